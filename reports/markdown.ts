@@ -1,0 +1,57 @@
+import type { RunReport } from './types.ts';
+
+const fmtInt = (value: number | string): string => BigInt(value).toLocaleString('en-US');
+const fmtMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
+const fmtToken = (wei: string): string => {
+  const whole = BigInt(wei) / 10n ** 18n;
+  const frac = (BigInt(wei) % 10n ** 18n).toString().padStart(18, '0').slice(0, 6);
+  return `${whole}.${frac}`;
+};
+
+/** A short human summary of a run: verdict, checks, counts, timings, gas, top rewards. */
+export function renderMarkdown(report: RunReport): string {
+  const lines: string[] = [];
+  const verdict = report.ok ? 'PASS' : 'FAIL';
+  lines.push(`# pinbench run: ${report.scenario.name} — ${verdict}`, '');
+  lines.push(
+    `${report.scenario.devices} devices, ${report.scenario.epochs} epochs of ${report.scenario.epochLengthS} s, seed ${report.scenario.seed}. ` +
+      `Started ${report.startedAt}, finished ${report.finishedAt}.`,
+    '',
+  );
+  lines.push('## Checks', '');
+  for (const check of report.checks) lines.push(`- ${check.ok ? '✔' : '✘'} **${check.name}**: ${check.detail}`);
+  lines.push('', '## Messages', '');
+  lines.push('| published | received | accepted | rejected | unaccounted |', '| ---: | ---: | ---: | ---: | ---: |');
+  const rejectedTotal = Object.values(report.counts.rejected).reduce((a, b) => a + b, 0);
+  lines.push(
+    `| ${fmtInt(report.counts.published)} | ${fmtInt(report.counts.received)} | ${fmtInt(report.counts.accepted)} | ${fmtInt(rejectedTotal)} | ${fmtInt(report.counts.unaccounted)} |`,
+  );
+  const reasons = Object.entries(report.counts.rejected);
+  if (reasons.length > 0) {
+    lines.push('', 'Rejected by reason: ' + reasons.map(([reason, n]) => `\`${reason}\` ${n}`).join(', ') + '.');
+  }
+  lines.push(
+    '',
+    `Publish → accept latency (wall clock): p50 ${report.latencyMs.p50.toFixed(1)} ms, p95 ${report.latencyMs.p95.toFixed(1)} ms, ` +
+      `p99 ${report.latencyMs.p99.toFixed(1)} ms over ${fmtInt(report.latencyMs.samples)} readings.`,
+  );
+  lines.push('', '## Stages', '', '| stage | time |', '| --- | ---: |');
+  for (const [stage, ms] of Object.entries(report.timingsMs)) lines.push(`| ${stage} | ${fmtMs(ms)} |`);
+  lines.push('', '## Proofs and settlement', '');
+  lines.push(
+    `Circuit ${report.circuit.key.slice(0, 12)}: ${report.circuit.batchSize} devices × ${report.circuit.readingsPerDevice} readings per proof, ` +
+      `${fmtInt(report.circuit.constraints)} constraints, powers of tau 2^${report.circuit.ptauPower}.`,
+  );
+  lines.push(
+    `${report.proofs.count} proofs: p50 ${fmtMs(report.proofs.proveMsP50)}, max ${fmtMs(report.proofs.proveMsMax)}. ` +
+      `Gas from receipts: deploy ${fmtInt(report.gas.deploy)}, registration ${fmtInt(report.gas.register)}, ` +
+      `settlement ${fmtInt(report.gas.settleTotal)} in all (≤ ${fmtInt(report.gas.settlePerBatchMax)} per batch, ${fmtInt(report.gas.perDeviceEpoch)} per device-epoch).`,
+  );
+  lines.push('', '## Rewards', '', `Total paid: ${fmtToken(report.rewards.totalWei)} PINR.`, '');
+  lines.push('| device | motion | samples | units | reward (PINR) |', '| --- | --- | ---: | ---: | ---: |');
+  const top = [...report.rewards.perDevice].sort((a, b) => (BigInt(b.rewardWei) > BigInt(a.rewardWei) ? 1 : -1)).slice(0, 10);
+  for (const d of top) lines.push(`| ${d.deviceId} | ${d.motion} | ${d.samples} | ${fmtInt(d.units)} | ${fmtToken(d.rewardWei)} |`);
+  if (report.rewards.perDevice.length > top.length) lines.push('', `(top ${top.length} of ${report.rewards.perDevice.length}; all in report.json)`);
+  lines.push('', `Contracts on ${report.chain.rpcUrl} (chain ${report.chain.chainId}): settlement ${report.chain.contracts.settlement}, token ${report.chain.contracts.token}.`, '');
+  return lines.join('\n');
+}

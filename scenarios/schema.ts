@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/**
+ * The scenario file's schema. Sections are kept apart (DESIGN.md, style 11): what the fleet
+ * is (`fleet`), how the run is cut in time (`epochs`), how work is paid (`reward`), how the
+ * ingest judges messages (`ingest`), and the proof shape (`circuit`). The same schema
+ * produces the JSON Schema for editors (`scenarioJsonSchema`).
+ */
+
+const positiveInt = (max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .number({ error: 'expected a positive integer' })
+    .int({ error: 'expected a positive integer' })
+    .min(1, { error: 'expected a positive integer' })
+    .max(max, { error: `expected a positive integer of at most ${max}` });
+
+const positiveNumber = (max: number) =>
+  z
+    .number({ error: 'expected a positive number' })
+    .gt(0, { error: 'expected a positive number' })
+    .max(max, { error: `expected a positive number of at most ${max}` });
+
+const UINT32_MAX = 0xffff_ffff;
+
+/** Wei amounts are decimal strings (or safe integers) because they overflow a JS number. */
+const weiAmount = z
+  .union([z.string(), z.number()], { error: 'expected a whole number of wei, as a decimal string' })
+  .refine((value) => /^[0-9]+$/.test(String(value)) && (typeof value === 'string' || Number.isSafeInteger(value)), {
+    error: 'expected a whole number of wei, as a decimal string such as "1000000000000"',
+  })
+  .transform((value) => BigInt(value));
+
+export const MOTION_PROFILES = ['stationary', 'walk', 'bike', 'car'] as const;
+
+export const fleetGroupSchema = z.strictObject({
+  profile: z.enum(['pebble'], { error: 'expected one of: pebble' }).default('pebble'),
+  count: positiveInt(100_000),
+  motion: z.enum(MOTION_PROFILES, { error: `expected one of: ${MOTION_PROFILES.join(', ')}` }).default('car'),
+  uploadPeriodS: positiveNumber(86_400).default(2),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z.string({ error: 'expected a name' }).regex(/^[a-z0-9][a-z0-9-]*$/, {
+    error: 'expected a name of lower-case letters, digits and dashes',
+  }),
+  description: z.string().optional(),
+  seed: z.number({ error: 'expected an integer seed' }).int({ error: 'expected an integer seed' }).min(0).default(1),
+  fleet: z.array(fleetGroupSchema, { error: 'expected a list of fleet groups' }).min(1, {
+    error: 'expected at least one fleet group',
+  }),
+  epochs: z.strictObject({
+    lengthS: positiveInt(7 * 86_400),
+    count: positiveInt(10_000),
+  }),
+  reward: z
+    .strictObject({
+      unitsPerSample: positiveInt(UINT32_MAX).default(1000),
+      maxStepE7: positiveInt(UINT32_MAX).default(20_000),
+      rewardPerUnitWei: weiAmount.default(1_000_000_000_000n),
+    })
+    .prefault({}),
+  ingest: z
+    .strictObject({
+      maxClockSkewS: positiveInt(86_400).default(30),
+      epochGraceMs: z.number().int().min(0).max(600_000).default(1500),
+    })
+    .prefault({}),
+  circuit: z
+    .strictObject({
+      batchSize: positiveInt(14).default(4),
+      readingsPerDevice: positiveInt(15).default(8),
+    })
+    .prefault({}),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type FleetGroup = z.output<typeof fleetGroupSchema>;
+
+export function scenarioJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

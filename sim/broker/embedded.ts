@@ -1,0 +1,111 @@
+import { createServer, type Server, type AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { Aedes, type Client, type PublishPacket, type AuthenticateError } from 'aedes';
+import { PinbenchError } from '../../core/errors.ts';
+import { mayPublish, maySubscribe } from './acl.ts';
+
+/** What the broker hands to the ingest. */
+export interface BrokerHooks {
+  /** An authorised publish from a device; called once per received PUBLISH. */
+  onPublish(clientId: string, topic: string, payload: Buffer): void;
+  /** A publish or subscription the ACL refused (the run goes on; the refusal is counted). */
+  onDenied(clientId: string, topic: string, payload: Buffer, reason: 'acl.publish' | 'acl.subscribe'): void;
+  /** A connection attempt with bad credentials. */
+  onAuthFailed(clientId: string, reason: string): void;
+}
+
+export interface BrokerHandle {
+  readonly url: string;
+  readonly port: number;
+  connectedClients(): number;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedBrokerOptions {
+  host?: string;
+  port?: number;
+  /** device id → password issued at provisioning. */
+  credentials: ReadonlyMap<string, string>;
+  hooks: BrokerHooks;
+}
+
+/** Publishes the ACL refused are re-routed here: no client can subscribe to it. */
+const DENIED_TOPIC = '$pinbench/denied';
+
+function authError(message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode: 4 as const });
+}
+
+function passwordMatches(expected: string, given: Buffer | undefined): boolean {
+  if (given === undefined) return false;
+  const want = Buffer.from(expected);
+  return want.length === given.length && timingSafeEqual(want, given);
+}
+
+/**
+ * The embedded aedes broker on loopback. Devices authenticate with client id = username =
+ * device id and the password issued for it. A refused PUBLISH is acknowledged and dropped
+ * rather than answered by closing the connection, which MQTT 3.1.1 allows [MQTT-3.3.5-2]
+ * and which keeps a misbehaving device's good traffic flowing so it can be counted.
+ */
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<BrokerHandle> {
+  const { credentials, hooks } = options;
+  const host = options.host ?? '127.0.0.1';
+  const broker = await Aedes.createBroker({
+    authenticate(client: Client, username, password, done) {
+      const expected = credentials.get(client.id);
+      if (expected === undefined || username !== client.id || !passwordMatches(expected, password)) {
+        hooks.onAuthFailed(client.id, expected === undefined ? 'unknown device' : 'bad username or password');
+        done(authError('bad username or password'), false);
+        return;
+      }
+      done(null, true);
+    },
+    authorizePublish(client: Client | null, packet: PublishPacket, done) {
+      if (client === null) return done(null);
+      if (!mayPublish(client.id, packet.topic)) {
+        hooks.onDenied(client.id, packet.topic, Buffer.from(packet.payload), 'acl.publish');
+        packet.topic = DENIED_TOPIC;
+        packet.retain = false;
+      }
+      done(null);
+    },
+    authorizeSubscribe(client: Client, subscription, done) {
+      if (!maySubscribe(client.id, subscription.topic)) {
+        hooks.onDenied(client.id, subscription.topic, Buffer.alloc(0), 'acl.subscribe');
+        done(null, null);
+        return;
+      }
+      done(null, subscription);
+    },
+  });
+  broker.on('publish', (packet, client) => {
+    if (client === null || packet.topic === DENIED_TOPIC) return;
+    hooks.onPublish(client.id, packet.topic, packet.payload as Buffer);
+  });
+
+  const server: Server = createServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (cause: NodeJS.ErrnoException) =>
+      reject(
+        new PinbenchError(
+          'E_BROKER_LISTEN',
+          `cannot listen for MQTT on ${host}:${options.port ?? 0}: ${cause.code ?? cause.message}; choose another --broker-port or omit it for a free port`,
+          { cause },
+        ),
+      ),
+    );
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `mqtt://${host}:${port}`,
+    port,
+    connectedClients: () => broker.connectedClients,
+    async close() {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

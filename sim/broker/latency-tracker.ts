@@ -1,0 +1,28 @@
+/**
+ * Remembers when each client sent each payload (wall clock), so the ingest can measure
+ * publish → accept latency. MQTT keeps a connection's PUBLISH order [MQTT-4.6.0-6], so a
+ * FIFO per client suffices; entries of publishes that never arrived are skipped by comparing
+ * payloads.
+ */
+export class LatencyTracker {
+  private readonly queues = new Map<string, Array<{ payload: Uint8Array; atMs: number }>>();
+
+  constructor(private readonly wallNowMs: () => number) {}
+
+  sent(clientId: string, payload: Uint8Array): void {
+    let queue = this.queues.get(clientId);
+    if (queue === undefined) this.queues.set(clientId, (queue = []));
+    queue.push({ payload, atMs: this.wallNowMs() });
+  }
+
+  /** Pops the matching send time; undefined for a payload this tracker never saw sent. */
+  take(clientId: string, payload: Uint8Array): number | undefined {
+    const queue = this.queues.get(clientId);
+    if (queue === undefined) return undefined;
+    const at = queue.findIndex((entry) => Buffer.compare(entry.payload, payload) === 0);
+    if (at < 0) return undefined;
+    const { atMs } = queue[at]!;
+    queue.splice(0, at + 1);
+    return atMs;
+  }
+}

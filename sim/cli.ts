@@ -1,0 +1,51 @@
+import { relative } from 'node:path';
+import { isPinbenchError } from '../core/errors.ts';
+import { parseCli } from './cli/args.ts';
+import { createConsoleLogger } from './logger.ts';
+import { runScenario } from './run/run-scenario.ts';
+
+/** `pinbench …`: returns the process exit code (0 only when every check of the run passed). */
+export async function main(argv: string[]): Promise<number> {
+  let command;
+  try {
+    command = parseCli(argv);
+  } catch (error) {
+    process.stderr.write(`pinbench: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (command.command === 'help') {
+    process.stdout.write(command.text);
+    return 0;
+  }
+  const logger = createConsoleLogger({ quiet: command.quiet, startMs: Date.now() });
+  try {
+    const result = await runScenario(command.scenarioFile, {
+      brokerPort: command.brokerPort,
+      rpcUrl: command.rpcUrl,
+      operatorKey: command.operatorKey,
+      outDir: command.outDir,
+      cacheDir: command.cacheDir,
+      ptauPath: command.ptauPath,
+      logger,
+    });
+    const where = relative(process.cwd(), result.runDir) || result.runDir;
+    const r = result.report;
+    const rejected = r.counts.received - r.counts.accepted;
+    process.stdout.write(
+      `${result.ok ? 'PASS' : 'FAIL'} ${r.scenario.name}: ${r.counts.published} published, ${r.counts.accepted} accepted, ` +
+        `${rejected} rejected; ${r.proofs.count} proofs settled; ${r.rewards.perDevice.length} devices paid ` +
+        `${(Number(BigInt(r.rewards.totalWei) / 10n ** 12n) / 1e6).toFixed(6)} PINR\n`,
+    );
+    for (const failed of result.failedChecks) process.stdout.write(`  check failed: ${failed}\n`);
+    process.stdout.write(`report: ${where}/report.md (also report.json, run.db, proofs/)\n`);
+    return result.exitCode;
+  } catch (error) {
+    if (isPinbenchError(error)) {
+      process.stderr.write(`pinbench: ${error.message}\n`);
+      if (typeof error.details.runDir === 'string') process.stderr.write(`partial output kept in ${error.details.runDir}\n`);
+      return 1;
+    }
+    process.stderr.write(`pinbench: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,103 @@
+import { parseArgs } from 'node:util';
+import { PinbenchError } from '../../core/errors.ts';
+
+export interface RunCommand {
+  command: 'run';
+  scenarioFile: string;
+  brokerPort?: number;
+  rpcUrl?: string;
+  operatorKey?: string;
+  outDir: string;
+  cacheDir?: string;
+  ptauPath?: string;
+  quiet: boolean;
+}
+
+export interface HelpCommand {
+  command: 'help';
+  text: string;
+}
+
+export const USAGE = `Usage: pinbench run <scenario.yaml> [options]
+
+Runs a scenario end to end: virtual trackers → embedded MQTT broker → ingest → Groth16 proof
+→ settlement and rewards on a local anvil chain, and writes runs/<time>-<scenario>/.
+
+Options:
+  --broker-port <port>   MQTT port on 127.0.0.1 (default: a free port)
+  --rpc <url>            use this EVM JSON-RPC endpoint instead of starting anvil
+  --operator-key <hex>   operator private key for --rpc (default: anvil's first dev account)
+  --out <dir>            where run folders go (default: runs)
+  --cache <dir>          circuit and contract cache (default: $PINBENCH_CACHE or ~/.cache/pinbench)
+  --ptau <file>          use this powers-of-tau file (e.g. a ceremony .ptau) instead of a local one
+  --quiet                print only the result
+  -h, --help             show this help
+`;
+
+function parsePort(raw: string): number {
+  const port = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || port < 1 || port > 65_535) {
+    throw new PinbenchError('E_ARGS', `option --broker-port: expected a port number from 1 to 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function parseRpcUrl(raw: string): string {
+  if (!/^https?:\/\/[^\s]+$/.test(raw)) {
+    throw new PinbenchError('E_ARGS', `option --rpc: expected an http(s) URL such as http://127.0.0.1:8545, got "${raw}"`);
+  }
+  return raw;
+}
+
+function parseKey(raw: string): string {
+  if (!/^(0x)?[0-9a-fA-F]{64}$/.test(raw)) {
+    throw new PinbenchError('E_ARGS', 'option --operator-key: expected 32 bytes of hex (64 hex digits, optional 0x)');
+  }
+  return raw.startsWith('0x') ? raw : `0x${raw}`;
+}
+
+export function parseCli(argv: string[]): RunCommand | HelpCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        'broker-port': { type: 'string' },
+        rpc: { type: 'string' },
+        'operator-key': { type: 'string' },
+        out: { type: 'string' },
+        cache: { type: 'string' },
+        ptau: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (cause) {
+    throw new PinbenchError('E_ARGS', `${(cause as Error).message}; run \`pinbench --help\` for the options`, { cause });
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) return { command: 'help', text: USAGE };
+  const [command, scenarioFile, ...extra] = positionals;
+  if (command !== 'run') {
+    throw new PinbenchError('E_ARGS', `unknown command "${command}"; the command is \`pinbench run <scenario.yaml>\``);
+  }
+  if (scenarioFile === undefined) {
+    throw new PinbenchError('E_ARGS', 'missing scenario file; try `pinbench run scenarios/smoke.yaml`');
+  }
+  if (extra.length > 0) throw new PinbenchError('E_ARGS', `unexpected argument "${extra[0]}"; give one scenario file`);
+  if (values['operator-key'] !== undefined && values.rpc === undefined) {
+    throw new PinbenchError('E_ARGS', 'option --operator-key only applies with --rpc; the embedded anvil uses its own dev account');
+  }
+  return {
+    command: 'run',
+    scenarioFile,
+    brokerPort: values['broker-port'] === undefined ? undefined : parsePort(values['broker-port']),
+    rpcUrl: values.rpc === undefined ? undefined : parseRpcUrl(values.rpc),
+    operatorKey: values['operator-key'] === undefined ? undefined : parseKey(values['operator-key']),
+    outDir: values.out ?? 'runs',
+    cacheDir: values.cache,
+    ptauPath: values.ptau,
+    quiet: values.quiet,
+  };
+}

@@ -1,0 +1,9 @@
+// The public API of pinbench: this list is the contract with library users.
+export { runScenario } from './run/run-scenario.ts';
+export type { RunOptions, RunResult } from './run/run-scenario.ts';
+export { loadScenarioFile, parseScenario, scenarioJsonSchema } from '../scenarios/index.ts';
+export type { Scenario, ScenarioInput } from '../scenarios/index.ts';
+export type { RunReport } from '../reports/index.ts';
+export { PinbenchError, isPinbenchError } from '../core/errors.ts';
+export { REJECTION_REASONS } from './ingest/reasons.ts';
+export type { RejectionReason } from './ingest/reasons.ts';

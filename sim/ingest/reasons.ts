@@ -1,0 +1,19 @@
+/**
+ * Why a message was refused. These strings are stable: they are counter names in the
+ * report and `rejections.reason` in run.db.
+ */
+export const REJECTION_REASONS = {
+  'acl.publish': 'published on a topic the device may not use',
+  'acl.subscribe': 'subscribed to a topic the device may not read',
+  'topic.unsupported': 'published on a device topic the ingest does not handle',
+  decode: 'not a valid Pebble BinPackage / SensorData',
+  type: 'BinPackage type is not DATA',
+  signature: 'signature does not verify against the registered key',
+  'timestamp.skew': 'timestamp too far from the backend clock',
+  'timestamp.outside-run': 'timestamp outside every epoch of the run',
+  'epoch.closed': 'arrived after its epoch was closed',
+  replay: 'timestamp not newer than the last accepted reading of the device',
+  range: 'latitude or longitude out of range',
+} as const;
+
+export type RejectionReason = keyof typeof REJECTION_REASONS;

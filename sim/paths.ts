@@ -1,0 +1,14 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Circuit and contract artifacts are cached outside the repository, keyed by source hash. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PINBENCH_CACHE) return env.PINBENCH_CACHE;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'pinbench');
+  return join(homedir(), '.cache', 'pinbench');
+}
+
+/** `runs/2026-11-25T02-40-00-123Z-smoke`: sortable, unique per start, safe on every filesystem. */
+export function runFolderName(startedAt: Date, scenarioName: string): string {
+  return `${startedAt.toISOString().replace(/[:.]/g, '-')}-${scenarioName}`;
+}

@@ -1,0 +1,72 @@
+import type { ReportCheck } from '../../reports/types.ts';
+import type { RunStore } from '../store/run-store.ts';
+import type { Ingest } from '../ingest/ingest.ts';
+import type { ChainSetup } from './chain-setup.ts';
+import type { FleetRuntime } from './fleet-runtime.ts';
+
+/** Expected payout per owner from run.db's rewards table (what the pipeline settled). */
+export function expectedOwnerRewards(store: RunStore): Map<string, bigint> {
+  const rows = store.db
+    .prepare('SELECT d.owner AS owner, r.reward_wei AS rewardWei FROM rewards r JOIN devices d USING (device_index)')
+    .all() as Array<{ owner: string; rewardWei: string }>;
+  const byOwner = new Map<string, bigint>();
+  for (const row of rows) byOwner.set(row.owner, (byOwner.get(row.owner) ?? 0n) + BigInt(row.rewardWei));
+  return byOwner;
+}
+
+/**
+ * The checks that decide a run's exit code. Balances are read from the chain, not from the
+ * report, so a settlement that paid the wrong amount is caught.
+ */
+export async function runChecks(input: {
+  store: RunStore;
+  chain: ChainSetup;
+  fleet: FleetRuntime;
+  ingest: Ingest;
+  settled: ReadonlyArray<unknown>;
+  failures: readonly string[];
+}): Promise<ReportCheck[]> {
+  const { store, chain, fleet, ingest, failures } = input;
+  const checks: ReportCheck[] = [];
+
+  const registered = fleet.registeredCount();
+  checks.push({
+    name: 'fleet registered',
+    ok: registered === fleet.size,
+    detail: `${registered} of ${fleet.size} devices registered on chain`,
+  });
+
+  const unaccounted = store.unaccountedPublishes();
+  const missing = unaccounted.reduce((n, row) => n + row.count, 0);
+  const rejected = ingest.counters.received - ingest.counters.accepted;
+  checks.push({
+    name: 'every publish accounted for',
+    ok: missing === 0,
+    detail:
+      missing === 0
+        ? `${fleet.publishedCount()} acknowledged publishes, each accepted or rejected with a reason (${ingest.counters.accepted} accepted, ${rejected} rejected)`
+        : `${missing} acknowledged publishes neither accepted nor rejected (devices ${unaccounted.map((r) => r.deviceIndex).join(', ')})`,
+  });
+
+  checks.push({
+    name: 'all batches settled',
+    ok: failures.length === 0,
+    detail: failures.length === 0 ? `${input.settled.length} batches proven and settled` : failures.join('; '),
+  });
+
+  const expected = expectedOwnerRewards(store);
+  const mismatches: string[] = [];
+  for (const [owner, want] of expected) {
+    const got = await chain.balanceOf(owner);
+    if (got !== want) mismatches.push(`${owner}: chain ${got}, expected ${want}`);
+  }
+  checks.push({
+    name: 'chain balances equal rewards',
+    ok: mismatches.length === 0,
+    detail:
+      mismatches.length === 0
+        ? `${expected.size} owners' token balances read from the chain match the settled rewards`
+        : mismatches.slice(0, 5).join('; '),
+  });
+  return checks;
+}

@@ -1,0 +1,123 @@
+import type { Scenario } from '../../scenarios/index.ts';
+import type { RunReport, ReportCheck, DeviceReward, BatchReport } from '../../reports/types.ts';
+import type { CircuitArtifacts } from '../../circuits/index.ts';
+import type { RunStore } from '../store/run-store.ts';
+import type { Ingest } from '../ingest/ingest.ts';
+import type { BrokerHandle } from '../broker/embedded.ts';
+import { percentile, summarizeSamples } from '../stats.ts';
+import type { ChainSetup } from './chain-setup.ts';
+import type { FleetRuntime } from './fleet-runtime.ts';
+import { PINBENCH_VERSION } from '../version.ts';
+
+export interface ReportInput {
+  scenario: Scenario;
+  source: string;
+  runDir: string;
+  startedAt: Date;
+  finishedAt: Date;
+  checks: ReportCheck[];
+  timingsMs: Record<string, number>;
+  ingest: Ingest;
+  fleet: FleetRuntime;
+  store: RunStore;
+  authFailures: number;
+  broker: BrokerHandle;
+  chain: ChainSetup;
+  artifacts: CircuitArtifacts;
+  epochStats: Array<{ epoch: number; devices: number; readings: number }>;
+  settled: Array<BatchReport & { epoch: number }>;
+  peakConnections: number;
+}
+
+function perDeviceRewards(store: RunStore): DeviceReward[] {
+  const rows = store.db
+    .prepare(
+      `SELECT d.device_index AS deviceIndex, d.device_id AS deviceId, d.owner AS owner, d.motion AS motion,
+              COALESCE(SUM(r.samples), 0) AS samples,
+              GROUP_CONCAT(r.units) AS units, GROUP_CONCAT(r.reward_wei) AS rewards
+       FROM devices d LEFT JOIN rewards r USING (device_index)
+       GROUP BY d.device_index ORDER BY d.device_index`,
+    )
+    .all() as Array<{ deviceIndex: number; deviceId: string; owner: string; motion: string; samples: number; units: string | null; rewards: string | null }>;
+  // Sums of wei exceed 2^63, so they are added as bigints rather than in SQL.
+  const sum = (csv: string | null) => (csv === null ? 0n : csv.split(',').reduce((a, v) => a + BigInt(v), 0n));
+  return rows.map((row) => ({
+    deviceIndex: row.deviceIndex,
+    deviceId: row.deviceId,
+    owner: row.owner,
+    motion: row.motion,
+    samples: row.samples,
+    units: sum(row.units).toString(),
+    rewardWei: sum(row.rewards).toString(),
+  }));
+}
+
+export function buildReport(input: ReportInput): RunReport {
+  const { scenario, ingest, chain, artifacts, settled } = input;
+  const perDevice = perDeviceRewards(input.store);
+  const proveMs = settled.map((b) => b.proveMs);
+  const gas = settled.map((b) => BigInt(b.gasUsed));
+  const settleTotal = gas.reduce((a, b) => a + b, 0n);
+  const deviceEpochs = settled.reduce((n, b) => n + b.deviceIndexes.length, 0);
+  const published = input.fleet.publishedCount();
+  const unaccounted = input.store.unaccountedPublishes().reduce((n, r) => n + r.count, 0);
+  return {
+    pinbench: { version: PINBENCH_VERSION },
+    scenario: {
+      name: scenario.name,
+      seed: scenario.seed,
+      source: input.source,
+      devices: input.fleet.size,
+      epochs: scenario.epochs.count,
+      epochLengthS: scenario.epochs.lengthS,
+    },
+    runDir: input.runDir,
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: input.finishedAt.toISOString(),
+    ok: input.checks.every((c) => c.ok),
+    checks: input.checks,
+    timingsMs: input.timingsMs,
+    counts: {
+      published,
+      received: ingest.counters.received,
+      accepted: ingest.counters.accepted,
+      rejected: { ...ingest.counters.rejected },
+      unaccounted,
+      authFailures: input.authFailures,
+    },
+    latencyMs: summarizeSamples(ingest.latencySamples()),
+    broker: { url: input.broker.url, peakConnections: input.peakConnections },
+    chain: { rpcUrl: chain.rpcUrl, chainId: chain.chainId.toString(), embedded: chain.embedded, contracts: chain.addresses },
+    circuit: {
+      key: artifacts.key,
+      batchSize: artifacts.batchSize,
+      readingsPerDevice: artifacts.readingsPerDevice,
+      constraints: artifacts.constraints,
+      ptauPower: artifacts.ptauPower,
+    },
+    epochs: input.epochStats.map((e) => ({
+      ...e,
+      batches: settled
+        .filter((b) => b.epoch === e.epoch)
+        .sort((a, b) => a.batch - b.batch)
+        .map(({ epoch: _epoch, ...batch }) => batch),
+    })),
+    proofs: {
+      count: settled.length,
+      proveMsP50: percentile(proveMs, 50),
+      proveMsMax: proveMs.length === 0 ? 0 : Math.max(...proveMs),
+      proveMsTotal: proveMs.reduce((a, b) => a + b, 0),
+    },
+    gas: {
+      deploy: chain.deployGas.toString(),
+      register: chain.registerGas().toString(),
+      settleTotal: settleTotal.toString(),
+      settlePerBatchMax: gas.reduce((a, b) => (b > a ? b : a), 0n).toString(),
+      perDeviceEpoch: deviceEpochs === 0 ? '0' : (settleTotal / BigInt(deviceEpochs)).toString(),
+    },
+    rewards: {
+      totalWei: perDevice.reduce((a, d) => a + BigInt(d.rewardWei), 0n).toString(),
+      perDevice,
+    },
+  };
+}

@@ -1,0 +1,210 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createHmac } from 'node:crypto';
+import type { Logger } from '../../core/ports.ts';
+import { silentLogger } from '../../core/ports.ts';
+import { PinbenchError } from '../../core/errors.ts';
+import { loadScenarioFile, parseScenario, type Scenario } from '../../scenarios/index.ts';
+import { renderMarkdown, type RunReport } from '../../reports/index.ts';
+import { buildCircuit, shutdownProver } from '../../circuits/index.ts';
+import { RunStore } from '../store/run-store.ts';
+import { RealtimeClock } from '../clock/realtime.ts';
+import { startEmbeddedBroker, type BrokerHandle } from '../broker/embedded.ts';
+import { LatencyTracker } from '../broker/latency-tracker.ts';
+import { Ingest } from '../ingest/ingest.ts';
+import { createEpochCalendar } from '../epochs/calendar.ts';
+import { planBatches, summarizeEpoch } from '../epochs/summarize.ts';
+import { defaultCacheDir, runFolderName } from '../paths.ts';
+import { SettlementPipeline } from './settlement-pipeline.ts';
+import { setUpChain, type ChainSetup } from './chain-setup.ts';
+import { createFleetRuntime, type FleetRuntime } from './fleet-runtime.ts';
+import { runChecks } from './checks.ts';
+import { buildReport } from './report-builder.ts';
+import { pebbleIngestCodec } from './pebble-ingest.ts';
+
+export interface RunOptions {
+  brokerPort?: number;
+  rpcUrl?: string;
+  operatorKey?: string;
+  outDir?: string;
+  cacheDir?: string;
+  ptauPath?: string;
+  logger?: Logger;
+  /** Called once the broker is up and the fleet provisioned (tests use it to inject traffic). */
+  onBrokerReady?: (info: { url: string; credentials: ReadonlyMap<string, string> }) => void | Promise<void>;
+}
+
+export interface RunResult {
+  ok: boolean;
+  exitCode: number;
+  runDir: string;
+  report: RunReport;
+  failedChecks: string[];
+}
+
+/** MQTT password for a device: derived from the seed so a run is reproducible. */
+function issueCredential(seed: number, deviceId: string): string {
+  return createHmac('sha256', `pinbench-credential-${seed}`).update(deviceId).digest('base64url');
+}
+
+/**
+ * Runs a scenario end to end — fleet → broker → ingest → epochs → proofs → settlement — and
+ * writes runs/<time>-<scenario>/ (report.json, report.md, run.db, proofs/). Every resource
+ * started is stopped again, also when a stage fails.
+ */
+export async function runScenario(scenarioOrFile: Scenario | string, options: RunOptions = {}): Promise<RunResult> {
+  const scenario = typeof scenarioOrFile === 'string' ? loadScenarioFile(scenarioOrFile) : parseScenario(scenarioOrFile, 'scenario');
+  const source = typeof scenarioOrFile === 'string' ? scenarioOrFile : '(object)';
+  const logger = options.logger ?? silentLogger;
+  const wallNowMs = () => performance.timeOrigin + performance.now();
+  const startedAt = new Date();
+  const runDir = resolve(options.outDir ?? 'runs', runFolderName(startedAt, scenario.name));
+  mkdirSync(runDir, { recursive: true });
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const timingsMs: Record<string, number> = {};
+  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = wallNowMs();
+    try {
+      return await work();
+    } finally {
+      timingsMs[stage] = Math.round(wallNowMs() - t0);
+    }
+  };
+
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const store = new RunStore(join(runDir, 'run.db'));
+  cleanups.push(() => store.close());
+  store.setMeta('scenario', JSON.stringify(scenario, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  store.setMeta('started_at', startedAt.toISOString());
+  logger.info(`run folder ${runDir}`);
+
+  try {
+    const shape = { batchSize: scenario.circuit.batchSize, readingsPerDevice: scenario.circuit.readingsPerDevice };
+    const params = {
+      unitsPerSample: BigInt(scenario.reward.unitsPerSample),
+      maxStepE7: BigInt(scenario.reward.maxStepE7),
+      rewardPerUnitWei: scenario.reward.rewardPerUnitWei,
+    };
+
+    // The circuit set-up (minutes on a first run) and the chain start do not depend on each other.
+    const circuitPromise = timed('circuit', () =>
+      buildCircuit({ cacheDir, batchSize: shape.batchSize, readingsPerDevice: shape.readingsPerDevice, ptauPath: options.ptauPath, logger }),
+    );
+    const chainStartPromise = timed('chain.start', () =>
+      setUpChain.start({ rpcUrl: options.rpcUrl, operatorKey: options.operatorKey, logger }),
+    );
+    const [artifacts, chainStart] = await Promise.allSettled([circuitPromise, chainStartPromise]).then((results) => {
+      for (const result of results) if (result.status === 'rejected') throw result.reason;
+      return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [Awaited<typeof circuitPromise>, Awaited<typeof chainStartPromise>];
+    }).catch(async (error: unknown) => {
+      // A chain started while the circuit failed must still be stopped.
+      const chain = await chainStartPromise.catch(() => undefined);
+      if (chain) await chain.stop();
+      throw error;
+    });
+    cleanups.push(() => chainStart.stop());
+    logger.info(`circuit ready: ${artifacts.constraints.toLocaleString('en-US')} constraints, ${shape.batchSize} devices × ${shape.readingsPerDevice} readings per proof`);
+    const chain: ChainSetup = await timed('chain.deploy', () =>
+      setUpChain.deploy(chainStart, { cacheDir, verifierSolPath: artifacts.verifierSolPath, shape, params, logger }),
+    );
+
+    const clock = new RealtimeClock(wallNowMs);
+    cleanups.push(() => clock.cancelAll());
+    const latency = new LatencyTracker(wallNowMs);
+    const fleet: FleetRuntime = createFleetRuntime({
+      scenario, clock, chain, store, latency, logger,
+      issueCredential: (deviceId) => issueCredential(scenario.seed, deviceId),
+    });
+    const calendarStartS = Math.ceil(clock.nowMs() / 1000);
+    const calendar = createEpochCalendar(calendarStartS, scenario.epochs.lengthS, scenario.epochs.count);
+    const ingest = new Ingest({
+      store, codec: pebbleIngestCodec, devices: fleet.ingestDevices, calendar,
+      maxClockSkewS: scenario.ingest.maxClockSkewS, simNowMs: () => clock.nowMs(), wallNowMs,
+      sentAtMs: (clientId, payload) => latency.take(clientId, payload),
+    });
+    let authFailures = 0;
+    const broker: BrokerHandle = await startEmbeddedBroker({
+      port: options.brokerPort,
+      credentials: fleet.credentials,
+      hooks: {
+        onPublish: (clientId, topic, payload) => ingest.handlePublish(clientId, topic, payload),
+        onDenied: (clientId, topic, payload, reason) => ingest.reject(clientId, topic, payload, reason, `client ${clientId}`),
+        onAuthFailed: () => {
+          authFailures += 1;
+        },
+      },
+    });
+    cleanups.push(() => broker.close());
+    logger.info(`broker listening on ${broker.url}`);
+    fleet.useBroker(broker.url);
+    await options.onBrokerReady?.({ url: broker.url, credentials: fleet.credentials });
+
+    const pipeline = new SettlementPipeline({
+      artifacts, shape, params, store, proofDir: join(runDir, 'proofs'), logger, wallNowMs,
+      settle: (args) => chain.settle(args),
+    });
+    const epochStats: Array<{ epoch: number; devices: number; readings: number }> = [];
+    const closeEpoch = (epoch: number) => {
+      ingest.closeEpoch(epoch);
+      const byDevice = store.epochReadings(epoch);
+      const work = summarizeEpoch(byDevice, params, shape.readingsPerDevice);
+      const batches = planBatches(work, shape.batchSize);
+      const readings = [...byDevice.values()].reduce((n, list) => n + list.length, 0);
+      epochStats.push({ epoch, devices: work.length, readings });
+      logger.info(`epoch ${epoch} closed: ${readings} readings from ${work.length} devices → ${batches.length} proof batches`);
+      const closedAtMs = wallNowMs();
+      batches.forEach((batch, i) => pipeline.submit(epoch, i, batch, closedAtMs));
+    };
+
+    // Run: start the fleet, close each epoch a grace period after its end, stop the fleet
+    // at the end of the last epoch.
+    const runT0 = wallNowMs();
+    const progress = setInterval(() => {
+      logger.info(
+        `online ${fleet.onlineCount()}/${fleet.size}, published ${fleet.publishedCount()}, accepted ${ingest.counters.accepted}, ` +
+          `rejected ${ingest.counters.received - ingest.counters.accepted}`,
+      );
+    }, 5000);
+    cleanups.push(() => clearInterval(progress));
+    logger.info(`starting ${fleet.size} trackers; ${scenario.epochs.count} epochs of ${scenario.epochs.lengthS} s`);
+    fleet.start();
+    const epochsClosed = new Promise<void>((resolveAll) => {
+      for (let epoch = 0; epoch < calendar.count; epoch++) {
+        const closeAtMs = calendar.endOfS(epoch) * 1000 + scenario.ingest.epochGraceMs;
+        clock.schedule(closeAtMs - clock.nowMs(), () => {
+          closeEpoch(epoch);
+          if (epoch === calendar.count - 1) resolveAll();
+        });
+      }
+    });
+    await new Promise<void>((stopAt) => clock.schedule(calendar.endOfS(calendar.count - 1) * 1000 - clock.nowMs(), stopAt));
+    await fleet.stop();
+    await epochsClosed;
+    clearInterval(progress);
+    timingsMs['fleet.run'] = Math.round(wallNowMs() - runT0);
+    const { settled, failures } = await timed('settlement.drain', () => pipeline.drain());
+    store.flush();
+
+    const checks = await runChecks({ store, chain, fleet, ingest, settled, failures });
+    const report = buildReport({
+      scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store,
+      authFailures, broker, chain, artifacts, epochStats, settled, peakConnections: fleet.peakOnline(),
+    });
+    writeFileSync(join(runDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(join(runDir, 'report.md'), renderMarkdown(report));
+    const failedChecks = checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    return { ok: report.ok, exitCode: report.ok ? 0 : 1, runDir, report, failedChecks };
+  } catch (error) {
+    if (error instanceof PinbenchError) error.details.runDir = runDir;
+    throw error;
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        logger.warn(`clean-up step failed: ${(error as Error).message}`);
+      }
+    }
+    await shutdownProver();
+  }
+}

@@ -1,0 +1,211 @@
+import Database from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
+import { PinbenchError } from '../../core/errors.ts';
+import { SCHEMA_SQL } from './schema.ts';
+
+export interface DeviceRow {
+  deviceIndex: number;
+  deviceId: string;
+  name: string;
+  motion: string;
+  owner: string;
+  publicKey: Uint8Array;
+}
+
+export interface AcceptedReading {
+  deviceIndex: number;
+  epoch: number;
+  timestampS: number;
+  latE7: number;
+  lonE7: number;
+  receivedMs: number;
+  latencyMs: number;
+  packageBytes: Uint8Array;
+  digest: Uint8Array;
+}
+
+export interface Rejection {
+  clientId: string | null;
+  topic: string;
+  reason: string;
+  detail: string;
+  receivedMs: number;
+  payload: Uint8Array;
+  digest: Uint8Array;
+}
+
+export interface PublishedRecord {
+  deviceIndex: number;
+  digest: Uint8Array;
+  publishedMs: number;
+}
+
+export interface StoredReading {
+  deviceIndex: number;
+  timestampS: number;
+  latE7: number;
+  lonE7: number;
+}
+
+export interface BatchRow {
+  epoch: number;
+  batch: number;
+  status: string;
+  commitment: string | null;
+  publicSignals: string | null;
+  proveMs: number | null;
+  txHash: string | null;
+  gasUsed: string | null;
+  settleMs: number | null;
+  error: string | null;
+}
+
+/**
+ * The run database. Accepted readings and rejections are buffered and written in one
+ * transaction per flush (a write per message would cap ingest at a few thousand per second);
+ * `flush()` is called before anything reads them back and on close, so nothing accepted is lost.
+ */
+export class RunStore {
+  readonly db: Db;
+  private readonly pendingReadings: AcceptedReading[] = [];
+  private readonly pendingRejections: Rejection[] = [];
+  private readonly pendingPublished: PublishedRecord[] = [];
+  private readonly insertPublished: Statement;
+  private readonly insertReading: Statement;
+  private readonly insertRejection: Statement;
+  private readonly writeBuffered: () => void;
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  constructor(file: string, private readonly flushEveryMs = 100) {
+    try {
+      this.db = new Database(file);
+    } catch (cause) {
+      throw new PinbenchError('E_STORE', `cannot open the run database ${file}: ${(cause as Error).message}; check that the folder is writable`, { cause });
+    }
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(SCHEMA_SQL);
+    this.insertReading = this.db.prepare(
+      `INSERT INTO readings (device_index, epoch, timestamp_s, lat_e7, lon_e7, received_ms, latency_ms, package, digest)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertRejection = this.db.prepare(
+      `INSERT INTO rejections (client_id, topic, reason, detail, received_ms, payload, digest) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertPublished = this.db.prepare('INSERT INTO published (device_index, digest, published_ms) VALUES (?, ?, ?)');
+    this.writeBuffered = this.db.transaction(() => {
+      for (const r of this.pendingReadings) {
+        this.insertReading.run(r.deviceIndex, r.epoch, r.timestampS, r.latE7, r.lonE7, r.receivedMs, r.latencyMs, Buffer.from(r.packageBytes), Buffer.from(r.digest));
+      }
+      for (const r of this.pendingRejections) {
+        this.insertRejection.run(r.clientId, r.topic, r.reason, r.detail, r.receivedMs, Buffer.from(r.payload), Buffer.from(r.digest));
+      }
+      for (const p of this.pendingPublished) this.insertPublished.run(p.deviceIndex, Buffer.from(p.digest), p.publishedMs);
+      this.pendingReadings.length = 0;
+      this.pendingRejections.length = 0;
+      this.pendingPublished.length = 0;
+    });
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
+
+  addDevices(rows: DeviceRow[]): void {
+    const insert = this.db.prepare(
+      'INSERT INTO devices (device_index, device_id, name, motion, owner, public_key) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const d of rows) insert.run(d.deviceIndex, d.deviceId, d.name, d.motion, d.owner, Buffer.from(d.publicKey));
+    })();
+  }
+
+  addReading(reading: AcceptedReading): void {
+    this.pendingReadings.push(reading);
+    this.scheduleFlush();
+  }
+
+  addRejection(rejection: Rejection): void {
+    this.pendingRejections.push(rejection);
+    this.scheduleFlush();
+  }
+
+  addPublished(record: PublishedRecord): void {
+    this.pendingPublished.push(record);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== undefined) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    }, this.flushEveryMs);
+  }
+
+  flush(): void {
+    if (this.flushTimer !== undefined) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    if (this.pendingReadings.length + this.pendingRejections.length + this.pendingPublished.length > 0) this.writeBuffered();
+  }
+
+  /** Accepted readings of one epoch, grouped per device index, each sorted by timestamp. */
+  epochReadings(epoch: number): Map<number, StoredReading[]> {
+    this.flush();
+    const rows = this.db
+      .prepare(
+        `SELECT device_index AS deviceIndex, timestamp_s AS timestampS, lat_e7 AS latE7, lon_e7 AS lonE7
+         FROM readings WHERE epoch = ? ORDER BY device_index, timestamp_s`,
+      )
+      .all(epoch) as StoredReading[];
+    const byDevice = new Map<number, StoredReading[]>();
+    for (const row of rows) {
+      let list = byDevice.get(row.deviceIndex);
+      if (list === undefined) byDevice.set(row.deviceIndex, (list = []));
+      list.push(row);
+    }
+    return byDevice;
+  }
+
+  /** Publishes a device got a PUBACK for that the ingest neither accepted nor rejected. */
+  unaccountedPublishes(): Array<{ deviceIndex: number; count: number }> {
+    this.flush();
+    return this.db
+      .prepare(
+        `SELECT p.device_index AS deviceIndex, count(*) AS count FROM published p
+         WHERE NOT EXISTS (SELECT 1 FROM readings r WHERE r.digest = p.digest)
+           AND NOT EXISTS (SELECT 1 FROM rejections j WHERE j.digest = p.digest)
+         GROUP BY p.device_index ORDER BY p.device_index`,
+      )
+      .all() as Array<{ deviceIndex: number; count: number }>;
+  }
+
+  setCounter(name: string, value: number): void {
+    this.db.prepare('INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)').run(name, value);
+  }
+
+  upsertBatch(row: BatchRow): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO batches (epoch, batch, status, commitment, public_signals, prove_ms, tx_hash, gas_used, settle_ms, error)
+         VALUES (@epoch, @batch, @status, @commitment, @publicSignals, @proveMs, @txHash, @gasUsed, @settleMs, @error)`,
+      )
+      .run(row);
+  }
+
+  addRewards(rows: Array<{ epoch: number; batch: number; deviceIndex: number; samples: number; units: bigint; rewardWei: bigint }>): void {
+    const insert = this.db.prepare(
+      'INSERT OR REPLACE INTO rewards (epoch, batch, device_index, samples, units, reward_wei) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const r of rows) insert.run(r.epoch, r.batch, r.deviceIndex, r.samples, r.units.toString(), r.rewardWei.toString());
+    })();
+  }
+
+  close(): void {
+    this.flush();
+    this.db.close();
+  }
+}
