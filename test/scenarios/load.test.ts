@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadScenarioFile, parseScenario, scenarioJsonSchema } from '../../scenarios/index.ts';
+
+const minimal = { name: 'mini', fleet: [{ count: 3 }], epochs: { lengthS: 10, count: 1 } };
+
+function writeTemp(name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pinbench-scenario-'));
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('scenario loading', () => {
+  it('behavior: the smoke scenario loads with defaults merged', () => {
+    const s = loadScenarioFile('scenarios/smoke.yaml');
+    expect(s.name).toBe('smoke');
+    expect(s.fleet.reduce((n, g) => n + g.count, 0)).toBe(20);
+    expect(s.reward.rewardPerUnitWei).toBe(1_000_000_000_000n);
+    expect(s.circuit).toEqual({ batchSize: 4, readingsPerDevice: 8 });
+    expect(s.ingest.maxClockSkewS).toBe(30);
+  });
+
+  it('behavior: a minimal scenario gets every default', () => {
+    const s = parseScenario(minimal, 'mini.yaml');
+    expect(s.seed).toBe(1);
+    expect(s.fleet[0]).toEqual({ profile: 'pebble', count: 3, motion: 'car', uploadPeriodS: 2 });
+    expect(s.reward.unitsPerSample).toBe(1000);
+  });
+
+  it('error: names the file, the field path, what was expected and what was found', () => {
+    expect(() => parseScenario({ ...minimal, fleet: [{ count: 3 }, { count: 3 }, { count: -5 }] }, 'bad.yaml')).toThrow(
+      'bad.yaml: option `fleet[2].count`: expected a positive integer, got -5',
+    );
+  });
+
+  it('error: lists the valid motion names', () => {
+    expect(() => parseScenario({ ...minimal, fleet: [{ count: 1, motion: 'jet' }] }, 'bad.yaml')).toThrow(
+      'bad.yaml: option `fleet[0].motion`: expected one of: stationary, walk, bike, car, got "jet"',
+    );
+  });
+
+  it('error: an unknown key is named with a hint', () => {
+    expect(() => parseScenario({ ...minimal, epoch: {} }, 'typo.yaml')).toThrow(
+      'typo.yaml: option `(top level)`: unknown key `epoch`; remove or fix the spelling',
+    );
+  });
+
+  it('error: a missing section says what was found', () => {
+    expect(() => parseScenario({ name: 'x', fleet: [{ count: 1 }] }, 'short.yaml')).toThrow(
+      'short.yaml: option `epochs`: Invalid input: expected object, received undefined, got nothing',
+    );
+  });
+
+  it('error: wei amounts must be whole numbers', () => {
+    expect(() => parseScenario({ ...minimal, reward: { rewardPerUnitWei: '1.5' } }, 'wei.yaml')).toThrow(
+      'wei.yaml: option `reward.rewardPerUnitWei`: expected a whole number of wei, as a decimal string such as "1000000000000", got "1.5"',
+    );
+  });
+
+  it('error: a file that is not YAML names the file and the line', () => {
+    const file = writeTemp('broken.yaml', 'name: x\nfleet: [\n');
+    expect(() => loadScenarioFile(file)).toThrow(/broken\.yaml: not valid YAML: /);
+  });
+
+  it('error: a missing file says to check the path', () => {
+    expect(() => loadScenarioFile('/nonexistent/s.yaml')).toThrow(
+      /^\/nonexistent\/s\.yaml: cannot read the scenario file \(.*\); check the path$/,
+    );
+  });
+
+  it('behavior: the schema is also a JSON Schema for editors', () => {
+    const schema = scenarioJsonSchema() as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['name', 'seed', 'fleet', 'epochs', 'reward', 'ingest', 'circuit']),
+    );
+    expect(schema.required).toEqual(expect.arrayContaining(['name', 'fleet', 'epochs']));
+  });
+});

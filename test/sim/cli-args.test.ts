@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { parseCli } from '../../sim/cli/args.ts';
+
+describe('CLI arguments', () => {
+  it('args: run with a scenario and defaults', () => {
+    expect(parseCli(['run', 'scenarios/smoke.yaml'])).toEqual({
+      command: 'run', scenarioFile: 'scenarios/smoke.yaml', brokerPort: undefined, rpcUrl: undefined,
+      operatorKey: undefined, outDir: 'runs', cacheDir: undefined, ptauPath: undefined, quiet: false,
+    });
+  });
+
+  it('args: options are parsed', () => {
+    const cmd = parseCli(['run', 's.yaml', '--broker-port', '1883', '--rpc', 'http://127.0.0.1:8545', '--out', 'o', '--quiet']);
+    expect(cmd).toMatchObject({ brokerPort: 1883, rpcUrl: 'http://127.0.0.1:8545', outDir: 'o', quiet: true });
+  });
+
+  it('args: no arguments or --help prints usage', () => {
+    expect(parseCli([]).command).toBe('help');
+    expect(parseCli(['--help']).command).toBe('help');
+  });
+
+  it('error: a bad port says what is expected', () => {
+    expect(() => parseCli(['run', 's.yaml', '--broker-port', 'abc'])).toThrow(
+      'option --broker-port: expected a port number from 1 to 65535, got "abc"',
+    );
+  });
+
+  it('error: an unknown flag points at --help', () => {
+    expect(() => parseCli(['run', 's.yaml', '--fast'])).toThrow(/Unknown option '--fast'.*; run `pinbench --help` for the options/);
+  });
+
+  it('error: an unknown command names the right one', () => {
+    expect(() => parseCli(['go', 's.yaml'])).toThrow('unknown command "go"; the command is `pinbench run <scenario.yaml>`');
+  });
+
+  it('error: a non-http RPC URL is refused', () => {
+    expect(() => parseCli(['run', 's.yaml', '--rpc', 'localhost:8545'])).toThrow(
+      'option --rpc: expected an http(s) URL such as http://127.0.0.1:8545, got "localhost:8545"',
+    );
+  });
+
+  it('error: --operator-key without --rpc is refused', () => {
+    expect(() => parseCli(['run', 's.yaml', '--operator-key', 'ab'.repeat(32)])).toThrow(
+      'option --operator-key only applies with --rpc; the embedded anvil uses its own dev account',
+    );
+  });
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { createEpochCalendar } from '../../sim/epochs/calendar.ts';
+import { percentile, summarizeSamples } from '../../sim/stats.ts';
+import { LatencyTracker } from '../../sim/broker/latency-tracker.ts';
+import { BatchingRegistrar } from '../../sim/run/batching-registrar.ts';
+import { planBatches } from '../../sim/epochs/summarize.ts';
+import { runFolderName, defaultCacheDir } from '../../sim/paths.ts';
+
+describe('epoch calendar', () => {
+  it('behavior: epochs are half-open second ranges from the start', () => {
+    const cal = createEpochCalendar(1000, 10, 3);
+    expect(cal.epochOf(999)).toBeNull();
+    expect(cal.epochOf(1000)).toBe(0);
+    expect(cal.epochOf(1009)).toBe(0);
+    expect(cal.epochOf(1010)).toBe(1);
+    expect(cal.epochOf(1029)).toBe(2);
+    expect(cal.epochOf(1030)).toBeNull();
+    expect(cal.endOfS(1)).toBe(1020);
+  });
+});
+
+describe('stats', () => {
+  it('behavior: nearest-rank percentiles', () => {
+    const samples = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(percentile(samples, 50)).toBe(50);
+    expect(percentile(samples, 99)).toBe(99);
+    expect(percentile([], 50)).toBe(0);
+    expect(summarizeSamples([3, 1, 2])).toEqual({ samples: 3, p50: 2, p95: 3, p99: 3, max: 3 });
+  });
+});
+
+describe('latency tracker', () => {
+  it('behavior: matches payloads per client in order and skips ones that never arrived', () => {
+    let now = 0;
+    const t = new LatencyTracker(() => now);
+    t.sent('a', Buffer.from('1'));
+    now = 5;
+    t.sent('a', Buffer.from('2'));
+    now = 9;
+    t.sent('a', Buffer.from('3'));
+    expect(t.take('a', Buffer.from('2'))).toBe(5);
+    expect(t.take('a', Buffer.from('1'))).toBeUndefined();
+    expect(t.take('a', Buffer.from('3'))).toBe(9);
+    expect(t.take('b', Buffer.from('3'))).toBeUndefined();
+  });
+});
+
+describe('batching registrar', () => {
+  it('behavior: groups registrations into batches and hands back indices in order', async () => {
+    const batches: string[][] = [];
+    let next = 1;
+    const registrar = new BatchingRegistrar<string>(
+      async (devices) => {
+        batches.push(devices);
+        return devices.map(() => next++);
+      },
+      { maxBatch: 2, lingerMs: 5 },
+    );
+    const indices = await Promise.all(['a', 'b', 'c'].map((d) => registrar.register(d)));
+    expect(indices).toEqual([1, 2, 3]);
+    expect(batches).toEqual([['a', 'b'], ['c']]);
+  });
+
+  it('error: a failed write rejects every device of that batch', async () => {
+    const registrar = new BatchingRegistrar<string>(async () => {
+      throw new Error('rpc down');
+    }, { maxBatch: 10, lingerMs: 1 });
+    await expect(registrar.register('a')).rejects.toThrow('rpc down');
+  });
+});
+
+describe('small helpers', () => {
+  it('behavior: batches keep index order and the last may be partial', () => {
+    expect(planBatches([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(planBatches([], 4)).toEqual([]);
+  });
+
+  it('behavior: run folder names sort by start time', () => {
+    expect(runFolderName(new Date('2026-11-25T02:40:00.123Z'), 'smoke')).toBe('2026-11-25T02-40-00-123Z-smoke');
+  });
+
+  it('args: the cache directory follows PINBENCH_CACHE, then XDG_CACHE_HOME', () => {
+    expect(defaultCacheDir({ PINBENCH_CACHE: '/c' })).toBe('/c');
+    expect(defaultCacheDir({ XDG_CACHE_HOME: '/x' })).toBe('/x/pinbench');
+  });
+});
