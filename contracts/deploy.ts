@@ -1,0 +1,400 @@
+import {
+  Contract,
+  ContractFactory,
+  getAddress,
+  getBytes,
+  getCreateAddress,
+  hexlify,
+  Interface,
+  isAddress,
+  ZeroAddress,
+  type BigNumberish,
+  type BytesLike,
+  type Provider,
+  type Signer,
+  type TransactionReceipt,
+  type TransactionRequest,
+  type TransactionResponse,
+} from 'ethers';
+import { PinbenchError } from '../core/errors.ts';
+import type { CompiledContract } from './compile.ts';
+import { decodeContractError, type ContractLike } from './errors.ts';
+
+/** BN254 scalar field order: every public signal must be below it. */
+export const SCALAR_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+const UNITS_LIMIT = 1n << 64n;
+/** setMinter is one cold SSTORE and an event (~47k); fixed because the token may not be mined yet. */
+const SET_MINTER_GAS_LIMIT = 100_000n;
+
+export interface SettlementParams {
+  /** Slots per batch proof (B); the verifier must have 5 + B public signals. */
+  batchSize: number;
+  unitsPerSample: BigNumberish;
+  maxStepE7: BigNumberish;
+  rewardPerUnitWei: BigNumberish;
+}
+
+export interface DeployOptions {
+  /** Deploys and sends; an ethers v6 Signer connected to a provider. */
+  signer: Signer;
+  compiled: {
+    registry: CompiledContract;
+    token: CompiledContract;
+    settlement: CompiledContract;
+    verifier?: CompiledContract;
+  };
+  params: SettlementParams;
+  /** Account allowed to register devices and settle batches. */
+  operator: string;
+  /** Use this deployed verifier instead of deploying `compiled.verifier`. */
+  verifierAddress?: string;
+}
+
+export interface DeployGas {
+  /** 0 when an existing verifier was reused. */
+  verifier: bigint;
+  registry: bigint;
+  token: bigint;
+  settlement: bigint;
+  setMinter: bigint;
+  total: bigint;
+}
+
+export interface PinbenchDeployment {
+  registry: Contract;
+  token: Contract;
+  settlement: Contract;
+  verifier: Contract;
+  addresses: { registry: string; token: string; settlement: string; verifier: string };
+  deployGas: DeployGas;
+}
+
+export interface DeviceRegistration {
+  /** 32-byte id hash (the registry key). */
+  idHash: BytesLike;
+  /** 65-byte uncompressed public key, 0x04 ‖ x ‖ y. */
+  pubKey: BytesLike;
+  owner: string;
+}
+
+export interface RegisterResult {
+  /** Registry index of each device, in input order. */
+  indices: number[];
+  gasUsed: bigint;
+  chunks: { size: number; gasUsed: bigint }[];
+}
+
+export interface SettleArgs {
+  epoch: BigNumberish;
+  batch: BigNumberish;
+  commitment: BigNumberish;
+  a: readonly [BigNumberish, BigNumberish];
+  b: readonly [readonly [BigNumberish, BigNumberish], readonly [BigNumberish, BigNumberish]];
+  c: readonly [BigNumberish, BigNumberish];
+  /** `deviceIndex << 64 | units` per slot (see encodeSlot); exactly batchSize of them. */
+  slots: readonly BigNumberish[];
+}
+
+export interface SettleOptions {
+  gasLimit?: bigint;
+  /** Nonce to send with; default the account's pending nonce (so concurrent calls must pass it). */
+  nonce?: number;
+  /** More ABIs to decode reverts raised inside other contracts, e.g. `{ registry, token }`. */
+  decodeWith?: Record<string, ContractLike>;
+}
+
+export interface SettleResult {
+  receipt: TransactionReceipt;
+  gasUsed: bigint;
+  totalUnits: bigint;
+}
+
+/**
+ * Deploys verifier (unless given), registry, token and settlement, and makes the settlement the
+ * token's minter. All transactions go out back to back with explicit nonces (contract addresses
+ * are known in advance), then the receipts are awaited together.
+ */
+export async function deployPinbench(options: DeployOptions): Promise<PinbenchDeployment> {
+  const { signer, compiled, params } = options;
+  const provider = providerOf(signer);
+  validateParams(params);
+  const operator = checkAddress(options.operator, 'operator');
+  const from = await signer.getAddress();
+  const nonce = await pendingNonce(signer);
+  const predict = (offset: number): string => getCreateAddress({ from, nonce: nonce + offset });
+
+  const reuseVerifier = options.verifierAddress !== undefined;
+  if (!reuseVerifier && !compiled.verifier) {
+    throw new PinbenchError(
+      'VERIFIER_MISSING',
+      'no verifier to deploy: compile with verifierSolPath (from the circuit build) or pass verifierAddress',
+    );
+  }
+  const first = reuseVerifier ? 0 : 1;
+  const verifierAddress = reuseVerifier ? checkAddress(options.verifierAddress!, 'verifierAddress') : predict(0);
+  if (reuseVerifier && (await provider.getCode(verifierAddress)) === '0x') {
+    throw new PinbenchError('VERIFIER_NOT_DEPLOYED', `no contract at verifierAddress ${verifierAddress}: deploy the verifier first or omit verifierAddress`);
+  }
+  const addresses = {
+    verifier: verifierAddress,
+    registry: predict(first),
+    token: predict(first + 1),
+    settlement: predict(first + 2),
+  };
+
+  const deployTx = (c: CompiledContract, args: unknown[]): Promise<TransactionRequest> =>
+    new ContractFactory(c.abi, c.bytecode, signer).getDeployTransaction(...args);
+  const creations: TransactionRequest[] = [
+    ...(reuseVerifier ? [] : [await deployTx(compiled.verifier!, [])]),
+    await deployTx(compiled.registry, [operator]),
+    await deployTx(compiled.token, []),
+    await deployTx(compiled.settlement, [
+      addresses.verifier,
+      addresses.registry,
+      addresses.token,
+      operator,
+      params.batchSize,
+      params.unitsPerSample,
+      params.maxStepE7,
+      params.rewardPerUnitWei,
+    ]),
+  ];
+  const token = new Contract(addresses.token, compiled.token.abi, signer);
+  const setMinter = await token.getFunction('setMinter').populateTransaction(addresses.settlement);
+
+  let receipts: TransactionReceipt[];
+  try {
+    // Constructors read no other contract, so estimates hold before the earlier deploys are mined.
+    const limits = await Promise.all(creations.map((tx) => signer.estimateGas(tx)));
+    receipts = await sendBurst(signer, [
+      ...creations.map((tx, i) => ({ ...tx, gasLimit: limits[i] })),
+      { ...setMinter, gasLimit: SET_MINTER_GAS_LIMIT },
+    ], nonce);
+  } catch (error) {
+    throw decodeContractError(error, { settlement: new Interface(compiled.settlement.abi), token });
+  }
+  const created = receipts.slice(0, creations.length);
+  const expected = [...(reuseVerifier ? [] : [addresses.verifier]), addresses.registry, addresses.token, addresses.settlement];
+  created.forEach((r, i) => {
+    if (r.contractAddress === null || getAddress(r.contractAddress) !== expected[i]) {
+      throw new PinbenchError(
+        'DEPLOY_NONCE_RACE',
+        `a deploy transaction landed at ${r.contractAddress} instead of ${expected[i]}: another sender used ${from}'s nonces; deploy from an account nothing else sends from`,
+      );
+    }
+  });
+
+  const gas = created.map((r) => r.gasUsed);
+  const deployGas: DeployGas = {
+    verifier: reuseVerifier ? 0n : gas[0],
+    registry: gas[first],
+    token: gas[first + 1],
+    settlement: gas[first + 2],
+    setMinter: receipts[receipts.length - 1].gasUsed,
+    total: receipts.reduce((sum, r) => sum + r.gasUsed, 0n),
+  };
+  const verifierAbi = compiled.verifier?.abi ?? [
+    `function verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[${5 + params.batchSize}]) view returns (bool)`,
+  ];
+  return {
+    registry: new Contract(addresses.registry, compiled.registry.abi, signer),
+    token,
+    settlement: new Contract(addresses.settlement, compiled.settlement.abi, signer),
+    verifier: new Contract(addresses.verifier, verifierAbi, signer),
+    addresses,
+    deployGas,
+  };
+}
+
+/**
+ * Registers devices through `registerMany` in chunks (the registry must be connected to the
+ * operator's signer). Chunks go out back to back with explicit nonces.
+ */
+export async function registerDevices(
+  registry: Contract,
+  devices: readonly DeviceRegistration[],
+  options: { chunkSize?: number } = {},
+): Promise<RegisterResult> {
+  const chunkSize = options.chunkSize ?? 200;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+    throw new PinbenchError('INVALID_ARGUMENT', `option chunkSize: expected a positive integer, got ${chunkSize}`);
+  }
+  const signer = signerOf(registry);
+  const normalized = devices.map((d, i) => normalizeDevice(d, i));
+  const seen = new Map<string, number>();
+  normalized.forEach((d, i) => {
+    const before = seen.get(d.idHash);
+    if (before !== undefined) {
+      throw new PinbenchError('DUPLICATE_DEVICE', `devices[${i}] repeats the idHash of devices[${before}] (${d.idHash}): register each device once`);
+    }
+    seen.set(d.idHash, i);
+  });
+  if (normalized.length === 0) return { indices: [], gasUsed: 0n, chunks: [] };
+
+  const register = registry.getFunction('registerMany');
+  const requests: TransactionRequest[] = [];
+  for (let start = 0; start < normalized.length; start += chunkSize) {
+    const chunk = normalized.slice(start, start + chunkSize);
+    requests.push(await register.populateTransaction(chunk.map((d) => d.idHash), chunk.map((d) => d.pubKey), chunk.map((d) => d.owner)));
+  }
+
+  let receipts: TransactionReceipt[];
+  try {
+    receipts = await sendBurst(signer, requests, await pendingNonce(signer));
+  } catch (error) {
+    throw decodeContractError(error, { registry });
+  }
+
+  const indexById = new Map<string, number>();
+  for (const receipt of receipts) {
+    for (const log of receipt.logs) {
+      const parsed = registry.interface.parseLog(log);
+      if (parsed?.name === 'DeviceRegistered') indexById.set(String(parsed.args.idHash), Number(parsed.args.index));
+    }
+  }
+  return {
+    indices: normalized.map((d) => indexById.get(d.idHash) ?? 0),
+    gasUsed: receipts.reduce((sum, r) => sum + r.gasUsed, 0n),
+    chunks: receipts.map((r, i) => ({ size: Math.min(chunkSize, normalized.length - i * chunkSize), gasUsed: r.gasUsed })),
+  };
+}
+
+/** Submits one batch proof; reverts come back as a PinbenchError naming the custom error. */
+export async function settleBatch(
+  settlement: Contract,
+  args: SettleArgs,
+  options: SettleOptions = {},
+): Promise<SettleResult> {
+  const decodeWith = { settlement, ...options.decodeWith };
+  let receipt: TransactionReceipt | null;
+  try {
+    const tx = await settlement.getFunction('settle')(
+      args.epoch,
+      args.batch,
+      args.commitment,
+      args.a,
+      args.b,
+      args.c,
+      args.slots,
+      {
+        nonce: options.nonce ?? (await pendingNonce(signerOf(settlement))),
+        ...(options.gasLimit === undefined ? {} : { gasLimit: options.gasLimit }),
+      },
+    );
+    receipt = await tx.wait();
+  } catch (error) {
+    throw decodeContractError(error, decodeWith);
+  }
+  if (!receipt) throw new PinbenchError('TX_DROPPED', 'the settle transaction was dropped or replaced: submit the batch again');
+  let totalUnits = 0n;
+  for (const log of receipt.logs) {
+    const parsed = settlement.interface.parseLog(log);
+    if (parsed?.name === 'BatchSettled') totalUnits = parsed.args.totalUnits as bigint;
+  }
+  return { receipt, gasUsed: receipt.gasUsed, totalUnits };
+}
+
+/** Packs a settlement slot: `deviceIndex << 64 | units`; deviceIndex 0 is an empty slot. */
+export function encodeSlot(deviceIndex: number | bigint, units: number | bigint): bigint {
+  const index = BigInt(deviceIndex);
+  const u = BigInt(units);
+  if (index < 0n) throw new PinbenchError('INVALID_ARGUMENT', `slot deviceIndex: expected a non-negative integer, got ${deviceIndex}`);
+  if (u < 0n || u >= UNITS_LIMIT) throw new PinbenchError('INVALID_ARGUMENT', `slot units: expected an integer in [0, 2^64), got ${units}`);
+  const slot = (index << 64n) | u;
+  if (slot >= SCALAR_FIELD) throw new PinbenchError('INVALID_ARGUMENT', `slot deviceIndex ${deviceIndex} is too large: the slot must stay below the BN254 scalar field`);
+  return slot;
+}
+
+export function decodeSlot(slot: bigint): { deviceIndex: bigint; units: bigint } {
+  return { deviceIndex: slot >> 64n, units: slot & (UNITS_LIMIT - 1n) };
+}
+
+/**
+ * Sends pre-built transactions with consecutive nonces from `firstNonce` without waiting for
+ * each to be mined (about 80 tx/s one by one against anvil), then awaits all receipts. Fee data
+ * is fetched once for the burst.
+ */
+async function sendBurst(signer: Signer, requests: TransactionRequest[], firstNonce: number): Promise<TransactionReceipt[]> {
+  const fee = await providerOf(signer).getFeeData();
+  const feeFields: Partial<TransactionRequest> =
+    fee.maxFeePerGas !== null && fee.maxPriorityFeePerGas !== null
+      ? { maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas }
+      : { gasPrice: fee.gasPrice };
+  const sent: TransactionResponse[] = [];
+  for (const [i, request] of requests.entries()) {
+    sent.push(await signer.sendTransaction({ ...feeFields, ...request, nonce: firstNonce + i }));
+  }
+  const receipts = await Promise.all(sent.map((tx) => tx.wait()));
+  return receipts.map((r, i) => {
+    if (!r) throw new PinbenchError('TX_DROPPED', `transaction ${sent[i].hash} was dropped or replaced: run again`);
+    return r;
+  });
+}
+
+/**
+ * Asks the node directly when it can: ethers' provider may answer `getNonce('pending')` from a
+ * short-lived response cache, which is stale right after an earlier burst.
+ */
+async function pendingNonce(signer: Signer): Promise<number> {
+  const provider = signer.provider as (Signer['provider'] & { send?: (method: string, params: unknown[]) => Promise<unknown> }) | null;
+  if (typeof provider?.send !== 'function') return signer.getNonce('pending');
+  return Number(await provider.send('eth_getTransactionCount', [await signer.getAddress(), 'pending']));
+}
+
+function signerOf(contract: Contract): Signer {
+  const runner = contract.runner as Signer | null;
+  if (!runner || typeof runner.sendTransaction !== 'function' || !runner.provider) {
+    throw new PinbenchError('NO_SIGNER', 'the contract is not connected to a signer with a provider: use contract.connect(operatorSigner)');
+  }
+  return runner;
+}
+
+function providerOf(signer: Signer): Provider {
+  if (!signer.provider) {
+    throw new PinbenchError('NO_PROVIDER', 'the signer is not connected to a provider: create it with new Wallet(key, provider)');
+  }
+  return signer.provider;
+}
+
+function validateParams(p: SettlementParams): void {
+  if (!Number.isInteger(p.batchSize) || p.batchSize < 1 || p.batchSize > 1024) {
+    throw new PinbenchError('INVALID_ARGUMENT', `option params.batchSize: expected an integer in 1..1024, got ${p.batchSize}`);
+  }
+  for (const key of ['unitsPerSample', 'maxStepE7'] as const) {
+    const value = BigInt(p[key]);
+    if (value < 0n || value >= SCALAR_FIELD) {
+      throw new PinbenchError('INVALID_ARGUMENT', `option params.${key}: expected a non-negative integer below the BN254 scalar field, got ${value}`);
+    }
+  }
+  if (BigInt(p.rewardPerUnitWei) < 0n) {
+    throw new PinbenchError('INVALID_ARGUMENT', `option params.rewardPerUnitWei: expected a non-negative integer, got ${p.rewardPerUnitWei}`);
+  }
+}
+
+function checkAddress(value: string, name: string): string {
+  if (!isAddress(value) || getAddress(value) === ZeroAddress) {
+    throw new PinbenchError('INVALID_ARGUMENT', `option ${name}: expected a non-zero 0x address, got ${JSON.stringify(value)}`);
+  }
+  return getAddress(value);
+}
+
+function normalizeDevice(d: DeviceRegistration, i: number): { idHash: string; pubKey: string; owner: string } {
+  let idHash: Uint8Array;
+  let pubKey: Uint8Array;
+  try {
+    idHash = getBytes(d.idHash);
+    pubKey = getBytes(d.pubKey);
+  } catch (cause) {
+    throw new PinbenchError('INVALID_ARGUMENT', `devices[${i}]: idHash and pubKey must be bytes or 0x-hex strings`, { cause });
+  }
+  if (idHash.length !== 32 || idHash.every((byte) => byte === 0)) {
+    throw new PinbenchError('INVALID_ARGUMENT', `devices[${i}].idHash: expected 32 non-zero bytes, got ${hexlify(idHash)}`);
+  }
+  if (pubKey.length !== 65 || pubKey[0] !== 0x04) {
+    throw new PinbenchError(
+      'INVALID_ARGUMENT',
+      `devices[${i}].pubKey: expected a 65-byte uncompressed key starting with 0x04, got ${pubKey.length} bytes starting with 0x${(pubKey[0] ?? 0).toString(16).padStart(2, '0')}`,
+    );
+  }
+  return { idHash: hexlify(idHash), pubKey: hexlify(pubKey), owner: checkAddress(d.owner, `devices[${i}].owner`) };
+}
