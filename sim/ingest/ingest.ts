@@ -8,7 +8,7 @@ export interface IngestCodec {
   /** Throws on malformed bytes. */
   decodePackage(bytes: Uint8Array): { type: number; data: Uint8Array; timestamp: number; signature: Uint8Array };
   /** Throws on malformed bytes. */
-  decodeSensorData(bytes: Uint8Array): { latitude: number; longitude: number };
+  decodeSensorData(bytes: Uint8Array): { latitude?: number; longitude?: number };
 }
 
 export interface IngestDevice {
@@ -121,6 +121,10 @@ export class Ingest {
     }
     if (this.closedEpochs.has(epoch)) {
       this.reject(clientId, topic, payload, 'epoch.closed', `epoch ${epoch}`);
+      return;
+    }
+    if (sensor.latitude === undefined || sensor.longitude === undefined) {
+      this.reject(clientId, topic, payload, 'position.missing', 'SensorData without latitude/longitude (no GPS fix)');
       return;
     }
     if (Math.abs(sensor.latitude) > LAT_LIMIT_E7 || Math.abs(sensor.longitude) > LON_LIMIT_E7) {

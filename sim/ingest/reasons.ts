@@ -14,6 +14,7 @@ export const REJECTION_REASONS = {
   'epoch.closed': 'arrived after its epoch was closed',
   replay: 'timestamp not newer than the last accepted reading of the device',
   range: 'latitude or longitude out of range',
+  'position.missing': 'reading without a GPS position (no fix)',
 } as const;
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;

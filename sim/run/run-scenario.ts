@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createHmac } from 'node:crypto';
 import type { Logger } from '../../core/ports.ts';
 import { silentLogger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
@@ -40,11 +39,6 @@ export interface RunResult {
   runDir: string;
   report: RunReport;
   failedChecks: string[];
-}
-
-/** MQTT password for a device: derived from the seed so a run is reproducible. */
-function issueCredential(seed: number, deviceId: string): string {
-  return createHmac('sha256', `pinbench-credential-${seed}`).update(deviceId).digest('base64url');
 }
 
 /**
@@ -113,7 +107,6 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
     const latency = new LatencyTracker(wallNowMs);
     const fleet: FleetRuntime = createFleetRuntime({
       scenario, clock, chain, store, latency, logger,
-      issueCredential: (deviceId) => issueCredential(scenario.seed, deviceId),
     });
     const calendarStartS = Math.ceil(clock.nowMs() / 1000);
     const calendar = createEpochCalendar(calendarStartS, scenario.epochs.lengthS, scenario.epochs.count);
