@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../core/ports.ts';
 import type { RuleParams, CircuitShape } from '../../core/reward-rule.ts';
@@ -42,6 +42,8 @@ export class SettlementPipeline {
 
   constructor(private readonly options: SettlementPipelineOptions) {
     mkdirSync(options.proofDir, { recursive: true });
+    // With the key beside the proofs, `snarkjs groth16 verify` can check any of them.
+    copyFileSync(options.artifacts.vkeyPath, join(options.proofDir, 'verification_key.json'));
   }
 
   submit(epoch: number, batch: number, work: readonly DeviceEpochWork[], closedAtMs: number): void {
@@ -75,7 +77,7 @@ export class SettlementPipeline {
     });
     const proved = await proveBatch(artifacts, witness.input);
     const name = `epoch-${epoch}-batch-${batch}`;
-    writeProofArtifacts(this.options.proofDir, name, proved.proof, proved.publicSignals);
+    await writeProofArtifacts(this.options.proofDir, name, proved.proof, proved.publicSignals);
     const receipt = await this.options.settle({
       epoch: BigInt(epoch),
       batch: BigInt(batch),

@@ -1,0 +1,9 @@
+/** Public API of circuits/: build the batch circuit, make its inputs, prove and verify. */
+export { buildCircuit } from './build.ts';
+export type { BuildCircuitOptions, CircuitArtifacts } from './build.ts';
+export { buildBatchWitness } from './witness.ts';
+export type { BatchCircuitInput, BatchDevice, BatchWitness, BatchWitnessRequest } from './witness.ts';
+export { proveBatch, verifyBatchProof, writeProofArtifacts, shutdownProver, toCalldata } from './prove.ts';
+export type { BatchProof, Groth16Proof, ProofCalldata } from './prove.ts';
+export { readPtauHeader, requiredPtauPower, MIN_LOCAL_PTAU_POWER } from './ptau.ts';
+export type { PtauHeader } from './ptau.ts';
