@@ -18,6 +18,15 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const logger = createConsoleLogger({ quiet: command.quiet, startMs: Date.now() });
+  // First Ctrl-C stops the run cleanly (fleet, broker, chain, database); a second one exits at once.
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    logger.warn('interrupted: stopping the fleet and keeping what was accepted (Ctrl-C again to exit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const result = await runScenario(command.scenarioFile, {
       brokerPort: command.brokerPort,
@@ -27,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
       cacheDir: command.cacheDir,
       ptauPath: command.ptauPath,
       logger,
+      signal: controller.signal,
     });
     const where = relative(process.cwd(), result.runDir) || result.runDir;
     const r = result.report;
@@ -43,9 +53,12 @@ export async function main(argv: string[]): Promise<number> {
     if (isPinbenchError(error)) {
       process.stderr.write(`pinbench: ${error.message}\n`);
       if (typeof error.details.runDir === 'string') process.stderr.write(`partial output kept in ${error.details.runDir}\n`);
-      return 1;
+      return error.code === 'E_INTERRUPTED' ? 130 : 1;
     }
     process.stderr.write(`pinbench: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

@@ -49,6 +49,7 @@ export function createFleetRuntime(input: {
   let published = 0;
   let online = 0;
   let peak = 0;
+  let stopping: Promise<void> | undefined;
 
   const registrar = new BatchingRegistrar<DeviceSpec>(
     async (batch) => {
@@ -107,9 +108,9 @@ export function createFleetRuntime(input: {
     start() {
       for (const tracker of trackers) tracker.start();
     },
-    async stop() {
-      await Promise.all(trackers.map((t) => t.stop()));
-      await registrar.drain();
+    stop() {
+      stopping ??= Promise.all(trackers.map((t) => t.stop())).then(() => registrar.drain());
+      return stopping;
     },
     onlineCount: () => online,
     peakOnline: () => peak,

@@ -29,6 +29,8 @@ export interface RunOptions {
   cacheDir?: string;
   ptauPath?: string;
   logger?: Logger;
+  /** Aborting stops the fleet, keeps everything accepted so far in run.db and rejects with E_INTERRUPTED. */
+  signal?: AbortSignal;
   /** Called once the broker is up and the fleet provisioned (tests use it to inject traffic). */
   onBrokerReady?: (info: { url: string; credentials: ReadonlyMap<string, string> }) => void | Promise<void>;
 }
@@ -136,6 +138,7 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
       artifacts, shape, params, store, proofDir: join(runDir, 'proofs'), logger, wallNowMs,
       settle: (args) => chain.settle(args),
     });
+    cleanups.push(() => pipeline.cancel());
     const epochStats: Array<{ epoch: number; devices: number; readings: number }> = [];
     const closeEpoch = (epoch: number) => {
       ingest.closeEpoch(epoch);
@@ -159,6 +162,14 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
       );
     }, 5000);
     cleanups.push(() => clearInterval(progress));
+    cleanups.push(() => fleet.stop());
+    const interrupted = new Promise<never>((_resolve, reject) => {
+      const onAbort = () =>
+        reject(new PinbenchError('E_INTERRUPTED', `run interrupted; every reading accepted so far is kept in ${join(runDir, 'run.db')}`));
+      if (options.signal?.aborted) onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    interrupted.catch(() => undefined);
     logger.info(`starting ${fleet.size} trackers; ${scenario.epochs.count} epochs of ${scenario.epochs.lengthS} s`);
     fleet.start();
     const epochsClosed = new Promise<void>((resolveAll) => {
@@ -170,12 +181,15 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
         });
       }
     });
-    await new Promise<void>((stopAt) => clock.schedule(calendar.endOfS(calendar.count - 1) * 1000 - clock.nowMs(), stopAt));
+    await Promise.race([
+      new Promise<void>((stopAt) => clock.schedule(calendar.endOfS(calendar.count - 1) * 1000 - clock.nowMs(), stopAt)),
+      interrupted,
+    ]);
     await fleet.stop();
-    await epochsClosed;
+    await Promise.race([epochsClosed, interrupted]);
     clearInterval(progress);
     timingsMs['fleet.run'] = Math.round(wallNowMs() - runT0);
-    const { settled, failures } = await timed('settlement.drain', () => pipeline.drain());
+    const { settled, failures } = await timed('settlement.drain', () => Promise.race([pipeline.drain(), interrupted]));
     store.flush();
 
     const checks = await runChecks({ store, chain, fleet, ingest, settled, failures });

@@ -39,6 +39,7 @@ export class SettlementPipeline {
   private tail: Promise<void> = Promise.resolve();
   private readonly results: Array<BatchReport & { epoch: number }> = [];
   private readonly failures: string[] = [];
+  private cancelled = false;
 
   constructor(private readonly options: SettlementPipelineOptions) {
     mkdirSync(options.proofDir, { recursive: true });
@@ -46,9 +47,14 @@ export class SettlementPipeline {
     copyFileSync(options.artifacts.vkeyPath, join(options.proofDir, 'verification_key.json'));
   }
 
+  /** Jobs not yet started are skipped (used when a run is interrupted). */
+  cancel(): void {
+    this.cancelled = true;
+  }
+
   submit(epoch: number, batch: number, work: readonly DeviceEpochWork[], closedAtMs: number): void {
     this.tail = this.tail.then(() =>
-      this.runJob(epoch, batch, work, closedAtMs).catch((error: unknown) => {
+      this.cancelled ? undefined : this.runJob(epoch, batch, work, closedAtMs).catch((error: unknown) => {
         const message = `epoch ${epoch} batch ${batch}: ${(error as Error).message}`;
         this.failures.push(message);
         this.options.store.upsertBatch({

@@ -1,0 +1,26 @@
+import { signedDigest } from '../codec/digest.ts';
+import type { PackageType } from '../codec/bin-package.ts';
+import { nobleCurves, type CurveName } from './curves.ts';
+
+/** What signing needs of a device key. */
+export interface SigningKey {
+  readonly curve: CurveName;
+  readonly privateKey: Uint8Array;
+}
+
+/**
+ * RFC 6979 deterministic nonces (noble's default, no extra entropy) make the same seed give
+ * byte-identical payloads; low-S keeps one canonical signature per message (BIP-62 style), which
+ * the ingest may rely on for deduplication.
+ */
+const SIGN_OPTIONS = { lowS: true } as const;
+
+/** ECDSA over a 32-byte digest → 64-byte r‖s. */
+export function signDigest(key: SigningKey, digest: Uint8Array): Uint8Array {
+  return nobleCurves[key.curve].sign(digest, key.privateKey, SIGN_OPTIONS).toCompactRawBytes();
+}
+
+/** Signs a reading as the Pebble does: ECDSA over sha256(uint32 BE type ‖ data ‖ uint32 BE timestamp). */
+export function signReading(key: SigningKey, type: PackageType, data: Uint8Array, timestamp: number): Uint8Array {
+  return signDigest(key, signedDigest(type, data, timestamp));
+}

@@ -1,0 +1,49 @@
+import type { DeviceSpec } from '../spec.ts';
+
+/** Credentials a device connects with: client id and username are the device id. */
+export interface MqttConnectOptions {
+  readonly clientId: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * Opens MQTT connections for devices. sim/ implements it over mqtt.js (or a real device's
+ * transport); devices never open sockets themselves.
+ */
+export interface MqttConnector {
+  /** Resolves once the broker accepted the connection (CONNACK 0); rejects otherwise. */
+  connect(options: MqttConnectOptions): Promise<MqttLink>;
+}
+
+/** One open MQTT connection. */
+export interface MqttLink {
+  /** Resolves when the broker acknowledged it (PUBACK for QoS 1 [MQTT-4.3.2]). */
+  publish(topic: string, payload: Uint8Array, qos: 0 | 1): Promise<void>;
+  /** Resolves on SUBACK. */
+  subscribe(topic: string): Promise<void>;
+  /** Sets the handler for incoming messages (replaces any earlier one). */
+  onMessage(handler: (topic: string, payload: Uint8Array) => void): void;
+  /** Sets the handler called once when the connection closes for any reason other than `end()`. */
+  onClose(handler: (reason?: Error) => void): void;
+  /** Closes the connection cleanly (DISCONNECT); resolves when closed. */
+  end(): Promise<void>;
+}
+
+/** Puts devices on the device registry; sim batches these into on-chain transactions. */
+export interface Registrar {
+  /** Resolves once the device is on the registry; rejects if it cannot be registered now. */
+  register(device: DeviceSpec): Promise<void>;
+}
+
+/** Where a tracker reports what it did; sim turns these into metrics and run-database rows. */
+export interface DeviceEventSink {
+  /** A reading was published and acknowledged. `bytes` is the BinPackage as sent. */
+  published(deviceId: string, topic: string, bytes: Uint8Array, timestampS: number): void;
+  publishFailed(deviceId: string, reason: string): void;
+  stateChanged(deviceId: string, from: string, to: string, atMs: number): void;
+  /** Registration was refused; the tracker retries after a backoff. */
+  registrationFailed?(deviceId: string, reason: string): void;
+  /** A backend message arrived on `backend/<id>/…`. */
+  received?(deviceId: string, topic: string, payload: Uint8Array): void;
+}
