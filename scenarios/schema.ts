@@ -65,6 +65,18 @@ export const scenarioSchema = z.strictObject({
       epochGraceMs: z.number().int().min(0).max(600_000).default(1500),
     })
     .prefault({}),
+  time: z
+    .strictObject({
+      mode: z.enum(['realtime', 'accelerated'], { error: 'expected one of: realtime, accelerated' }).default('realtime'),
+      speed: z
+        .union([z.literal('max'), positiveNumber(1_000_000)], { error: 'expected "max" or a positive number of simulated seconds per wall second' })
+        .default('max'),
+      startAt: z.iso
+        .datetime({ error: 'expected an ISO 8601 UTC time such as "2026-01-01T00:00:00Z"' })
+        .optional(),
+      sliceMs: positiveInt(3_600_000).default(1000),
+    })
+    .prefault({}),
   circuit: z
     .strictObject({
       batchSize: positiveInt(14).default(4),

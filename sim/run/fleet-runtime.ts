@@ -8,6 +8,8 @@ import { payloadDigest } from '../ingest/ingest.ts';
 import type { LatencyTracker } from '../broker/latency-tracker.ts';
 import { createMqttConnector } from '../broker/mqtt-connector.ts';
 import { BatchingRegistrar } from './batching-registrar.ts';
+import type { IoSettle } from '../clock/io-settle.ts';
+import { trackConnectorIo } from './track-io.ts';
 import type { ChainSetup } from './chain-setup.ts';
 
 export interface FleetRuntime {
@@ -34,8 +36,9 @@ export function createFleetRuntime(input: {
   store: RunStore;
   latency: LatencyTracker;
   logger: Logger;
+  io: IoSettle;
 }): FleetRuntime {
-  const { scenario, clock, chain, store, latency, logger } = input;
+  const { scenario, clock, chain, store, latency, logger, io } = input;
   const specs: DeviceSpec[] = [];
   for (const group of scenario.fleet) {
     specs.push(
@@ -68,14 +71,14 @@ export function createFleetRuntime(input: {
     { maxBatch: 200, lingerMs: 50 },
   );
 
-  const connector = createMqttConnector({ brokerUrl: () => brokerUrl, latency });
+  const connector = trackConnectorIo(createMqttConnector({ brokerUrl: () => brokerUrl, latency }), io);
   const trackers = specs.map(
     (spec) =>
       new Tracker(spec, {
         clock,
         random: seededRandom(scenario.seed, 'tracker', spec.index),
         connector,
-        registrar: { register: (device) => registrar.register(device).then(() => undefined) },
+        registrar: { register: (device) => io.track(registrar.register(device).then(() => undefined)) },
         logger,
         events: {
           published(deviceId, _topic, bytes) {

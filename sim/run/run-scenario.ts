@@ -7,7 +7,7 @@ import { loadScenarioFile, parseScenario, type Scenario } from '../../scenarios/
 import { renderMarkdown, type RunReport } from '../../reports/index.ts';
 import { buildCircuit, shutdownProver } from '../../circuits/index.ts';
 import { RunStore } from '../store/run-store.ts';
-import { RealtimeClock } from '../clock/realtime.ts';
+import { createSimTime } from '../clock/sim-time.ts';
 import { startEmbeddedBroker, type BrokerHandle } from '../broker/embedded.ts';
 import { LatencyTracker } from '../broker/latency-tracker.ts';
 import { Ingest } from '../ingest/ingest.ts';
@@ -104,11 +104,12 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
       setUpChain.deploy(chainStart, { cacheDir, verifierSolPath: artifacts.verifierSolPath, shape, params, logger }),
     );
 
-    const clock = new RealtimeClock(wallNowMs);
-    cleanups.push(() => clock.cancelAll());
+    const time = createSimTime(scenario.time, wallNowMs);
+    const { clock, io } = time;
+    cleanups.push(() => time.stop());
     const latency = new LatencyTracker(wallNowMs);
     const fleet: FleetRuntime = createFleetRuntime({
-      scenario, clock, chain, store, latency, logger,
+      scenario, clock, chain, store, latency, logger, io,
     });
     const calendarStartS = Math.ceil(clock.nowMs() / 1000);
     const calendar = createEpochCalendar(calendarStartS, scenario.epochs.lengthS, scenario.epochs.count);
@@ -122,8 +123,14 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
       port: options.brokerPort,
       credentials: fleet.credentials,
       hooks: {
-        onPublish: (clientId, topic, payload) => ingest.handlePublish(clientId, topic, payload),
-        onDenied: (clientId, topic, payload, reason) => ingest.reject(clientId, topic, payload, reason, `client ${clientId}`),
+        onPublish: (clientId, topic, payload) => {
+          io.publishArrived();
+          ingest.handlePublish(clientId, topic, payload);
+        },
+        onDenied: (clientId, topic, payload, reason) => {
+          if (reason === 'acl.publish') io.publishArrived();
+          ingest.reject(clientId, topic, payload, reason, `client ${clientId}`);
+        },
         onAuthFailed: () => {
           authFailures += 1;
         },
@@ -166,11 +173,18 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
     const interrupted = new Promise<never>((_resolve, reject) => {
       const onAbort = () =>
         reject(new PinbenchError('E_INTERRUPTED', `run interrupted; every reading accepted so far is kept in ${join(runDir, 'run.db')}`));
-      if (options.signal?.aborted) onAbort();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const abort = () => {
+        time.stop();
+        onAbort();
+      };
+      if (options.signal?.aborted) abort();
+      options.signal?.addEventListener('abort', abort, { once: true });
     });
     interrupted.catch(() => undefined);
-    logger.info(`starting ${fleet.size} trackers; ${scenario.epochs.count} epochs of ${scenario.epochs.lengthS} s`);
+    logger.info(
+      `starting ${fleet.size} trackers; ${scenario.epochs.count} epochs of ${scenario.epochs.lengthS} s, ` +
+        (time.mode === 'realtime' ? 'real time' : `accelerated (${scenario.time.speed === 'max' ? 'as fast as possible' : `${scenario.time.speed}×`}) from ${new Date(clock.nowMs()).toISOString()}`),
+    );
     fleet.start();
     const epochsClosed = new Promise<void>((resolveAll) => {
       for (let epoch = 0; epoch < calendar.count; epoch++) {
@@ -181,11 +195,10 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
         });
       }
     });
-    await Promise.race([
-      new Promise<void>((stopAt) => clock.schedule(calendar.endOfS(calendar.count - 1) * 1000 - clock.nowMs(), stopAt)),
-      interrupted,
-    ]);
+    const lastEndMs = calendar.endOfS(calendar.count - 1) * 1000;
+    await Promise.race([time.advanceTo(lastEndMs), interrupted]);
     await fleet.stop();
+    await Promise.race([time.advanceTo(lastEndMs + scenario.ingest.epochGraceMs), interrupted]);
     await Promise.race([epochsClosed, interrupted]);
     clearInterval(progress);
     timingsMs['fleet.run'] = Math.round(wallNowMs() - runT0);

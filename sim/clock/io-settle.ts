@@ -1,0 +1,47 @@
+/**
+ * Tells the discrete clock when the real I/O started by a slice of simulated time has settled:
+ * no connect, subscribe, publish or registration awaiting its answer, and every publish sent
+ * has reached the broker's hooks (PUBACK can overtake the broker's own `publish` event).
+ */
+export class IoSettle {
+  private inFlight = 0;
+  private sent = 0;
+  private arrived = 0;
+
+  constructor(private readonly options: { maxWaitMs: number; wallNowMs: () => number }) {}
+
+  track<T>(operation: Promise<T>): Promise<T> {
+    this.inFlight += 1;
+    return operation.finally(() => {
+      this.inFlight -= 1;
+    });
+  }
+
+  publishSent(): void {
+    this.sent += 1;
+  }
+
+  publishArrived(): void {
+    this.arrived += 1;
+  }
+
+  isSettled(): boolean {
+    return this.inFlight === 0 && this.arrived >= this.sent;
+  }
+
+  /**
+   * Resolves once settled, or after `maxWaitMs` of wall time (a publish lost with its
+   * connection never arrives; the run must go on and the loss is accounted for elsewhere).
+   */
+  async settled(): Promise<void> {
+    const deadline = this.options.wallNowMs() + this.options.maxWaitMs;
+    for (let spins = 0; !this.isSettled(); spins++) {
+      if (this.options.wallNowMs() > deadline) {
+        // Lost publishes would otherwise make every later slice wait the full time.
+        this.arrived = Math.max(this.arrived, this.sent);
+        return;
+      }
+      await new Promise<void>((resolve) => (spins < 64 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import type { Clock } from '../../core/ports.ts';
+import type { Scenario } from '../../scenarios/index.ts';
+import { DiscreteClock } from './discrete.ts';
+import { IoSettle } from './io-settle.ts';
+import { RealtimeClock } from './realtime.ts';
+
+/** Default simulated start of an accelerated run: fixed, so a seed replays byte for byte. */
+export const DEFAULT_ACCELERATED_START = '2026-01-01T00:00:00Z';
+
+export interface SimTime {
+  readonly mode: 'realtime' | 'accelerated';
+  readonly clock: Clock;
+  readonly io: IoSettle;
+  /** Lets simulated time reach `endMs` (waiting on the wall clock in realtime mode). */
+  advanceTo(endMs: number): Promise<void>;
+  /** Ends any `advanceTo` at its next step and drops pending timers. */
+  stop(): void;
+}
+
+export function createSimTime(time: Scenario['time'], wallNowMs: () => number): SimTime {
+  const io = new IoSettle({ maxWaitMs: 2000, wallNowMs });
+  if (time.mode === 'realtime') {
+    const clock = new RealtimeClock(wallNowMs);
+    let stopWaiting: (() => void) | undefined;
+    return {
+      mode: 'realtime',
+      clock,
+      io,
+      advanceTo: (endMs) =>
+        new Promise<void>((resolve) => {
+          stopWaiting = resolve;
+          clock.schedule(endMs - clock.nowMs(), resolve);
+        }),
+      stop() {
+        clock.cancelAll();
+        stopWaiting?.();
+      },
+    };
+  }
+  const clock = new DiscreteClock({
+    startMs: Date.parse(time.startAt ?? DEFAULT_ACCELERATED_START),
+    sliceMs: time.sliceMs,
+    speed: time.speed === 'max' ? Infinity : time.speed,
+    settle: () => io.settled(),
+    wallNowMs,
+  });
+  return {
+    mode: 'accelerated',
+    clock,
+    io,
+    advanceTo: (endMs) => clock.runUntil(endMs),
+    stop() {
+      clock.stop();
+      clock.cancelAll();
+    },
+  };
+}
