@@ -5,6 +5,21 @@ export type { BinPackage } from './codec/bin-package.ts';
 export { decodeSensorData, encodeSensorData, writeSensorData } from './codec/sensor-data.ts';
 export type { DecodedSensorData, SensorData } from './codec/sensor-data.ts';
 export { signedDigest, signedMessage } from './codec/digest.ts';
+export { decodeSensorConfig, encodeSensorConfig, writeSensorConfig } from './codec/sensor-config.ts';
+export type { SensorConfig } from './codec/sensor-config.ts';
+export { ALL_DATA_CHANNELS, DataChannel, maskSensorData } from './codec/data-channel.ts';
+export {
+  OWNER_BYTES,
+  confirmDigest,
+  confirmMessage,
+  decodeConfirmPackage,
+  encodeConfirmPackage,
+  ownerBytes,
+  writeConfirmPackage,
+} from './codec/confirm-package.ts';
+export type { ConfirmPackage } from './codec/confirm-package.ts';
+export { RegistrationStatus, compareVersions, decodeStatusPackage, encodeStatusPackage } from './codec/status-package.ts';
+export type { StatusPackage } from './codec/status-package.ts';
 export { ProtoWriter } from './codec/writer.ts';
 export type { DecodeReason } from './codec/wire.ts';
 
@@ -12,7 +27,7 @@ export { CURVE_NAMES } from './crypto/curves.ts';
 export type { CurveName } from './crypto/curves.ts';
 export { deriveDeviceKey, publicKeyOf } from './crypto/keys.ts';
 export type { DeviceKey } from './crypto/keys.ts';
-export { signDigest, signReading } from './crypto/sign.ts';
+export { signDigest, signDigestNoble, signReading } from './crypto/sign.ts';
 export type { SigningKey } from './crypto/sign.ts';
 export { createVerifier } from './crypto/verify.ts';
 export type { ReadingVerifier } from './crypto/verify.ts';
@@ -45,13 +60,48 @@ export type { TrackerEvent, TrackerEventType, TrackerState } from './tracker/mac
 export { DEFAULT_BACKOFF, backoffDelayMs } from './tracker/backoff.ts';
 export type { BackoffOptions } from './tracker/backoff.ts';
 export { buildReading } from './tracker/reading.ts';
-export type { Reading, ReadingSource } from './tracker/reading.ts';
+export type { Reading, ReadingOptions, ReadingSource } from './tracker/reading.ts';
+export { DEFAULT_BATTERY, batteryMillivolts, chargeOf, createBatteryState, msUntilCharge, settleBattery, spendBattery } from './tracker/battery.ts';
+export type { BatteryOptions, BatteryOptionsInput, BatteryState } from './tracker/battery.ts';
+export { ReadingBuffer } from './tracker/buffer.ts';
 export { Tracker } from './tracker/tracker.ts';
-export type { TrackerDeps } from './tracker/runtime.ts';
+export type { LiveConfig, TrackerDeps } from './tracker/runtime.ts';
 export { DEFAULT_TRACKER_OPTIONS, resolveTrackerOptions } from './tracker/options.ts';
-export type { ResolvedTrackerOptions, TrackerOptions } from './tracker/options.ts';
-export type { DeviceEventSink, MqttConnectOptions, MqttConnector, MqttLink, Registrar } from './tracker/ports.ts';
+export type { BulkUploadOptions, RegistrationMode, ResolvedTrackerOptions, TrackerOptions } from './tracker/options.ts';
+export type {
+  DeviceEventSink,
+  HonestUpload,
+  MqttConnectOptions,
+  MqttConnector,
+  MqttLink,
+  PlannedPublish,
+  Registrar,
+  TrackerBehaviour,
+} from './tracker/ports.ts';
 
 export { buildFleet } from './fleet.ts';
 export type { FleetOptions } from './fleet.ts';
 export type { DeviceSpec } from './spec.ts';
+
+export { CITY_NAMES, CITY_PRESETS, resolveArea } from './motion/cities.ts';
+export type { AreaInput, BoundingBox, CityName } from './motion/cities.ts';
+export { parseGeoJsonRoute, parseGpx, parseRoute, readRouteFile } from './motion/route-file.ts';
+export type { Route } from './motion/route-file.ts';
+export { createRouteMotion } from './motion/route-motion.ts';
+export type { RouteEnd, RouteMotionOptions } from './motion/route-motion.ts';
+export { withDropouts } from './motion/dropouts.ts';
+export type { DropoutOptions } from './motion/dropouts.ts';
+export { createMotion } from './motion/create.ts';
+export type { MotionOptions } from './motion/create.ts';
+export type { SensorModelOptions } from './sensors/sensors.ts';
+
+export { ADVERSARY_NAMES, FAULT_NAMES, MOTION_NAMES, composeBehaviours, createBehaviour, parseAdversary, parseFault, parseMotionName } from './profiles.ts';
+export type { AdversaryName, BehaviourOptions, DeviceBehaviour, FaultName, MotionName } from './profiles.ts';
+export { ADVERSARY_SCHEMAS, FAULT_SCHEMAS, adversaryConfigSchema, faultConfigSchema } from './behaviours/schemas.ts';
+export type { AdversaryConfig, AdversaryInput, FaultConfig, FaultInput, Range, SensorField } from './behaviours/schemas.ts';
+export { PacketArchive } from './behaviours/archive.ts';
+export type { ArchivedPacket } from './behaviours/archive.ts';
+export { makeSybilClones } from './behaviours/sybil.ts';
+export type { SybilOptions } from './behaviours/sybil.ts';
+export { DETECTION_FLAGS, detectAnomalies, haversineM } from './behaviours/detect.ts';
+export type { Detection, DetectionFlag, DetectOptions, EpochReading } from './behaviours/detect.ts';

@@ -24,4 +24,6 @@ export interface DeviceSpec {
   readonly area: Area;
   /** A point on a street inside `area`. */
   readonly start: GeoPoint;
+  /** This device's battery, overriding the tracker options' (capacity in mAh, charge at power-on in (0, 1]). */
+  readonly battery?: { readonly capacityMah?: number; readonly initialCharge?: number };
 }

@@ -25,6 +25,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `\`${k}\``).join(', ')}; remove or fix the spelling`;
   }
+  if (issue.code === 'custom') return `${where}: ${issue.message}`;
   return `${where}: ${issue.message}, got ${describeInput(issue.input)}`;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adversaryEntrySchema, areaSchema, faultEntrySchema } from './profiles.ts';
 
 /**
  * The scenario file's schema. Sections are kept apart (DESIGN.md, style 11): what the fleet
@@ -24,8 +25,8 @@ const UINT32_MAX = 0xffff_ffff;
 
 /** Wei amounts are decimal strings (or safe integers) because they overflow a JS number. */
 const weiAmount = z
-  .union([z.string(), z.number()], { error: 'expected a whole number of wei, as a decimal string' })
-  .refine((value) => /^[0-9]+$/.test(String(value)) && (typeof value === 'string' || Number.isSafeInteger(value)), {
+  .union([z.string(), z.number(), z.bigint()], { error: 'expected a whole number of wei, as a decimal string' })
+  .refine((value) => /^[0-9]+$/.test(String(value)) && (typeof value !== 'number' || Number.isSafeInteger(value)), {
     error: 'expected a whole number of wei, as a decimal string such as "1000000000000"',
   })
   .transform((value) => BigInt(value));
@@ -37,6 +38,19 @@ export const fleetGroupSchema = z.strictObject({
   count: positiveInt(100_000),
   motion: z.enum(MOTION_PROFILES, { error: `expected one of: ${MOTION_PROFILES.join(', ')}` }).default('car'),
   uploadPeriodS: positiveNumber(86_400).default(2),
+  /** Overrides the scenario's area for this group. */
+  area: areaSchema.optional(),
+  /** A GeoJSON LineString or GPX file (relative to the scenario file) the group's devices follow. */
+  route: z.string({ error: 'expected the path of a GeoJSON or GPX route file' }).optional(),
+  /** GPS fix losses: the reading then carries no position. */
+  dropouts: z
+    .strictObject({
+      perHour: z.number().min(0).default(2),
+      durationS: z.tuple([z.number().min(0), z.number().min(0)]).default([10, 120]),
+    })
+    .optional(),
+  faults: z.array(faultEntrySchema, { error: 'expected a list of faults' }).default([]),
+  adversary: adversaryEntrySchema.optional(),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -45,6 +59,7 @@ export const scenarioSchema = z.strictObject({
   }),
   description: z.string().optional(),
   seed: z.number({ error: 'expected an integer seed' }).int({ error: 'expected an integer seed' }).min(0).default(1),
+  area: areaSchema.default('berlin'),
   fleet: z.array(fleetGroupSchema, { error: 'expected a list of fleet groups' }).min(1, {
     error: 'expected at least one fleet group',
   }),

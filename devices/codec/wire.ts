@@ -21,7 +21,9 @@ export type DecodeReason =
   | 'missing-required-field'
   | 'bad-signature-length'
   | 'unknown-enum-value'
-  | 'invalid-utf8';
+  | 'invalid-utf8'
+  | 'invalid-value'
+  | 'invalid-json';
 
 export function decodeError(
   message: string,

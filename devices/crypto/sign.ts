@@ -1,6 +1,7 @@
 import { signedDigest } from '../codec/digest.ts';
 import type { PackageType } from '../codec/bin-package.ts';
 import { nobleCurves, type CurveName } from './curves.ts';
+import { signDigestFast } from './fast-sign.ts';
 
 /** What signing needs of a device key. */
 export interface SigningKey {
@@ -15,8 +16,13 @@ export interface SigningKey {
  */
 const SIGN_OPTIONS = { lowS: true } as const;
 
-/** ECDSA over a 32-byte digest → 64-byte r‖s. */
+/** ECDSA over a 32-byte digest → 64-byte r‖s (fast path with noble's exact bytes, noble otherwise). */
 export function signDigest(key: SigningKey, digest: Uint8Array): Uint8Array {
+  return signDigestFast(key.curve, key.privateKey, digest) ?? signDigestNoble(key, digest);
+}
+
+/** The reference implementation `signDigest` must match byte for byte. */
+export function signDigestNoble(key: SigningKey, digest: Uint8Array): Uint8Array {
   return nobleCurves[key.curve].sign(digest, key.privateKey, SIGN_OPTIONS).toCompactRawBytes();
 }
 

@@ -12,6 +12,12 @@ export interface Fix {
   readonly moving: boolean;
   /** Distance travelled since the model started. */
   readonly odometerM: number;
+  /**
+   * False while the receiver has no fix (tunnel, urban canyon, cold start): the reading then
+   * omits latitude and longitude. Absent means true. `latitude`/`longitude` still hold the last
+   * estimate so that sensors (weather by place) keep working.
+   */
+  readonly hasFix?: boolean;
 }
 
 /** Where a device is at a simulated time. Other models (routes, replays, spoofers) implement this too. */

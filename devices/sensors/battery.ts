@@ -22,8 +22,8 @@ const LOAD_DROP_MV = 35;
 export interface BatteryModel {
   /** State of charge in [0.05, 1] at `tMs`. */
   chargeAt(tMs: number): number;
-  /** Battery voltage in mV under transmit load at `tMs` (draws measurement noise from `random`). */
-  millivolts(tMs: number, random: Random): number;
+  /** Battery voltage in mV under transmit load at `tMs` (draws measurement noise from `random`, scaled by `noiseScale`). */
+  millivolts(tMs: number, random: Random, noiseScale?: number): number;
 }
 
 export function createBattery(random: Random, startMs: number): BatteryModel {
@@ -35,8 +35,8 @@ export function createBattery(random: Random, startMs: number): BatteryModel {
   };
   return {
     chargeAt,
-    millivolts(tMs, noise) {
-      const mv = openCircuitMv(chargeAt(tMs)) - LOAD_DROP_MV + gaussian(noise) * 4;
+    millivolts(tMs, noise, noiseScale = 1) {
+      const mv = openCircuitMv(chargeAt(tMs)) - LOAD_DROP_MV + gaussian(noise) * 4 * noiseScale;
       return Math.round(Math.min(4250, Math.max(3000, mv)));
     },
   };

@@ -4,6 +4,7 @@ import { SENSOR_SCALES } from './scales.ts';
 
 const ACCEL_LSB_PER_G = SENSOR_SCALES.accelerometer.scale;
 const GYRO_LSB_PER_DPS = SENSOR_SCALES.gyroscope.scale;
+const G_MPS2 = 9.80665;
 
 /** Vibration by how the device travels: walking shakes it most, a car least. */
 function activity(speedMps: number): { accelG: number; gyroDps: number } {
@@ -13,20 +14,37 @@ function activity(speedMps: number): { accelG: number; gyroDps: number } {
   return { accelG: 0.06, gyroDps: 6 };
 }
 
+/** Movement between two samples, as the IMU would integrate it. */
+export interface ImuMotion {
+  readonly speedMps: number;
+  /** Change of speed along the direction of travel (m/s²): braking, pulling away. */
+  readonly forwardMps2?: number;
+  /** Turning rate about the vertical axis (°/s), counter-clockwise positive. */
+  readonly turnDps?: number;
+}
+
 const int16 = (v: number): number => Math.max(-32_768, Math.min(32_767, Math.round(v)));
 
-/** Raw accelerometer/gyroscope counts: gravity along the device's resting orientation plus motion. */
-export function createImu(random: Random): (speedMps: number, noise: Random) => { accelerometer: number[]; gyroscope: number[] } {
+export type Imu = (motion: ImuMotion, noise: Random, noiseScale?: number) => { accelerometer: number[]; gyroscope: number[] };
+
+/**
+ * Raw accelerometer/gyroscope counts: gravity along the device's resting orientation, the
+ * speed change along x (the device lies along the direction of travel), the turn about z, and
+ * vibration noise (scaled by `noiseScale`; 0 gives the smooth output of an emulator).
+ */
+export function createImu(random: Random): Imu {
   // A resting tilt of up to ~25° from flat, fixed per device.
   const tiltX = gaussian(random) * 0.2;
   const tiltY = gaussian(random) * 0.2;
   const norm = Math.hypot(tiltX, tiltY, 1);
   const gravity = [tiltX / norm, tiltY / norm, 1 / norm];
-  return (speedMps, noise) => {
-    const { accelG, gyroDps } = activity(speedMps);
+  return (motion, noise, noiseScale = 1) => {
+    const { accelG, gyroDps } = activity(motion.speedMps);
+    const forwardG = (motion.forwardMps2 ?? 0) / G_MPS2;
+    const turn = [0, 0, motion.turnDps ?? 0];
     return {
-      accelerometer: gravity.map((g) => int16((g + gaussian(noise) * accelG) * ACCEL_LSB_PER_G)),
-      gyroscope: [0, 1, 2].map(() => int16(gaussian(noise) * gyroDps * GYRO_LSB_PER_DPS)),
+      accelerometer: gravity.map((g, k) => int16((g + (k === 0 ? forwardG : 0) + gaussian(noise) * accelG * noiseScale) * ACCEL_LSB_PER_G)),
+      gyroscope: turn.map((w) => int16((w + gaussian(noise) * gyroDps * noiseScale) * GYRO_LSB_PER_DPS)),
     };
   };
 }

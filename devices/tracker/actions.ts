@@ -1,11 +1,24 @@
 import type { StateMachine } from '@xstate/fsm';
 import { uniform } from '../random.ts';
 import { backoffDelayMs } from './backoff.ts';
+import { msUntilCharge } from './battery.ts';
+import { handleDownlink } from './downlink.ts';
 import type { TrackerActionName, TrackerEvent, TrackerMachineContext } from './machine.ts';
-import { buildReading } from './reading.ts';
-import { cancelTimer, reasonOf, schedule, send, type TrackerRuntime } from './runtime.ts';
+import { cancelTimer, reasonOf, schedule, send, sendSoon, type TrackerRuntime } from './runtime.ts';
+import { dropLink, drainBurst, keepReading, publishReading, startSampling, stopDraining, stopSampling, takeReading } from './uploads.ts';
 
 function register(ctx: TrackerRuntime): void {
+  const { id } = ctx.spec;
+  if (ctx.confirmMode) {
+    // The backend drives the exchange on backend/<id>/status (downlink.ts); silence is a failure.
+    const waitMs = ctx.options.registrationTimeoutMs;
+    ctx.timer = ctx.deps.clock.schedule(waitMs, () => {
+      ctx.timer = undefined;
+      ctx.deps.events.registrationFailed?.(id, `no registration status within ${waitMs} ms`);
+      send(ctx, 'registration.failed');
+    });
+    return;
+  }
   // Through a promise even if the registrar answers synchronously: actions must never send re-entrantly.
   Promise.resolve()
     .then(() => ctx.deps.registrar.register(ctx.spec))
@@ -15,7 +28,7 @@ function register(ctx: TrackerRuntime): void {
       },
       (error: unknown) => {
         if (ctx.service.state.value !== 'registering') return;
-        ctx.deps.events.registrationFailed?.(ctx.spec.id, reasonOf(error));
+        ctx.deps.events.registrationFailed?.(id, reasonOf(error));
         send(ctx, 'registration.failed');
       },
     );
@@ -31,7 +44,10 @@ function connect(ctx: TrackerRuntime): void {
   schedule(ctx, ctx.options.connectTimeoutMs, 'connection.failed');
   const { id, password } = ctx.spec;
   Promise.resolve()
-    .then(() => ctx.deps.connector.connect({ clientId: id, username: id, password }))
+    .then(() => {
+      if (ctx.deps.clock.nowMs() < ctx.outageUntilMs) throw new Error('network outage');
+      return ctx.deps.connector.connect({ clientId: id, username: id, password });
+    })
     .then(
       async (link) => {
         let closed = false;
@@ -41,7 +57,7 @@ function connect(ctx: TrackerRuntime): void {
           ctx.link = undefined;
           send(ctx, 'connection.lost');
         });
-        link.onMessage((topic, payload) => ctx.deps.events.received?.(id, topic, payload));
+        link.onMessage((topic, payload) => handleDownlink(ctx, link, topic, payload));
         try {
           if (current()) await link.subscribe(`backend/${id}/#`);
         } catch (error) {
@@ -62,28 +78,64 @@ function connect(ctx: TrackerRuntime): void {
     );
 }
 
-/** The next point of this device's upload grid: uploads keep their phase across reconnects. */
-function nextUploadDelayMs(ctx: TrackerRuntime): number {
-  const now = ctx.deps.clock.nowMs();
-  const periodMs = ctx.spec.uploadPeriodS * 1000;
-  const slot = ctx.uploadPhaseMs + Math.ceil((now - ctx.uploadPhaseMs) / periodMs) * periodMs;
-  return slot - now;
+function goOnline(ctx: TrackerRuntime): void {
+  ctx.attempt = 0;
+  startSampling(ctx);
+  if (ctx.buffer.size > 0) {
+    ctx.draining = true;
+    drainBurst(ctx);
+  }
 }
 
+/** At each point of the upload grid while online: maybe a forced outage, else publish (or queue behind the backlog). */
 function upload(ctx: TrackerRuntime): void {
-  schedule(ctx, ctx.spec.uploadPeriodS * 1000, 'upload.due');
-  const link = ctx.link;
-  if (link === undefined) return;
-  const { id } = ctx.spec;
-  const reading = buildReading(ctx.source, ctx.deps.clock.nowMs());
-  link.publish(ctx.dataTopic, reading.payload, 1).then(
-    () => ctx.deps.events.published(id, ctx.dataTopic, reading.payload, reading.timestampS),
-    (error: unknown) => ctx.deps.events.publishFailed(id, reasonOf(error)),
-  );
+  const outageMs = ctx.behaviour.outageMs?.(ctx.deps.clock.nowMs(), ctx.behaviourRandom);
+  const reading = takeReading(ctx);
+  if (outageMs !== undefined && outageMs > 0) {
+    ctx.outageUntilMs = ctx.deps.clock.nowMs() + outageMs;
+    keepReading(ctx, reading);
+    dropLink(ctx);
+    sendSoon(ctx, 'connection.lost');
+    return;
+  }
+  if (ctx.draining || ctx.link === undefined) keepReading(ctx, reading);
+  else publishReading(ctx, reading);
+}
+
+function startUpdate(ctx: TrackerRuntime): void {
+  // The firmware stops MQTT before the OTA download (stopTaskBeforeOTA).
+  dropLink(ctx);
+  stopSampling(ctx);
+  const size = ctx.offer?.size ?? 0;
+  schedule(ctx, Math.round((size / ctx.options.firmwareDownloadBytesPerS) * 1000), 'update.done');
+}
+
+function installFirmware(ctx: TrackerRuntime): void {
+  if (ctx.offer === undefined) return;
+  ctx.firmwareVersion = ctx.offer.version;
+  ctx.offer = undefined;
+  ctx.deps.events.firmwareUpdated?.(ctx.spec.id, ctx.firmwareVersion);
+}
+
+/** Powered down by the device itself: no link, no sampling, no pending connect. */
+function quiesce(ctx: TrackerRuntime): void {
+  ctx.attemptToken++;
+  stopDraining(ctx);
+  stopSampling(ctx);
+  dropLink(ctx);
+}
+
+function sleep(ctx: TrackerRuntime): void {
+  quiesce(ctx);
+  if (ctx.battery === undefined) return;
+  const ms = msUntilCharge(ctx.battery, 'sleeping', 0);
+  if (Number.isFinite(ms)) schedule(ctx, ms, 'battery.empty');
 }
 
 function shutdown(ctx: TrackerRuntime): void {
   cancelTimer(ctx);
+  stopDraining(ctx);
+  stopSampling(ctx);
   ctx.attemptToken++;
   const link = ctx.link;
   ctx.link = undefined;
@@ -101,12 +153,25 @@ export const trackerActions: Record<TrackerActionName, Action> = {
     ctx.registered = true;
   }),
   connect: on(connect),
-  goOnline: on((ctx) => {
-    ctx.attempt = 0;
-    schedule(ctx, nextUploadDelayMs(ctx), 'upload.due');
+  goOnline: on(goOnline),
+  leaveOnline: on((ctx) => {
+    cancelTimer(ctx);
+    stopDraining(ctx);
   }),
   upload: on(upload),
-  waitBackoff: on((ctx) => schedule(ctx, backoffDelayMs(ctx.options.backoff, ++ctx.attempt, ctx.deps.random), 'backoff.elapsed')),
+  bufferReading: on((ctx) => keepReading(ctx, takeReading(ctx))),
+  waitBackoff: on((ctx) => {
+    dropLink(ctx);
+    schedule(ctx, backoffDelayMs(ctx.options.backoff, ++ctx.attempt, ctx.deps.random), 'backoff.elapsed');
+  }),
+  startSampling: on(startSampling),
   cancelTimer: on(cancelTimer),
+  startUpdate: on(startUpdate),
+  installFirmware: on(installFirmware),
+  sleep: on(sleep),
+  die: on((ctx) => {
+    cancelTimer(ctx);
+    quiesce(ctx);
+  }),
   shutdown: on(shutdown),
 };

@@ -1,4 +1,7 @@
+import type { Random } from '../../core/ports.ts';
+import type { SensorConfig } from '../codec/sensor-config.ts';
 import type { DeviceSpec } from '../spec.ts';
+import type { Reading } from './reading.ts';
 
 /** Credentials a device connects with: client id and username are the device id. */
 export interface MqttConnectOptions {
@@ -46,4 +49,43 @@ export interface DeviceEventSink {
   registrationFailed?(deviceId: string, reason: string): void;
   /** A backend message arrived on `backend/<id>/…`. */
   received?(deviceId: string, topic: string, payload: Uint8Array): void;
+  /** The offline buffer was full (or bulk upload is off): `count` oldest readings were dropped. */
+  bufferDropped?(deviceId: string, count: number): void;
+  /** A `backend/<id>/config` SensorConfig was applied. */
+  configApplied?(deviceId: string, config: SensorConfig): void;
+  /** A downlink could not be decoded or used; the device ignored it. */
+  downlinkRejected?(deviceId: string, topic: string, reason: string): void;
+  /** The device rebooted into firmware `version` after an update. */
+  firmwareUpdated?(deviceId: string, version: string): void;
+}
+
+/** The package an honest device would publish at an upload. */
+export interface HonestUpload {
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  readonly timestampS: number;
+  readonly reading: Reading;
+}
+
+/** What the device actually publishes instead (an adversary's or a fault's version). */
+export interface PlannedPublish {
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  readonly timestampS: number;
+  readonly note?: string;
+}
+
+/**
+ * Hooks through which faults and adversaries (devices/behaviours/) change what a tracker does;
+ * every member is optional and the default is the honest device.
+ */
+export interface TrackerBehaviour {
+  /** Called at each upload with the honest package; returns what the device actually publishes (0..n messages). Default: [honest]. */
+  onUpload?(honest: HonestUpload, ctx: { readonly nowMs: number; readonly random: Random; readonly deviceId: string }): readonly PlannedPublish[];
+  /** Multiplies the upload rate (flooding > 1). */
+  readonly uploadRateFactor?: number;
+  /** Offset added to the device's clock when it stamps readings (clock skew/drift): ms as a function of simulated time. */
+  clockOffsetMs?(nowMs: number): number;
+  /** Network faults: called on each scheduled upload while online; returning a duration (ms) forces a disconnect for that long. */
+  outageMs?(nowMs: number, random: Random): number | undefined;
 }

@@ -1,4 +1,5 @@
 import { PackageType, encodeBinPackage } from '../codec/bin-package.ts';
+import { maskSensorData } from '../codec/data-channel.ts';
 import { writeSensorData, type SensorData } from '../codec/sensor-data.ts';
 import { ProtoWriter } from '../codec/writer.ts';
 import { signReading, type SigningKey } from '../crypto/sign.ts';
@@ -20,18 +21,30 @@ export interface Reading {
   readonly fix: Fix;
 }
 
+/** How the device shapes a reading beyond the raw samples. */
+export interface ReadingOptions {
+  /** The device clock's time, stamped into the package; default `tMs` (a skewed clock differs). */
+  readonly stampMs?: number;
+  /** `SensorConfig.dataChannel` mask: fields not selected are left out. */
+  readonly dataChannel?: number;
+  /** Battery voltage from the tracker's battery model, replacing the sensor model's. */
+  readonly vbatMv?: number;
+}
+
 const dataWriter = new ProtoWriter(128);
 
 /**
  * Samples motion and sensors at `tMs` and returns the signed DATA BinPackage. A plain function,
  * so a fast mode without broker can produce the same bytes as a full run.
  */
-export function buildReading(source: ReadingSource, tMs: number): Reading {
+export function buildReading(source: ReadingSource, tMs: number, options: ReadingOptions = {}): Reading {
   const fix = source.motion.sample(tMs);
-  const data = source.sensors.sample(tMs, fix);
+  let data = source.sensors.sample(tMs, fix);
+  if (options.vbatMv !== undefined) data = { ...data, vbat: options.vbatMv };
+  if (options.dataChannel !== undefined) data = maskSensorData(data, options.dataChannel);
   writeSensorData(dataWriter.reset(), data);
   const dataBytes = dataWriter.view();
-  const timestampS = Math.floor(tMs / 1000);
+  const timestampS = Math.floor((options.stampMs ?? tMs) / 1000);
   const signature = signReading(source.key, PackageType.DATA, dataBytes, timestampS);
   const payload = encodeBinPackage({ type: PackageType.DATA, data: dataBytes, timestamp: timestampS, signature });
   return { payload, timestampS, data, fix };

@@ -1,11 +1,14 @@
 import { interpret } from '@xstate/fsm';
 import { PinbenchError } from '../../core/errors.ts';
+import type { Random } from '../../core/ports.ts';
 import { silentLogger } from '../../core/ports.ts';
 import { createStreetGridMotion } from '../motion/street-grid.ts';
-import { forkRandom } from '../random.ts';
+import { forkRandom, uniform } from '../random.ts';
 import { createSensorModel } from '../sensors/sensors.ts';
 import type { DeviceSpec } from '../spec.ts';
 import { trackerActions } from './actions.ts';
+import { chargeOf, createBatteryState, type BatteryState } from './battery.ts';
+import { ReadingBuffer } from './buffer.ts';
 import { createTrackerMachine, type TrackerState } from './machine.ts';
 import { resolveTrackerOptions, type TrackerOptions } from './options.ts';
 import { send, type TrackerDeps, type TrackerRuntime } from './runtime.ts';
@@ -25,12 +28,16 @@ export function createTrackerRuntime(spec: DeviceSpec, deps: TrackerDeps, option
   const motionRandom = forkRandom(deps.random);
   const sensorRandom = forkRandom(deps.random);
   const uploadPhaseMs = Math.floor(deps.random.next() * spec.uploadPeriodS * 1000);
+  const behaviourRandom = forkRandom(deps.random);
+  const batteryRandom = forkRandom(deps.random);
   const startMs = deps.clock.nowMs();
   const motion =
     deps.motion ?? createStreetGridMotion({ area: spec.area, profile: spec.motion, start: spec.start, startMs, random: motionRandom });
   const sensors = deps.sensors ?? createSensorModel(sensorRandom, startMs);
+  const { bulkUpload } = resolved;
   const ctx: TrackerRuntime = {
     registered: false,
+    confirmMode: resolved.registration === 'confirm',
     spec,
     deps,
     options: resolved,
@@ -38,15 +45,46 @@ export function createTrackerRuntime(spec: DeviceSpec, deps: TrackerDeps, option
     dataTopic: `device/${spec.id}/data`,
     uploadPhaseMs,
     logger: deps.logger ?? silentLogger,
+    behaviour: deps.behaviour ?? {},
+    behaviourRandom,
+    config: {
+      uploadPeriodS: spec.uploadPeriodS,
+      dataChannel: resolved.dataChannel,
+      bulkUpload: bulkUpload.enabled,
+      burstSize: bulkUpload.burstSize,
+      pauseMs: bulkUpload.pauseMs,
+    },
+    buffer: new ReadingBuffer(resolved.bufferCapacity),
+    battery: createBattery(spec, resolved, batteryRandom, startMs),
     service: interpret(machine),
     timer: undefined,
+    sampleTimer: undefined,
+    bulkTimer: undefined,
+    draining: false,
     link: undefined,
     attempt: 0,
     attemptToken: 0,
+    outageUntilMs: -Infinity,
+    firmwareVersion: resolved.firmwareVersion,
+    offer: undefined,
     stopped: undefined,
   };
   ctx.service.start({ value: 'off', context: ctx });
   return ctx;
+}
+
+function createBattery(spec: DeviceSpec, options: ReturnType<typeof resolveTrackerOptions>, random: Random, nowMs: number): BatteryState | undefined {
+  if (options.battery === false) return undefined;
+  const capacityMah = spec.battery?.capacityMah ?? options.battery.capacityMah;
+  const initial = spec.battery?.initialCharge ?? options.battery.initialCharge;
+  const charge = typeof initial === 'number' ? initial : uniform(random, initial[0], initial[1]);
+  const ok = (v: number): boolean => Number.isFinite(v) && v > 0;
+  if (!ok(capacityMah) || !(ok(charge) && charge <= 1)) {
+    throw new PinbenchError('E_CONFIG', `device ${spec.id}: battery needs capacityMah > 0 and initialCharge in (0, 1], got ${JSON.stringify({ capacityMah, initialCharge: charge })}`, {
+      details: { deviceId: spec.id, capacityMah, initialCharge: charge },
+    });
+  }
+  return createBatteryState({ ...options.battery, capacityMah }, charge, nowMs);
 }
 
 export function startTracker(ctx: TrackerRuntime): void {
@@ -79,6 +117,21 @@ export class Tracker {
 
   get state(): TrackerState {
     return this.ctx.service.state.value;
+  }
+
+  /** The firmware version running now (changes after an update). */
+  get firmwareVersion(): string {
+    return this.ctx.firmwareVersion;
+  }
+
+  /** State of charge in [0, 1] as of the last event; undefined without a battery model. */
+  get batteryCharge(): number | undefined {
+    return this.ctx.battery === undefined ? undefined : chargeOf(this.ctx.battery);
+  }
+
+  /** Readings held in the offline buffer. */
+  get bufferedReadings(): number {
+    return this.ctx.buffer.size;
   }
 
   start(): void {

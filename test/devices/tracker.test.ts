@@ -70,14 +70,14 @@ describe('Tracker', () => {
     expect(r.events.publishedEvents.map((e) => e.timestampS)).toEqual(stamps);
   });
 
-  it('behavior: on connection loss backs off with growing, jittered, capped delays until a connect succeeds', async () => {
+  it('behavior: on connection loss buffers and backs off with growing, jittered, capped delays until a connect succeeds', async () => {
     const r = rig({ backoff: BACKOFF }, seededRandom('jitter', 'tracker', 0));
     await online(r);
     r.connector.failing = true;
     r.connector.last.drop();
     await r.clock.advance(60_000);
-    expect(r.tracker.state).toBe('backoff');
-    const lostAt = r.events.transitions.find((t) => t.to === 'backoff')!.atMs;
+    expect(r.tracker.state).toBe('buffering');
+    const lostAt = r.events.transitions.find((t) => t.to === 'buffering')!.atMs;
     const times = [lostAt, ...r.connector.attempts.slice(1).map((a) => a.atMs)];
     const delays = times.slice(1).map((t, i) => t - times[i]!);
     expect(delays.length).toBeGreaterThanOrEqual(8);
@@ -95,6 +95,7 @@ describe('Tracker', () => {
     await r.clock.advance(BACKOFF.maxMs);
     expect(r.tracker.state).toBe('online');
     expect(r.registrar.registered).toEqual([device.id]); // registered once, not per reconnect
+    await r.clock.advance(60_000); // the backlog goes out in bulk first
     const published = r.connector.last.published.length;
     await r.clock.advance(20_000);
     expect(r.connector.last.published.length).toBe(published + 2);
@@ -137,13 +138,13 @@ describe('Tracker', () => {
     expect(r.clock.pending).toBe(0);
   });
 
-  it('behavior: a connect that outlasts connectTimeoutMs fails into backoff, and its late link is closed', async () => {
+  it('behavior: a connect that outlasts connectTimeoutMs fails into buffering (the device is registered), and its late link is closed', async () => {
     const r = rig({ backoff: BACKOFF, connectTimeoutMs: 5_000 });
     running.push(r.tracker);
     r.connector.hold = true;
     r.tracker.start();
     await r.clock.advance(2_000 + 5_000); // boot (2 s with random 0.5), then the timeout
-    expect(r.tracker.state).toBe('backoff');
+    expect(r.tracker.state).toBe('buffering');
     const late = r.connector.last;
     r.connector.hold = false;
     r.connector.release();
