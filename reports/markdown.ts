@@ -47,6 +47,15 @@ export function renderMarkdown(report: RunReport): string {
       `Gas from receipts: deploy ${fmtInt(report.gas.deploy)}, registration ${fmtInt(report.gas.register)}, ` +
       `settlement ${fmtInt(report.gas.settleTotal)} in all (≤ ${fmtInt(report.gas.settlePerBatchMax)} per batch, ${fmtInt(report.gas.perDeviceEpoch)} per device-epoch).`,
   );
+  if (report.profiles.length > 0) {
+    lines.push('', '## Device profiles', '', 'Flagged device-epochs are not paid. For honest profiles (no adversary) every flagged device is a false positive.', '');
+    lines.push('| profile | devices | published | accepted | rejected | flagged device-epochs | flagged devices | reward per device (PINR) |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const p of report.profiles) {
+      lines.push(
+        `| ${p.profile} | ${p.devices} | ${fmtInt(p.published)} | ${fmtInt(p.accepted)} | ${fmtInt(p.rejected)} | ${p.flaggedDeviceEpochs} | ${p.flaggedDevices}${p.adversary === null && p.flaggedDevices > 0 ? ' (false positives)' : ''} | ${fmtToken(p.rewardPerDeviceWei)} |`,
+      );
+    }
+  }
   lines.push('', '## Rewards', '', `Total paid: ${fmtToken(report.rewards.totalWei)} PINR.`, '');
   lines.push('| device | motion | samples | units | reward (PINR) |', '| --- | --- | ---: | ---: | ---: |');
   const top = [...report.rewards.perDevice].sort((a, b) => (BigInt(b.rewardWei) > BigInt(a.rewardWei) ? 1 : -1)).slice(0, 10);

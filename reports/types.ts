@@ -38,6 +38,24 @@ export interface RunReport {
   proofs: { count: number; proveMsP50: number; proveMsMax: number; proveMsTotal: number };
   gas: { deploy: string; register: string; settleTotal: string; settlePerBatchMax: string; perDeviceEpoch: string };
   rewards: { totalWei: string; perDevice: DeviceReward[] };
+  /** One row per device profile (motion, faults, adversary): the cost of cheating, and false positives. */
+  profiles: ProfileReport[];
+}
+
+export interface ProfileReport {
+  profile: string;
+  /** Adversary name, or null for honest devices (faulty ones included). */
+  adversary: string | null;
+  devices: number;
+  published: number;
+  accepted: number;
+  rejected: number;
+  /** Device-epochs the epoch summary flagged (and did not pay). */
+  flaggedDeviceEpochs: number;
+  /** Devices flagged at least once; for honest profiles these are false positives. */
+  flaggedDevices: number;
+  rewardWei: string;
+  rewardPerDeviceWei: string;
 }
 
 export interface ReportCheck {
@@ -48,8 +66,11 @@ export interface ReportCheck {
 
 export interface EpochReport {
   epoch: number;
+  /** Devices paid for the epoch. */
   devices: number;
   readings: number;
+  /** Devices flagged in the epoch (not paid). */
+  flagged: number;
   batches: BatchReport[];
 }
 
@@ -69,6 +90,7 @@ export interface DeviceReward {
   deviceId: string;
   owner: string;
   motion: string;
+  profile: string;
   samples: number;
   units: string;
   rewardWei: string;

@@ -8,6 +8,12 @@ import { mayPublish, maySubscribe } from './acl.ts';
 export interface BrokerHooks {
   /** An authorised publish from a device; called once per received PUBLISH. */
   onPublish(clientId: string, topic: string, payload: Buffer): void;
+  /**
+   * Used instead of `onPublish` when given: the broker reads no further packets from that
+   * client until `done` is called, so a slower ingest slows the senders (TCP backpressure)
+   * instead of queueing without bound. aedes sends a QoS 1 PUBACK before this runs.
+   */
+  onPublishWithDone?(clientId: string, topic: string, payload: Buffer, done: () => void): void;
   /** A publish or subscription the ACL refused (the run goes on; the refusal is counted). */
   onDenied(clientId: string, topic: string, payload: Buffer, reason: 'acl.publish' | 'acl.subscribe'): void;
   /** A connection attempt with bad credentials. */
@@ -51,7 +57,16 @@ function passwordMatches(expected: string, given: Buffer | undefined): boolean {
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<BrokerHandle> {
   const { credentials, hooks } = options;
   const host = options.host ?? '127.0.0.1';
+  const withDone = hooks.onPublishWithDone;
   const broker = await Aedes.createBroker({
+    ...(withDone === undefined
+      ? {}
+      : {
+          published(packet: PublishPacket, client: Client | null, done: (error?: Error) => void) {
+            if (client === null || packet.topic === DENIED_TOPIC) return done();
+            withDone(client.id, packet.topic, packet.payload as Buffer, () => done());
+          },
+        }),
     authenticate(client: Client, username, password, done) {
       const expected = credentials.get(client.id);
       if (expected === undefined || username !== client.id || !passwordMatches(expected, password)) {
@@ -79,10 +94,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       done(null, subscription);
     },
   });
-  broker.on('publish', (packet, client) => {
-    if (client === null || packet.topic === DENIED_TOPIC) return;
-    hooks.onPublish(client.id, packet.topic, packet.payload as Buffer);
-  });
+  if (withDone === undefined) {
+    broker.on('publish', (packet, client) => {
+      if (client === null || packet.topic === DENIED_TOPIC) return;
+      hooks.onPublish(client.id, packet.topic, packet.payload as Buffer);
+    });
+  }
 
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {

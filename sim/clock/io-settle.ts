@@ -7,6 +7,7 @@ export class IoSettle {
   private inFlight = 0;
   private sent = 0;
   private arrived = 0;
+  private readonly idleChecks: Array<() => boolean> = [];
 
   constructor(private readonly options: { maxWaitMs: number; wallNowMs: () => number }) {}
 
@@ -25,8 +26,13 @@ export class IoSettle {
     this.arrived += 1;
   }
 
+  /** Adds a condition that must hold too (e.g. the ingest has no message in flight). */
+  addIdleCheck(check: () => boolean): void {
+    this.idleChecks.push(check);
+  }
+
   isSettled(): boolean {
-    return this.inFlight === 0 && this.arrived >= this.sent;
+    return this.inFlight === 0 && this.arrived >= this.sent && this.idleChecks.every((check) => check());
   }
 
   /**

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RunStore } from '../store/run-store.ts';
 import type { EpochCalendar } from '../epochs/calendar.ts';
 import type { RejectionReason } from './reasons.ts';
+import { VerifyPool, type VerifyCurve } from './verify-pool.ts';
 
 /** What the ingest needs to read and check a Pebble package; sim wires in devices/codec. */
 export interface IngestCodec {
@@ -15,6 +16,9 @@ export interface IngestDevice {
   readonly index: number;
   /** Checks the 64-byte r‖s signature over sha256(type ‖ data ‖ timestamp) with the registered key. */
   verify(type: number, data: Uint8Array, timestamp: number, signature: Uint8Array): boolean;
+  /** The 65-byte uncompressed key `verify` uses; when given (with a verify pool), the check runs in a worker thread. */
+  readonly publicKey?: Uint8Array;
+  readonly curve?: VerifyCurve;
 }
 
 export interface IngestOptions {
@@ -29,6 +33,11 @@ export interface IngestOptions {
   wallNowMs: () => number;
   /** Wall time at which the device sent this payload, when known (for latency). */
   sentAtMs?: (clientId: string, payload: Uint8Array) => number | undefined;
+  /**
+   * Signature checks in this many worker threads (see defaultVerifyWorkers()); 0 or absent
+   * checks inline on the main loop. With threads, call `close()` when the run ends.
+   */
+  verifyWorkers?: number;
 }
 
 export const BIN_PACKAGE_TYPE_DATA = 0;
@@ -45,18 +54,58 @@ export interface IngestCounters {
   rejected: Record<string, number>;
 }
 
+const enum Verdict {
+  Pending,
+  Good,
+  Bad,
+}
+
+/** A message between arrival and its final accept/reject. */
+interface InFlight {
+  clientId: string;
+  topic: string;
+  payload: Uint8Array;
+  device: IngestDevice;
+  type: number;
+  data: Uint8Array;
+  timestamp: number;
+  signature: Uint8Array;
+  latitude: number | undefined;
+  longitude: number | undefined;
+  /** Backend clock at arrival, s: the skew check is about when the message came in. */
+  arrivalNowS: number;
+  sentMs: number | undefined;
+  verdict: Verdict;
+  done: (() => void) | undefined;
+}
+
 /**
  * Decode → verify → validate → store, per message. Every received message ends either as
  * an accepted reading or as a rejection with a reason (both in run.db); nothing is dropped.
+ *
+ * Decoding and the cheap checks run on arrival, on the main loop; the signature check may run
+ * in a worker pool. Messages are then finalized strictly in arrival order (a FIFO whose head
+ * waits for its verdict), so the replay and epoch checks see each device's readings in the
+ * order the broker delivered them, exactly as with inline verification. Epoch closing is
+ * judged at finalization: nothing enters an epoch after it was closed. Call `drain()` before
+ * closing an epoch and before reading the counters for the last time.
  */
 export class Ingest {
   readonly counters: IngestCounters = { received: 0, accepted: 0, rejected: {} };
   private readonly lastAcceptedTs = new Map<number, number>();
   private readonly closedEpochs = new Set<number>();
   private readonly latencies: number[] = [];
+  private readonly pool: VerifyPool | undefined;
+  private queue: InFlight[] = [];
+  private head = 0;
+  private drainResolvers: Array<() => void> = [];
 
-  constructor(private readonly options: IngestOptions) {}
+  constructor(private readonly options: IngestOptions) {
+    const workers = options.verifyWorkers ?? 0;
+    this.pool = workers > 0 ? new VerifyPool({ size: workers }) : undefined;
+  }
 
+  /** Call after `drain()`: a message still in flight would be finalized against the closed epoch and rejected. */
   closeEpoch(epoch: number): void {
     this.closedEpochs.add(epoch);
   }
@@ -64,6 +113,24 @@ export class Ingest {
   /** Publish → accept latencies (ms, wall clock) measured so far; the array is live. */
   latencySamples(): readonly number[] {
     return this.latencies;
+  }
+
+  /** Messages received and not yet accepted or rejected (waiting for their signature check). */
+  inFlight(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Resolves once every message received so far is accepted or rejected (and handed to the store). */
+  drain(): Promise<void> {
+    this.pool?.flush();
+    if (this.inFlight() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainResolvers.push(resolve));
+  }
+
+  /** Drains, then stops the verify threads. The ingest takes no more messages afterwards. */
+  async close(): Promise<void> {
+    await this.drain();
+    await this.pool?.close();
   }
 
   reject(clientId: string | null, topic: string, payload: Uint8Array, reason: RejectionReason, detail: string): void {
@@ -80,11 +147,16 @@ export class Ingest {
     });
   }
 
-  handlePublish(clientId: string, topic: string, payload: Uint8Array): void {
-    const { codec, calendar } = this.options;
+  /**
+   * One PUBLISH from the broker. `done`, when given, is called once the message is accepted or
+   * rejected (the broker uses it to hold back reading that client's next packets).
+   */
+  handlePublish(clientId: string, topic: string, payload: Uint8Array, done?: () => void): void {
+    const { codec } = this.options;
     const device = this.options.devices.get(clientId);
     if (device === undefined || topic !== `device/${clientId}/data`) {
       this.reject(clientId, topic, payload, 'topic.unsupported', 'only device/<id>/data carries readings');
+      done?.();
       return;
     }
     let pkg: ReturnType<IngestCodec['decodePackage']>;
@@ -94,46 +166,110 @@ export class Ingest {
       sensor = codec.decodeSensorData(pkg.data);
     } catch (error) {
       this.reject(clientId, topic, payload, 'decode', (error as Error).message);
+      done?.();
       return;
     }
     if (pkg.type !== BIN_PACKAGE_TYPE_DATA) {
       this.reject(clientId, topic, payload, 'type', `type ${pkg.type}`);
+      done?.();
       return;
     }
-    if (!device.verify(pkg.type, pkg.data, pkg.timestamp, pkg.signature)) {
+    const entry: InFlight = {
+      clientId,
+      topic,
+      payload,
+      device,
+      type: pkg.type,
+      data: pkg.data,
+      timestamp: pkg.timestamp,
+      signature: pkg.signature,
+      latitude: sensor.latitude,
+      longitude: sensor.longitude,
+      arrivalNowS: this.options.simNowMs() / 1000,
+      sentMs: this.options.sentAtMs?.(clientId, payload),
+      verdict: Verdict.Pending,
+      done,
+    };
+    this.queue.push(entry);
+    const pool = this.pool;
+    if (pool !== undefined && device.publicKey !== undefined) {
+      pool.registerKey(device.index, device.publicKey, device.curve ?? 'p256');
+      pool.submit({ keyId: device.index, type: pkg.type, data: pkg.data, timestamp: pkg.timestamp, signature: pkg.signature }, (ok) => {
+        // undefined: the thread died; the main loop checks it instead so nothing is lost.
+        entry.verdict = (ok ?? this.verifyInline(entry)) ? Verdict.Good : Verdict.Bad;
+        this.finalizeReady();
+      });
+      return;
+    }
+    entry.verdict = this.verifyInline(entry) ? Verdict.Good : Verdict.Bad;
+    this.finalizeReady();
+  }
+
+  private verifyInline(entry: InFlight): boolean {
+    return entry.device.verify(entry.type, entry.data, entry.timestamp, entry.signature);
+  }
+
+  /** Finalizes from the head of the arrival queue for as long as verdicts are in. */
+  private finalizeReady(): void {
+    const queue = this.queue;
+    while (this.head < queue.length && queue[this.head]!.verdict !== Verdict.Pending) {
+      const entry = queue[this.head]!;
+      queue[this.head] = undefined as unknown as InFlight;
+      this.head += 1;
+      this.finalize(entry);
+      entry.done?.();
+    }
+    if (this.head === queue.length) {
+      this.queue = [];
+      this.head = 0;
+      if (this.drainResolvers.length > 0) {
+        const resolvers = this.drainResolvers;
+        this.drainResolvers = [];
+        for (const resolve of resolvers) resolve();
+      }
+    } else if (this.head > 4096 && this.head * 2 > queue.length) {
+      this.queue = queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private finalize(entry: InFlight): void {
+    const { clientId, topic, payload, device, timestamp } = entry;
+    if (entry.verdict !== Verdict.Good) {
       this.reject(clientId, topic, payload, 'signature', 'ECDSA verification failed');
       return;
     }
-    const nowS = this.options.simNowMs() / 1000;
-    if (Math.abs(pkg.timestamp - nowS) > this.options.maxClockSkewS) {
-      this.reject(clientId, topic, payload, 'timestamp.skew', `timestamp ${pkg.timestamp}, backend clock ${Math.floor(nowS)}`);
+    const nowS = entry.arrivalNowS;
+    if (Math.abs(timestamp - nowS) > this.options.maxClockSkewS) {
+      this.reject(clientId, topic, payload, 'timestamp.skew', `timestamp ${timestamp}, backend clock ${Math.floor(nowS)}`);
       return;
     }
-    const epoch = calendar.epochOf(pkg.timestamp);
+    const epoch = this.options.calendar.epochOf(timestamp);
     if (epoch === null) {
-      this.reject(clientId, topic, payload, 'timestamp.outside-run', `timestamp ${pkg.timestamp}`);
+      this.reject(clientId, topic, payload, 'timestamp.outside-run', `timestamp ${timestamp}`);
       return;
     }
     const last = this.lastAcceptedTs.get(device.index);
-    if (last !== undefined && pkg.timestamp <= last) {
-      this.reject(clientId, topic, payload, 'replay', `timestamp ${pkg.timestamp} ≤ last accepted ${last}`);
+    if (last !== undefined && timestamp <= last) {
+      this.reject(clientId, topic, payload, 'replay', `timestamp ${timestamp} ≤ last accepted ${last}`);
       return;
     }
     if (this.closedEpochs.has(epoch)) {
       this.reject(clientId, topic, payload, 'epoch.closed', `epoch ${epoch}`);
       return;
     }
-    if (sensor.latitude === undefined || sensor.longitude === undefined) {
+    const { latitude, longitude } = entry;
+    if (latitude === undefined || longitude === undefined) {
       this.reject(clientId, topic, payload, 'position.missing', 'SensorData without latitude/longitude (no GPS fix)');
       return;
     }
-    if (Math.abs(sensor.latitude) > LAT_LIMIT_E7 || Math.abs(sensor.longitude) > LON_LIMIT_E7) {
-      this.reject(clientId, topic, payload, 'range', `latitude ${sensor.latitude}, longitude ${sensor.longitude}`);
+    if (Math.abs(latitude) > LAT_LIMIT_E7 || Math.abs(longitude) > LON_LIMIT_E7) {
+      this.reject(clientId, topic, payload, 'range', `latitude ${latitude}, longitude ${longitude}`);
       return;
     }
-    this.lastAcceptedTs.set(device.index, pkg.timestamp);
+    this.lastAcceptedTs.set(device.index, timestamp);
     const receivedMs = this.options.wallNowMs();
-    const sentMs = this.options.sentAtMs?.(clientId, payload);
+    const sentMs = entry.sentMs;
     const latencyMs = sentMs === undefined ? -1 : receivedMs - sentMs;
     if (sentMs !== undefined) this.latencies.push(latencyMs);
     this.counters.received += 1;
@@ -141,9 +277,9 @@ export class Ingest {
     this.options.store.addReading({
       deviceIndex: device.index,
       epoch,
-      timestampS: pkg.timestamp,
-      latE7: sensor.latitude,
-      lonE7: sensor.longitude,
+      timestampS: timestamp,
+      latE7: latitude,
+      lonE7: longitude,
       receivedMs,
       latencyMs,
       packageBytes: payload,

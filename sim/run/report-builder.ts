@@ -1,5 +1,5 @@
 import type { Scenario } from '../../scenarios/index.ts';
-import type { RunReport, ReportCheck, DeviceReward, BatchReport } from '../../reports/types.ts';
+import type { RunReport, ReportCheck, DeviceReward, BatchReport, ProfileReport } from '../../reports/types.ts';
 import type { CircuitArtifacts } from '../../circuits/index.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { Ingest } from '../ingest/ingest.ts';
@@ -24,7 +24,7 @@ export interface ReportInput {
   broker: BrokerHandle;
   chain: ChainSetup;
   artifacts: CircuitArtifacts;
-  epochStats: Array<{ epoch: number; devices: number; readings: number }>;
+  epochStats: Array<{ epoch: number; devices: number; readings: number; flagged: number }>;
   settled: Array<BatchReport & { epoch: number }>;
   peakConnections: number;
 }
@@ -33,12 +33,13 @@ function perDeviceRewards(store: RunStore): DeviceReward[] {
   const rows = store.db
     .prepare(
       `SELECT d.device_index AS deviceIndex, d.device_id AS deviceId, d.owner AS owner, d.motion AS motion,
+              COALESCE(p.profile, d.motion) AS profile,
               COALESCE(SUM(r.samples), 0) AS samples,
               GROUP_CONCAT(r.units) AS units, GROUP_CONCAT(r.reward_wei) AS rewards
-       FROM devices d LEFT JOIN rewards r USING (device_index)
+       FROM devices d LEFT JOIN rewards r USING (device_index) LEFT JOIN device_profiles p USING (device_index)
        GROUP BY d.device_index ORDER BY d.device_index`,
     )
-    .all() as Array<{ deviceIndex: number; deviceId: string; owner: string; motion: string; samples: number; units: string | null; rewards: string | null }>;
+    .all() as Array<{ deviceIndex: number; deviceId: string; owner: string; motion: string; profile: string; samples: number; units: string | null; rewards: string | null }>;
   // Sums of wei exceed 2^63, so they are added as bigints rather than in SQL.
   const sum = (csv: string | null) => (csv === null ? 0n : csv.split(',').reduce((a, v) => a + BigInt(v), 0n));
   return rows.map((row) => ({
@@ -46,10 +47,35 @@ function perDeviceRewards(store: RunStore): DeviceReward[] {
     deviceId: row.deviceId,
     owner: row.owner,
     motion: row.motion,
+    profile: row.profile,
     samples: row.samples,
     units: sum(row.units).toString(),
     rewardWei: sum(row.rewards).toString(),
   }));
+}
+
+/** Per-profile counts from run.db, rewards summed from the per-device rewards. */
+function profileRows(store: RunStore, perDevice: readonly DeviceReward[]): ProfileReport[] {
+  const rows = store.db
+    .prepare(
+      `WITH pub AS (SELECT device_index, count(*) AS n FROM published GROUP BY device_index),
+            acc AS (SELECT device_index, count(*) AS n FROM readings GROUP BY device_index),
+            rej AS (SELECT client_id, count(*) AS n FROM rejections GROUP BY client_id),
+            fl AS (SELECT device_index, count(DISTINCT epoch) AS n FROM flags GROUP BY device_index)
+       SELECT p.profile AS profile, p.adversary AS adversary, count(*) AS devices,
+              COALESCE(sum(pub.n), 0) AS published, COALESCE(sum(acc.n), 0) AS accepted,
+              COALESCE(sum(rej.n), 0) AS rejected, COALESCE(sum(fl.n), 0) AS flaggedDeviceEpochs,
+              count(fl.n) AS flaggedDevices
+       FROM devices d JOIN device_profiles p USING (device_index)
+       LEFT JOIN pub USING (device_index) LEFT JOIN acc USING (device_index)
+       LEFT JOIN rej ON rej.client_id = d.device_id LEFT JOIN fl USING (device_index)
+       GROUP BY p.profile, p.adversary ORDER BY p.adversary IS NOT NULL, p.profile`,
+    )
+    .all() as Array<Omit<ProfileReport, 'rewardWei' | 'rewardPerDeviceWei'>>;
+  return rows.map((row) => {
+    const reward = perDevice.filter((d) => d.profile === row.profile).reduce((a, d) => a + BigInt(d.rewardWei), 0n);
+    return { ...row, rewardWei: reward.toString(), rewardPerDeviceWei: (reward / BigInt(row.devices)).toString() };
+  });
 }
 
 export function buildReport(input: ReportInput): RunReport {
@@ -119,5 +145,6 @@ export function buildReport(input: ReportInput): RunReport {
       totalWei: perDevice.reduce((a, d) => a + BigInt(d.rewardWei), 0n).toString(),
       perDevice,
     },
+    profiles: profileRows(input.store, perDevice),
   };
 }

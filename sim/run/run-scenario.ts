@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from '../../core/ports.ts';
 import { silentLogger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
-import { loadScenarioFile, parseScenario, type Scenario } from '../../scenarios/index.ts';
+import { loadScenarioFile, parseScenario, type Scenario, type ScenarioInput } from '../../scenarios/index.ts';
 import { renderMarkdown, type RunReport } from '../../reports/index.ts';
 import { buildCircuit, shutdownProver } from '../../circuits/index.ts';
 import { RunStore } from '../store/run-store.ts';
@@ -11,8 +11,11 @@ import { createSimTime } from '../clock/sim-time.ts';
 import { startEmbeddedBroker, type BrokerHandle } from '../broker/embedded.ts';
 import { LatencyTracker } from '../broker/latency-tracker.ts';
 import { Ingest } from '../ingest/ingest.ts';
+import { defaultVerifyWorkers } from '../ingest/verify-pool.ts';
 import { createEpochCalendar } from '../epochs/calendar.ts';
-import { planBatches, summarizeEpoch } from '../epochs/summarize.ts';
+import { planBatches } from '../epochs/summarize.ts';
+import { EpochCloser } from '../epochs/close-epoch.ts';
+import { planFleet, scenarioDirOf } from './fleet-plan.ts';
 import { defaultCacheDir, runFolderName } from '../paths.ts';
 import { SettlementPipeline } from './settlement-pipeline.ts';
 import { setUpChain, type ChainSetup } from './chain-setup.ts';
@@ -48,7 +51,7 @@ export interface RunResult {
  * writes runs/<time>-<scenario>/ (report.json, report.md, run.db, proofs/). Every resource
  * started is stopped again, also when a stage fails.
  */
-export async function runScenario(scenarioOrFile: Scenario | string, options: RunOptions = {}): Promise<RunResult> {
+export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | string, options: RunOptions = {}): Promise<RunResult> {
   const scenario = typeof scenarioOrFile === 'string' ? loadScenarioFile(scenarioOrFile) : parseScenario(scenarioOrFile, 'scenario');
   const source = typeof scenarioOrFile === 'string' ? scenarioOrFile : '(object)';
   const logger = options.logger ?? silentLogger;
@@ -108,8 +111,9 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
     const { clock, io } = time;
     cleanups.push(() => time.stop());
     const latency = new LatencyTracker(wallNowMs);
+    const plan = planFleet(scenario, { scenarioDir: scenarioDirOf(source), startMs: clock.nowMs() });
     const fleet: FleetRuntime = createFleetRuntime({
-      scenario, clock, chain, store, latency, logger, io,
+      scenario, clock, chain, store, latency, logger, io, plan,
     });
     const calendarStartS = Math.ceil(clock.nowMs() / 1000);
     const calendar = createEpochCalendar(calendarStartS, scenario.epochs.lengthS, scenario.epochs.count);
@@ -117,7 +121,10 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
       store, codec: pebbleIngestCodec, devices: fleet.ingestDevices, calendar,
       maxClockSkewS: scenario.ingest.maxClockSkewS, simNowMs: () => clock.nowMs(), wallNowMs,
       sentAtMs: (clientId, payload) => latency.take(clientId, payload),
+      verifyWorkers: defaultVerifyWorkers(),
     });
+    cleanups.push(() => ingest.close());
+    io.addIdleCheck(() => ingest.inFlight() === 0);
     let authFailures = 0;
     const broker: BrokerHandle = await startEmbeddedBroker({
       port: options.brokerPort,
@@ -126,6 +133,10 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
         onPublish: (clientId, topic, payload) => {
           io.publishArrived();
           ingest.handlePublish(clientId, topic, payload);
+        },
+        onPublishWithDone: (clientId, topic, payload, done) => {
+          io.publishArrived();
+          ingest.handlePublish(clientId, topic, payload, done);
         },
         onDenied: (clientId, topic, payload, reason) => {
           if (reason === 'acl.publish') io.publishArrived();
@@ -146,15 +157,18 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
       settle: (args) => chain.settle(args),
     });
     cleanups.push(() => pipeline.cancel());
-    const epochStats: Array<{ epoch: number; devices: number; readings: number }> = [];
-    const closeEpoch = (epoch: number) => {
+    const epochStats: Array<{ epoch: number; devices: number; readings: number; flagged: number }> = [];
+    const closer = new EpochCloser(store, { params, shape, epochLengthS: scenario.epochs.lengthS, devices: () => fleet.deviceMeta() });
+    const closeEpoch = async (epoch: number) => {
+      // Everything that arrived before the close is finalized first; later arrivals are refused.
+      await ingest.drain();
       ingest.closeEpoch(epoch);
-      const byDevice = store.epochReadings(epoch);
-      const work = summarizeEpoch(byDevice, params, shape.readingsPerDevice);
+      const { work, readings, flagged } = closer.close(epoch);
       const batches = planBatches(work, shape.batchSize);
-      const readings = [...byDevice.values()].reduce((n, list) => n + list.length, 0);
-      epochStats.push({ epoch, devices: work.length, readings });
-      logger.info(`epoch ${epoch} closed: ${readings} readings from ${work.length} devices → ${batches.length} proof batches`);
+      epochStats.push({ epoch, devices: work.length, readings, flagged: flagged.length });
+      logger.info(
+        `epoch ${epoch} closed: ${readings} readings, ${work.length} devices paid, ${flagged.length} flagged → ${batches.length} proof batches`,
+      );
       const closedAtMs = wallNowMs();
       batches.forEach((batch, i) => pipeline.submit(epoch, i, batch, closedAtMs));
     };
@@ -190,8 +204,8 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
       for (let epoch = 0; epoch < calendar.count; epoch++) {
         const closeAtMs = calendar.endOfS(epoch) * 1000 + scenario.ingest.epochGraceMs;
         clock.schedule(closeAtMs - clock.nowMs(), () => {
-          closeEpoch(epoch);
-          if (epoch === calendar.count - 1) resolveAll();
+          const closing = io.track(closeEpoch(epoch));
+          if (epoch === calendar.count - 1) void closing.then(resolveAll);
         });
       }
     });
@@ -203,6 +217,7 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
     clearInterval(progress);
     timingsMs['fleet.run'] = Math.round(wallNowMs() - runT0);
     const { settled, failures } = await timed('settlement.drain', () => Promise.race([pipeline.drain(), interrupted]));
+    await ingest.drain();
     store.flush();
 
     const checks = await runChecks({ store, chain, fleet, ingest, settled, failures });

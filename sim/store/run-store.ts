@@ -60,6 +60,14 @@ export interface BatchRow {
   error: string | null;
 }
 
+/** A Buffer over the same memory (better-sqlite3 binds Buffers; payloads from aedes already are). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Rows buffered before a flush is forced, so a burst cannot grow the buffers without bound. */
+const MAX_PENDING_ROWS = 4096;
+
 /**
  * The run database. Accepted readings and rejections are buffered and written in one
  * transaction per flush (a write per message would cap ingest at a few thousand per second);
@@ -95,12 +103,12 @@ export class RunStore {
     this.insertPublished = this.db.prepare('INSERT INTO published (device_index, digest, published_ms) VALUES (?, ?, ?)');
     this.writeBuffered = this.db.transaction(() => {
       for (const r of this.pendingReadings) {
-        this.insertReading.run(r.deviceIndex, r.epoch, r.timestampS, r.latE7, r.lonE7, r.receivedMs, r.latencyMs, Buffer.from(r.packageBytes), Buffer.from(r.digest));
+        this.insertReading.run(r.deviceIndex, r.epoch, r.timestampS, r.latE7, r.lonE7, r.receivedMs, r.latencyMs, asBuffer(r.packageBytes), asBuffer(r.digest));
       }
       for (const r of this.pendingRejections) {
-        this.insertRejection.run(r.clientId, r.topic, r.reason, r.detail, r.receivedMs, Buffer.from(r.payload), Buffer.from(r.digest));
+        this.insertRejection.run(r.clientId, r.topic, r.reason, r.detail, r.receivedMs, asBuffer(r.payload), asBuffer(r.digest));
       }
-      for (const p of this.pendingPublished) this.insertPublished.run(p.deviceIndex, Buffer.from(p.digest), p.publishedMs);
+      for (const p of this.pendingPublished) this.insertPublished.run(p.deviceIndex, asBuffer(p.digest), p.publishedMs);
       this.pendingReadings.length = 0;
       this.pendingRejections.length = 0;
       this.pendingPublished.length = 0;
@@ -136,6 +144,10 @@ export class RunStore {
   }
 
   private scheduleFlush(): void {
+    if (this.pendingReadings.length + this.pendingRejections.length + this.pendingPublished.length >= MAX_PENDING_ROWS) {
+      this.flush();
+      return;
+    }
     if (this.flushTimer !== undefined) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;

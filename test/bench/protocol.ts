@@ -1,0 +1,48 @@
+// Messages between run.ts and its two child processes (fork IPC, advanced serialization).
+import type { PerfSummary } from '../../sim/perf/sampler.ts';
+
+export type Mode = 'baseline' | 'pinbench';
+
+export type ServerCommand =
+  | { cmd: 'start'; mode: Mode; connections: number; perDevice: number; t0S: number; verifyWorkers?: number }
+  | { cmd: 'mark' }
+  | { cmd: 'window-start' }
+  | { cmd: 'window-end' }
+  | { cmd: 'drain' }
+  | { cmd: 'stop' };
+
+interface IngestCounts {
+  received: number;
+  accepted: number;
+  rejected: Record<string, number>;
+  inFlight: number;
+}
+
+export type ServerReply =
+  | { kind: 'ready'; port: number }
+  | ({ kind: 'mark'; atMs: number; rssBytes: number; connected: number; window?: PerfSummary } & IngestCounts)
+  | ({ kind: 'drained'; acceptTimes: Float64Array } & IngestCounts)
+  | ({ kind: 'stopped'; perf: PerfSummary } & IngestCounts);
+
+export type LoadCommand =
+  | { cmd: 'connect'; url: string; connections: number; concurrency: number; packagesFile: string; recycle: boolean }
+  | { cmd: 'blast'; warmupS: number; durationS: number; window: number }
+  | { cmd: 'paced'; rate: number; durationS: number }
+  | { cmd: 'disconnect' };
+
+export interface LatencySummary {
+  count: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export type LoadReply =
+  | { kind: 'ready' }
+  | { kind: 'connected'; ms: number; failed: number; rssBeforeBytes: number; rssAfterBytes: number }
+  | { kind: 'window-start' }
+  | { kind: 'window-end' }
+  | { kind: 'blast-done'; ackedInWindow: number; windowMs: number; exhausted: number; window: PerfSummary }
+  | { kind: 'paced-done'; sent: number; acked: number; sendTimes: Float64Array; ackLatency: LatencySummary; window: PerfSummary }
+  | { kind: 'disconnected'; perf: PerfSummary; published: number; acked: number };

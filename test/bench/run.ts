@@ -1,0 +1,279 @@
+// `npm run bench`: bare aedes vs pinbench (broker + full ingest) at the same connection count,
+// QoS 1 and payload (a signed Pebble package), broker and load in two processes. Prints JSON
+// and writes runs/bench-<time>.json. Flags: --connections 1000,10000 --duration-s 20
+// --repeat 3 --paced-s 10 --window N --verify-workers N.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import * as hdr from 'hdr-histogram-js';
+import { readHostLimits } from '../../sim/perf/capacity.ts';
+import { writePackages } from './packages.ts';
+import type { LoadCommand, LoadReply, Mode, ServerCommand, ServerReply } from './protocol.ts';
+
+interface Flags {
+  connections: number[];
+  durationS: number;
+  repeat: number;
+  pacedS: number;
+  warmupS: number;
+  window?: number;
+  verifyWorkers?: number;
+  concurrency: number;
+  /** Profile the broker process (node --cpu-prof) into this folder. */
+  cpuProfDir?: string;
+}
+
+function parseFlags(argv: string[]): Flags {
+  const flags: Flags = { connections: [1000], durationS: 10, repeat: 1, pacedS: 10, warmupS: 2, concurrency: 500 };
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i];
+    const value = argv[i + 1] ?? '';
+    const num = () => {
+      const n = Number(value);
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`option \`${name}\`: expected a positive number, got ${JSON.stringify(value)}`);
+      i++;
+      return n;
+    };
+    if (name === '--connections') {
+      flags.connections = value.split(',').map(Number);
+      if (flags.connections.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`option \`--connections\`: expected e.g. 1000,10000, got ${value}`);
+      i++;
+    } else if (name === '--duration-s') flags.durationS = num();
+    else if (name === '--repeat') flags.repeat = Math.floor(num());
+    else if (name === '--paced-s') flags.pacedS = num();
+    else if (name === '--warmup-s') flags.warmupS = num();
+    else if (name === '--window') flags.window = Math.floor(num());
+    else if (name === '--verify-workers') flags.verifyWorkers = Math.floor(num());
+    else if (name === '--connect-concurrency') flags.concurrency = Math.floor(num());
+    else if (name === '--cpu-prof-dir') {
+      flags.cpuProfDir = value;
+      i++;
+    }
+    else throw new Error(`unknown option ${name}; options: --connections, --duration-s, --repeat, --paced-s, --warmup-s, --window, --verify-workers, --connect-concurrency, --cpu-prof-dir`);
+  }
+  return flags;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+/** A forked child speaking the bench protocol: `ask` sends a command and awaits a reply of that kind. */
+function child<C, R extends { kind: string }>(file: string, cpuProfDir?: string) {
+  const proc: ChildProcess = fork(new URL(file, import.meta.url), [], {
+    execArgv: ['--import', 'tsx', ...(cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir])],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const inbox: R[] = [];
+  const waiters: Array<{ kind: string; resolve: (r: R) => void; reject: (e: Error) => void }> = [];
+  let exited: Error | undefined;
+  proc.on('message', (message: R) => {
+    const at = waiters.findIndex((w) => w.kind === message.kind);
+    if (at >= 0) waiters.splice(at, 1)[0]!.resolve(message);
+    else inbox.push(message);
+  });
+  proc.on('exit', (code) => {
+    exited = new Error(`${file} exited with code ${code}`);
+    for (const w of waiters.splice(0)) w.reject(exited);
+  });
+  const wait = <K extends R['kind']>(kind: K): Promise<Extract<R, { kind: K }>> => {
+    const at = inbox.findIndex((m) => m.kind === kind);
+    if (at >= 0) return Promise.resolve(inbox.splice(at, 1)[0] as Extract<R, { kind: K }>);
+    if (exited) return Promise.reject(exited);
+    return new Promise((resolve, reject) => waiters.push({ kind, resolve: resolve as (r: R) => void, reject }));
+  };
+  return {
+    proc,
+    wait,
+    ask<K extends R['kind']>(command: C, kind: K): Promise<Extract<R, { kind: K }>> {
+      proc.send(command as object);
+      return wait(kind);
+    },
+    /** Lets the child exit on its own (a CPU profile is written at exit), then kills it. */
+    async stop(graceMs = 5000): Promise<void> {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exitedNow = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+      await exitedNow;
+      clearTimeout(timer);
+    },
+  };
+}
+
+interface RunResult {
+  mode: Mode;
+  connections: number;
+  connectMs: number;
+  connectsPerS: number;
+  connectFailed: number;
+  rate: number;
+  ackedPerS: number;
+  exhausted: number;
+  memoryPerConnection: { brokerBytes: number; loadBytes: number };
+  broker: { window: unknown; peakRssMiB: number; cpu: unknown };
+  load: { window: unknown; peakRssMiB: number; cpu: unknown };
+  paced?: { rate: number; sent: number; acceptLatency: unknown; ackLatency: unknown };
+  accounting?: { published: number; acked: number; received: number; accepted: number; rejected: Record<string, number>; lost: number };
+}
+
+async function runOnce(mode: Mode, flags: Flags, connections: number, packagesFile: string, perDevice: number, t0S: number): Promise<RunResult> {
+  const server = child<ServerCommand, ServerReply>('./server.ts', mode === 'pinbench' ? flags.cpuProfDir : undefined);
+  const load = child<LoadCommand, LoadReply>('./load.ts');
+  try {
+    const { port } = await server.ask({ cmd: 'start', mode, connections, perDevice, t0S, verifyWorkers: flags.verifyWorkers }, 'ready');
+    await load.wait('ready');
+    const before = await server.ask({ cmd: 'mark' }, 'mark');
+    const window = flags.window ?? Math.max(1, Math.round(4000 / connections));
+    const conn = await load.ask(
+      { cmd: 'connect', url: `mqtt://127.0.0.1:${port}`, connections, concurrency: flags.concurrency, packagesFile, recycle: mode === 'baseline' },
+      'connected',
+    );
+    const after = await server.ask({ cmd: 'mark' }, 'mark');
+    log(`  ${mode}: ${connections - conn.failed}/${connections} connected in ${Math.round(conn.ms)} ms`);
+    load.proc.send({ cmd: 'blast', warmupS: flags.warmupS, durationS: flags.durationS, window } satisfies LoadCommand);
+    await load.wait('window-start');
+    const start = await server.ask({ cmd: 'window-start' }, 'mark');
+    await load.wait('window-end');
+    const end = await server.ask({ cmd: 'window-end' }, 'mark');
+    const blast = await load.wait('blast-done');
+    const ackedPerS = blast.ackedInWindow / (blast.windowMs / 1000);
+    const acceptedPerS = (end.accepted - start.accepted) / ((end.atMs - start.atMs) / 1000);
+    const rate = mode === 'baseline' ? ackedPerS : acceptedPerS;
+    log(`  ${mode}: ${Math.round(rate)} msg/s (${mode === 'baseline' ? 'acknowledged' : 'accepted'}), window ${window}`);
+    let paced: RunResult['paced'];
+    if (mode === 'pinbench') {
+      // The full-speed phase leaves up to `window` messages per client in the ingest: let them through first.
+      await server.ask({ cmd: 'drain' }, 'drained');
+      const pacedRate = Math.max(1, Math.round(rate / 2));
+      const p = await load.ask({ cmd: 'paced', rate: pacedRate, durationS: flags.pacedS }, 'paced-done');
+      const drained = await server.ask({ cmd: 'drain' }, 'drained');
+      const histogram = hdr.build({ numberOfSignificantValueDigits: 3, highestTrackableValue: 120_000_000 });
+      let missing = 0;
+      for (let i = 0; i < p.sendTimes.length; i++) {
+        const sentAt = p.sendTimes[i]!;
+        if (sentAt === 0) continue;
+        const acceptedAt = drained.acceptTimes[i]!;
+        if (acceptedAt === 0) missing += 1;
+        else histogram.recordValue(Math.max(0, Math.round((acceptedAt - sentAt) * 1000)));
+      }
+      const q = (pct: number) => round(histogram.getValueAtPercentile(pct) / 1000, 2);
+      paced = {
+        rate: pacedRate,
+        sent: p.sent,
+        acceptLatency: { count: histogram.totalCount, missing, p50Ms: q(50), p95Ms: q(95), p99Ms: q(99), maxMs: round(histogram.maxValue / 1000, 2) },
+        ackLatency: p.ackLatency,
+      };
+      log(`  paced at ${pacedRate}/s: publish→accept p50 ${q(50)} ms, p95 ${q(95)} ms, p99 ${q(99)} ms`);
+    }
+    const gone = await load.ask({ cmd: 'disconnect' }, 'disconnected');
+    const stopped = await server.ask({ cmd: 'stop' }, 'stopped');
+    const rejected = Object.values(stopped.rejected).reduce((a, b) => a + b, 0);
+    return {
+      mode,
+      connections,
+      connectMs: Math.round(conn.ms),
+      connectsPerS: Math.round((connections - conn.failed) / (conn.ms / 1000)),
+      connectFailed: conn.failed,
+      rate: Math.round(rate),
+      ackedPerS: Math.round(ackedPerS),
+      exhausted: blast.exhausted,
+      memoryPerConnection: {
+        brokerBytes: Math.round((after.rssBytes - before.rssBytes) / connections),
+        loadBytes: Math.round((conn.rssAfterBytes - conn.rssBeforeBytes) / connections),
+      },
+      broker: { window: end.window && { cpu: end.window.cpu, loopLag: end.window.loopLag }, peakRssMiB: mib(stopped.perf.peakRssBytes), cpu: stopped.perf.cpu },
+      load: { window: { cpu: blast.window.cpu, loopLag: blast.window.loopLag }, peakRssMiB: mib(gone.perf.peakRssBytes), cpu: gone.perf.cpu },
+      paced,
+      accounting:
+        mode === 'pinbench'
+          ? {
+              published: gone.published,
+              acked: gone.acked,
+              received: stopped.received,
+              accepted: stopped.accepted,
+              rejected: stopped.rejected,
+              // Acknowledged by the broker but neither accepted nor rejected by the ingest.
+              lost: gone.acked - stopped.accepted - rejected,
+            }
+          : undefined,
+    };
+  } finally {
+    await Promise.all([load.stop(), server.stop()]);
+  }
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2));
+  const limits = readHostLimits();
+  const host = { cpus: availableParallelism(), cpuModel: cpus()[0]?.model, memoryMiB: mib(totalmem()), node: process.version, limits };
+  const sizes: unknown[] = [];
+  const workDir = mkdtempSync(join(tmpdir(), 'pinbench-packages-'));
+  try {
+    for (const connections of flags.connections) {
+      // Each process holds one end of every connection (plus a margin for the runtime).
+      const needed = connections + 200;
+      if (limits.openFiles !== null && limits.openFiles < needed) {
+        const message = `${connections} connections need about ${needed} open files per process, the limit is ${limits.openFiles}; run \`ulimit -n ${Math.ceil((needed * 1.2) / 1000) * 1000}\` first`;
+        log(message);
+        sizes.push({ connections, skipped: message });
+        continue;
+      }
+      // Enough packages for pinbench at up to 20,000 accepted/s through warm-up, window and the paced run.
+      const perDevice = Math.ceil((20_000 * (flags.warmupS + flags.durationS + flags.pacedS / 2 + 1)) / connections) + 2;
+      const t0S = Math.floor(Date.now() / 1000);
+      const packagesFile = join(workDir, `packages-${connections}.bin`);
+      const tSign = performance.now();
+      writePackages(packagesFile, connections, perDevice, t0S);
+      log(`${connections} connections: signed ${connections * perDevice} packages in ${Math.round(performance.now() - tSign)} ms`);
+      const runs: RunResult[] = [];
+      for (let r = 0; r < flags.repeat; r++) {
+        log(`${connections} connections, run ${r + 1}/${flags.repeat}`);
+        for (const mode of ['baseline', 'pinbench'] as const) runs.push(await runOnce(mode, flags, connections, packagesFile, perDevice, t0S));
+      }
+      const of = (mode: Mode) => runs.filter((run) => run.mode === mode);
+      const ratios = of('pinbench').map((run, i) => run.rate / of('baseline')[i]!.rate);
+      const p99s = of('pinbench').map((run) => (run.paced?.acceptLatency as { p99Ms: number }).p99Ms);
+      sizes.push({
+        connections,
+        runs: flags.repeat,
+        median: {
+          baselinePerS: median(of('baseline').map((run) => run.rate)),
+          pinbenchPerS: median(of('pinbench').map((run) => run.rate)),
+          ratio: round(median(ratios), 3),
+          connectsPerS: median(runs.map((run) => run.connectsPerS)),
+          connectMs: median(runs.map((run) => run.connectMs)),
+          pacedP99Ms: median(p99s),
+        },
+        targets: {
+          'ratio >= 0.7': median(ratios) >= 0.7,
+          'connect < 10 s': Math.max(...runs.map((run) => run.connectMs)) < 10_000,
+          'p99 < 100 ms at half rate': median(p99s) < 100,
+        },
+        results: runs,
+      });
+      rmSync(packagesFile, { force: true });
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  const report = { bench: 'pinbench vs bare aedes', at: new Date().toISOString(), flags, host, sizes };
+  const json = JSON.stringify(report, null, 2);
+  mkdirSync('runs', { recursive: true });
+  const file = join('runs', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, json + '\n');
+  process.stdout.write(json + '\n');
+  log(`written to ${file}`);
+}
+
+main().catch((error: Error) => {
+  log(error.message);
+  process.exitCode = 1;
+});

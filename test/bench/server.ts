@@ -1,0 +1,143 @@
+// Broker side of the benchmark, in its own process (forked by run.ts). Mode `baseline`: bare
+// aedes, no hooks. Mode `pinbench`: the embedded broker (auth + ACL) feeding the full ingest
+// (decode, verify in the pool, validate, store to SQLite in a temp dir).
+import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Aedes } from 'aedes';
+import { createVerifier, deriveDeviceKey } from '../../devices/index.ts';
+import { startEmbeddedBroker } from '../../sim/broker/embedded.ts';
+import { Ingest, type IngestDevice } from '../../sim/ingest/ingest.ts';
+import { defaultVerifyWorkers } from '../../sim/ingest/verify-pool.ts';
+import { RunStore, type AcceptedReading } from '../../sim/store/run-store.ts';
+import { createEpochCalendar } from '../../sim/epochs/calendar.ts';
+import { pebbleIngestCodec } from '../../sim/run/pebble-ingest.ts';
+import { startPerfSampler, type PerfSampler } from '../../sim/perf/sampler.ts';
+import { BENCH_SEED, benchDeviceId, benchPassword } from './packages.ts';
+import type { ServerCommand, ServerReply } from './protocol.ts';
+
+const wallNowMs = () => performance.timeOrigin + performance.now();
+const send = (reply: ServerReply) => process.send!(reply);
+
+/** Accept wall time per (device, package) id, to pair with the load's send times. */
+let acceptTimes = new Float64Array(0);
+let perDevice = 1;
+let t0S = 0;
+
+class BenchStore extends RunStore {
+  override addReading(reading: AcceptedReading): void {
+    acceptTimes[(reading.deviceIndex - 1) * perDevice + (reading.timestampS - t0S)] = reading.receivedMs;
+    super.addReading(reading);
+  }
+}
+
+const whole = startPerfSampler({ intervalMs: 500 });
+let windowSampler: PerfSampler | undefined;
+let close: () => Promise<void> = async () => undefined;
+let counters = () => ({ received: 0, accepted: 0, rejected: {} as Record<string, number>, inFlight: 0 });
+let drain = async () => undefined as void;
+let connected = () => 0;
+
+async function start(command: Extract<ServerCommand, { cmd: 'start' }>): Promise<number> {
+  if (command.mode === 'baseline') {
+    const broker = await Aedes.createBroker();
+    const server = createServer(broker.handle);
+    server.maxConnections = Infinity;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    connected = () => broker.connectedClients;
+    close = async () => {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    };
+    return (server.address() as AddressInfo).port;
+  }
+  perDevice = command.perDevice;
+  t0S = command.t0S;
+  acceptTimes = new Float64Array(command.connections * perDevice);
+  const dir = mkdtempSync(join(tmpdir(), 'pinbench-bench-'));
+  const store = new BenchStore(join(dir, 'run.db'));
+  const devices = new Map<string, IngestDevice>();
+  const credentials = new Map<string, string>();
+  const rows = [];
+  for (let d = 0; d < command.connections; d++) {
+    const key = deriveDeviceKey(BENCH_SEED, d);
+    const id = benchDeviceId(d);
+    const verifier = createVerifier(key.publicKey, 'p256');
+    devices.set(id, { index: d + 1, verify: verifier.verify, publicKey: key.publicKey, curve: 'p256' });
+    credentials.set(id, benchPassword(d));
+    rows.push({ deviceIndex: d + 1, deviceId: id, name: id, motion: 'bench', owner: '0x0', publicKey: key.publicKey });
+  }
+  store.addDevices(rows);
+  const ingest = new Ingest({
+    store,
+    codec: pebbleIngestCodec,
+    devices,
+    calendar: createEpochCalendar(t0S, perDevice + 1, 1),
+    // Timestamps run ahead of the wall clock (one per package), so the skew window is wide.
+    maxClockSkewS: perDevice + 3600,
+    simNowMs: wallNowMs,
+    wallNowMs,
+    verifyWorkers: command.verifyWorkers ?? defaultVerifyWorkers(),
+  });
+  const broker = await startEmbeddedBroker({
+    credentials,
+    hooks: {
+      onPublish: (clientId, topic, payload) => ingest.handlePublish(clientId, topic, payload),
+      onPublishWithDone: (clientId, topic, payload, done) => ingest.handlePublish(clientId, topic, payload, done),
+      onDenied: (clientId, topic, payload, reason) => ingest.reject(clientId, topic, payload, reason, `client ${clientId}`),
+      onAuthFailed: (clientId, reason) => process.stderr.write(`auth failed ${clientId}: ${reason}\n`),
+    },
+  });
+  counters = () => ({ ...ingest.counters, rejected: { ...ingest.counters.rejected }, inFlight: ingest.inFlight() });
+  drain = () => ingest.drain();
+  connected = () => broker.connectedClients();
+  close = async () => {
+    await broker.close();
+    await ingest.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return broker.port;
+}
+
+function mark(): Extract<ServerReply, { kind: 'mark' }> {
+  return { kind: 'mark', atMs: wallNowMs(), rssBytes: process.memoryUsage.rss(), connected: connected(), ...counters() };
+}
+
+process.on('message', (command: ServerCommand) => {
+  void (async () => {
+    switch (command.cmd) {
+      case 'start':
+        send({ kind: 'ready', port: await start(command) });
+        return;
+      case 'mark':
+        send(mark());
+        return;
+      case 'window-start':
+        windowSampler = startPerfSampler({ intervalMs: 500 });
+        send(mark());
+        return;
+      case 'window-end': {
+        const m = mark();
+        send({ ...m, window: windowSampler?.stop() });
+        return;
+      }
+      case 'drain':
+        await drain();
+        send({ kind: 'drained', acceptTimes, ...counters() });
+        return;
+      case 'stop': {
+        await drain();
+        const final = counters();
+        await close();
+        send({ kind: 'stopped', perf: whole.stop(), ...final });
+        process.disconnect();
+        return;
+      }
+    }
+  })().catch((error: Error) => {
+    process.stderr.write(`bench server: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  });
+});
