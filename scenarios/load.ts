@@ -25,7 +25,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `\`${k}\``).join(', ')}; remove or fix the spelling`;
   }
-  if (issue.code === 'custom') return `${where}: ${issue.message}`;
+  // Messages that already name the bad value (an unknown profile name) need no "got".
+  if (issue.code === 'custom' && issue.params?.namesInput === true) return `${where}: ${issue.message}`;
   return `${where}: ${issue.message}, got ${describeInput(issue.input)}`;
 }
 

@@ -16,7 +16,12 @@ function profileEntry<T>(kind: string, plural: string, schemas: Record<string, z
       const name = typeof input === 'string' ? input : (input as { name?: unknown }).name;
       const schema = typeof name === 'string' && Object.hasOwn(schemas, name) ? schemas[name] : undefined;
       if (schema === undefined) {
-        ctx.addIssue({ code: 'custom', message: `unknown ${kind} ${JSON.stringify(name)}; valid ${plural}: ${names.join(', ')}`, input });
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown ${kind} ${JSON.stringify(name)}; valid ${plural}: ${names.join(', ')}`,
+          input,
+          params: { namesInput: true },
+        });
         return z.NEVER;
       }
       const parsed = schema.safeParse(typeof input === 'string' ? { name } : input, { reportInput: true });

@@ -76,7 +76,7 @@ export const scenarioSchema = z.strictObject({
     .prefault({}),
   ingest: z
     .strictObject({
-      maxClockSkewS: positiveInt(86_400).default(30),
+      maxClockSkewS: positiveInt(86_400).default(300),
       epochGraceMs: z.number().int().min(0).max(600_000).default(1500),
     })
     .prefault({}),

@@ -85,6 +85,12 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       rewardPerUnitWei: scenario.reward.rewardPerUnitWei,
     };
 
+    // The fleet (route files included) is planned first: a bad input stops the run before anything starts.
+    const time = createSimTime(scenario.time, wallNowMs);
+    const { clock, io } = time;
+    cleanups.push(() => time.stop());
+    const plan = planFleet(scenario, { scenarioDir: scenarioDirOf(source), startMs: clock.nowMs() });
+
     // The circuit set-up (minutes on a first run) and the chain start do not depend on each other.
     const circuitPromise = timed('circuit', () =>
       buildCircuit({ cacheDir, batchSize: shape.batchSize, readingsPerDevice: shape.readingsPerDevice, ptauPath: options.ptauPath, logger }),
@@ -107,11 +113,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       setUpChain.deploy(chainStart, { cacheDir, verifierSolPath: artifacts.verifierSolPath, shape, params, logger }),
     );
 
-    const time = createSimTime(scenario.time, wallNowMs);
-    const { clock, io } = time;
-    cleanups.push(() => time.stop());
     const latency = new LatencyTracker(wallNowMs);
-    const plan = planFleet(scenario, { scenarioDir: scenarioDirOf(source), startMs: clock.nowMs() });
     const fleet: FleetRuntime = createFleetRuntime({
       scenario, clock, chain, store, latency, logger, io, plan,
     });

@@ -20,13 +20,15 @@ describe('scenario loading', () => {
     expect(s.fleet.reduce((n, g) => n + g.count, 0)).toBe(20);
     expect(s.reward.rewardPerUnitWei).toBe(1_000_000_000_000n);
     expect(s.circuit).toEqual({ batchSize: 4, readingsPerDevice: 8 });
-    expect(s.ingest.maxClockSkewS).toBe(30);
+    expect(s.ingest.maxClockSkewS).toBe(300);
   });
 
   it('behavior: a minimal scenario gets every default', () => {
     const s = parseScenario(minimal, 'mini.yaml');
     expect(s.seed).toBe(1);
-    expect(s.fleet[0]).toEqual({ profile: 'pebble', count: 3, motion: 'car', uploadPeriodS: 2 });
+    expect(s.fleet[0]).toEqual({ profile: 'pebble', count: 3, motion: 'car', uploadPeriodS: 2, faults: [] });
+    expect(s.area).toBe('berlin');
+    expect(s.time).toEqual({ mode: 'realtime', speed: 'max', sliceMs: 1000 });
     expect(s.reward.unitsPerSample).toBe(1000);
   });
 
@@ -39,6 +41,39 @@ describe('scenario loading', () => {
   it('error: lists the valid motion names', () => {
     expect(() => parseScenario({ ...minimal, fleet: [{ count: 1, motion: 'jet' }] }, 'bad.yaml')).toThrow(
       'bad.yaml: option `fleet[0].motion`: expected one of: stationary, walk, bike, car, got "jet"',
+    );
+  });
+
+  it('error: an unknown fault lists the valid names', () => {
+    expect(() => parseScenario({ ...minimal, fleet: [{ count: 1, faults: ['wifi'] }] }, 'f.yaml')).toThrow(
+      'f.yaml: option `fleet[0].faults[0]`: unknown fault "wifi"; valid faults: flaky-network, clock-skew, stuck-sensor, noisy-sensor, corrupted-packets, battery-failure',
+    );
+  });
+
+  it('error: an unknown adversary lists the valid names', () => {
+    expect(() => parseScenario({ ...minimal, fleet: [{ count: 1, adversary: { name: 'hacker' } }] }, 'a.yaml')).toThrow(
+      'a.yaml: option `fleet[0].adversary`: unknown adversary "hacker"; valid adversaries: gps-spoofing, replay, forged-signature, sybil, emulator, wrong-topic, flooding',
+    );
+  });
+
+  it('error: a bad profile parameter names its path and profile', () => {
+    expect(() => parseScenario({ ...minimal, fleet: [{ count: 1, adversary: { name: 'flooding', uploadRateFactor: 0 } }] }, 'p.yaml')).toThrow(
+      'p.yaml: option `fleet[0].adversary.uploadRateFactor`: Too small: expected number to be >=1 (adversary flooding), got 0',
+    );
+  });
+
+  it('behavior: faults and adversaries take a name or parameters, defaults filled in', () => {
+    const s = parseScenario({ ...minimal, fleet: [{ count: 1, faults: ['flaky-network', { name: 'clock-skew', offsetS: 5 }], adversary: 'replay' }] }, 'ok.yaml');
+    expect(s.fleet[0]!.faults).toEqual([
+      { name: 'flaky-network', disconnectsPerHour: 6, outageS: [5, 60] },
+      { name: 'clock-skew', offsetS: 5, driftPpm: [-50, 50] },
+    ]);
+    expect(s.fleet[0]!.adversary).toMatchObject({ name: 'replay' });
+  });
+
+  it('error: an unknown city lists the presets', () => {
+    expect(() => parseScenario({ ...minimal, area: 'paris' }, 'c.yaml')).toThrow(
+      /^c\.yaml: option `area`: expected a city \(berlin, .*\) or a bounding box \{ south, west, north, east \}, got "paris"$/,
     );
   });
 
