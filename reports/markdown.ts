@@ -35,6 +35,7 @@ export function renderMarkdown(report: RunReport): string {
     `Publish → accept latency (wall clock): p50 ${report.latencyMs.p50.toFixed(1)} ms, p95 ${report.latencyMs.p95.toFixed(1)} ms, ` +
       `p99 ${report.latencyMs.p99.toFixed(1)} ms over ${fmtInt(report.latencyMs.samples)} readings.`,
   );
+  lines.push('', ...renderPerformance(report));
   lines.push('', '## Stages', '', '| stage | time |', '| --- | ---: |');
   for (const [stage, ms] of Object.entries(report.timingsMs)) lines.push(`| ${stage} | ${fmtMs(ms)} |`);
   lines.push('', '## Proofs and settlement', '');
@@ -63,4 +64,38 @@ export function renderMarkdown(report: RunReport): string {
   if (report.rewards.perDevice.length > top.length) lines.push('', `(top ${top.length} of ${report.rewards.perDevice.length}; all in report.json)`);
   lines.push('', `Contracts on ${report.chain.rpcUrl} (chain ${report.chain.chainId}): settlement ${report.chain.contracts.settlement}, token ${report.chain.contracts.token}.`, '');
   return lines.join('\n');
+}
+
+/** Evenly spaced rows, first and last included. */
+function pick<T>(rows: readonly T[], max: number): T[] {
+  if (rows.length <= max) return [...rows];
+  return Array.from({ length: max }, (_, i) => rows[Math.round((i * (rows.length - 1)) / (max - 1))]!);
+}
+
+function renderPerformance(report: RunReport): string[] {
+  const p = report.performance;
+  const lines = ['## Performance', ''];
+  lines.push(
+    `${p.timeMode === 'realtime' ? 'Real time' : `Accelerated time, ${p.simSpeed}× real time`}. Accepted ${fmtInt(p.acceptedPerSecond.mean)} readings/s on average, ` +
+      `${fmtInt(p.acceptedPerSecond.peak)}/s at peak; peak memory ${Math.round(p.peakRssBytes / 2 ** 20)} MiB; CPU ${Math.round(p.cpuPercentOfCore)} % of one core; ` +
+      `event-loop lag p99 ${p.loopLagMs.p99.toFixed(1)} ms (max ${p.loopLagMs.max.toFixed(0)} ms).`,
+  );
+  if (p.timerLatenessMs !== null && p.timerLatenessMs.samples > 0) {
+    const late = p.timerLatenessMs;
+    const verdict = late.p99 <= 50 ? 'the load generator kept its schedule, so it was not the bottleneck' : 'device timers fired late: the load generator, not the system under test, set the pace';
+    lines.push('', `Simulator overhead: device timers fired p50 ${late.p50} ms, p99 ${late.p99} ms late (max ${late.max} ms) — ${verdict}.`);
+  }
+  const rows = pick(p.timeline, 12);
+  if (rows.length > 0) {
+    lines.push('', '| t (s) | sim time | published/s | accepted/s | connections | online | other states | CPU % | RSS MiB | lag p99 ms |');
+    lines.push('| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |');
+    for (const r of rows) {
+      const others = Object.entries(r.states).filter(([state]) => state !== 'online').map(([state, n]) => `${state} ${n}`).join(', ');
+      lines.push(
+        `| ${r.tS} | ${new Date(r.simTimeS * 1000).toISOString().slice(11, 19)} | ${fmtInt(r.publishedPerS)} | ${fmtInt(r.acceptedPerS)} | ${fmtInt(r.connections)} | ${fmtInt(r.states.online ?? 0)} | ${others} | ${r.cpuPercent} | ${r.rssMb} | ${r.loopLagP99Ms.toFixed(1)} |`,
+      );
+    }
+    lines.push('', `(${p.timeline.length} samples, one a second, in report.json under performance.timeline)`);
+  }
+  return lines;
 }

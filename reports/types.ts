@@ -38,6 +38,7 @@ export interface RunReport {
   proofs: { count: number; proveMsP50: number; proveMsMax: number; proveMsTotal: number };
   gas: { deploy: string; register: string; settleTotal: string; settlePerBatchMax: string; perDeviceEpoch: string };
   rewards: { totalWei: string; perDevice: DeviceReward[] };
+  performance: PerformanceReport;
   /** One row per device profile (motion, faults, adversary): the cost of cheating, and false positives. */
   profiles: ProfileReport[];
 }
@@ -94,4 +95,32 @@ export interface DeviceReward {
   samples: number;
   units: string;
   rewardWei: string;
+}
+
+/** How the run itself performed: throughput, connections and device states over time, and the simulator's overhead. */
+export interface PerformanceReport {
+  timeMode: 'realtime' | 'accelerated';
+  /** Simulated seconds per wall second over the fleet run (1 in realtime). */
+  simSpeed: number;
+  acceptedPerSecond: { mean: number; peak: number };
+  peakRssBytes: number;
+  cpuPercentOfCore: number;
+  loopLagMs: { mean: number; p50: number; p99: number; max: number };
+  /** Realtime only: how late device timers fired; large values mean the load generator set the pace. */
+  timerLatenessMs: { samples: number; p50: number; p95: number; p99: number; max: number } | null;
+  timeline: TimelinePoint[];
+}
+
+export interface TimelinePoint {
+  /** Wall seconds since the fleet started. */
+  tS: number;
+  simTimeS: number;
+  publishedPerS: number;
+  acceptedPerS: number;
+  connections: number;
+  cpuPercent: number;
+  rssMb: number;
+  loopLagP99Ms: number;
+  /** Devices per machine state (states with none left out). */
+  states: Record<string, number>;
 }

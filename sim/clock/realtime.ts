@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../../core/ports.ts';
+import { msHistogram } from '../stats-histogram.ts';
 
 /**
  * Simulated time that runs at wall-clock speed. It is the only place in a realtime run that
@@ -7,6 +8,11 @@ import type { Clock, TimerHandle } from '../../core/ports.ts';
 export class RealtimeClock implements Clock {
   private nextId = 1;
   private readonly timers = new Map<number, NodeJS.Timeout>();
+  /**
+   * How late timers fired: when devices' uploads fire late the load generator, not the system
+   * under test, set the pace — the report says so.
+   */
+  readonly lateness = msHistogram();
 
   constructor(private readonly wallNowMs: () => number = Date.now) {}
 
@@ -16,8 +22,10 @@ export class RealtimeClock implements Clock {
 
   schedule(delayMs: number, fn: () => void): TimerHandle {
     const id = this.nextId++;
+    const dueMs = this.wallNowMs() + Math.max(0, delayMs);
     const timer = setTimeout(() => {
       this.timers.delete(id);
+      this.lateness.record(this.wallNowMs() - dueMs);
       fn();
     }, Math.max(0, delayMs));
     this.timers.set(id, timer);

@@ -15,6 +15,8 @@ export interface SimTime {
   advanceTo(endMs: number): Promise<void>;
   /** Ends any `advanceTo` at its next step and drops pending timers. */
   stop(): void;
+  /** Realtime: how late device timers fired (ms); accelerated: undefined. */
+  timerLateness(): { samples: number; p50: number; p95: number; p99: number; max: number } | undefined;
 }
 
 export function createSimTime(time: Scenario['time'], wallNowMs: () => number): SimTime {
@@ -35,6 +37,7 @@ export function createSimTime(time: Scenario['time'], wallNowMs: () => number): 
         clock.cancelAll();
         stopWaiting?.();
       },
+      timerLateness: () => clock.lateness.summary(),
     };
   }
   const clock = new DiscreteClock({
@@ -53,5 +56,6 @@ export function createSimTime(time: Scenario['time'], wallNowMs: () => number): 
       clock.stop();
       clock.cancelAll();
     },
+    timerLateness: () => undefined,
   };
 }

@@ -1,5 +1,5 @@
 import type { Scenario } from '../../scenarios/index.ts';
-import type { RunReport, ReportCheck, DeviceReward, BatchReport, ProfileReport } from '../../reports/types.ts';
+import type { RunReport, ReportCheck, DeviceReward, BatchReport, ProfileReport, PerformanceReport } from '../../reports/types.ts';
 import type { CircuitArtifacts } from '../../circuits/index.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { Ingest } from '../ingest/ingest.ts';
@@ -27,6 +27,7 @@ export interface ReportInput {
   epochStats: Array<{ epoch: number; devices: number; readings: number; flagged: number }>;
   settled: Array<BatchReport & { epoch: number }>;
   peakConnections: number;
+  performance: PerformanceReport;
 }
 
 function perDeviceRewards(store: RunStore): DeviceReward[] {
@@ -146,5 +147,6 @@ export function buildReport(input: ReportInput): RunReport {
       perDevice,
     },
     profiles: profileRows(input.store, perDevice),
+    performance: input.performance,
   };
 }

@@ -16,6 +16,10 @@ import { createEpochCalendar } from '../epochs/calendar.ts';
 import { planBatches } from '../epochs/summarize.ts';
 import { EpochCloser } from '../epochs/close-epoch.ts';
 import { planFleet, scenarioDirOf } from './fleet-plan.ts';
+import { checkCapacity } from '../perf/capacity.ts';
+import { startPerfSampler } from '../perf/sampler.ts';
+import { perfProbes } from './perf-probes.ts';
+import { performanceReport } from './performance-report.ts';
 import { defaultCacheDir, runFolderName } from '../paths.ts';
 import { SettlementPipeline } from './settlement-pipeline.ts';
 import { setUpChain, type ChainSetup } from './chain-setup.ts';
@@ -90,6 +94,8 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const { clock, io } = time;
     cleanups.push(() => time.stop());
     const plan = planFleet(scenario, { scenarioDir: scenarioDirOf(source), startMs: clock.nowMs() });
+    // Fail now, with the limit and what to do, rather than with EMFILE halfway through the ramp.
+    checkCapacity({ connections: plan.devices.length, bothEnds: true });
 
     // The circuit set-up (minutes on a first run) and the chain start do not depend on each other.
     const circuitPromise = timed('circuit', () =>
@@ -178,6 +184,8 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     // Run: start the fleet, close each epoch a grace period after its end, stop the fleet
     // at the end of the last epoch.
     const runT0 = wallNowMs();
+    const perf = startPerfSampler({ intervalMs: 1000, probes: perfProbes({ fleet, ingest, broker, clock }) });
+    cleanups.push(() => void perf.stop());
     const progress = setInterval(() => {
       logger.info(
         `online ${fleet.onlineCount()}/${fleet.size}, published ${fleet.publishedCount()}, accepted ${ingest.counters.accepted}, ` +
@@ -218,6 +226,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     await Promise.race([epochsClosed, interrupted]);
     clearInterval(progress);
     timingsMs['fleet.run'] = Math.round(wallNowMs() - runT0);
+    const perfSummary = perf.stop();
     const { settled, failures } = await timed('settlement.drain', () => Promise.race([pipeline.drain(), interrupted]));
     await ingest.drain();
     store.flush();
@@ -226,6 +235,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const report = buildReport({
       scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store,
       authFailures, broker, chain, artifacts, epochStats, settled, peakConnections: fleet.peakOnline(),
+      performance: performanceReport({ summary: perfSummary, timeMode: time.mode, timerLatenessMs: time.timerLateness() ?? null }),
     });
     writeFileSync(join(runDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
     writeFileSync(join(runDir, 'report.md'), renderMarkdown(report));
