@@ -3,6 +3,8 @@ export { buildCircuit } from './build.ts';
 export type { BuildCircuitOptions, CircuitArtifacts } from './build.ts';
 export { buildBatchWitness } from './witness.ts';
 export type { BatchCircuitInput, BatchDevice, BatchWitness, BatchWitnessRequest } from './witness.ts';
+export { ProverPool, defaultProverThreads } from './prover-pool.ts';
+export type { ProverPoolOptions } from './prover-pool.ts';
 export { proveBatch, verifyBatchProof, writeProofArtifacts, shutdownProver, toCalldata } from './prove.ts';
 export type { BatchProof, Groth16Proof, ProofCalldata } from './prove.ts';
 export { readPtauHeader, requiredPtauPower, MIN_LOCAL_PTAU_POWER } from './ptau.ts';

@@ -5,7 +5,7 @@ import { silentLogger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import { loadScenarioFile, parseScenario, type Scenario, type ScenarioInput } from '../../scenarios/index.ts';
 import { renderMarkdown, type RunReport } from '../../reports/index.ts';
-import { buildCircuit, shutdownProver } from '../../circuits/index.ts';
+import { buildCircuit, ProverPool, shutdownProver } from '../../circuits/index.ts';
 import { RunStore } from '../store/run-store.ts';
 import { createSimTime } from '../clock/sim-time.ts';
 import { startEmbeddedBroker, type BrokerHandle } from '../broker/embedded.ts';
@@ -160,8 +160,11 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     fleet.useBroker(broker.url);
     await options.onBrokerReady?.({ url: broker.url, credentials: fleet.credentials });
 
+    const prover = new ProverPool({ artifacts, logger });
+    cleanups.push(() => prover.close());
     const pipeline = new SettlementPipeline({
       artifacts, shape, params, store, proofDir: join(runDir, 'proofs'), logger, wallNowMs,
+      prove: (input) => prover.prove(input),
       settle: (args) => chain.settle(args),
     });
     cleanups.push(() => pipeline.cancel());

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../core/ports.ts';
 import type { RuleParams, CircuitShape } from '../../core/reward-rule.ts';
-import { buildBatchWitness, proveBatch, writeProofArtifacts, type CircuitArtifacts } from '../../circuits/index.ts';
+import { buildBatchWitness, writeProofArtifacts, type BatchCircuitInput, type BatchProof, type CircuitArtifacts } from '../../circuits/index.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { DeviceEpochWork } from '../epochs/summarize.ts';
 import { PinbenchError } from '../../core/errors.ts';
@@ -25,18 +25,21 @@ export interface SettlementPipelineOptions {
   store: RunStore;
   proofDir: string;
   logger: Logger;
+  /** Proves one batch (a ProverPool's `prove`: worker threads, off the main loop). */
+  prove: (input: BatchCircuitInput) => Promise<BatchProof>;
   /** Sends the settlement transaction and waits for it to be mined. */
   settle: (args: SettleArgs) => Promise<{ txHash: string; gasUsed: bigint }>;
   wallNowMs: () => number;
 }
 
 /**
- * Proves and settles each batch of each closed epoch. Jobs run one at a time in submission
- * order: snarkjs already spreads one proof over all cores, so proving two at once would only
- * oversubscribe them (DESIGN.md, "Proofs").
+ * Proves and settles each batch of each closed epoch. Every batch starts at once; the prover
+ * pool bounds how many are proven together (it is sized not to oversubscribe the cores) and the
+ * chain client sends settlements one after another, so proving the next batch overlaps with
+ * settling the last.
  */
 export class SettlementPipeline {
-  private tail: Promise<void> = Promise.resolve();
+  private readonly jobs = new Set<Promise<void>>();
   private readonly results: Array<BatchReport & { epoch: number }> = [];
   private readonly failures: string[] = [];
   private cancelled = false;
@@ -53,8 +56,9 @@ export class SettlementPipeline {
   }
 
   submit(epoch: number, batch: number, work: readonly DeviceEpochWork[], closedAtMs: number): void {
-    this.tail = this.tail.then(() =>
-      this.cancelled ? undefined : this.runJob(epoch, batch, work, closedAtMs).catch((error: unknown) => {
+    const job: Promise<void> = this.runJob(epoch, batch, work, closedAtMs)
+      .catch((error: unknown) => {
+        if (this.cancelled) return;
         const message = `epoch ${epoch} batch ${batch}: ${(error as Error).message}`;
         this.failures.push(message);
         this.options.store.upsertBatch({
@@ -62,12 +66,13 @@ export class SettlementPipeline {
           txHash: null, gasUsed: null, settleMs: null, error: (error as Error).message,
         });
         this.options.logger.warn(`settlement failed for ${message}`);
-      }),
-    );
+      })
+      .finally(() => this.jobs.delete(job));
+    this.jobs.add(job);
   }
 
   private async runJob(epoch: number, batch: number, work: readonly DeviceEpochWork[], closedAtMs: number): Promise<void> {
-    const { artifacts, shape, params, store, logger } = this.options;
+    const { shape, params, store, logger } = this.options;
     const witness = buildBatchWitness(
       { epoch, batch, params, devices: work.map((w) => ({ deviceIndex: w.deviceIndex, readings: w.readings })) },
       shape,
@@ -81,7 +86,8 @@ export class SettlementPipeline {
       epoch, batch, status: 'proving', commitment: witness.commitment.toString(), publicSignals: null,
       proveMs: null, txHash: null, gasUsed: null, settleMs: null, error: null,
     });
-    const proved = await proveBatch(artifacts, witness.input);
+    const proved = await this.options.prove(witness.input);
+    if (this.cancelled) return;
     const name = `epoch-${epoch}-batch-${batch}`;
     await writeProofArtifacts(this.options.proofDir, name, proved.proof, proved.publicSignals);
     const receipt = await this.options.settle({
@@ -114,11 +120,7 @@ export class SettlementPipeline {
 
   /** Waits for every submitted job; returns settled batches and failure messages. */
   async drain(): Promise<{ settled: Array<BatchReport & { epoch: number }>; failures: string[] }> {
-    let tail;
-    do {
-      tail = this.tail;
-      await tail;
-    } while (tail !== this.tail);
+    while (this.jobs.size > 0) await Promise.all(this.jobs);
     return { settled: [...this.results], failures: [...this.failures] };
   }
 }
