@@ -89,7 +89,7 @@ export const scenarioSchema = z.strictObject({
       startAt: z.iso
         .datetime({ error: 'expected an ISO 8601 UTC time such as "2026-01-01T00:00:00Z"' })
         .optional(),
-      sliceMs: positiveInt(3_600_000).default(1000),
+      sliceMs: positiveInt(3_600_000).default(5000),
     })
     .prefault({}),
   circuit: z

@@ -44,8 +44,20 @@ export class DiscreteClock implements Clock {
   }
 
   schedule(delayMs: number, fn: () => void): TimerHandle {
+    return this.push(delayMs, fn, false);
+  }
+
+  /**
+   * A timer that runs only after all I/O started before it has settled (an epoch close must see
+   * every reading published before it), at the start of a slice of its own.
+   */
+  scheduleBarrier(delayMs: number, fn: () => void): TimerHandle {
+    return this.push(delayMs, fn, true);
+  }
+
+  private push(delayMs: number, fn: () => void, barrier: boolean): TimerHandle {
     const id = this.nextId++;
-    this.heap.push({ atMs: this.now + Math.max(0, delayMs), seq: this.seq++, id, fn });
+    this.heap.push({ atMs: this.now + Math.max(0, delayMs), seq: this.seq++, id, fn, barrier });
     this.live.add(id);
     return { id };
   }
@@ -65,10 +77,18 @@ export class DiscreteClock implements Clock {
     const wallStart = wallNowMs();
     const simStart = this.now;
     while (!this.stopped) {
-      const next = this.nextLive();
-      if (next === undefined || next.atMs > endMs) break;
+      let next = this.nextLive();
+      if (next === undefined || next.atMs > endMs) {
+        // I/O still under way (a connect, a registration) may schedule timers before endMs.
+        await this.options.settle();
+        next = this.nextLive();
+        if (next === undefined || next.atMs > endMs) break;
+      }
       const sliceEnd = Math.min(next.atMs + sliceMs, endMs + 1);
+      let first = true;
       for (let timer = this.nextLive(); timer !== undefined && timer.atMs < sliceEnd; timer = this.nextLive()) {
+        if (timer.barrier === true && !first) break;
+        first = false;
         this.heap.pop();
         this.live.delete(timer.id);
         this.now = timer.atMs;

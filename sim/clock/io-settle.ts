@@ -22,6 +22,11 @@ export class IoSettle {
     this.sent += 1;
   }
 
+  /** Sets the publishes sent so far when another process sent them (the fleet process reports a total). */
+  publishesSentTotal(total: number): void {
+    this.sent = Math.max(this.sent, total);
+  }
+
   publishArrived(): void {
     this.arrived += 1;
   }
@@ -40,6 +45,10 @@ export class IoSettle {
    * connection never arrives; the run must go on and the loss is accounted for elsewhere).
    */
   async settled(): Promise<void> {
+    // Operations a slice starts in promise callbacks (a tracker registers in a `.then`) are not
+    // tracked yet when the slice ends: let them start first, or whether they count for this
+    // slice would depend on wall-clock timing.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const deadline = this.options.wallNowMs() + this.options.maxWaitMs;
     for (let spins = 0; !this.isSettled(); spins++) {
       if (this.options.wallNowMs() > deadline) {

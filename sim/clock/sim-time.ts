@@ -11,6 +11,8 @@ export interface SimTime {
   readonly mode: 'realtime' | 'accelerated';
   readonly clock: Clock;
   readonly io: IoSettle;
+  /** A timer that runs once all I/O started before it has settled (realtime: a plain timer). */
+  scheduleBarrier(delayMs: number, fn: () => void): void;
   /** Lets simulated time reach `endMs` (waiting on the wall clock in realtime mode). */
   advanceTo(endMs: number): Promise<void>;
   /** Ends any `advanceTo` at its next step and drops pending timers. */
@@ -28,6 +30,7 @@ export function createSimTime(time: Scenario['time'], wallNowMs: () => number): 
       mode: 'realtime',
       clock,
       io,
+      scheduleBarrier: (delayMs, fn) => void clock.schedule(delayMs, fn),
       advanceTo: (endMs) =>
         new Promise<void>((resolve) => {
           stopWaiting = resolve;
@@ -51,6 +54,7 @@ export function createSimTime(time: Scenario['time'], wallNowMs: () => number): 
     mode: 'accelerated',
     clock,
     io,
+    scheduleBarrier: (delayMs, fn) => void clock.scheduleBarrier(delayMs, fn),
     advanceTo: (endMs) => clock.runUntil(endMs),
     stop() {
       clock.stop();

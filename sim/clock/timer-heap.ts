@@ -4,6 +4,8 @@ export interface HeapTimer {
   seq: number;
   id: number;
   fn: () => void;
+  /** A barrier timer starts a slice of its own: everything before it has settled when it runs. */
+  barrier?: boolean;
 }
 
 export class TimerHeap {

@@ -36,6 +36,13 @@ export async function runChecks(input: {
     detail: `${registered} of ${fleet.size} devices registered on chain`,
   });
 
+  // A run in which nothing was accepted exercised nothing downstream: it is not a pass.
+  checks.push({
+    name: 'readings accepted',
+    ok: ingest.counters.accepted > 0,
+    detail: `${ingest.counters.accepted} readings accepted`,
+  });
+
   const unaccounted = store.unaccountedPublishes();
   const missing = unaccounted.reduce((n, row) => n + row.count, 0);
   const rejected = ingest.counters.received - ingest.counters.accepted;

@@ -7,7 +7,6 @@ import { loadScenarioFile, parseScenario, type Scenario, type ScenarioInput } fr
 import { renderMarkdown, type RunReport } from '../../reports/index.ts';
 import { buildCircuit, ProverPool, shutdownProver } from '../../circuits/index.ts';
 import { RunStore } from '../store/run-store.ts';
-import { createSimTime } from '../clock/sim-time.ts';
 import { startEmbeddedBroker, type BrokerHandle } from '../broker/embedded.ts';
 import { LatencyTracker } from '../broker/latency-tracker.ts';
 import { Ingest } from '../ingest/ingest.ts';
@@ -15,15 +14,13 @@ import { defaultVerifyWorkers } from '../ingest/verify-pool.ts';
 import { createEpochCalendar } from '../epochs/calendar.ts';
 import { planBatches } from '../epochs/summarize.ts';
 import { EpochCloser } from '../epochs/close-epoch.ts';
-import { planFleet, scenarioDirOf } from './fleet-plan.ts';
-import { checkCapacity } from '../perf/capacity.ts';
 import { startPerfSampler } from '../perf/sampler.ts';
 import { perfProbes } from './perf-probes.ts';
 import { performanceReport } from './performance-report.ts';
 import { defaultCacheDir, runFolderName } from '../paths.ts';
 import { SettlementPipeline } from './settlement-pipeline.ts';
 import { setUpChain, type ChainSetup } from './chain-setup.ts';
-import { createFleetRuntime, type FleetRuntime } from './fleet-runtime.ts';
+import { prepareFleet, type FleetProcessMode } from '../fleet-process/placement.ts';
 import { runChecks } from './checks.ts';
 import { buildReport } from './report-builder.ts';
 import { pebbleIngestCodec } from './pebble-ingest.ts';
@@ -40,6 +37,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called once the broker is up and the fleet provisioned (tests use it to inject traffic). */
   onBrokerReady?: (info: { url: string; credentials: ReadonlyMap<string, string> }) => void | Promise<void>;
+  /**
+   * Where the trackers and their MQTT connections run: in this process, in a fleet process of
+   * their own (one file descriptor per connection in each process), or `auto` (default): a
+   * fleet process when this one could not hold both ends of every connection, or from 2,000.
+   */
+  fleetProcess?: FleetProcessMode;
 }
 
 export interface RunResult {
@@ -89,13 +92,15 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       rewardPerUnitWei: scenario.reward.rewardPerUnitWei,
     };
 
-    // The fleet (route files included) is planned first: a bad input stops the run before anything starts.
-    const time = createSimTime(scenario.time, wallNowMs);
+    // Plans the fleet (a bad input stops the run before anything starts), checks capacity, and
+    // places the fleet in this process or its own.
+    const fleetSetup = prepareFleet({
+      scenario, source, mode: options.fleetProcess ?? 'auto', wallNowMs, logPath: join(runDir, 'fleet-process.log'),
+    });
+    const { time } = fleetSetup;
     const { clock, io } = time;
     cleanups.push(() => time.stop());
-    const plan = planFleet(scenario, { scenarioDir: scenarioDirOf(source), startMs: clock.nowMs() });
-    // Fail now, with the limit and what to do, rather than with EMFILE halfway through the ramp.
-    checkCapacity({ connections: plan.devices.length, bothEnds: true });
+    if (fleetSetup.placement === 'child') logger.info(`fleet of ${fleetSetup.plan.devices.length} runs in its own process (output in ${join(runDir, 'fleet-process.log')})`);
 
     // The circuit set-up (minutes on a first run) and the chain start do not depend on each other.
     const circuitPromise = timed('circuit', () =>
@@ -120,15 +125,14 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     );
 
     const latency = new LatencyTracker(wallNowMs);
-    const fleet: FleetRuntime = createFleetRuntime({
-      scenario, clock, chain, store, latency, logger, io, plan,
-    });
+    const fleet = fleetSetup.createRuntime({ chain, store, latency, logger, recordLatency: (ms) => ingest.recordLatency(ms) });
     const calendarStartS = Math.ceil(clock.nowMs() / 1000);
     const calendar = createEpochCalendar(calendarStartS, scenario.epochs.lengthS, scenario.epochs.count);
     const ingest = new Ingest({
       store, codec: pebbleIngestCodec, devices: fleet.ingestDevices, calendar,
       maxClockSkewS: scenario.ingest.maxClockSkewS, simNowMs: () => clock.nowMs(), wallNowMs,
       sentAtMs: (clientId, payload) => latency.take(clientId, payload),
+      onAccepted: fleet.readingAccepted,
       verifyWorkers: defaultVerifyWorkers(),
     });
     cleanups.push(() => ingest.close());
@@ -216,7 +220,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const epochsClosed = new Promise<void>((resolveAll) => {
       for (let epoch = 0; epoch < calendar.count; epoch++) {
         const closeAtMs = calendar.endOfS(epoch) * 1000 + scenario.ingest.epochGraceMs;
-        clock.schedule(closeAtMs - clock.nowMs(), () => {
+        time.scheduleBarrier(closeAtMs - clock.nowMs(), () => {
           const closing = io.track(closeEpoch(epoch));
           if (epoch === calendar.count - 1) void closing.then(resolveAll);
         });
@@ -238,7 +242,9 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const report = buildReport({
       scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store,
       authFailures, broker, chain, artifacts, epochStats, settled, peakConnections: fleet.peakOnline(),
-      performance: performanceReport({ summary: perfSummary, timeMode: time.mode, timerLatenessMs: time.timerLateness() ?? null }),
+      performance: performanceReport({
+        summary: perfSummary, timeMode: time.mode, timerLatenessMs: time.timerLateness() ?? null, childPeakRssBytes: fleet.childPeakRssBytes?.() ?? null,
+      }),
     });
     writeFileSync(join(runDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
     writeFileSync(join(runDir, 'report.md'), renderMarkdown(report));

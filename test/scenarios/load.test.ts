@@ -28,7 +28,7 @@ describe('scenario loading', () => {
     expect(s.seed).toBe(1);
     expect(s.fleet[0]).toEqual({ profile: 'pebble', count: 3, motion: 'car', uploadPeriodS: 2, faults: [] });
     expect(s.area).toBe('berlin');
-    expect(s.time).toEqual({ mode: 'realtime', speed: 'max', sliceMs: 1000 });
+    expect(s.time).toEqual({ mode: 'realtime', speed: 'max', sliceMs: 5000 });
     expect(s.reward.unitsPerSample).toBe(1000);
   });
 

@@ -53,7 +53,8 @@ describe('discrete clock', () => {
     c.schedule(200, () => log.push('b'));
     c.schedule(1500, () => log.push('c'));
     await c.runUntil(1_005_000);
-    expect(log).toEqual(['a', 'b', 'settle@1000200', 'c', 'settle@1001500']);
+    // The last settle is the clock checking that no I/O is left to schedule more timers.
+    expect(log).toEqual(['a', 'b', 'settle@1000200', 'c', 'settle@1001500', 'settle@1001500']);
   });
 
   it('behavior: a speed limit paces simulated time against the wall clock', async () => {
@@ -65,5 +66,34 @@ describe('discrete clock', () => {
     await c.runUntil(1_005_000);
     // 1 s and 3 s of simulated time at 10× need 100 ms and 300 ms of wall time.
     expect(sleeps).toEqual([100, 300]);
+  });
+});
+
+describe('discrete clock barriers', () => {
+  it('behavior: a barrier timer runs in a slice of its own, after the I/O before it settled', async () => {
+    const log: string[] = [];
+    const c = clock({ sliceMs: 10_000, settle: async () => void log.push('settle') });
+    c.schedule(100, () => log.push('publish'));
+    c.scheduleBarrier(200, () => log.push('close'));
+    c.schedule(300, () => log.push('later'));
+    await c.runUntil(1_005_000);
+    expect(log).toEqual(['publish', 'settle', 'close', 'later', 'settle', 'settle']);
+  });
+});
+
+describe('discrete clock and pending I/O', () => {
+  it('behavior: with no timer due, the clock lets pending I/O schedule one before jumping to the end', async () => {
+    const seen: number[] = [];
+    let io: (() => void) | undefined;
+    const c = clock({
+      settle: async () => {
+        io?.();
+        io = undefined;
+      },
+    });
+    // A device waiting on a connect: its next timer only exists once the I/O completes.
+    io = () => c.schedule(500, () => seen.push(c.nowMs()));
+    await c.runUntil(1_010_000);
+    expect(seen).toEqual([1_000_500]);
   });
 });
