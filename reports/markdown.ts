@@ -72,12 +72,18 @@ function pick<T>(rows: readonly T[], max: number): T[] {
   return Array.from({ length: max }, (_, i) => rows[Math.round((i * (rows.length - 1)) / (max - 1))]!);
 }
 
+function memory(p: RunReport['performance']): string {
+  const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+  if (p.childPeakRssBytes === null) return `${mib(p.peakRssBytes)} MiB`;
+  return `${mib(p.peakRssBytes + p.childPeakRssBytes)} MiB (run ${mib(p.peakRssBytes)} MiB + fleet process ${mib(p.childPeakRssBytes)} MiB)`;
+}
+
 function renderPerformance(report: RunReport): string[] {
   const p = report.performance;
   const lines = ['## Performance', ''];
   lines.push(
     `${p.timeMode === 'realtime' ? 'Real time' : `Accelerated time, ${p.simSpeed}× real time`}. Accepted ${fmtInt(p.acceptedPerSecond.mean)} readings/s on average, ` +
-      `${fmtInt(p.acceptedPerSecond.peak)}/s at peak; peak memory ${Math.round(p.peakRssBytes / 2 ** 20)} MiB; CPU ${Math.round(p.cpuPercentOfCore)} % of one core; ` +
+      `${fmtInt(p.acceptedPerSecond.peak)}/s at peak; peak memory ${memory(p)}; CPU ${Math.round(p.cpuPercentOfCore)} % of one core; ` +
       `event-loop lag p99 ${p.loopLagMs.p99.toFixed(1)} ms (max ${p.loopLagMs.max.toFixed(0)} ms).`,
   );
   if (p.timerLatenessMs !== null && p.timerLatenessMs.samples > 0) {

@@ -103,7 +103,10 @@ export interface PerformanceReport {
   /** Simulated seconds per wall second over the fleet run (1 in realtime). */
   simSpeed: number;
   acceptedPerSecond: { mean: number; peak: number };
+  /** Peak resident memory of the run's process (broker, ingest, store, chain client, settlement). */
   peakRssBytes: number;
+  /** Peak resident memory of the fleet process when the fleet ran in its own; null when it ran in the run's process. */
+  childPeakRssBytes: number | null;
   cpuPercentOfCore: number;
   loopLagMs: { mean: number; p50: number; p99: number; max: number };
   /** Realtime only: how late device timers fired; large values mean the load generator set the pace. */

@@ -35,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       outDir: command.outDir,
       cacheDir: command.cacheDir,
       ptauPath: command.ptauPath,
+      fleetProcess: command.fleetProcess,
       logger,
       signal: controller.signal,
     });

@@ -10,6 +10,7 @@ export interface RunCommand {
   outDir: string;
   cacheDir?: string;
   ptauPath?: string;
+  fleetProcess?: 'inline' | 'child' | 'auto';
   quiet: boolean;
 }
 
@@ -30,6 +31,10 @@ Options:
   --out <dir>            where run folders go (default: runs)
   --cache <dir>          circuit and contract cache (default: $PINBENCH_CACHE or ~/.cache/pinbench)
   --ptau <file>          use this powers-of-tau file (e.g. a ceremony .ptau) instead of a local one
+  --fleet-process <where>
+                         inline | child | auto: run the trackers in this process or in a
+                         fleet process of their own (default auto: own process from 2,000
+                         devices, or when one process cannot hold both ends of every connection)
   --quiet                print only the result
   -h, --help             show this help
 `;
@@ -56,6 +61,16 @@ function parseKey(raw: string): string {
   return raw.startsWith('0x') ? raw : `0x${raw}`;
 }
 
+const FLEET_PROCESS_MODES = ['inline', 'child', 'auto'] as const;
+
+function parseFleetProcess(raw: string): 'inline' | 'child' | 'auto' {
+  const mode = FLEET_PROCESS_MODES.find((m) => m === raw);
+  if (mode === undefined) {
+    throw new PinbenchError('E_ARGS', `option --fleet-process: expected inline, child or auto, got "${raw}"`);
+  }
+  return mode;
+}
+
 export function parseCli(argv: string[]): RunCommand | HelpCommand {
   let parsed;
   try {
@@ -69,6 +84,7 @@ export function parseCli(argv: string[]): RunCommand | HelpCommand {
         out: { type: 'string' },
         cache: { type: 'string' },
         ptau: { type: 'string' },
+        'fleet-process': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -98,6 +114,7 @@ export function parseCli(argv: string[]): RunCommand | HelpCommand {
     outDir: values.out ?? 'runs',
     cacheDir: values.cache,
     ptauPath: values.ptau,
+    fleetProcess: values['fleet-process'] === undefined ? undefined : parseFleetProcess(values['fleet-process']),
     quiet: values.quiet,
   };
 }

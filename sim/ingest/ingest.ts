@@ -34,6 +34,12 @@ export interface IngestOptions {
   /** Wall time at which the device sent this payload, when known (for latency). */
   sentAtMs?: (clientId: string, payload: Uint8Array) => number | undefined;
   /**
+   * Called for every accepted reading (wall ms). With the fleet in another process the send
+   * time arrives later than the reading; the latency is then paired there and handed back
+   * through `recordLatency`.
+   */
+  onAccepted?: (clientId: string, digest: Uint8Array, receivedMs: number) => void;
+  /**
    * Signature checks in this many worker threads (see defaultVerifyWorkers()); 0 or absent
    * checks inline on the main loop. With threads, call `close()` when the run ends.
    */
@@ -113,6 +119,11 @@ export class Ingest {
   /** Publish → accept latencies (ms, wall clock) measured so far; the array is live. */
   latencySamples(): readonly number[] {
     return this.latencies;
+  }
+
+  /** Adds a publish → accept latency measured outside the ingest (see `onAccepted`). */
+  recordLatency(latencyMs: number): void {
+    this.latencies.push(latencyMs);
   }
 
   /** Messages received and not yet accepted or rejected (waiting for their signature check). */
@@ -274,6 +285,8 @@ export class Ingest {
     if (sentMs !== undefined) this.latencies.push(latencyMs);
     this.counters.received += 1;
     this.counters.accepted += 1;
+    const digest = payloadDigest(payload);
+    this.options.onAccepted?.(clientId, digest, receivedMs);
     this.options.store.addReading({
       deviceIndex: device.index,
       epoch,
@@ -283,7 +296,7 @@ export class Ingest {
       receivedMs,
       latencyMs,
       packageBytes: payload,
-      digest: payloadDigest(payload),
+      digest,
     });
   }
 }

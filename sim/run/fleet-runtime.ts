@@ -1,5 +1,5 @@
 import type { Logger } from '../../core/ports.ts';
-import { createVerifier, seededRandom, Tracker, type DeviceSpec } from '../../devices/index.ts';
+import { seededRandom, Tracker, type DeviceEventSink, type DeviceSpec, type MqttConnector } from '../../devices/index.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import type { FleetPlan } from './fleet-plan.ts';
 import type { DeviceMeta } from '../epochs/close-epoch.ts';
@@ -9,10 +9,10 @@ import type { IngestDevice } from '../ingest/ingest.ts';
 import { payloadDigest } from '../ingest/ingest.ts';
 import type { LatencyTracker } from '../broker/latency-tracker.ts';
 import { createMqttConnector } from '../broker/mqtt-connector.ts';
-import { BatchingRegistrar } from './batching-registrar.ts';
 import type { IoSettle } from '../clock/io-settle.ts';
 import { trackConnectorIo } from './track-io.ts';
 import type { ChainSetup } from './chain-setup.ts';
+import { createFleetRegistry } from './fleet-registry.ts';
 
 export interface FleetRuntime {
   readonly size: number;
@@ -35,14 +35,59 @@ export interface FleetRuntime {
   deviceMeta(): ReadonlyMap<string, DeviceMeta>;
 }
 
-const PROFILES_SQL = `CREATE TABLE IF NOT EXISTS device_profiles (
-  device_index INTEGER PRIMARY KEY,
-  profile TEXT NOT NULL,          -- report label: motion, then adversary or faults
-  adversary TEXT,                 -- adversary profile name, NULL for honest devices
-  upload_period_s REAL NOT NULL
-)`;
+/** Online devices, their peak, publishes and devices per machine state, kept from tracker events. */
+export class FleetCounters {
+  published = 0;
+  online = 0;
+  peak = 0;
+  /** Devices per machine state; every tracker starts in `off`. */
+  readonly states: Map<string, number>;
 
-/** Builds the scenario's fleet (group by group, indices continuing) and runs it against the broker and chain. */
+  constructor(size: number) {
+    this.states = new Map([['off', size]]);
+  }
+
+  stateChanged(from: string, to: string): void {
+    if (to === 'online') this.online += 1;
+    if (from === 'online') this.online -= 1;
+    this.peak = Math.max(this.peak, this.online);
+    this.states.set(from, (this.states.get(from) ?? 0) - 1);
+    this.states.set(to, (this.states.get(to) ?? 0) + 1);
+  }
+
+  snapshot(): Record<string, number> {
+    return Object.fromEntries([...this.states].filter(([, n]) => n > 0));
+  }
+}
+
+/** One tracker per planned device, each with its own seeded random stream and the plan's behaviour. */
+export function buildTrackers(input: {
+  scenario: Scenario;
+  plan: FleetPlan;
+  clock: Clock;
+  connector: MqttConnector;
+  register: (spec: DeviceSpec) => Promise<void>;
+  logger: Logger;
+  events: DeviceEventSink;
+}): Tracker[] {
+  const { scenario, plan, clock, connector, register, logger, events } = input;
+  return plan.devices.map(
+    ({ spec, behaviour }) =>
+      new Tracker(spec, {
+        clock,
+        random: seededRandom(scenario.seed, 'tracker', spec.index),
+        ...(behaviour.behaviour ? { behaviour: behaviour.behaviour } : {}),
+        ...(behaviour.motion ? { motion: behaviour.motion } : {}),
+        ...(behaviour.sensors ? { sensors: behaviour.sensors } : {}),
+        connector,
+        registrar: { register },
+        logger,
+        events,
+      }),
+  );
+}
+
+/** Builds the scenario's fleet (group by group, indices continuing) and runs it in this process against the broker and chain. */
 export function createFleetRuntime(input: {
   scenario: Scenario;
   clock: Clock;
@@ -54,85 +99,42 @@ export function createFleetRuntime(input: {
   plan: FleetPlan;
 }): FleetRuntime {
   const { scenario, clock, chain, store, latency, logger, io, plan } = input;
-  const specs: DeviceSpec[] = plan.devices.map((d) => d.spec);
-  const plannedById = new Map(plan.devices.map((d) => [d.spec.id, d]));
-  store.db.exec(PROFILES_SQL);
-  const insertProfile = store.db.prepare('INSERT INTO device_profiles (device_index, profile, adversary, upload_period_s) VALUES (?, ?, ?, ?)');
-  const keyUses = new Map<string, number>();
-  const meta = new Map<string, DeviceMeta>();
-  const credentials = new Map(specs.map((s) => [s.id, s.password]));
-  const ingestDevices = new Map<string, IngestDevice>();
-  const registryIndex = new Map<string, number>();
+  const registry = createFleetRegistry({ plan, chain, store, logger });
+  const counters = new FleetCounters(registry.specs.length);
   let brokerUrl = '';
-  let published = 0;
-  let online = 0;
-  let peak = 0;
   let stopping: Promise<void> | undefined;
-  /** Devices per machine state; every tracker starts in `off`. */
-  const stateCounts = new Map<string, number>([['off', specs.length]]);
-
-  const registrar = new BatchingRegistrar<DeviceSpec>(
-    async (batch) => {
-      const indices = await chain.register(batch.map((s) => ({ deviceId: s.id, publicKey: s.publicKey, owner: s.ownerAddress })));
-      store.addDevices(
-        batch.map((s, i) => ({ deviceIndex: indices[i]!, deviceId: s.id, name: s.name, motion: s.motion, owner: s.ownerAddress, publicKey: s.publicKey })),
-      );
-      batch.forEach((s, i) => {
-        const verifier = createVerifier(s.publicKey, s.curve);
-        const planned = plannedById.get(s.id)!;
-        registryIndex.set(s.id, indices[i]!);
-        ingestDevices.set(s.id, { index: indices[i]!, verify: verifier.verify, publicKey: s.publicKey, curve: s.curve });
-        insertProfile.run(indices[i]!, planned.profile, planned.adversary ?? null, s.uploadPeriodS);
-        const key = Buffer.from(s.publicKey).toString('hex');
-        keyUses.set(key, (keyUses.get(key) ?? 0) + 1);
-        meta.set(s.id, { deviceIndex: indices[i]!, uploadPeriodS: s.uploadPeriodS, keyShares: 0 });
-      });
-      logger.debug(`registered ${batch.length} devices`);
-      return indices;
-    },
-    { maxBatch: 200, lingerMs: 50 },
-  );
 
   const connector = trackConnectorIo(createMqttConnector({ brokerUrl: () => brokerUrl, latency }), io);
-  const trackers = plan.devices.map(
-    ({ spec, behaviour }) =>
-      new Tracker(spec, {
-        clock,
-        random: seededRandom(scenario.seed, 'tracker', spec.index),
-        ...(behaviour.behaviour ? { behaviour: behaviour.behaviour } : {}),
-        ...(behaviour.motion ? { motion: behaviour.motion } : {}),
-        ...(behaviour.sensors ? { sensors: behaviour.sensors } : {}),
-        connector,
-        registrar: { register: (device) => io.track(registrar.register(device).then(() => undefined)) },
-        logger,
-        events: {
-          published(deviceId, topic, bytes, timestampS) {
-            published += 1;
-            plan.archive?.record({ deviceId, topic, payload: bytes, timestampS });
-            store.addPublished({ deviceIndex: registryIndex.get(deviceId) ?? 0, digest: payloadDigest(bytes), publishedMs: Date.now() });
-          },
-          publishFailed(deviceId, reason) {
-            logger.debug(`${deviceId}: publish failed: ${reason}`);
-          },
-          stateChanged(_deviceId, from, to) {
-            if (to === 'online') online += 1;
-            if (from === 'online') online -= 1;
-            peak = Math.max(peak, online);
-            stateCounts.set(from, (stateCounts.get(from) ?? 0) - 1);
-            stateCounts.set(to, (stateCounts.get(to) ?? 0) + 1);
-          },
-          registrationFailed(deviceId, reason) {
-            logger.warn(`${deviceId}: registration failed: ${reason}`);
-          },
-        },
-      }),
-  );
+  const trackers = buildTrackers({
+    scenario,
+    plan,
+    clock,
+    connector,
+    register: (device) => io.track(registry.register(device).then(() => undefined)),
+    logger,
+    events: {
+      published(deviceId, topic, bytes, timestampS) {
+        counters.published += 1;
+        plan.archive?.record({ deviceId, topic, payload: bytes, timestampS });
+        registry.recordPublished(deviceId, payloadDigest(bytes), Date.now());
+      },
+      publishFailed(deviceId, reason) {
+        logger.debug(`${deviceId}: publish failed: ${reason}`);
+      },
+      stateChanged(_deviceId, from, to) {
+        counters.stateChanged(from, to);
+      },
+      registrationFailed(deviceId, reason) {
+        logger.warn(`${deviceId}: registration failed: ${reason}`);
+      },
+    },
+  });
 
   return {
-    size: specs.length,
-    specs,
-    credentials,
-    ingestDevices,
+    size: registry.specs.length,
+    specs: registry.specs,
+    credentials: registry.credentials,
+    ingestDevices: registry.ingestDevices,
     useBroker(url) {
       brokerUrl = url;
     },
@@ -140,21 +142,15 @@ export function createFleetRuntime(input: {
       for (const tracker of trackers) tracker.start();
     },
     stop() {
-      stopping ??= Promise.all(trackers.map((t) => t.stop())).then(() => registrar.drain());
+      stopping ??= Promise.all(trackers.map((t) => t.stop())).then(() => registry.drain());
       return stopping;
     },
-    onlineCount: () => online,
-    peakOnline: () => peak,
-    publishedCount: () => published,
-    registeredCount: () => registryIndex.size,
-    deviceMeta() {
-      for (const [id, m] of meta) {
-        const spec = plannedById.get(id)!.spec;
-        m.keyShares = keyUses.get(Buffer.from(spec.publicKey).toString('hex')) ?? 1;
-      }
-      return meta;
-    },
-    stateCount: (state) => stateCounts.get(state) ?? 0,
-    statesSnapshot: () => Object.fromEntries([...stateCounts].filter(([, n]) => n > 0)),
+    onlineCount: () => counters.online,
+    peakOnline: () => counters.peak,
+    publishedCount: () => counters.published,
+    registeredCount: () => registry.registeredCount(),
+    deviceMeta: () => registry.deviceMeta(),
+    stateCount: (state) => counters.states.get(state) ?? 0,
+    statesSnapshot: () => counters.snapshot(),
   };
 }

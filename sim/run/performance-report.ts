@@ -6,6 +6,8 @@ export function performanceReport(input: {
   summary: PerfSummary;
   timeMode: 'realtime' | 'accelerated';
   timerLatenessMs: PerformanceReport['timerLatenessMs'];
+  /** Peak RSS of the fleet process when the fleet ran in one; null otherwise. */
+  childPeakRssBytes?: number | null;
 }): PerformanceReport {
   const { summary } = input;
   const timeline: TimelinePoint[] = [];
@@ -41,6 +43,7 @@ export function performanceReport(input: {
       peak: timeline.reduce((m, p) => Math.max(m, p.acceptedPerS), 0),
     },
     peakRssBytes: summary.peakRssBytes,
+    childPeakRssBytes: input.childPeakRssBytes ?? null,
     cpuPercentOfCore: summary.cpu.percentOfCore,
     loopLagMs: { mean: summary.loopLag.meanMs, p50: summary.loopLag.p50Ms, p99: summary.loopLag.p99Ms, max: summary.loopLag.maxMs },
     timerLatenessMs: input.timerLatenessMs,

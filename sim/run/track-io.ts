@@ -2,7 +2,7 @@ import type { MqttConnector, MqttLink } from '../../devices/index.ts';
 import type { IoSettle } from '../clock/io-settle.ts';
 
 /** Counts a connector's outstanding operations so the discrete clock knows when they settled. */
-export function trackConnectorIo(inner: MqttConnector, io: IoSettle): MqttConnector {
+export function trackConnectorIo(inner: MqttConnector, io: Pick<IoSettle, 'track' | 'publishSent'>): MqttConnector {
   return {
     async connect(options) {
       const link = await io.track(inner.connect(options));

@@ -5,8 +5,19 @@ describe('CLI arguments', () => {
   it('args: run with a scenario and defaults', () => {
     expect(parseCli(['run', 'scenarios/smoke.yaml'])).toEqual({
       command: 'run', scenarioFile: 'scenarios/smoke.yaml', brokerPort: undefined, rpcUrl: undefined,
-      operatorKey: undefined, outDir: 'runs', cacheDir: undefined, ptauPath: undefined, quiet: false,
+      operatorKey: undefined, outDir: 'runs', cacheDir: undefined, ptauPath: undefined, fleetProcess: undefined, quiet: false,
     });
+  });
+
+  it('args: --fleet-process picks where the fleet runs', () => {
+    expect(parseCli(['run', 's.yaml', '--fleet-process', 'child'])).toMatchObject({ fleetProcess: 'child' });
+    expect(parseCli(['run', 's.yaml', '--fleet-process', 'inline'])).toMatchObject({ fleetProcess: 'inline' });
+  });
+
+  it('error: a bad --fleet-process value lists the choices', () => {
+    expect(() => parseCli(['run', 's.yaml', '--fleet-process', 'thread'])).toThrow(
+      'option --fleet-process: expected inline, child or auto, got "thread"',
+    );
   });
 
   it('args: options are parsed', () => {

@@ -1,0 +1,222 @@
+import type { Logger } from '../../core/ports.ts';
+import { PinbenchError } from '../../core/errors.ts';
+import type { DeviceSpec } from '../../devices/index.ts';
+import { DiscreteClock } from '../clock/discrete.ts';
+import { IoSettle } from '../clock/io-settle.ts';
+import { RealtimeClock } from '../clock/realtime.ts';
+import { LatencyTracker } from '../broker/latency-tracker.ts';
+import { createMqttConnector } from '../broker/mqtt-connector.ts';
+import { payloadDigest } from '../ingest/ingest.ts';
+import { checkCapacity } from '../perf/capacity.ts';
+import { planFleet } from '../run/fleet-plan.ts';
+import { buildTrackers, FleetCounters } from '../run/fleet-runtime.ts';
+import { trackConnectorIo } from '../run/track-io.ts';
+import { Outbox } from './outbox.ts';
+import { PublishGate } from './publish-gate.ts';
+import type { ChildMessage, NextTimer, ParentMessage } from './protocol.ts';
+
+export interface ChildTransport {
+  /** `sent` is called once the message has left (the process may exit then). */
+  send(message: ChildMessage, sent?: () => void): void;
+  onMessage(handler: (message: ParentMessage) => void): void;
+}
+
+type InitMessage = Extract<ParentMessage, { type: 'init' }>;
+type Reply = Extract<ParentMessage, { type: 'time-ok' | 'settled' }>;
+
+const HEARTBEAT_MS = 250;
+
+/**
+ * The fleet process: rebuilds the plan from the same scenario (identical specs and keys),
+ * runs the trackers and their MQTT connections, and reports to the run in batches. In
+ * accelerated time it owns the devices' discrete clock and, after each slice, waits until the
+ * run says the slice's I/O has settled on its side too.
+ */
+export function runFleetChild(transport: ChildTransport, exit: (code: number) => void): void {
+  let fleet: ReturnType<typeof createChildFleet> | undefined;
+  const fail = (error: unknown) => {
+    const e = error as Error & { code?: unknown };
+    transport.send({ type: 'failed', message: e.message, code: typeof e.code === 'string' ? e.code : undefined }, () => exit(1));
+  };
+  transport.onMessage((message) => {
+    try {
+      if (message.type === 'init') {
+        fleet = createChildFleet(message, transport, fail, exit);
+        transport.send({ type: 'ready', size: fleet.size });
+        return;
+      }
+      if (fleet === undefined) throw new PinbenchError('E_FLEET_PROCESS', `fleet process: "${message.type}" before "init"`);
+      fleet.handle(message);
+    } catch (error) {
+      fail(error);
+    }
+  });
+}
+
+function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (error: unknown) => void, exit: (code: number) => void) {
+  const { scenario, mode } = init;
+  const wallNowMs = () => performance.timeOrigin + performance.now();
+  const plan = planFleet(scenario, { scenarioDir: init.scenarioDir, startMs: init.startMs });
+  // This process holds one end of each connection.
+  checkCapacity({ connections: plan.devices.length, bothEnds: false });
+  const counters = new FleetCounters(plan.devices.length);
+  const io = new IoSettle({ maxWaitMs: 2000, wallNowMs });
+  let sent = 0;
+  const outbox = new Outbox({
+    send: (batch) => transport.send(batch),
+    snapshot: () => ({
+      counters: { published: counters.published, sent, online: counters.online, peak: counters.peak, states: [...counters.states] },
+      memory: { rssBytes: process.memoryUsage.rss(), maxRssBytes: process.resourceUsage().maxRSS * 1024 },
+    }),
+    maxItems: init.maxBatch,
+    heartbeatMs: HEARTBEAT_MS,
+    wallNowMs,
+  });
+  const ticker = setInterval(() => outbox.tick(), init.flushMs);
+  const logger: Logger = {
+    info: (m) => outbox.log('info', m),
+    warn: (m) => outbox.log('warn', m),
+    debug: (m) => outbox.log('debug', m),
+  };
+
+  const waiting = new Map<string, Array<{ resolve: () => void; reject: (error: Error) => void }>>();
+  const register = (spec: DeviceSpec) =>
+    new Promise<void>((resolve, reject) => {
+      const queue = waiting.get(spec.id) ?? [];
+      queue.push({ resolve, reject });
+      waiting.set(spec.id, queue);
+      outbox.register(spec.id);
+    });
+
+  let replyTo: { type: Reply['type']; resolve: (reply: Reply) => void } | undefined;
+  const ask = (message: ChildMessage, answer: Reply['type']) =>
+    new Promise<Reply>((resolve) => {
+      replyTo = { type: answer, resolve };
+      transport.send(message);
+    });
+
+  // The run's own timers (epoch closes) are slice boundaries in-process; a no-op timer at the
+  // run's next one keeps the slices, and so the order of I/O and timers, the same here.
+  const boundaries = new Set<number>();
+  const keepBoundary = (next: NextTimer) => {
+    if (discrete === undefined || next === undefined || next.atMs <= discrete.nowMs() || boundaries.has(next.atMs)) return;
+    boundaries.add(next.atMs);
+    const delete_ = () => boundaries.delete(next.atMs);
+    if (next.barrier) discrete.scheduleBarrier(next.atMs - discrete.nowMs(), delete_);
+    else discrete.schedule(next.atMs - discrete.nowMs(), delete_);
+  };
+
+  const gate = new PublishGate(mode === 'realtime');
+  const settle = async () => {
+    // Requests the slice started in promise callbacks (registrations) go out with this batch.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    outbox.flush();
+    keepBoundary((await ask({ type: 'time', nowMs: clock.nowMs() }, 'time-ok')).nextTimer);
+    gate.release();
+    await io.settled();
+    outbox.flush();
+    keepBoundary((await ask({ type: 'slice', nowMs: clock.nowMs(), sent }, 'settled')).nextTimer);
+    gate.close();
+  };
+  const discrete =
+    mode === 'accelerated'
+      ? new DiscreteClock({
+          startMs: init.startMs,
+          sliceMs: scenario.time.sliceMs,
+          speed: scenario.time.speed === 'max' ? Infinity : scenario.time.speed,
+          settle,
+          wallNowMs,
+        })
+      : undefined;
+  const clock = discrete ?? new RealtimeClock(wallNowMs);
+
+  let brokerUrl = '';
+  const latency = new LatencyTracker(wallNowMs);
+  const connector = trackConnectorIo(gate.wrap(createMqttConnector({ brokerUrl: () => brokerUrl, latency })), {
+    track: (operation) => io.track(operation),
+    publishSent: () => {
+      sent += 1;
+    },
+  });
+  const trackers = buildTrackers({
+    scenario,
+    plan,
+    clock,
+    connector,
+    register: (device) => io.track(register(device)),
+    logger,
+    events: {
+      published(deviceId, topic, bytes, timestampS) {
+        counters.published += 1;
+        plan.archive?.record({ deviceId, topic, payload: bytes, timestampS });
+        outbox.published(deviceId, payloadDigest(bytes), latency.take(deviceId, bytes) ?? -1, Date.now());
+      },
+      publishFailed: (deviceId, reason) => outbox.publishFailed(deviceId, reason),
+      stateChanged: (_deviceId, from, to) => counters.stateChanged(from, to),
+      registrationFailed: (deviceId, reason) => outbox.registrationFailed(deviceId, reason),
+    },
+  });
+
+  let startPending = false;
+  const startTrackers = () => {
+    startPending = false;
+    for (const tracker of trackers) tracker.start();
+  };
+
+  const stop = async () => {
+    gate.release();
+    await Promise.all(trackers.map((t) => t.stop()));
+    await io.settled();
+    discrete?.stop();
+    if (discrete) discrete.cancelAll();
+    else (clock as RealtimeClock).cancelAll();
+    clearInterval(ticker);
+    outbox.flush();
+    transport.send({ type: 'stopped' }, () => exit(0));
+  };
+
+  return {
+    size: plan.devices.length,
+    handle(message: ParentMessage): void {
+      switch (message.type) {
+        case 'broker':
+          brokerUrl = message.url;
+          return;
+        case 'start':
+          // In accelerated time the first slice must run in the same tick as the start, before
+          // the trackers' first promises settle, as it does in-process: wait for `advance`.
+          if (discrete === undefined) startTrackers();
+          else startPending = true;
+          return;
+        case 'advance':
+          if (discrete === undefined) throw new PinbenchError('E_FLEET_PROCESS', 'fleet process: "advance" in realtime');
+          if (startPending) startTrackers();
+          keepBoundary(message.nextTimer);
+          discrete.runUntil(message.endMs).then(() => transport.send({ type: 'advanced', nowMs: discrete.nowMs() }), fail);
+          return;
+        case 'time-ok':
+        case 'settled': {
+          const pending = replyTo;
+          if (pending?.type !== message.type) throw new PinbenchError('E_FLEET_PROCESS', `fleet process: unexpected "${message.type}"`);
+          replyTo = undefined;
+          pending.resolve(message);
+          return;
+        }
+        case 'registered':
+          for (const [deviceId, index, reason] of message.results) {
+            const waiter = waiting.get(deviceId)?.shift();
+            if (waiting.get(deviceId)?.length === 0) waiting.delete(deviceId);
+            if (waiter === undefined) continue;
+            if (index >= 0) waiter.resolve();
+            else waiter.reject(new Error(reason ?? 'registration refused'));
+          }
+          return;
+        case 'stop':
+          stop().catch(fail);
+          return;
+        case 'init':
+          throw new PinbenchError('E_FLEET_PROCESS', 'fleet process: "init" twice');
+      }
+    },
+  };
+}

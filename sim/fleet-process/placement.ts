@@ -1,0 +1,156 @@
+import type { Logger } from '../../core/ports.ts';
+import { PinbenchError } from '../../core/errors.ts';
+import type { Scenario } from '../../scenarios/index.ts';
+import type { LatencyTracker } from '../broker/latency-tracker.ts';
+import { IoSettle } from '../clock/io-settle.ts';
+import { RealtimeClock } from '../clock/realtime.ts';
+import { createSimTime, DEFAULT_ACCELERATED_START, type SimTime } from '../clock/sim-time.ts';
+import { checkCapacity } from '../perf/capacity.ts';
+import type { ChainSetup } from '../run/chain-setup.ts';
+import { planFleet, scenarioDirOf, type FleetPlan } from '../run/fleet-plan.ts';
+import { createFleetRegistry } from '../run/fleet-registry.ts';
+import { createFleetRuntime, type FleetRuntime } from '../run/fleet-runtime.ts';
+import type { RunStore } from '../store/run-store.ts';
+import { FollowerClock } from './follower-clock.ts';
+import { FleetProcessHost, forkFleetProcess, type ChildHandle } from './host.ts';
+
+export type FleetProcessMode = 'inline' | 'child' | 'auto';
+
+/** From this many connections on, `auto` puts the fleet in its own process even when one process could hold both ends. */
+export const AUTO_CHILD_CONNECTIONS = 2_000;
+
+/** A fleet runtime that may also report the fleet process's memory and pair latencies itself. */
+export type PlacedFleetRuntime = FleetRuntime & {
+  /** Peak RSS of the fleet process, bytes (child placement only). */
+  childPeakRssBytes?(): number;
+  /** Child placement: the ingest accepted this reading now (wall ms); latency is paired with the fleet's send time. */
+  readingAccepted?(clientId: string, digest: Uint8Array, acceptedMs: number): void;
+};
+
+export interface FleetSetup {
+  readonly placement: 'inline' | 'child';
+  readonly plan: FleetPlan;
+  readonly time: SimTime;
+  /** After the chain is up: the fleet runtime (child placement: backed by the fleet process). */
+  createRuntime(deps: {
+    chain: ChainSetup;
+    store: RunStore;
+    latency: LatencyTracker;
+    logger: Logger;
+    recordLatency: (latencyMs: number) => void;
+  }): PlacedFleetRuntime;
+}
+
+/** Where the fleet runs: `auto` picks a fleet process when one process cannot hold both ends of every connection, or from 2,000 connections. */
+export function chooseFleetPlacement(mode: FleetProcessMode, connections: number, check: typeof checkCapacity = checkCapacity): 'inline' | 'child' {
+  if (mode !== 'auto') return mode;
+  if (connections >= AUTO_CHILD_CONNECTIONS) return 'child';
+  try {
+    check({ connections, bothEnds: true });
+    return 'inline';
+  } catch (error) {
+    if (error instanceof PinbenchError && error.code === 'E_CAPACITY') return 'child';
+    throw error;
+  }
+}
+
+/**
+ * Plans the fleet, decides where it runs, checks this process's capacity for that, and builds
+ * the run's simulated time to match: inline, the usual SimTime; in a fleet process, the
+ * process is forked now (it plans in parallel with the circuit and chain set-up) and, in
+ * accelerated time, the run's clock follows the fleet's. `time.stop()` stops the process (killing it if it does not exit).
+ */
+export function prepareFleet(input: {
+  scenario: Scenario;
+  source: string;
+  mode: FleetProcessMode;
+  wallNowMs: () => number;
+  logPath: string;
+  /** Tests pass a fake. */
+  spawn?: (logPath: string) => ChildHandle;
+}): FleetSetup {
+  const { scenario, source, wallNowMs, logPath } = input;
+  const accelerated = scenario.time.mode !== 'realtime';
+  const startMs = accelerated ? Date.parse(scenario.time.startAt ?? DEFAULT_ACCELERATED_START) : wallNowMs();
+  const scenarioDir = scenarioDirOf(source);
+  // The fleet (route files included) is planned first: a bad input stops the run before anything starts.
+  const plan = planFleet(scenario, { scenarioDir, startMs });
+  const connections = plan.devices.length;
+  const placement = chooseFleetPlacement(input.mode, connections);
+  // Fail now, with the limit and what to do, rather than with EMFILE halfway through the ramp.
+  checkCapacity({ connections, bothEnds: placement === 'inline' });
+
+  if (placement === 'inline') {
+    const time = createSimTime(scenario.time, wallNowMs);
+    return {
+      placement,
+      plan,
+      time,
+      createRuntime: ({ chain, store, latency, logger }) =>
+        createFleetRuntime({ scenario, clock: time.clock, chain, store, latency, logger, io: time.io, plan }),
+    };
+  }
+
+  const io = new IoSettle({ maxWaitMs: 2000, wallNowMs });
+  const follower = accelerated ? new FollowerClock(startMs, scenario.time.sliceMs) : undefined;
+  const host = new FleetProcessHost({
+    child: (input.spawn ?? forkFleetProcess)(logPath),
+    scenario,
+    scenarioDir,
+    plan,
+    startMs,
+    mode: accelerated ? 'accelerated' : 'realtime',
+    io,
+    follower,
+    logPath,
+  });
+  const time: SimTime = follower
+    ? {
+        mode: 'accelerated',
+        clock: follower,
+        io,
+        scheduleBarrier: (delayMs, fn) => void follower.scheduleBarrier(delayMs, fn),
+        advanceTo: (endMs) => (host.leading() ? host.advance(endMs) : follower.runUntil(endMs, () => io.settled())),
+        stop() {
+          follower.stop();
+          follower.cancelAll();
+          host.shutdown();
+        },
+        timerLateness: () => undefined,
+      }
+    : realtimeFollowingHost(host, io, wallNowMs);
+  return {
+    placement,
+    plan,
+    time,
+    createRuntime: ({ chain, store, logger, recordLatency }) =>
+      host.runtime({ registry: createFleetRegistry({ plan, chain, store, logger }), logger, recordLatency }),
+  };
+}
+
+/** Realtime with the fleet elsewhere: both read the wall clock; a dead fleet process ends the wait. */
+function realtimeFollowingHost(host: FleetProcessHost, io: IoSettle, wallNowMs: () => number): SimTime {
+  const clock = new RealtimeClock(wallNowMs);
+  let stopWaiting: (() => void) | undefined;
+  return {
+    mode: 'realtime',
+    clock,
+    io,
+    scheduleBarrier: (delayMs, fn) => void clock.schedule(delayMs, fn),
+    advanceTo: (endMs) =>
+      Promise.race([
+        new Promise<void>((resolve) => {
+          stopWaiting = resolve;
+          clock.schedule(endMs - clock.nowMs(), resolve);
+        }),
+        host.leading() ? host.failed() : new Promise<never>(() => undefined),
+      ]),
+    stop() {
+      clock.cancelAll();
+      stopWaiting?.();
+      host.shutdown();
+    },
+    // Device timers run in the fleet process; their lateness is not measured here.
+    timerLateness: () => undefined,
+  };
+}

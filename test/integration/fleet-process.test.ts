@@ -1,0 +1,57 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { runScenario, type ScenarioInput } from '../../sim/index.ts';
+import { testCacheDir } from '../support/cache.ts';
+
+const scenario: ScenarioInput = {
+  name: 'fleet-process',
+  seed: 7,
+  fleet: [
+    { count: 8, motion: 'car', uploadPeriodS: 10 },
+    { count: 4, motion: 'walk', uploadPeriodS: 15, faults: ['flaky-network'] },
+  ],
+  epochs: { lengthS: 60, count: 2 },
+  time: { mode: 'accelerated' },
+};
+
+/** What a run published and paid, keyed by device id (registry indices may differ between runs). */
+function fingerprint(runDir: string) {
+  const db = new Database(join(runDir, 'run.db'), { readonly: true });
+  const packages = db
+    .prepare('SELECT d.device_id AS id, hex(r.package) AS pkg FROM readings r JOIN devices d USING (device_index) ORDER BY d.device_id, r.timestamp_s')
+    .all();
+  const published = db
+    .prepare('SELECT d.device_id AS id, hex(p.digest) AS digest FROM published p JOIN devices d USING (device_index) ORDER BY d.device_id, p.digest')
+    .all();
+  const rewards = db
+    .prepare('SELECT d.device_id AS id, w.epoch, w.units, w.reward_wei AS rewardWei FROM rewards w JOIN devices d USING (device_index) ORDER BY d.device_id, w.epoch')
+    .all();
+  db.close();
+  return { packages, published, rewards };
+}
+
+describe('integration: fleet in its own process', () => {
+  it('behavior: a run with the fleet in a child process passes and publishes byte for byte what the in-process fleet does', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'pinbench-fleetproc-'));
+    const child = await runScenario(scenario, { outDir, cacheDir: testCacheDir, fleetProcess: 'child' });
+    const inline = await runScenario(scenario, { outDir, cacheDir: testCacheDir, fleetProcess: 'inline' });
+    expect(child.failedChecks).toEqual([]);
+    expect(inline.failedChecks).toEqual([]);
+    expect(existsSync(join(child.runDir, 'fleet-process.log'))).toBe(true);
+    expect(existsSync(join(inline.runDir, 'fleet-process.log'))).toBe(false);
+    const a = fingerprint(inline.runDir);
+    const b = fingerprint(child.runDir);
+    expect(a.packages.length).toBeGreaterThan(50);
+    expect(b.packages).toEqual(a.packages);
+    expect(b.published).toEqual(a.published);
+    expect(b.rewards).toEqual(a.rewards);
+    expect(child.report.counts.published).toBe(inline.report.counts.published);
+    expect(child.report.performance.childPeakRssBytes).toBeGreaterThan(0);
+    expect(inline.report.performance.childPeakRssBytes).toBeNull();
+    // Latency is paired across the processes: one sample per accepted reading the fleet saw acknowledged.
+    expect(child.report.latencyMs.samples).toBeGreaterThan(0.9 * child.report.counts.accepted);
+  }, 300_000);
+});
