@@ -1,0 +1,98 @@
+/**
+ * Builds the v2 batch circuit's input from the readings (with flags) of the devices a batch
+ * covers, using core/reward-rule-v2.ts for every value the circuit recomputes, so the public
+ * signals are known before proving.
+ */
+import { PinbenchError } from '../../core/errors.ts';
+import { circuitLat, circuitLon, validateRuleParams, type RuleParams } from '../../core/reward-rule.ts';
+import {
+  DEFAULT_SHAPE_V2, batchCommitmentV2, batchDeviceIndexes, deviceLeafHashV2, encodeHeader,
+  packLanes, selectReadingsV2, validateShapeV2, workUnitsV2, type ReadingV2, type ShapeV2,
+} from '../../core/reward-rule-v2.ts';
+
+export interface BatchDeviceV2 {
+  /** Registry index; must lie in batch·B+1 … batch·B+B. */
+  deviceIndex: number;
+  /** The device's accepted readings of the epoch, each with its `flagged` bit. */
+  readings: ReadingV2[];
+}
+
+export interface BatchWitnessRequestV2 {
+  epoch: number;
+  batch: number;
+  params: RuleParams;
+  /** Devices of this batch that have readings; the others get empty slots. */
+  devices: BatchDeviceV2[];
+}
+
+/** The circuit's input signals as decimal strings (JSON- and worker-safe). */
+export interface BatchCircuitInputV2 {
+  header: string;
+  commitment: string;
+  lane: string[];
+  epoch: string;
+  batch: string;
+  unitsPerSample: string;
+  maxStepE7: string;
+  lat: string[][];
+  lon: string[][];
+  ts: string[][];
+  flag: string[][];
+}
+
+export interface BatchWitnessV2 {
+  input: BatchCircuitInputV2;
+  header: bigint;
+  commitment: bigint;
+  /** Per slot d (length B), device batch·B + d + 1. */
+  deviceIndexes: number[];
+  units: bigint[];
+  lanes: bigint[];
+  /** In circuit order: header, commitment, lane_0 … lane_{L-1}. */
+  publicSignals: bigint[];
+}
+
+export function buildBatchWitnessV2(request: BatchWitnessRequestV2, shape: ShapeV2 = DEFAULT_SHAPE_V2): BatchWitnessV2 {
+  validateShapeV2(shape);
+  validateRuleParams(request.params);
+  const { batchSize: b, readingsPerDevice: k } = shape;
+  const { epoch, batch, params } = request;
+  const header = encodeHeader(epoch, batch, params);
+  const deviceIndexes = batchDeviceIndexes(batch, b);
+  const first = deviceIndexes[0]!;
+  const bySlot: Array<ReadingV2[] | undefined> = new Array(b).fill(undefined);
+  request.devices.forEach((d, i) => {
+    const slot = d.deviceIndex - first;
+    if (!Number.isSafeInteger(d.deviceIndex) || slot < 0 || slot >= b) {
+      throw new PinbenchError('WITNESS_DEVICE_OUTSIDE_BATCH', `devices[${i}].deviceIndex ${String(d.deviceIndex)} is not in batch ${batch}, which covers indexes ${first}..${first + b - 1} (batch = floor((index - 1) / ${b})); put the device in its own batch`, { details: { deviceIndex: d.deviceIndex, batch, batchSize: b } });
+    }
+    if (bySlot[slot] !== undefined) {
+      throw new PinbenchError('WITNESS_DUPLICATE_DEVICE', `devices[${i}].deviceIndex ${d.deviceIndex} appears twice in batch ${batch}; merge the device's readings into one entry`, { details: { deviceIndex: d.deviceIndex } });
+    }
+    bySlot[slot] = d.readings;
+  });
+
+  const input: BatchCircuitInputV2 = {
+    header: header.toString(), commitment: '', lane: [],
+    epoch: String(epoch), batch: String(batch),
+    unitsPerSample: params.unitsPerSample.toString(), maxStepE7: params.maxStepE7.toString(),
+    lat: [], lon: [], ts: [], flag: [],
+  };
+  const units: bigint[] = [];
+  const leaves: bigint[] = [];
+  for (let d = 0; d < b; d++) {
+    const selected = selectReadingsV2(bySlot[d] ?? [], k);
+    units.push(workUnitsV2(selected, params, k));
+    leaves.push(deviceLeafHashV2(deviceIndexes[d]!, selected, k));
+    const at = <T>(f: (r: ReadingV2) => T, empty: T): T[] => Array.from({ length: k }, (_, i) => (selected[i] ? f(selected[i]) : empty));
+    input.lat.push(at((r) => circuitLat(r.latE7).toString(), '0'));
+    input.lon.push(at((r) => circuitLon(r.lonE7).toString(), '0'));
+    input.ts.push(at((r) => String(r.timestampS), '0'));
+    input.flag.push(at((r) => (r.flagged ? '1' : '0'), '0'));
+  }
+  const lanes = packLanes(units);
+  const commitment = batchCommitmentV2(header, leaves);
+  input.commitment = commitment.toString();
+  input.lane = lanes.map(String);
+  return { input, header, commitment, deviceIndexes, units, lanes, publicSignals: [header, commitment, ...lanes] };
+}

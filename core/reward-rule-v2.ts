@@ -1,0 +1,209 @@
+/**
+ * The v2 reward rule (issue 5), written once: circuits/v2/batch-v2.circom mirrors it constraint
+ * by constraint. Differences from v1 (core/reward-rule.ts), all chosen to make a device-epoch
+ * cheap to prove and to settle:
+ * - fixed assignment: batch `b` covers registry indices b·B+1 … b·B+B, so no device index is
+ *   a public signal and a device cannot appear in two batches of one epoch;
+ * - each reading carries a committed `flagged` bit: a flagged reading earns nothing and breaks
+ *   the step chain around it (the epoch summary's findings are enforced by the circuit);
+ * - a step counts only between two consecutive present, unflagged readings, and such a step
+ *   must have |Δlat|, |Δlon| < 2^20 (1e-7 degree, about 11 km); a larger jump must be flagged,
+ *   otherwise no proof exists (`flagLargeJumps` does it).
+ * For unflagged readings without such jumps, `workUnitsV2` equals v1's `workUnits`.
+ */
+import { PinbenchError } from './errors.ts';
+import {
+  MAX_POSEIDON_INPUTS, circuitLat, circuitLon, selectEpochReadings, validateRuleParams,
+  type RuleParams, type WorkReading,
+} from './reward-rule.ts';
+import {
+  poseidon1, poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8,
+  poseidon9, poseidon10, poseidon11, poseidon12, poseidon13, poseidon14, poseidon15, poseidon16,
+} from 'poseidon-lite';
+
+export interface ReadingV2 extends WorkReading {
+  /** Set by the epoch summary (e.g. impossible speed, teleport): the reading earns nothing. */
+  flagged?: boolean;
+}
+
+export interface ShapeV2 {
+  /** Devices per proof (B); a multiple of 4 so a batch fills whole accrual words on chain. */
+  batchSize: number;
+  /** Readings per device (K), 1..15 (units < 2^36, see docs/issue-5-v2.md). */
+  readingsPerDevice: number;
+}
+
+/** B = 32, K = 4: ≤ 15,000 gas per device-epoch and fits powers of tau 2^15 (docs/issue-5-v2.md). */
+export const DEFAULT_SHAPE_V2: Readonly<ShapeV2> = Object.freeze({ batchSize: 32, readingsPerDevice: 4 });
+/** B = 4, K = 8: fits 2^13, for tests and CI. */
+export const SMALL_SHAPE_V2: Readonly<ShapeV2> = Object.freeze({ batchSize: 4, readingsPerDevice: 8 });
+
+/** Per-coordinate bound of a counted step (exclusive). */
+export const MAX_STEP_DELTA_E7 = 1 << 20;
+/** Width of one device's units inside a public lane; units < 2^36 < 2^40. */
+export const LANE_BITS = 40;
+export const UNITS_PER_LANE = 6;
+const UINT32_LIMIT = 1n << 32n;
+const MAX_K = 15;
+
+const POSEIDON = [
+  poseidon1, poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8,
+  poseidon9, poseidon10, poseidon11, poseidon12, poseidon13, poseidon14, poseidon15, poseidon16,
+];
+
+export function validateShapeV2(shape: ShapeV2): void {
+  const { batchSize: b, readingsPerDevice: k } = shape;
+  if (!Number.isInteger(b) || b < 4 || b % 4 !== 0 || b > 1024) {
+    throw new PinbenchError('RULE_INVALID_SHAPE', `batchSize: expected a multiple of 4 in [4, 1024], got ${String(b)}; use e.g. ${DEFAULT_SHAPE_V2.batchSize}`);
+  }
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
+    throw new PinbenchError('RULE_INVALID_SHAPE', `readingsPerDevice: expected an integer in [1, ${MAX_K}] (units must stay below 2^36), got ${String(k)}; use e.g. ${DEFAULT_SHAPE_V2.readingsPerDevice}`);
+  }
+}
+
+/** Number of public lanes: ceil(B / 6). */
+export function laneCount(batchSize: number): number {
+  return Math.ceil(batchSize / UNITS_PER_LANE);
+}
+
+/** Registry indexes covered by batch `batch`: batch·B + 1 … batch·B + B. */
+export function batchDeviceIndexes(batch: number, batchSize: number): number[] {
+  return Array.from({ length: batchSize }, (_, d) => batch * batchSize + d + 1);
+}
+
+/** The batch that covers registry index `deviceIndex` (≥ 1). */
+export function batchOfDevice(deviceIndex: number, batchSize: number): number {
+  if (!Number.isSafeInteger(deviceIndex) || deviceIndex < 1) {
+    throw new PinbenchError('RULE_INVALID_DEVICE_INDEX', `deviceIndex: expected a registry index ≥ 1, got ${String(deviceIndex)}; registry indexes start at 1`);
+  }
+  return Math.floor((deviceIndex - 1) / batchSize);
+}
+
+/** Poseidon over any number of inputs: one Poseidon(≤16), then Poseidon(h, next ≤15) per chunk. */
+export function poseidonChain(inputs: readonly bigint[]): bigint {
+  if (inputs.length < 1) throw new PinbenchError('RULE_INVALID_HASH', 'poseidonChain: expected at least one input');
+  let h = POSEIDON[Math.min(inputs.length, MAX_POSEIDON_INPUTS) - 1]!(inputs.slice(0, MAX_POSEIDON_INPUTS));
+  for (let pos = MAX_POSEIDON_INPUTS; pos < inputs.length; pos += MAX_POSEIDON_INPUTS - 1) {
+    const chunk = inputs.slice(pos, pos + MAX_POSEIDON_INPUTS - 1);
+    h = POSEIDON[chunk.length]!([h, ...chunk]);
+  }
+  return h;
+}
+
+/** header = epoch + batch·2^32 + unitsPerSample·2^64 + maxStepE7·2^96, each part < 2^32. */
+export function encodeHeader(epoch: number, batch: number, params: Pick<RuleParams, 'unitsPerSample' | 'maxStepE7'>): bigint {
+  for (const [name, v] of [['epoch', epoch], ['batch', batch]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0 || BigInt(v) >= UINT32_LIMIT) {
+      throw new PinbenchError('RULE_INVALID_BATCH', `${name}: expected an integer in [0, 4294967295] (it is packed into 32 bits of the header), got ${String(v)}`);
+    }
+  }
+  for (const name of ['unitsPerSample', 'maxStepE7'] as const) {
+    const v = params[name];
+    if (typeof v !== 'bigint' || v < 0n || v >= UINT32_LIMIT) {
+      throw new PinbenchError('RULE_INVALID_PARAMS', `${name}: expected a bigint in [0, 4294967295], got ${String(v)}; choose a smaller value`);
+    }
+  }
+  return BigInt(epoch) + (BigInt(batch) << 32n) + (params.unitsPerSample << 64n) + (params.maxStepE7 << 96n);
+}
+
+export function decodeHeader(header: bigint): { epoch: number; batch: number; unitsPerSample: bigint; maxStepE7: bigint } {
+  const mask = UINT32_LIMIT - 1n;
+  return {
+    epoch: Number(header & mask),
+    batch: Number((header >> 32n) & mask),
+    unitsPerSample: (header >> 64n) & mask,
+    maxStepE7: (header >> 96n) & mask,
+  };
+}
+
+/** The K readings that count, in circuit order (v1's selection: by timestamp, then lat, lon). */
+export function selectReadingsV2(readings: readonly ReadingV2[], k: number): ReadingV2[] {
+  return selectEpochReadings(readings, k) as ReadingV2[];
+}
+
+function jumpTooLarge(a: ReadingV2, b: ReadingV2): boolean {
+  return Math.abs(b.latE7 - a.latE7) >= MAX_STEP_DELTA_E7 || Math.abs(b.lonE7 - a.lonE7) >= MAX_STEP_DELTA_E7;
+}
+
+/**
+ * Returns the selected readings (copies) with the later reading of every counted step that
+ * jumps ≥ 2^20 in latitude or longitude flagged, so that a proof exists. Use it after the epoch
+ * summary's own flags are set.
+ */
+export function flagLargeJumps(readings: readonly ReadingV2[], k: number): ReadingV2[] {
+  const selected = selectReadingsV2(readings, k).map((r) => ({ ...r }));
+  for (let i = 1; i < selected.length; i++) {
+    const prev = selected[i - 1]!;
+    const cur = selected[i]!;
+    if (!prev.flagged && !cur.flagged && jumpTooLarge(prev, cur)) cur.flagged = true;
+  }
+  return selected;
+}
+
+/**
+ * units = (#present unflagged)·unitsPerSample + Σ min(|ΔlatU| + |ΔlonU|, maxStepE7) over steps
+ * between consecutive readings that are both unflagged. Throws when such a step jumps ≥ 2^20.
+ */
+export function workUnitsV2(readings: readonly ReadingV2[], params: RuleParams, k: number): bigint {
+  validateRuleParams(params);
+  const selected = selectReadingsV2(readings, k);
+  let units = 0n;
+  for (let i = 0; i < selected.length; i++) {
+    const cur = selected[i]!;
+    if (cur.flagged) continue;
+    units += params.unitsPerSample;
+    const prev = selected[i - 1];
+    if (prev === undefined || prev.flagged) continue;
+    if (jumpTooLarge(prev, cur)) {
+      throw new PinbenchError('RULE_UNFLAGGED_JUMP', `readings at ${prev.timestampS} and ${cur.timestampS} are ${Math.abs(cur.latE7 - prev.latE7)} / ${Math.abs(cur.lonE7 - prev.lonE7)} apart (1e-7 degree), at least 2^20: flag the later reading (flagLargeJumps) or the circuit has no proof`, { details: { prev, cur } });
+    }
+    const dLat = circuitLat(cur.latE7) - circuitLat(prev.latE7);
+    const dLon = circuitLon(cur.lonE7) - circuitLon(prev.lonE7);
+    const dist = (dLat < 0n ? -dLat : dLat) + (dLon < 0n ? -dLon : dLon);
+    units += dist < params.maxStepE7 ? dist : params.maxStepE7;
+  }
+  return units;
+}
+
+/** Σ flagged_i · 2^i over the K reading slots. */
+export function flagsPacked(selected: readonly ReadingV2[]): bigint {
+  return selected.reduce((acc, r, i) => (r.flagged ? acc | (1n << BigInt(i)) : acc), 0n);
+}
+
+/**
+ * leaf = poseidonChain(deviceIndex, flagsPacked, latU_0, lonU_0, ts_0, …, latU_{K-1}, lonU_{K-1}, ts_{K-1}),
+ * absent readings as (0, 0, 0).
+ */
+export function deviceLeafHashV2(deviceIndex: number, readings: readonly ReadingV2[], k: number): bigint {
+  const selected = selectReadingsV2(readings, k);
+  const values: bigint[] = [BigInt(deviceIndex), flagsPacked(selected)];
+  for (let i = 0; i < k; i++) {
+    const r = selected[i];
+    values.push(r ? circuitLat(r.latE7) : 0n, r ? circuitLon(r.lonE7) : 0n, r ? BigInt(r.timestampS) : 0n);
+  }
+  return poseidonChain(values);
+}
+
+/** commitment = poseidonChain(header, leaf_0 … leaf_{B-1}). */
+export function batchCommitmentV2(header: bigint, leaves: readonly bigint[]): bigint {
+  return poseidonChain([header, ...leaves]);
+}
+
+/** Packs per-device units (length B) into ceil(B/6) lanes of 6 × 40 bits. */
+export function packLanes(units: readonly bigint[]): bigint[] {
+  const lanes: bigint[] = [];
+  units.forEach((u, j) => {
+    if (u < 0n || u >= 1n << BigInt(LANE_BITS)) {
+      throw new PinbenchError('RULE_INVALID_UNITS', `units[${j}]: expected a bigint in [0, 2^40), got ${u}`);
+    }
+    const l = Math.floor(j / UNITS_PER_LANE);
+    lanes[l] = (lanes[l] ?? 0n) + (u << BigInt(LANE_BITS * (j % UNITS_PER_LANE)));
+  });
+  return lanes;
+}
+
+export function unpackLanes(lanes: readonly bigint[], batchSize: number): bigint[] {
+  const mask = (1n << BigInt(LANE_BITS)) - 1n;
+  return Array.from({ length: batchSize }, (_, j) =>
+    ((lanes[Math.floor(j / UNITS_PER_LANE)] ?? 0n) >> BigInt(LANE_BITS * (j % UNITS_PER_LANE))) & mask);
+}
