@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../../core/ports.ts';
-import { TimerHeap } from './timer-heap.ts';
+import { TimerQueue } from './timer-queue.ts';
 
 export interface DiscreteClockOptions {
   /** Simulated time at the start, ms since the Unix epoch. */
@@ -28,11 +28,7 @@ const wallSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  */
 export class DiscreteClock implements Clock {
   private now: number;
-  private seq = 0;
-  private nextId = 1;
-  private readonly heap = new TimerHeap();
-  /** Ids of timers scheduled and neither run nor cancelled. */
-  private readonly live = new Set<number>();
+  private readonly timers = new TimerQueue();
   private stopped = false;
 
   constructor(private readonly options: DiscreteClockOptions) {
@@ -44,7 +40,7 @@ export class DiscreteClock implements Clock {
   }
 
   schedule(delayMs: number, fn: () => void): TimerHandle {
-    return this.push(delayMs, fn, false);
+    return this.timers.push(this.now + Math.max(0, delayMs), fn, false);
   }
 
   /**
@@ -52,18 +48,11 @@ export class DiscreteClock implements Clock {
    * every reading published before it), at the start of a slice of its own.
    */
   scheduleBarrier(delayMs: number, fn: () => void): TimerHandle {
-    return this.push(delayMs, fn, true);
-  }
-
-  private push(delayMs: number, fn: () => void, barrier: boolean): TimerHandle {
-    const id = this.nextId++;
-    this.heap.push({ atMs: this.now + Math.max(0, delayMs), seq: this.seq++, id, fn, barrier });
-    this.live.add(id);
-    return { id };
+    return this.timers.push(this.now + Math.max(0, delayMs), fn, true);
   }
 
   cancel(handle: TimerHandle): void {
-    this.live.delete(handle.id);
+    this.timers.cancel(handle);
   }
 
   /** Stops `runUntil` at its next slice boundary. */
@@ -77,23 +66,20 @@ export class DiscreteClock implements Clock {
     const wallStart = wallNowMs();
     const simStart = this.now;
     while (!this.stopped) {
-      let next = this.nextLive();
+      let next = this.timers.peek();
       if (next === undefined || next.atMs > endMs) {
         // I/O still under way (a connect, a registration) may schedule timers before endMs.
         await this.options.settle();
-        next = this.nextLive();
+        next = this.timers.peek();
         if (next === undefined || next.atMs > endMs) break;
       }
       const sliceEnd = Math.min(next.atMs + sliceMs, endMs + 1);
-      let first = true;
-      for (let timer = this.nextLive(); timer !== undefined && timer.atMs < sliceEnd; timer = this.nextLive()) {
-        if (timer.barrier === true && !first) break;
-        first = false;
-        this.heap.pop();
-        this.live.delete(timer.id);
-        this.now = timer.atMs;
-        timer.fn();
-      }
+      this.timers.runSlice(
+        (atMs) => atMs < sliceEnd,
+        (atMs) => {
+          this.now = atMs;
+        },
+      );
       await this.options.settle();
       if (Number.isFinite(speed)) {
         const aheadMs = (this.now - simStart) / speed - (wallNowMs() - wallStart);
@@ -105,19 +91,10 @@ export class DiscreteClock implements Clock {
 
   /** Timers still pending. */
   pending(): number {
-    return this.live.size;
+    return this.timers.size;
   }
 
   cancelAll(): void {
-    while (this.heap.pop() !== undefined);
-    this.live.clear();
-  }
-
-  private nextLive() {
-    for (let top = this.heap.peek(); top !== undefined; top = this.heap.peek()) {
-      if (this.live.has(top.id)) return top;
-      this.heap.pop();
-    }
-    return undefined;
+    this.timers.clear();
   }
 }

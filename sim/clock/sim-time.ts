@@ -21,28 +21,42 @@ export interface SimTime {
   timerLateness(): { samples: number; p50: number; p95: number; p99: number; max: number } | undefined;
 }
 
+/**
+ * Simulated time at wall-clock speed. `options.abandon` ends a wait early by rejecting (a dead
+ * fleet process), `onStop` runs on stop, and `measuresTimers: false` says device timers run
+ * elsewhere, so their lateness is not known here.
+ */
+export function createRealtimeSimTime(
+  io: IoSettle,
+  wallNowMs: () => number,
+  options: { abandon?: () => Promise<never>; onStop?: () => void; measuresTimers?: boolean } = {},
+): SimTime {
+  const clock = new RealtimeClock(wallNowMs);
+  let stopWaiting: (() => void) | undefined;
+  return {
+    mode: 'realtime',
+    clock,
+    io,
+    scheduleBarrier: (delayMs, fn) => void clock.schedule(delayMs, fn),
+    advanceTo: (endMs) => {
+      const reached = new Promise<void>((resolve) => {
+        stopWaiting = resolve;
+        clock.schedule(endMs - clock.nowMs(), resolve);
+      });
+      return options.abandon ? Promise.race([reached, options.abandon()]) : reached;
+    },
+    stop() {
+      clock.cancelAll();
+      stopWaiting?.();
+      options.onStop?.();
+    },
+    timerLateness: () => (options.measuresTimers === false ? undefined : clock.lateness.summary()),
+  };
+}
+
 export function createSimTime(time: Scenario['time'], wallNowMs: () => number): SimTime {
   const io = new IoSettle({ maxWaitMs: 2000, wallNowMs });
-  if (time.mode === 'realtime') {
-    const clock = new RealtimeClock(wallNowMs);
-    let stopWaiting: (() => void) | undefined;
-    return {
-      mode: 'realtime',
-      clock,
-      io,
-      scheduleBarrier: (delayMs, fn) => void clock.schedule(delayMs, fn),
-      advanceTo: (endMs) =>
-        new Promise<void>((resolve) => {
-          stopWaiting = resolve;
-          clock.schedule(endMs - clock.nowMs(), resolve);
-        }),
-      stop() {
-        clock.cancelAll();
-        stopWaiting?.();
-      },
-      timerLateness: () => clock.lateness.summary(),
-    };
-  }
+  if (time.mode === 'realtime') return createRealtimeSimTime(io, wallNowMs);
   const clock = new DiscreteClock({
     startMs: Date.parse(time.startAt ?? DEFAULT_ACCELERATED_START),
     sliceMs: time.sliceMs,

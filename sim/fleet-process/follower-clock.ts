@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../../core/ports.ts';
-import { TimerHeap } from '../clock/timer-heap.ts';
+import { TimerQueue } from '../clock/timer-queue.ts';
 
 /**
  * The run's clock in accelerated time while the fleet runs in its own process: simulated time
@@ -10,10 +10,7 @@ import { TimerHeap } from '../clock/timer-heap.ts';
  */
 export class FollowerClock implements Clock {
   private now: number;
-  private seq = 0;
-  private nextId = 1;
-  private readonly heap = new TimerHeap();
-  private readonly live = new Set<number>();
+  private readonly timers = new TimerQueue();
   private stopped = false;
 
   constructor(startMs: number, private readonly sliceMs: number) {
@@ -25,28 +22,21 @@ export class FollowerClock implements Clock {
   }
 
   schedule(delayMs: number, fn: () => void): TimerHandle {
-    return this.push(delayMs, fn, false);
+    return this.timers.push(this.now + Math.max(0, delayMs), fn, false);
   }
 
   /** A timer that starts a slice of its own (DiscreteClock.scheduleBarrier); the fleet keeps the same boundary. */
   scheduleBarrier(delayMs: number, fn: () => void): TimerHandle {
-    return this.push(delayMs, fn, true);
-  }
-
-  private push(delayMs: number, fn: () => void, barrier: boolean): TimerHandle {
-    const id = this.nextId++;
-    this.heap.push({ atMs: this.now + Math.max(0, delayMs), seq: this.seq++, id, fn, barrier });
-    this.live.add(id);
-    return { id };
+    return this.timers.push(this.now + Math.max(0, delayMs), fn, true);
   }
 
   cancel(handle: TimerHandle): void {
-    this.live.delete(handle.id);
+    this.timers.cancel(handle);
   }
 
   /** The earliest pending timer (the fleet keeps a slice boundary there). */
   nextDue(): { atMs: number; barrier: boolean } | undefined {
-    const next = this.nextLive();
+    const next = this.timers.peek();
     return next === undefined ? undefined : { atMs: next.atMs, barrier: next.barrier === true };
   }
 
@@ -58,25 +48,26 @@ export class FollowerClock implements Clock {
 
   /** Runs timers due by `lastMs`; with `oneSlice`, stops before a barrier that is not the first. */
   private runDue(lastMs: number, oneSlice = false): void {
-    let first = true;
-    for (let timer = this.nextLive(); timer !== undefined && timer.atMs <= lastMs && !this.stopped; timer = this.nextLive()) {
-      if (oneSlice && timer.barrier === true && !first) break;
-      first = false;
-      this.heap.pop();
-      this.live.delete(timer.id);
-      this.now = Math.max(this.now, timer.atMs);
-      timer.fn();
+    const enter = (atMs: number) => {
+      this.now = Math.max(this.now, atMs);
+    };
+    const stopped = () => this.stopped;
+    if (oneSlice) {
+      this.timers.runSlice((atMs) => atMs <= lastMs, enter, stopped);
+      return;
     }
+    // Following the fleet, every timer due by its time runs, slice boundaries or not.
+    while (!this.stopped && (this.timers.peek()?.atMs ?? Infinity) <= lastMs) this.timers.runSlice((atMs) => atMs <= lastMs, enter, stopped);
   }
 
   /** Leads alone (no fleet): slice by slice up to `endMs`, waiting for `settle` after each, as DiscreteClock does. */
   async runUntil(endMs: number, settle: () => Promise<void>): Promise<void> {
     while (!this.stopped) {
-      let next = this.nextLive();
+      let next = this.timers.peek();
       if (next === undefined || next.atMs > endMs) {
         // I/O still under way may schedule timers before endMs (as in DiscreteClock.runUntil).
         await settle();
-        next = this.nextLive();
+        next = this.timers.peek();
         if (next === undefined || next.atMs > endMs) break;
       }
       this.runDue(Math.min(next.atMs + this.sliceMs - 1, endMs), true);
@@ -86,7 +77,7 @@ export class FollowerClock implements Clock {
   }
 
   pending(): number {
-    return this.live.size;
+    return this.timers.size;
   }
 
   stop(): void {
@@ -94,15 +85,6 @@ export class FollowerClock implements Clock {
   }
 
   cancelAll(): void {
-    while (this.heap.pop() !== undefined);
-    this.live.clear();
-  }
-
-  private nextLive() {
-    for (let top = this.heap.peek(); top !== undefined; top = this.heap.peek()) {
-      if (this.live.has(top.id)) return top;
-      this.heap.pop();
-    }
-    return undefined;
+    this.timers.clear();
   }
 }

@@ -3,8 +3,7 @@ import { PinbenchError } from '../../core/errors.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import type { LatencyTracker } from '../broker/latency-tracker.ts';
 import { IoSettle } from '../clock/io-settle.ts';
-import { RealtimeClock } from '../clock/realtime.ts';
-import { createSimTime, DEFAULT_ACCELERATED_START, type SimTime } from '../clock/sim-time.ts';
+import { createRealtimeSimTime, createSimTime, DEFAULT_ACCELERATED_START, type SimTime } from '../clock/sim-time.ts';
 import { checkCapacity } from '../perf/capacity.ts';
 import type { ChainSetup } from '../run/chain-setup.ts';
 import { planFleet, scenarioDirOf, type FleetPlan } from '../run/fleet-plan.ts';
@@ -130,27 +129,10 @@ export function prepareFleet(input: {
 
 /** Realtime with the fleet elsewhere: both read the wall clock; a dead fleet process ends the wait. */
 function realtimeFollowingHost(host: FleetProcessHost, io: IoSettle, wallNowMs: () => number): SimTime {
-  const clock = new RealtimeClock(wallNowMs);
-  let stopWaiting: (() => void) | undefined;
-  return {
-    mode: 'realtime',
-    clock,
-    io,
-    scheduleBarrier: (delayMs, fn) => void clock.schedule(delayMs, fn),
-    advanceTo: (endMs) =>
-      Promise.race([
-        new Promise<void>((resolve) => {
-          stopWaiting = resolve;
-          clock.schedule(endMs - clock.nowMs(), resolve);
-        }),
-        host.leading() ? host.failed() : new Promise<never>(() => undefined),
-      ]),
-    stop() {
-      clock.cancelAll();
-      stopWaiting?.();
-      host.shutdown();
-    },
+  return createRealtimeSimTime(io, wallNowMs, {
+    abandon: () => (host.leading() ? host.failed() : new Promise<never>(() => undefined)),
+    onStop: () => host.shutdown(),
     // Device timers run in the fleet process; their lateness is not measured here.
-    timerLateness: () => undefined,
-  };
+    measuresTimers: false,
+  });
 }

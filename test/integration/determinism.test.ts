@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runScenario, type ScenarioInput } from '../../sim/index.ts';
 import { testCacheDir } from '../support/cache.ts';
+import { runFingerprint as fingerprint } from '../support/fingerprint.ts';
 
 const scenario: ScenarioInput = {
   name: 'determinism',
@@ -16,22 +16,6 @@ const scenario: ScenarioInput = {
   epochs: { lengthS: 60, count: 2 },
   time: { mode: 'accelerated' },
 };
-
-/** What a run published and paid, keyed by device id (registry indices may differ between runs). */
-function fingerprint(runDir: string) {
-  const db = new Database(join(runDir, 'run.db'), { readonly: true });
-  const packages = db
-    .prepare('SELECT d.device_id AS id, hex(r.package) AS pkg FROM readings r JOIN devices d USING (device_index) ORDER BY d.device_id, r.timestamp_s')
-    .all();
-  const published = db
-    .prepare('SELECT d.device_id AS id, hex(p.digest) AS digest FROM published p JOIN devices d USING (device_index) ORDER BY d.device_id, p.digest')
-    .all();
-  const rewards = db
-    .prepare('SELECT d.device_id AS id, w.epoch, w.units, w.reward_wei AS rewardWei FROM rewards w JOIN devices d USING (device_index) ORDER BY d.device_id, w.epoch')
-    .all();
-  db.close();
-  return { packages, published, rewards };
-}
 
 describe('integration: determinism', () => {
   it('behavior: the same scenario and seed give byte-identical payloads and identical rewards', async () => {
