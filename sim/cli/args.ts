@@ -33,7 +33,7 @@ Options:
   --ptau <file>          use this powers-of-tau file (e.g. a ceremony .ptau) instead of a local one
   --fleet-process <where>
                          inline | child | auto: run the trackers in this process or in a
-                         fleet process of their own (default auto: own process from 2,000
+                         fleet process of their own (default auto: own process from 500
                          devices, or when one process cannot hold both ends of every connection)
   --quiet                print only the result
   -h, --help             show this help

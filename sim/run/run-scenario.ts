@@ -40,7 +40,7 @@ export interface RunOptions {
   /**
    * Where the trackers and their MQTT connections run: in this process, in a fleet process of
    * their own (one file descriptor per connection in each process), or `auto` (default): a
-   * fleet process when this one could not hold both ends of every connection, or from 2,000.
+   * fleet process when this one could not hold both ends of every connection, or from 500.
    */
   fleetProcess?: FleetProcessMode;
 }

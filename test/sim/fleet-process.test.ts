@@ -137,7 +137,8 @@ describe('fleet process: placement', () => {
   };
   it('args: auto keeps small fleets inline and moves large or unfittable ones out', () => {
     expect(chooseFleetPlacement('auto', 100, fits)).toBe('inline');
-    expect(chooseFleetPlacement('auto', 2000, fits)).toBe('child');
+    expect(chooseFleetPlacement('auto', 499, fits)).toBe('inline');
+    expect(chooseFleetPlacement('auto', 500, fits)).toBe('child');
     expect(chooseFleetPlacement('auto', 100, refuses)).toBe('child');
     expect(chooseFleetPlacement('inline', 5000, refuses)).toBe('inline');
     expect(chooseFleetPlacement('child', 1, fits)).toBe('child');
