@@ -1,3 +1,4 @@
+import { msHistogram } from '../stats-histogram.ts';
 import { createHash } from 'node:crypto';
 import type { RunStore } from '../store/run-store.ts';
 import type { EpochCalendar } from '../epochs/calendar.ts';
@@ -100,7 +101,7 @@ export class Ingest {
   readonly counters: IngestCounters = { received: 0, accepted: 0, rejected: {} };
   private readonly lastAcceptedTs = new Map<number, number>();
   private readonly closedEpochs = new Set<number>();
-  private readonly latencies: number[] = [];
+  private readonly latency = msHistogram();
   private readonly pool: VerifyPool | undefined;
   private queue: InFlight[] = [];
   private head = 0;
@@ -116,14 +117,14 @@ export class Ingest {
     this.closedEpochs.add(epoch);
   }
 
-  /** Publish → accept latencies (ms, wall clock) measured so far; the array is live. */
-  latencySamples(): readonly number[] {
-    return this.latencies;
+  /** Publish → accept latency (ms, wall clock) of the readings accepted so far. */
+  latencySummary(): { samples: number; p50: number; p95: number; p99: number; max: number } {
+    return this.latency.summary();
   }
 
   /** Adds a publish → accept latency measured outside the ingest (see `onAccepted`). */
   recordLatency(latencyMs: number): void {
-    this.latencies.push(latencyMs);
+    this.latency.record(latencyMs);
   }
 
   /** Messages received and not yet accepted or rejected (waiting for their signature check). */
@@ -282,7 +283,7 @@ export class Ingest {
     const receivedMs = this.options.wallNowMs();
     const sentMs = entry.sentMs;
     const latencyMs = sentMs === undefined ? -1 : receivedMs - sentMs;
-    if (sentMs !== undefined) this.latencies.push(latencyMs);
+    if (sentMs !== undefined) this.latency.record(latencyMs);
     this.counters.received += 1;
     this.counters.accepted += 1;
     const digest = payloadDigest(payload);

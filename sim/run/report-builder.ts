@@ -4,7 +4,7 @@ import type { CircuitArtifacts } from '../../circuits/index.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { BrokerHandle } from '../broker/embedded.ts';
-import { percentile, summarizeSamples } from '../stats.ts';
+import { percentile } from '../stats.ts';
 import type { ChainSetup } from './chain-setup.ts';
 import type { FleetRuntime } from './fleet-runtime.ts';
 import { PINBENCH_VERSION } from '../version.ts';
@@ -112,7 +112,7 @@ export function buildReport(input: ReportInput): RunReport {
       unaccounted,
       authFailures: input.authFailures,
     },
-    latencyMs: summarizeSamples(ingest.latencySamples()),
+    latencyMs: ingest.latencySummary(),
     broker: { url: input.broker.url, peakConnections: input.peakConnections },
     chain: { rpcUrl: chain.rpcUrl, chainId: chain.chainId.toString(), embedded: chain.embedded, contracts: chain.addresses },
     circuit: {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEpochCalendar } from '../../sim/epochs/calendar.ts';
-import { percentile, summarizeSamples } from '../../sim/stats.ts';
+import { percentile } from '../../sim/stats.ts';
+import { msHistogram } from '../../sim/stats-histogram.ts';
 import { LatencyTracker } from '../../sim/broker/latency-tracker.ts';
 import { BatchingRegistrar } from '../../sim/run/batching-registrar.ts';
 import { planBatches } from '../../sim/epochs/summarize.ts';
@@ -25,7 +26,16 @@ describe('stats', () => {
     expect(percentile(samples, 50)).toBe(50);
     expect(percentile(samples, 99)).toBe(99);
     expect(percentile([], 50)).toBe(0);
-    expect(summarizeSamples([3, 1, 2])).toEqual({ samples: 3, p50: 2, p95: 3, p99: 3, max: 3 });
+  });
+
+  it('behavior: the latency histogram keeps sub-millisecond values and summarizes in ms', () => {
+    const h = msHistogram();
+    expect(h.summary()).toEqual({ samples: 0, p50: 0, p95: 0, p99: 0, max: 0 });
+    for (const ms of [0.5, 0.9, 1.2, 40, 250]) h.record(ms);
+    const s = h.summary();
+    expect(s.samples).toBe(5);
+    expect(s.p50).toBeCloseTo(1.2, 1);
+    expect(s.max).toBeCloseTo(250, -1);
   });
 });
 
