@@ -109,15 +109,15 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const chainStartPromise = timed('chain.start', () =>
       setUpChain.start({ rpcUrl: options.rpcUrl, operatorKey: options.operatorKey, logger }),
     );
-    const [artifacts, chainStart] = await Promise.allSettled([circuitPromise, chainStartPromise]).then((results) => {
-      for (const result of results) if (result.status === 'rejected') throw result.reason;
-      return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [Awaited<typeof circuitPromise>, Awaited<typeof chainStartPromise>];
-    }).catch(async (error: unknown) => {
+    const [circuitResult, chainResult] = await Promise.allSettled([circuitPromise, chainStartPromise]);
+    if (circuitResult.status === 'rejected') {
       // A chain started while the circuit failed must still be stopped.
-      const chain = await chainStartPromise.catch(() => undefined);
-      if (chain) await chain.stop();
-      throw error;
-    });
+      if (chainResult.status === 'fulfilled') await chainResult.value.stop();
+      throw circuitResult.reason;
+    }
+    if (chainResult.status === 'rejected') throw chainResult.reason;
+    const artifacts = circuitResult.value;
+    const chainStart = chainResult.value;
     cleanups.push(() => chainStart.stop());
     logger.info(`circuit ready: ${artifacts.constraints.toLocaleString('en-US')} constraints, ${shape.batchSize} devices × ${shape.readingsPerDevice} readings per proof`);
     const chain: ChainSetup = await timed('chain.deploy', () =>
