@@ -3,7 +3,7 @@ import type { Logger } from '../../core/ports.ts';
 import type { CircuitShape, RuleParams } from '../../core/reward-rule.ts';
 import { compileContracts, deployPinbench, registerDevices, settleBatch } from '../../contracts/index.ts';
 import { connectRpc, startAnvil, devPrivateKeys } from '../chain/anvil.ts';
-import type { SettleArgs } from './settlement-pipeline.ts';
+import type { SettleArgs } from '../../contracts/index.ts';
 
 /** A reachable chain and the operator account that deploys, registers and settles. */
 export interface ChainStart {

@@ -7,16 +7,7 @@ import type { RunStore } from '../store/run-store.ts';
 import type { DeviceEpochWork } from '../epochs/summarize.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { BatchReport } from '../../reports/types.ts';
-
-export interface SettleArgs {
-  epoch: bigint;
-  batch: bigint;
-  commitment: bigint;
-  a: [bigint, bigint];
-  b: [[bigint, bigint], [bigint, bigint]];
-  c: [bigint, bigint];
-  slots: bigint[];
-}
+import type { SettleArgs } from '../../contracts/index.ts';
 
 export interface SettlementPipelineOptions {
   artifacts: CircuitArtifacts;
