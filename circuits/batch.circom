@@ -1,109 +1,142 @@
 pragma circom 2.1.0;
 
 include "circomlib/circuits/bitify.circom";
-include "circomlib/circuits/poseidon.circom";
-include "step.circom";
+include "circomlib/circuits/comparators.circom";
+include "poseidon-chain.circom";
 
-// One epoch batch of B devices with up to K readings each. Mirrors core/reward-rule.ts:
-//   units = count·unitsPerSample + Σ_{i≥1} present_i · min(|Δlat| + |Δlon|, maxStepE7)
-//   slot[d] = deviceIndex[d]·2^64 + units[d]
-//   leaf[d] = Poseidon(deviceIndex[d], packed[d][0..K-1]),  packed = lat + lon·2^32 + ts·2^64
-//   commitment = Poseidon(epoch, batch, leaf[0..B-1])
-// Public inputs are declared first and in the order the settlement contract reads them.
-template BatchRewards(B, K) {
+// |x| for a field element x that must lie in (-2^n, 2^n): the prover supplies a < 2^n with
+// (x - a)(x + a) = 0, so x = ±a; p > 2^(n+1) leaves one such a. Any other x has no witness.
+template SmallAbs(n) {
+    signal input in;
+    signal output out;
+
+    // circom compares field elements as signed values in (-p/2, p/2].
+    out <-- in < 0 ? -in : in;
+    component bits = Num2Bits(n);
+    bits.in <== out;
+    (in - out) * (in + out) === 0;
+}
+
+// One epoch batch of B devices × K readings. Mirrors core/reward-rule.ts:
+//   deviceIndex_d = batch·B + d + 1 (fixed assignment, no public index)
+//   present = (ts != 0); absent readings are (0, 0, 0) and unflagged; present ones fill from the front
+//   u_i = present_i ∧ ¬flag_i;  a step i counts iff u_i ∧ u_{i-1}, and then |Δlat|, |Δlon| < 2^20
+//   units_d = Σ u_i · unitsPerSample + Σ counted min(|Δlat| + |Δlon|, maxStepE7)
+//   leaf_d = PoseidonChain(deviceIndex_d, flagsPacked_d, lat_0, lon_0, ts_0, …)
+//   commitment = PoseidonChain(header, leaf_0 … leaf_{B-1})
+//   header = epoch + batch·2^32 + unitsPerSample·2^64 + maxStepE7·2^96 (parts range-checked < 2^32)
+//   lane_l = Σ_j units_{6l+j} · 2^(40j)
+// Public inputs are declared first and in the order the contract reads them.
+template BatchRewards(B, K, L) {
+    signal input header;
+    signal input commitment;
+    signal input lane[L];
+
     signal input epoch;
     signal input batch;
-    signal input commitment;
     signal input unitsPerSample;
     signal input maxStepE7;
-    signal input slot[B];
-
-    signal input deviceIndex[B];
     signal input lat[B][K];
     signal input lon[B][K];
     signal input ts[B][K];
-    signal input present[B][K];
+    signal input flag[B][K];
 
-    component paramBits[2];
-    paramBits[0] = Num2Bits(32);
-    paramBits[0].in <== unitsPerSample;
-    paramBits[1] = Num2Bits(32);
-    paramBits[1].in <== maxStepE7;
+    component headerBits[4];
+    headerBits[0] = Num2Bits(32);
+    headerBits[0].in <== epoch;
+    headerBits[1] = Num2Bits(32);
+    headerBits[1].in <== batch;
+    headerBits[2] = Num2Bits(32);
+    headerBits[2].in <== unitsPerSample;
+    headerBits[3] = Num2Bits(32);
+    headerBits[3].in <== maxStepE7;
+    header === epoch + batch * (1 << 32) + unitsPerSample * (1 << 64) + maxStepE7 * (1 << 96);
 
-    component indexBits[B];
-    component latBits[B][K];
-    component lonBits[B][K];
-    component tsBits[B][K];
-    component step[B][K];
-    component leaf[B];
-    signal packed[B][K];
-    signal packedInv[B][K];
+    // A counted step's distance is below 2^21, so min(dist, cap) = min(dist, min(cap, 2^21)):
+    // clamping the cap once lets each step compare 22-bit numbers instead of 33-bit ones.
+    component capSmall = LessThan(32);
+    capSmall.in[0] <== maxStepE7;
+    capSmall.in[1] <== 1 << 21;
+    signal capEff <== (1 << 21) + capSmall.out * (maxStepE7 - (1 << 21));
+
+    signal present[B][K];
+    signal tsInv[B][K];
+    signal counted[B][K];
+    signal dLat[B][K];
+    signal dLon[B][K];
     signal stepUnits[B][K];
     signal sampleUnits[B];
-    var count[B];
-    var travelled[B];
+    signal units[B];
+    component absLat[B][K];
+    component absLon[B][K];
+    component under[B][K];
+    component leaf[B];
 
     for (var d = 0; d < B; d++) {
-        indexBits[d] = Num2Bits(32);
-        indexBits[d].in <== deviceIndex[d];
-
-        count[d] = 0;
-        travelled[d] = 0;
+        var samples = 0;
+        var travelled = 0;
+        var flags = 0;
         for (var i = 0; i < K; i++) {
-            // Readings fill slots from the front: a present reading follows a present one.
+            // present = (ts != 0), binary; an absent reading is all zeros, so the commitment fixes
+            // which readings exist.
+            tsInv[d][i] <-- ts[d][i] != 0 ? 1 / ts[d][i] : 0;
+            present[d][i] <== ts[d][i] * tsInv[d][i];
+            ts[d][i] * (1 - present[d][i]) === 0;
+            lat[d][i] * (1 - present[d][i]) === 0;
+            lon[d][i] * (1 - present[d][i]) === 0;
+            // flag ∈ {0, present}: binary, and only present readings can be flagged.
+            flag[d][i] * (flag[d][i] - present[d][i]) === 0;
             if (i > 0) {
                 present[d][i] * (1 - present[d][i - 1]) === 0;
             }
+            // u = present ∧ ¬flag, linear because flag ≤ present.
+            samples += present[d][i] - flag[d][i];
+            flags += flag[d][i] * (1 << i);
 
-            // Fixed-width coordinates and timestamps make the packing injective and the
-            // comparators in CappedStep sound. latU <= 1.8e9 < 2^31, so 31 bits suffice
-            // for latitude and save a constraint per reading and per step.
-            latBits[d][i] = Num2Bits(31);
-            latBits[d][i].in <== lat[d][i];
-            lonBits[d][i] = Num2Bits(32);
-            lonBits[d][i].in <== lon[d][i];
-            tsBits[d][i] = Num2Bits(32);
-            tsBits[d][i].in <== ts[d][i];
-
-            packed[d][i] <== lat[d][i] + lon[d][i] * (1 << 32) + ts[d][i] * (1 << 64);
-            // present = (packed != 0), which also makes it binary. The commitment binds only
-            // packed values, so present must follow from them: otherwise zero slots could be
-            // claimed as readings. packed < 2^96 < p, so packed = 0 iff lat = lon = ts = 0;
-            // the rule rejects timestampS = 0, so a real reading never packs to 0.
-            packedInv[d][i] <-- packed[d][i] != 0 ? 1 / packed[d][i] : 0;
-            present[d][i] === packed[d][i] * packedInv[d][i];
-            packed[d][i] * (1 - present[d][i]) === 0;
-
-            count[d] += present[d][i];
             if (i > 0) {
-                step[d][i] = CappedStep();
-                step[d][i].latPrev <== lat[d][i - 1];
-                step[d][i].lat <== lat[d][i];
-                step[d][i].lonPrev <== lon[d][i - 1];
-                step[d][i].lon <== lon[d][i];
-                step[d][i].cap <== maxStepE7;
-                // present[i] = 1 implies present[i-1] = 1 (checked above), so this is
-                // the mask "both readings present".
-                stepUnits[d][i] <== present[d][i] * step[d][i].out;
-                travelled[d] += stepUnits[d][i];
+                counted[d][i] <== (present[d][i] - flag[d][i]) * (present[d][i - 1] - flag[d][i - 1]);
+                dLat[d][i] <== counted[d][i] * (lat[d][i] - lat[d][i - 1]);
+                dLon[d][i] <== counted[d][i] * (lon[d][i] - lon[d][i - 1]);
+                absLat[d][i] = SmallAbs(20);
+                absLat[d][i].in <== dLat[d][i];
+                absLon[d][i] = SmallAbs(20);
+                absLon[d][i].in <== dLon[d][i];
+                // dist < 2^21 and capEff <= 2^21, both below 2^22: LessThan(22) is sound.
+                under[d][i] = LessThan(22);
+                under[d][i].in[0] <== absLat[d][i].out + absLon[d][i].out;
+                under[d][i].in[1] <== capEff;
+                stepUnits[d][i] <== capEff + under[d][i].out * (absLat[d][i].out + absLon[d][i].out - capEff);
+                travelled += stepUnits[d][i];
             }
         }
+        sampleUnits[d] <== samples * unitsPerSample;
+        units[d] <== sampleUnits[d] + travelled;
 
-        sampleUnits[d] <== count[d] * unitsPerSample;
-        slot[d] === deviceIndex[d] * (1 << 64) + sampleUnits[d] + travelled[d];
-
-        leaf[d] = Poseidon(K + 1);
-        leaf[d].inputs[0] <== deviceIndex[d];
+        leaf[d] = PoseidonChain(2 + 3 * K);
+        leaf[d].in[0] <== batch * B + d + 1;
+        leaf[d].in[1] <== flags;
         for (var i = 0; i < K; i++) {
-            leaf[d].inputs[i + 1] <== packed[d][i];
+            leaf[d].in[2 + 3 * i] <== lat[d][i];
+            leaf[d].in[3 + 3 * i] <== lon[d][i];
+            leaf[d].in[4 + 3 * i] <== ts[d][i];
         }
     }
 
-    component root = Poseidon(B + 2);
-    root.inputs[0] <== epoch;
-    root.inputs[1] <== batch;
+    // units < 2^36 (K <= 15, parts < 2^32, steps <= 2^21), so 40-bit lanes cannot overlap.
+    for (var l = 0; l < L; l++) {
+        var packed = 0;
+        for (var j = 0; j < 6; j++) {
+            if (6 * l + j < B) {
+                packed += units[6 * l + j] * (1 << (40 * j));
+            }
+        }
+        lane[l] === packed;
+    }
+
+    component root = PoseidonChain(B + 1);
+    root.in[0] <== header;
     for (var d = 0; d < B; d++) {
-        root.inputs[d + 2] <== leaf[d].out;
+        root.in[d + 1] <== leaf[d].out;
     }
     root.out === commitment;
 }

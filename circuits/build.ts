@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PinbenchError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/ports.ts';
-import { DEFAULT_SHAPE, validateShape } from '../core/reward-rule.ts';
+import { DEFAULT_SHAPE, laneCount, validateShape } from '../core/reward-rule.ts';
 import { acquireDirLock, removeLeftovers } from './lock.ts';
 import { checkPtauFile, ensureLocalPtau, requiredPtauPower } from './ptau.ts';
 import { loadSnarkjs, snarkjsLogger, terminateCurve } from './snarkjs.ts';
@@ -24,8 +24,9 @@ export interface BuildCircuitOptions {
   readingsPerDevice?: number;
   /** A prepared powers-of-tau file (e.g. a ceremony file); omitted: one is made locally and cached. */
   ptauPath?: string;
+  /** Stop after compiling (no ptau, no zkey): for constraint counts. */
+  compileOnly?: boolean;
   logger?: Logger;
-  /** How long to wait for another process's build of the same key. Default 30 min. */
   lockTimeoutMs?: number;
 }
 
@@ -33,43 +34,35 @@ export interface CircuitArtifacts {
   key: string;
   batchSize: number;
   readingsPerDevice: number;
+  /** Public lanes of units: ceil(B/6). */
+  lanes: number;
   wasmPath: string;
   zkeyPath: string;
   vkeyPath: string;
   verifierSolPath: string;
   constraints: number;
   ptauPower: number;
-  /** Number of public signals: 5 + batchSize. */
+  /** 2 + lanes. */
   nPublic: number;
+  /** Wall time of the build that made the artifacts (0 when only compiled). */
+  buildMs: number;
 }
 
-interface Manifest {
-  key: string;
-  batchSize: number;
-  readingsPerDevice: number;
-  constraints: number;
-  ptauPower: number;
-  nPublic: number;
+type Manifest = Omit<CircuitArtifacts, 'wasmPath' | 'zkeyPath' | 'vkeyPath' | 'verifierSolPath'> & {
   ptau: string;
   versions: Record<string, string>;
-  buildMs: number;
   builtAt: string;
-}
+};
 
 /** Bump when the build steps change in a way that changes the artifacts. */
-const BUILD_FORMAT = 1;
+const BUILD_FORMAT = 2;
 const CIRCUITS_DIR = path.dirname(fileURLToPath(import.meta.url));
 const FILES = {
-  wasm: 'batch.wasm',
-  r1cs: 'batch.r1cs',
-  zkey: 'batch.zkey',
-  vkey: 'verification_key.json',
-  verifier: 'Groth16Verifier.sol',
-  manifest: 'manifest.json',
+  wasm: 'batch.wasm', r1cs: 'batch.r1cs', zkey: 'batch.zkey', vkey: 'verification_key.json',
+  verifier: 'Groth16Verifier.sol', manifest: 'manifest.json',
 };
 const require = createRequire(import.meta.url);
 
-/** Root folder of an installed package (some, like snarkjs, do not export their package.json). */
 async function packageDir(name: string): Promise<string> {
   let dir = path.dirname(require.resolve(name));
   for (;;) {
@@ -89,32 +82,21 @@ async function packageVersion(dir: string): Promise<string> {
   return (JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-async function circuitSources(): Promise<Array<{ name: string; text: string }>> {
-  const names = (await readdir(CIRCUITS_DIR)).filter((n) => n.endsWith('.circom')).sort();
-  return Promise.all(names.map(async (name) => ({ name, text: await readFile(path.join(CIRCUITS_DIR, name), 'utf8') })));
-}
-
 function mainSource(b: number, k: number): string {
   return [
     'pragma circom 2.1.0;',
     'include "batch.circom";',
-    `component main {public [epoch, batch, commitment, unitsPerSample, maxStepE7, slot]} = BatchRewards(${b}, ${k});`,
+    `component main {public [header, commitment, lane]} = BatchRewards(${b}, ${k}, ${laneCount(b)});`,
     '',
   ].join('\n');
 }
 
 function artifactsFrom(dir: string, m: Manifest): CircuitArtifacts {
   return {
-    key: m.key,
-    batchSize: m.batchSize,
-    readingsPerDevice: m.readingsPerDevice,
-    wasmPath: path.join(dir, FILES.wasm),
-    zkeyPath: path.join(dir, FILES.zkey),
-    vkeyPath: path.join(dir, FILES.vkey),
-    verifierSolPath: path.join(dir, FILES.verifier),
-    constraints: m.constraints,
-    ptauPower: m.ptauPower,
-    nPublic: m.nPublic,
+    key: m.key, batchSize: m.batchSize, readingsPerDevice: m.readingsPerDevice, lanes: m.lanes,
+    wasmPath: path.join(dir, FILES.wasm), zkeyPath: path.join(dir, FILES.zkey),
+    vkeyPath: path.join(dir, FILES.vkey), verifierSolPath: path.join(dir, FILES.verifier),
+    constraints: m.constraints, ptauPower: m.ptauPower, nPublic: m.nPublic, buildMs: m.buildMs,
   };
 }
 
@@ -153,7 +135,8 @@ export async function buildCircuit(options: BuildCircuitOptions): Promise<Circui
   const batchSize = options.batchSize ?? DEFAULT_SHAPE.batchSize;
   const readingsPerDevice = options.readingsPerDevice ?? DEFAULT_SHAPE.readingsPerDevice;
   validateShape({ batchSize, readingsPerDevice });
-  const lockTimeoutMs = options.lockTimeoutMs ?? 30 * 60_000;
+  const lanes = laneCount(batchSize);
+  const lockTimeoutMs = options.lockTimeoutMs ?? 60 * 60_000;
   const cacheDir = path.resolve(options.cacheDir);
   const ptauPath = options.ptauPath === undefined ? undefined : path.resolve(options.ptauPath);
 
@@ -163,24 +146,24 @@ export async function buildCircuit(options: BuildCircuitOptions): Promise<Circui
     snarkjs: await packageVersion(snarkjsDir!),
     circomlib: await packageVersion(circomlibDir!),
   };
-  const sources = await circuitSources();
+  const names = (await readdir(CIRCUITS_DIR)).filter((n) => n.endsWith('.circom')).sort();
+  const sources = await Promise.all(names.map(async (name) => ({ name, text: await readFile(path.join(CIRCUITS_DIR, name), 'utf8') })));
   let ptauId = 'local';
   if (ptauPath !== undefined) {
-    // A given ptau file changes the zkey; identify it cheaply by path, size and mtime.
     const s = await stat(ptauPath).catch((err: unknown) => {
       throw new PinbenchError('PTAU_NOT_FOUND', `ptauPath ${ptauPath}: file not found; pass an existing prepared .ptau file or omit ptauPath to make one locally`, { details: { ptauPath }, cause: err });
     });
     ptauId = `${ptauPath}:${s.size}:${s.mtimeMs}`;
   }
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ format: BUILD_FORMAT, batchSize, readingsPerDevice, versions, ptau: ptauId }));
+  hash.update(JSON.stringify({ format: BUILD_FORMAT, batchSize, readingsPerDevice, versions, ptau: ptauId, compileOnly: options.compileOnly === true }));
   for (const s of sources) hash.update(`\0${s.name}\0${s.text}`);
   const key = hash.digest('hex').slice(0, 16);
 
   const circuitsDir = path.join(cacheDir, 'circuits');
   const finalDir = path.join(circuitsDir, key);
   const what = `circuit B=${batchSize} K=${readingsPerDevice} (${key})`;
-  const cached = await readCached(finalDir);
+  const cached = options.compileOnly ? undefined : await readCached(finalDir);
   if (cached) {
     logger.debug(`${what}: reusing ${finalDir}`);
     return cached;
@@ -189,7 +172,7 @@ export async function buildCircuit(options: BuildCircuitOptions): Promise<Circui
   const lock = await acquireDirLock(path.join(circuitsDir, `${key}.lock`), { what, timeoutMs: lockTimeoutMs, logger });
   const work = path.join(circuitsDir, `${key}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    const builtMeanwhile = await readCached(finalDir);
+    const builtMeanwhile = options.compileOnly ? undefined : await readCached(finalDir);
     if (builtMeanwhile) return builtMeanwhile;
     await removeLeftovers(circuitsDir, `${key}.tmp-`, work);
 
@@ -197,8 +180,6 @@ export async function buildCircuit(options: BuildCircuitOptions): Promise<Circui
     const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
     const srcDir = path.join(work, 'src');
     await mkdir(srcDir, { recursive: true });
-    // circom2 (wasm) resolves includes only below its working directory, so the sources and
-    // the circomlib circuits are copied next to the generated main file.
     for (const s of sources) await writeFile(path.join(srcDir, s.name), s.text);
     await writeFile(path.join(srcDir, 'main.circom'), mainSource(batchSize, readingsPerDevice));
     await cp(path.join(circomlibDir!, 'circuits'), path.join(srcDir, 'node_modules', 'circomlib', 'circuits'), { recursive: true });
@@ -207,15 +188,19 @@ export async function buildCircuit(options: BuildCircuitOptions): Promise<Circui
     await compile(srcDir, path.join(circom2Dir!, 'cli.js'));
     await copyFile(path.join(srcDir, 'main.r1cs'), path.join(work, FILES.r1cs));
     await copyFile(path.join(srcDir, 'main_js', 'main.wasm'), path.join(work, FILES.wasm));
-    await rm(path.join(srcDir, 'node_modules'), { recursive: true, force: true });
-    await rm(path.join(srcDir, 'main_js'), { recursive: true, force: true });
-    await rm(path.join(srcDir, 'main.r1cs'), { force: true });
+    await rm(srcDir, { recursive: true, force: true });
 
     const snarkjs = await loadSnarkjs();
     const info = await snarkjs.r1cs.info(path.join(work, FILES.r1cs));
     const nPublic = info.nPubInputs + info.nOutputs;
     const needed = requiredPtauPower(info.nConstraints, nPublic);
     logger.info(`${what}: ${info.nConstraints} constraints, ${nPublic} public signals, needs ptau 2^${needed} [${elapsed()}]`);
+    if (options.compileOnly) {
+      return {
+        key, batchSize, readingsPerDevice, lanes, wasmPath: '', zkeyPath: '', vkeyPath: '', verifierSolPath: '',
+        constraints: info.nConstraints, ptauPower: needed, nPublic, buildMs: Date.now() - started,
+      };
+    }
 
     let ptau: { file: string; power: number };
     if (ptauPath === undefined) {
@@ -236,7 +221,6 @@ export async function buildCircuit(options: BuildCircuitOptions): Promise<Circui
     logger.info(`${what}: groth16 setup done [${elapsed()}]`);
     await snarkjs.zKey.contribute(zkey0, path.join(work, FILES.zkey), 'pinbench local', randomBytes(32).toString('hex'), slog);
     await rm(zkey0, { force: true });
-    logger.info(`${what}: zkey contributed [${elapsed()}]`);
 
     const vkey = await snarkjs.zKey.exportVerificationKey(path.join(work, FILES.zkey));
     await writeFile(path.join(work, FILES.vkey), JSON.stringify(vkey, null, 1));
@@ -245,13 +229,13 @@ export async function buildCircuit(options: BuildCircuitOptions): Promise<Circui
     await writeFile(path.join(work, FILES.verifier), solidity);
 
     const manifest: Manifest = {
-      key, batchSize, readingsPerDevice,
+      key, batchSize, readingsPerDevice, lanes,
       constraints: info.nConstraints,
       ptauPower: ptau.power,
       nPublic,
+      buildMs: Date.now() - started,
       ptau: ptauPath === undefined ? `local_${ptau.power}.ptau` : ptauPath,
       versions,
-      buildMs: Date.now() - started,
       builtAt: new Date().toISOString(),
     };
     await writeFile(path.join(work, FILES.manifest), JSON.stringify(manifest, null, 2));
@@ -260,7 +244,6 @@ export async function buildCircuit(options: BuildCircuitOptions): Promise<Circui
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
-      // A process that broke our lock as stale finished first; its artifacts are equivalent.
       const other = await readCached(finalDir);
       if (!other) throw err;
       return other;

@@ -12,34 +12,23 @@ import type { BatchCircuitInput } from './witness.ts';
 
 export type { Groth16Proof } from './snarkjs.ts';
 
-/** Arguments of `verifyProof(uint[2] a, uint[2][2] b, uint[2] c, uint[5+B] pubSignals)`. */
-export interface ProofCalldata {
-  a: [bigint, bigint];
-  b: [[bigint, bigint], [bigint, bigint]];
-  c: [bigint, bigint];
-  pubSignals: bigint[];
-}
-
 export interface BatchProof {
   proof: Groth16Proof;
   publicSignals: string[];
-  calldata: ProofCalldata;
+  /** a0, a1, b00, b01, b10, b11, c0, c1 in the verifier's order (G2 pairs already swapped). */
+  proofWords: bigint[];
   proveMs: number;
 }
 
 /**
- * The Solidity verifier takes G2 coordinates as (imaginary, real), the reverse of snarkjs'
- * JSON, which is why b's inner pairs are swapped (as in snarkjs' exportSolidityCallData).
+ * The eight words Settlement.settle passes to the verifier. The Solidity verifier takes G2
+ * coordinates as (imaginary, real), the reverse of snarkjs' JSON, which is why b's inner pairs
+ * are swapped (as in snarkjs' exportSolidityCallData).
  */
-export function toCalldata(proof: Groth16Proof, publicSignals: readonly string[]): ProofCalldata {
+export function proofWords(proof: Groth16Proof): bigint[] {
   const n = (s: string | undefined): bigint => BigInt(s ?? '0');
-  const b = proof.pi_b;
-  return {
-    a: [n(proof.pi_a[0]), n(proof.pi_a[1])],
-    b: [[n(b[0]?.[1]), n(b[0]?.[0])], [n(b[1]?.[1]), n(b[1]?.[0])]],
-    c: [n(proof.pi_c[0]), n(proof.pi_c[1])],
-    pubSignals: publicSignals.map((s) => BigInt(s)),
-  };
+  const [a, b, c] = [proof.pi_a, proof.pi_b, proof.pi_c];
+  return [n(a[0]), n(a[1]), n(b[0]?.[1]), n(b[0]?.[0]), n(b[1]?.[1]), n(b[1]?.[0]), n(c[0]), n(c[1])];
 }
 
 export async function proveBatch(artifacts: CircuitArtifacts, input: BatchCircuitInput): Promise<BatchProof> {
@@ -50,7 +39,7 @@ export async function proveBatch(artifacts: CircuitArtifacts, input: BatchCircui
     await snarkjs.wtns.calculate(input, artifacts.wasmPath, witness);
   } catch (err) {
     const reason = String((err as Error).message ?? err).split('\n')[0];
-    throw new PinbenchError('PROOF_WITNESS_REJECTED', `the batch input does not satisfy the circuit (${reason}); build the input with buildBatchWitness from the same readings and params, for a circuit of the same batchSize/readingsPerDevice`, { details: { epoch: input.epoch, batch: input.batch, key: artifacts.key }, cause: err });
+    throw new PinbenchError('PROOF_WITNESS_REJECTED', `the batch input does not satisfy the circuit (${reason}); build the input with buildBatchWitness from the same readings, flags and params, for a circuit of the same batchSize/readingsPerDevice`, { details: { epoch: input.epoch, batch: input.batch, key: artifacts.key }, cause: err });
   }
   let result: { proof: Groth16Proof; publicSignals: string[] };
   try {
@@ -59,7 +48,7 @@ export async function proveBatch(artifacts: CircuitArtifacts, input: BatchCircui
     throw new PinbenchError('PROOF_FAILED', `groth16 proving failed with ${artifacts.zkeyPath} (${String((err as Error).message ?? err)}); rebuild the circuit with buildCircuit`, { details: { zkeyPath: artifacts.zkeyPath }, cause: err });
   }
   const proveMs = performance.now() - started;
-  return { ...result, calldata: toCalldata(result.proof, result.publicSignals), proveMs };
+  return { ...result, proofWords: proofWords(result.proof), proveMs };
 }
 
 const vkeys = new Map<string, Promise<VerificationKey>>();

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { PinbenchError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/ports.ts';
 import type { CircuitArtifacts } from './build.ts';
-import { toCalldata, type BatchProof } from './prove.ts';
+import { proofWords, type BatchProof } from './prove.ts';
 import type { Groth16Proof } from './snarkjs.ts';
 import type { BatchCircuitInput } from './witness.ts';
 
@@ -63,7 +63,12 @@ export class ProverPool {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
-  /** Jobs waiting for a thread (not counting the ones being proven). */
+  /** Prover processes. */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Jobs waiting for a prover (not counting the ones being proven). */
   queued(): number {
     return this.queue.length;
   }
@@ -114,14 +119,14 @@ export class ProverPool {
       job.resolve({
         proof: reply.proof,
         publicSignals: reply.publicSignals,
-        calldata: toCalldata(reply.proof, reply.publicSignals),
+        proofWords: proofWords(reply.proof),
         proveMs: reply.proveMs,
       });
     } else if (reply.stage === 'witness') {
       job.reject(
         new PinbenchError(
           'PROOF_WITNESS_REJECTED',
-          `the batch input does not satisfy the circuit (${reply.message}); build the input with buildBatchWitness from the same readings and params, for a circuit of the same batchSize/readingsPerDevice`,
+          `the batch input does not satisfy the circuit (${reply.message}); build the input with buildBatchWitness from the same readings, flags and params, for a circuit of the same batchSize/readingsPerDevice`,
           { details: { epoch: job.input.epoch, batch: job.input.batch, key: this.options.artifacts.key } },
         ),
       );

@@ -1,16 +1,18 @@
 /**
- * Builds the batch circuit's input from devices' epoch readings, using core/reward-rule.ts for
- * every value the circuit recomputes, so the public signals are known before proving.
+ * Builds the batch circuit's input from the readings (with flags) of the devices a batch
+ * covers, using core/reward-rule.ts for every value the circuit recomputes, so the public
+ * signals are known before proving.
  */
 import { PinbenchError } from '../core/errors.ts';
 import {
-  DEFAULT_SHAPE, batchCommitment, circuitLat, circuitLon, deviceLeafHash, selectEpochReadings,
-  slotValue, validateDeviceIndex, validateRuleParams, validateShape, workUnits,
-  type CircuitShape, type RuleParams, type WorkReading,
+  DEFAULT_SHAPE, circuitLat, circuitLon, validateRuleParams, type RuleParams, batchCommitment, batchDeviceIndexes, deviceLeafHash, encodeHeader,
+  packLanes, selectEpochReadings, validateShape, workUnits, type WorkReading, type CircuitShape,
 } from '../core/reward-rule.ts';
 
 export interface BatchDevice {
+  /** Registry index; must lie in batch·B+1 … batch·B+B. */
   deviceIndex: number;
+  /** The device's accepted readings of the epoch, each with its `flagged` bit. */
   readings: WorkReading[];
 }
 
@@ -18,33 +20,34 @@ export interface BatchWitnessRequest {
   epoch: number;
   batch: number;
   params: RuleParams;
-  /** At most batchSize devices; unused slots are filled with empty devices. */
+  /** Devices of this batch that have readings; the others get empty slots. */
   devices: BatchDevice[];
 }
 
 /** The circuit's input signals as decimal strings (JSON- and worker-safe). */
 export interface BatchCircuitInput {
+  header: string;
+  commitment: string;
+  lane: string[];
   epoch: string;
   batch: string;
-  commitment: string;
   unitsPerSample: string;
   maxStepE7: string;
-  slot: string[];
-  deviceIndex: string[];
   lat: string[][];
   lon: string[][];
   ts: string[][];
-  present: string[][];
+  flag: string[][];
 }
 
 export interface BatchWitness {
   input: BatchCircuitInput;
+  header: bigint;
   commitment: bigint;
-  /** Per slot (length batchSize): deviceIndex·2^64 + units; 0 for unused slots. */
-  slots: bigint[];
-  /** Per slot (length batchSize). */
+  /** Per slot d (length B), device batch·B + d + 1. */
+  deviceIndexes: number[];
   units: bigint[];
-  /** In circuit order: epoch, batch, commitment, unitsPerSample, maxStepE7, slot[0..B-1]. */
+  lanes: bigint[];
+  /** In circuit order: header, commitment, lane_0 … lane_{L-1}. */
   publicSignals: bigint[];
 }
 
@@ -52,44 +55,43 @@ export function buildBatchWitness(request: BatchWitnessRequest, shape: CircuitSh
   validateShape(shape);
   validateRuleParams(request.params);
   const { batchSize: b, readingsPerDevice: k } = shape;
-  const { epoch, batch, params, devices } = request;
-  if (devices.length > b) {
-    throw new PinbenchError('WITNESS_TOO_MANY_DEVICES', `batch ${batch} of epoch ${epoch} has ${devices.length} devices but the circuit takes batchSize ${b}; split the devices into batches of at most ${b}`, { details: { devices: devices.length, batchSize: b } });
-  }
-  const seen = new Set<number>();
-  devices.forEach((d, i) => {
-    validateDeviceIndex(d.deviceIndex, `devices[${i}].deviceIndex`);
-    if (seen.has(d.deviceIndex)) {
+  const { epoch, batch, params } = request;
+  const header = encodeHeader(epoch, batch, params);
+  const deviceIndexes = batchDeviceIndexes(batch, b);
+  const first = deviceIndexes[0]!;
+  const bySlot: Array<WorkReading[] | undefined> = new Array(b).fill(undefined);
+  request.devices.forEach((d, i) => {
+    const slot = d.deviceIndex - first;
+    if (!Number.isSafeInteger(d.deviceIndex) || slot < 0 || slot >= b) {
+      throw new PinbenchError('WITNESS_DEVICE_OUTSIDE_BATCH', `devices[${i}].deviceIndex ${String(d.deviceIndex)} is not in batch ${batch}, which covers indexes ${first}..${first + b - 1} (batch = floor((index - 1) / ${b})); put the device in its own batch`, { details: { deviceIndex: d.deviceIndex, batch, batchSize: b } });
+    }
+    if (bySlot[slot] !== undefined) {
       throw new PinbenchError('WITNESS_DUPLICATE_DEVICE', `devices[${i}].deviceIndex ${d.deviceIndex} appears twice in batch ${batch}; merge the device's readings into one entry`, { details: { deviceIndex: d.deviceIndex } });
     }
-    seen.add(d.deviceIndex);
+    bySlot[slot] = d.readings;
   });
 
   const input: BatchCircuitInput = {
-    epoch: String(epoch), batch: String(batch), commitment: '',
+    header: header.toString(), commitment: '', lane: [],
+    epoch: String(epoch), batch: String(batch),
     unitsPerSample: params.unitsPerSample.toString(), maxStepE7: params.maxStepE7.toString(),
-    slot: [], deviceIndex: [], lat: [], lon: [], ts: [], present: [],
+    lat: [], lon: [], ts: [], flag: [],
   };
-  const slots: bigint[] = [];
   const units: bigint[] = [];
   const leaves: bigint[] = [];
   for (let d = 0; d < b; d++) {
-    const device = devices[d] ?? { deviceIndex: 0, readings: [] };
-    const selected = selectEpochReadings(device.readings, k);
-    const deviceUnits = workUnits(selected, params, k);
-    const slot = slotValue(device.deviceIndex, deviceUnits);
-    units.push(deviceUnits);
-    slots.push(slot);
-    leaves.push(deviceLeafHash(device.deviceIndex, selected, k));
-    input.slot.push(slot.toString());
-    input.deviceIndex.push(String(device.deviceIndex));
-    input.lat.push(Array.from({ length: k }, (_, i) => (selected[i] ? circuitLat(selected[i].latE7).toString() : '0')));
-    input.lon.push(Array.from({ length: k }, (_, i) => (selected[i] ? circuitLon(selected[i].lonE7).toString() : '0')));
-    input.ts.push(Array.from({ length: k }, (_, i) => (selected[i] ? String(selected[i].timestampS) : '0')));
-    input.present.push(Array.from({ length: k }, (_, i) => (selected[i] ? '1' : '0')));
+    const selected = selectEpochReadings(bySlot[d] ?? [], k);
+    units.push(workUnits(selected, params, k));
+    leaves.push(deviceLeafHash(deviceIndexes[d]!, selected, k));
+    const at = <T>(f: (r: WorkReading) => T, empty: T): T[] => Array.from({ length: k }, (_, i) => (selected[i] ? f(selected[i]) : empty));
+    input.lat.push(at((r) => circuitLat(r.latE7).toString(), '0'));
+    input.lon.push(at((r) => circuitLon(r.lonE7).toString(), '0'));
+    input.ts.push(at((r) => String(r.timestampS), '0'));
+    input.flag.push(at((r) => (r.flagged ? '1' : '0'), '0'));
   }
-  const commitment = batchCommitment(epoch, batch, leaves);
+  const lanes = packLanes(units);
+  const commitment = batchCommitment(header, leaves);
   input.commitment = commitment.toString();
-  const publicSignals = [BigInt(epoch), BigInt(batch), commitment, params.unitsPerSample, params.maxStepE7, ...slots];
-  return { input, commitment, slots, units, publicSignals };
+  input.lane = lanes.map(String);
+  return { input, header, commitment, deviceIndexes, units, lanes, publicSignals: [header, commitment, ...lanes] };
 }

@@ -18,16 +18,15 @@ import {
 } from 'ethers';
 import { PinbenchError } from '../core/errors.ts';
 import type { CompiledContract } from './compile.ts';
-import { decodeContractError, type ContractLike } from './errors.ts';
+import { decodeContractError } from './errors.ts';
 
 /** BN254 scalar field order: every public signal must be below it. */
 export const SCALAR_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
-const UNITS_LIMIT = 1n << 64n;
 /** setMinter is one cold SSTORE and an event (~47k); fixed because the token may not be mined yet. */
 const SET_MINTER_GAS_LIMIT = 100_000n;
 
 export interface SettlementParams {
-  /** Slots per batch proof (B); the verifier must have 5 + B public signals. */
+  /** Devices per batch proof (B), a multiple of 4; the verifier must have 2 + ceil(B/6) public signals. */
   batchSize: number;
   unitsPerSample: BigNumberish;
   maxStepE7: BigNumberish;
@@ -75,6 +74,11 @@ export interface DeviceRegistration {
   /** 65-byte uncompressed public key, 0x04 ‖ x ‖ y. */
   pubKey: BytesLike;
   owner: string;
+  /**
+   * The device's signed confirm for `owner` (Pebble ConfirmPackage: r‖s over sha256(owner ‖
+   * uint32 BE timestamp)), recorded by `registerManyConfirmed`; absent: registered without one.
+   */
+  confirm?: { timestamp: number; signature: BytesLike };
 }
 
 export interface RegisterResult {
@@ -82,31 +86,6 @@ export interface RegisterResult {
   indices: number[];
   gasUsed: bigint;
   chunks: { size: number; gasUsed: bigint }[];
-}
-
-export interface SettleArgs {
-  epoch: BigNumberish;
-  batch: BigNumberish;
-  commitment: BigNumberish;
-  a: readonly [BigNumberish, BigNumberish];
-  b: readonly [readonly [BigNumberish, BigNumberish], readonly [BigNumberish, BigNumberish]];
-  c: readonly [BigNumberish, BigNumberish];
-  /** `deviceIndex << 64 | units` per slot (see encodeSlot); exactly batchSize of them. */
-  slots: readonly BigNumberish[];
-}
-
-export interface SettleOptions {
-  gasLimit?: bigint;
-  /** Nonce to send with; default the account's pending nonce (so concurrent calls must pass it). */
-  nonce?: number;
-  /** More ABIs to decode reverts raised inside other contracts, e.g. `{ registry, token }`. */
-  decodeWith?: Record<string, ContractLike>;
-}
-
-export interface SettleResult {
-  receipt: TransactionReceipt;
-  gasUsed: bigint;
-  totalUnits: bigint;
 }
 
 /**
@@ -194,7 +173,7 @@ export async function deployPinbench(options: DeployOptions): Promise<PinbenchDe
     total: receipts.reduce((sum, r) => sum + r.gasUsed, 0n),
   };
   const verifierAbi = compiled.verifier?.abi ?? [
-    `function verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[${5 + params.batchSize}]) view returns (bool)`,
+    `function verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[${2 + Math.ceil(params.batchSize / 6)}]) view returns (bool)`,
   ];
   return {
     registry: new Contract(addresses.registry, compiled.registry.abi, signer),
@@ -213,7 +192,11 @@ export async function deployPinbench(options: DeployOptions): Promise<PinbenchDe
 export async function registerDevices(
   registry: Contract,
   devices: readonly DeviceRegistration[],
-  options: { chunkSize?: number } = {},
+  options: {
+    chunkSize?: number;
+    /** Sends the chunks' transactions and resolves with their receipts (default: a burst from the registry's signer). */
+    send?: (requests: TransactionRequest[]) => Promise<TransactionReceipt[]>;
+  } = {},
 ): Promise<RegisterResult> {
   const chunkSize = options.chunkSize ?? 200;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) {
@@ -231,16 +214,41 @@ export async function registerDevices(
   });
   if (normalized.length === 0) return { indices: [], gasUsed: 0n, chunks: [] };
 
+  const confirms = devices.map((d, i) => {
+    if (d.confirm === undefined) return { timestamp: 0, signature: '0x' };
+    const { timestamp } = d.confirm;
+    let signature: Uint8Array;
+    try {
+      signature = getBytes(d.confirm.signature);
+    } catch (cause) {
+      throw new PinbenchError('INVALID_ARGUMENT', `devices[${i}].confirm.signature must be bytes or 0x-hex`, { cause });
+    }
+    if (!(Number.isInteger(timestamp) && timestamp > 0 && timestamp <= 0xffffffff) || signature.length !== 64) {
+      throw new PinbenchError(
+        'INVALID_ARGUMENT',
+        `devices[${i}].confirm: expected a uint32 timestamp > 0 and a 64-byte r‖s signature, got ${timestamp} and ${signature.length} bytes`,
+      );
+    }
+    return { timestamp, signature: hexlify(signature) };
+  });
   const register = registry.getFunction('registerMany');
+  const registerConfirmed = registry.getFunction('registerManyConfirmed');
   const requests: TransactionRequest[] = [];
   for (let start = 0; start < normalized.length; start += chunkSize) {
     const chunk = normalized.slice(start, start + chunkSize);
-    requests.push(await register.populateTransaction(chunk.map((d) => d.idHash), chunk.map((d) => d.pubKey), chunk.map((d) => d.owner)));
+    const args = [chunk.map((d) => d.idHash), chunk.map((d) => d.pubKey), chunk.map((d) => d.owner)] as const;
+    const chunkConfirms = confirms.slice(start, start + chunkSize);
+    // Chunks without any confirm keep the cheaper call (no empty confirm arrays in calldata).
+    requests.push(
+      chunkConfirms.some((c) => c.timestamp !== 0)
+        ? await registerConfirmed.populateTransaction(...args, chunkConfirms.map((c) => c.timestamp), chunkConfirms.map((c) => c.signature))
+        : await register.populateTransaction(...args),
+    );
   }
 
   let receipts: TransactionReceipt[];
   try {
-    receipts = await sendBurst(signer, requests, await pendingNonce(signer));
+    receipts = options.send === undefined ? await sendBurst(signer, requests, await pendingNonce(signer)) : await options.send(requests);
   } catch (error) {
     throw decodeContractError(error, { registry });
   }
@@ -257,56 +265,6 @@ export async function registerDevices(
     gasUsed: receipts.reduce((sum, r) => sum + r.gasUsed, 0n),
     chunks: receipts.map((r, i) => ({ size: Math.min(chunkSize, normalized.length - i * chunkSize), gasUsed: r.gasUsed })),
   };
-}
-
-/** Submits one batch proof; reverts come back as a PinbenchError naming the custom error. */
-export async function settleBatch(
-  settlement: Contract,
-  args: SettleArgs,
-  options: SettleOptions = {},
-): Promise<SettleResult> {
-  const decodeWith = { settlement, ...options.decodeWith };
-  let receipt: TransactionReceipt | null;
-  try {
-    const tx = await settlement.getFunction('settle')(
-      args.epoch,
-      args.batch,
-      args.commitment,
-      args.a,
-      args.b,
-      args.c,
-      args.slots,
-      {
-        nonce: options.nonce ?? (await pendingNonce(signerOf(settlement))),
-        ...(options.gasLimit === undefined ? {} : { gasLimit: options.gasLimit }),
-      },
-    );
-    receipt = await tx.wait();
-  } catch (error) {
-    throw decodeContractError(error, decodeWith);
-  }
-  if (!receipt) throw new PinbenchError('TX_DROPPED', 'the settle transaction was dropped or replaced: submit the batch again');
-  let totalUnits = 0n;
-  for (const log of receipt.logs) {
-    const parsed = settlement.interface.parseLog(log);
-    if (parsed?.name === 'BatchSettled') totalUnits = parsed.args.totalUnits as bigint;
-  }
-  return { receipt, gasUsed: receipt.gasUsed, totalUnits };
-}
-
-/** Packs a settlement slot: `deviceIndex << 64 | units`; deviceIndex 0 is an empty slot. */
-export function encodeSlot(deviceIndex: number | bigint, units: number | bigint): bigint {
-  const index = BigInt(deviceIndex);
-  const u = BigInt(units);
-  if (index < 0n) throw new PinbenchError('INVALID_ARGUMENT', `slot deviceIndex: expected a non-negative integer, got ${deviceIndex}`);
-  if (u < 0n || u >= UNITS_LIMIT) throw new PinbenchError('INVALID_ARGUMENT', `slot units: expected an integer in [0, 2^64), got ${units}`);
-  const slot = (index << 64n) | u;
-  if (slot >= SCALAR_FIELD) throw new PinbenchError('INVALID_ARGUMENT', `slot deviceIndex ${deviceIndex} is too large: the slot must stay below the BN254 scalar field`);
-  return slot;
-}
-
-export function decodeSlot(slot: bigint): { deviceIndex: bigint; units: bigint } {
-  return { deviceIndex: slot >> 64n, units: slot & (UNITS_LIMIT - 1n) };
 }
 
 /**
@@ -357,8 +315,8 @@ function providerOf(signer: Signer): Provider {
 }
 
 function validateParams(p: SettlementParams): void {
-  if (!Number.isInteger(p.batchSize) || p.batchSize < 1 || p.batchSize > 1024) {
-    throw new PinbenchError('INVALID_ARGUMENT', `option params.batchSize: expected an integer in 1..1024, got ${p.batchSize}`);
+  if (!Number.isInteger(p.batchSize) || p.batchSize < 4 || p.batchSize % 4 !== 0 || p.batchSize > 1024) {
+    throw new PinbenchError('INVALID_ARGUMENT', `option params.batchSize: expected a multiple of 4 in 4..1024, got ${p.batchSize}`);
   }
   for (const key of ['unitsPerSample', 'maxStepE7'] as const) {
     const value = BigInt(p[key]);

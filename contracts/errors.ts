@@ -12,15 +12,15 @@ const HINTS: Record<string, (a: Args) => string> = {
   AlreadySettled: (a) => `epoch ${a.epoch} batch ${a.batch} is already settled; do not submit it again`,
   InvalidProof: () =>
     'the verifier rejected the proof; check that the proof, the public signals and the verifier come from the same circuit build',
-  WrongBatchSize: (a) =>
-    `the batch has ${a.got} slots but the contract expects ${a.expected}; pad the batch with empty slots (0) to ${a.expected}`,
-  UnknownDevice: (a) => `device index ${a.index} is not registered; register the device before settling its rewards`,
-  DevicePaidTwice: (a) =>
-    `device ${a.index} was already paid for epoch ${a.epoch}; put each device in only one batch per epoch`,
+  WrongLaneCount: (a) => `the settlement has ${a.got} lanes but the contract expects ${a.expected}; use the verifier and contract built for the same batchSize`,
+  HeaderOutOfRange: () => 'the header has bits above 2^128; encode it with encodeHeader',
+  WrongParams: (a) => `the header carries unitsPerSample ${a.unitsPerSample} and maxStepE7 ${a.maxStepE7}, not the contract's; prove with the params the contract was deployed with`,
+  AccrualOverflow: (a) => `device ${a.index}'s accrued units reached 2^62; its owner must claim before it can accrue more`,
+  NotOwner: (a) => `${a.caller} does not own device ${a.index} in the registry; claim only devices registered to the sending account`,
   SignalOutOfField: (a) =>
     `public signal ${a.position} (${a.value}) is not below the BN254 scalar field; the input was altered or encoded wrongly`,
   VerifierCallFailed: (a) =>
-    `the verifier at ${a.verifier} did not answer verifyProof for this batch size; deploy the verifier built for this batchSize (5 + batchSize public signals)`,
+    `the verifier at ${a.verifier} did not answer verifyProof for this batch size; deploy the verifier built for this batchSize (2 + ceil(batchSize/6) public signals)`,
   InvalidConfig: (a) => `invalid deploy parameter: ${a.reason}; fix the deploy parameters`,
   LengthMismatch: (a) =>
     `registerMany got ${a.idHashes} ids, ${a.pubKeys} keys and ${a.owners} owners; pass arrays of equal length`,
@@ -29,8 +29,12 @@ const HINTS: Record<string, (a: Args) => string> = {
   InvalidPublicKey: (a) =>
     `device ${a.idHash} has a ${a.length}-byte public key; pass the 65-byte uncompressed key (0x04 ‖ x ‖ y)`,
   ZeroOwner: (a) => `device ${a.idHash} has the zero address as owner; give each device an owner address`,
+  ConfirmLengthMismatch: (a) =>
+    `registerManyConfirmed got ${a.idHashes} ids, ${a.timestamps} confirm timestamps and ${a.signatures} signatures; pass arrays of equal length`,
+  InvalidConfirm: (a) =>
+    `device ${a.idHash} has confirm timestamp ${a.timestamp} with a ${a.signatureLength}-byte signature; pass a non-zero timestamp with the 64-byte r‖s signature, or 0 with none`,
   ZeroAddress: () => 'an address argument is the zero address; pass a real address',
-  NotMinter: () => 'only the minter (the settlement contract) may mint; rewards are minted through Settlement.settle',
+  NotMinter: () => 'only the minter (the settlement contract) may mint; rewards are minted through Settlement.claim',
   NotDeployer: () => "only the token's deployer may set the minter; send from the deploying account",
   MinterAlreadySet: (a) => `the minter is already set to ${a.minter}; it can be set once only, deploy a new token to change it`,
   InsufficientBalance: (a) => `${a.from} holds ${a.balance} but ${a.needed} is needed; transfer less`,

@@ -3,9 +3,6 @@ export type { CompileOptions, CompiledContract, CompiledPinbench } from './compi
 export {
   deployPinbench,
   registerDevices,
-  settleBatch,
-  encodeSlot,
-  decodeSlot,
   SCALAR_FIELD,
 } from './deploy.ts';
 export type {
@@ -15,9 +12,10 @@ export type {
   SettlementParams,
   DeviceRegistration,
   RegisterResult,
-  SettleArgs,
-  SettleOptions,
-  SettleResult,
 } from './deploy.ts';
+export { settleBatch, claimRewards, encodeSettle, settleGasLimit } from './settle.ts';
+export type { SettleArgs, TxOptions, TxResult } from './settle.ts';
 export { decodeContractError } from './errors.ts';
 export type { ContractLike } from './errors.ts';
+export { TxSender, classifySendError, realTxClock } from './tx-sender.ts';
+export type { TxSenderOptions, TxSendRequest, TxSenderStats, TxTiming, TxClock, TxFees } from './tx-sender.ts';

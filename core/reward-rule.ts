@@ -1,7 +1,15 @@
 /**
- * The reward rule, written once. circuits/batch.circom mirrors it constraint by constraint and
- * sim/ uses these functions for expected payouts and the fast sweep mode, so the chain pays
- * exactly what this file computes (DESIGN.md, "keep the reward rule in one place").
+ * The reward rule, written once: circuits/batch.circom mirrors it constraint by constraint, and
+ * sim/ uses these functions for expected payouts, so the chain pays exactly what this file
+ * computes (DESIGN.md, "keep the reward rule in one place"). Chosen to make a device-epoch cheap
+ * to prove and to settle (docs/proofs-and-settlement.md):
+ * - fixed assignment: batch `b` covers registry indices b·B+1 … b·B+B, so no device index is
+ *   a public signal and a device cannot appear in two batches of one epoch;
+ * - each reading carries a committed `flagged` bit: a flagged reading earns nothing and breaks
+ *   the step chain around it (the epoch summary's findings are enforced by the circuit);
+ * - a step counts only between two consecutive present, unflagged readings, and such a step
+ *   must have |Δlat|, |Δlon| < 2^20 (1e-7 degree, about 11 km); a larger jump must be flagged,
+ *   otherwise no proof exists (`flagLargeJumps` does it).
  */
 import {
   poseidon1, poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8,
@@ -16,6 +24,8 @@ export interface WorkReading {
   lonE7: number;
   /** Unix seconds, uint32 and not 0. */
   timestampS: number;
+  /** Set by the epoch summary (e.g. impossible speed, teleport): the reading earns nothing. */
+  flagged?: boolean;
 }
 
 export interface RuleParams {
@@ -29,19 +39,30 @@ export interface RuleParams {
 
 /** Build parameters of the batch circuit: B devices per proof, K counted readings per device. */
 export interface CircuitShape {
+  /** Devices per proof (B); a multiple of 4 so a batch fills whole accrual words on chain. */
   batchSize: number;
+  /** Readings per device (K), 1..15 (units < 2^36, see circuits/README.md). */
   readingsPerDevice: number;
 }
 
-export const DEFAULT_SHAPE: Readonly<CircuitShape> = Object.freeze({ batchSize: 4, readingsPerDevice: 8 });
+/** B = 32, K = 4: ≤ 15,000 gas per device-epoch and fits powers of tau 2^15 (docs/proofs-and-settlement.md). */
+export const DEFAULT_SHAPE: Readonly<CircuitShape> = Object.freeze({ batchSize: 32, readingsPerDevice: 4 });
+/** B = 4, K = 8: fits 2^13 (a local ptau in about 2.5 minutes), for tests, CI and small scenarios. */
+export const SMALL_SHAPE: Readonly<CircuitShape> = Object.freeze({ batchSize: 4, readingsPerDevice: 8 });
 
 export const LAT_OFFSET_E7 = 900_000_000;
 export const LON_OFFSET_E7 = 1_800_000_000;
 const UINT32_MAX = 2 ** 32 - 1;
-const TWO_32 = 1n << 32n;
-const TWO_64 = 1n << 64n;
-/** rewardPerUnitWei bound: units < 2^64, so units · reward stays far below 2^256 on chain. */
+const UINT32_LIMIT = 1n << 32n;
+/** rewardPerUnitWei bound: units < 2^40, so units · reward stays far below 2^256 on chain. */
 const REWARD_PER_UNIT_LIMIT = 1n << 128n;
+const MAX_K = 15;
+
+/** Per-coordinate bound of a counted step (exclusive). */
+export const MAX_STEP_DELTA_E7 = 1 << 20;
+/** Width of one device's units inside a public lane; units < 2^36 < 2^40. */
+export const LANE_BITS = 40;
+export const UNITS_PER_LANE = 6;
 
 const POSEIDON = [
   poseidon1, poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8,
@@ -50,23 +71,17 @@ const POSEIDON = [
 /** circomlib's Poseidon and poseidon-lite both stop at 16 inputs. */
 export const MAX_POSEIDON_INPUTS = POSEIDON.length;
 
-function poseidon(inputs: bigint[]): bigint {
-  return POSEIDON[inputs.length - 1]!(inputs);
-}
-
 export function validateShape(shape: CircuitShape): void {
   const { batchSize: b, readingsPerDevice: k } = shape;
-  if (!Number.isInteger(b) || b < 1) {
-    throw new PinbenchError('RULE_INVALID_SHAPE', `batchSize: expected a positive integer, got ${String(b)}; use e.g. ${DEFAULT_SHAPE.batchSize}`);
+  if (!Number.isInteger(b) || b < 4 || b % 4 !== 0 || b > 1024) {
+    throw new PinbenchError('RULE_INVALID_SHAPE', `batchSize: expected a multiple of 4 in [4, 1024], got ${String(b)}; use e.g. ${DEFAULT_SHAPE.batchSize}`);
   }
-  if (!Number.isInteger(k) || k < 1) {
-    throw new PinbenchError('RULE_INVALID_SHAPE', `readingsPerDevice: expected a positive integer, got ${String(k)}; use e.g. ${DEFAULT_SHAPE.readingsPerDevice}`);
-  }
-  if (k + 1 > MAX_POSEIDON_INPUTS) {
-    throw new PinbenchError('RULE_SHAPE_TOO_LARGE', `readingsPerDevice ${k}: a device leaf hashes K+1 = ${k + 1} values but Poseidon takes at most ${MAX_POSEIDON_INPUTS}; lower readingsPerDevice to ${MAX_POSEIDON_INPUTS - 1} or less`, { details: { readingsPerDevice: k } });
-  }
-  if (b + 2 > MAX_POSEIDON_INPUTS) {
-    throw new PinbenchError('RULE_SHAPE_TOO_LARGE', `batchSize ${b}: the batch commitment hashes B+2 = ${b + 2} values but Poseidon takes at most ${MAX_POSEIDON_INPUTS}; lower batchSize to ${MAX_POSEIDON_INPUTS - 2} or less`, { details: { batchSize: b } });
+  validateK(k);
+}
+
+function validateK(k: number): void {
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
+    throw new PinbenchError('RULE_INVALID_SHAPE', `readingsPerDevice: expected an integer in [1, ${MAX_K}] (units must stay below 2^36), got ${String(k)}; use e.g. ${DEFAULT_SHAPE.readingsPerDevice}`);
   }
 }
 
@@ -77,7 +92,7 @@ export function validateReading(r: WorkReading, where = 'reading'): void {
   if (!Number.isInteger(r.lonE7) || Math.abs(r.lonE7) > LON_OFFSET_E7) {
     throw new PinbenchError('RULE_INVALID_READING', `${where}.lonE7: expected an integer longitude ×1e7 in [-1800000000, 1800000000], got ${String(r.lonE7)}; drop the reading or fix its decoding`, { details: { reading: r } });
   }
-  // 0 is excluded so that no reading packs to 0, the circuit's marker of an empty slot.
+  // 0 is excluded because a zero timestamp is the circuit's marker of an absent reading.
   if (!Number.isInteger(r.timestampS) || r.timestampS < 1 || r.timestampS > UINT32_MAX) {
     throw new PinbenchError('RULE_INVALID_READING', `${where}.timestampS: expected unix seconds in [1, 4294967295], got ${String(r.timestampS)}; drop the reading or fix the device clock`, { details: { reading: r } });
   }
@@ -86,7 +101,7 @@ export function validateReading(r: WorkReading, where = 'reading'): void {
 export function validateRuleParams(params: RuleParams): void {
   for (const name of ['unitsPerSample', 'maxStepE7'] as const) {
     const v = params[name];
-    if (typeof v !== 'bigint' || v < 0n || v >= TWO_32) {
+    if (typeof v !== 'bigint' || v < 0n || v >= UINT32_LIMIT) {
       throw new PinbenchError('RULE_INVALID_PARAMS', `${name}: expected a bigint in [0, 4294967295] (the circuit range-checks it to 32 bits), got ${String(v)}; choose a smaller value`, { details: { [name]: String(v) } });
     }
   }
@@ -94,16 +109,6 @@ export function validateRuleParams(params: RuleParams): void {
   if (typeof w !== 'bigint' || w < 0n || w >= REWARD_PER_UNIT_LIMIT) {
     throw new PinbenchError('RULE_INVALID_PARAMS', `rewardPerUnitWei: expected a bigint in [0, 2^128), got ${String(w)}; choose a smaller value`, { details: { rewardPerUnitWei: String(w) } });
   }
-}
-
-export function validateDeviceIndex(deviceIndex: number, where = 'deviceIndex'): void {
-  if (!Number.isInteger(deviceIndex) || deviceIndex < 0 || deviceIndex > UINT32_MAX) {
-    throw new PinbenchError('RULE_INVALID_DEVICE_INDEX', `${where}: expected a uint32 in [0, 4294967295], got ${String(deviceIndex)}; use the device's registry index`, { details: { deviceIndex } });
-  }
-}
-
-function validateK(k: number): void {
-  validateShape({ batchSize: 1, readingsPerDevice: k });
 }
 
 /** Latitude as the circuit sees it: latE7 + 9e8, in [0, 1.8e9]. */
@@ -129,22 +134,147 @@ export function selectEpochReadings(readings: readonly WorkReading[], k: number)
     .slice(0, k);
 }
 
-function absDiff(a: bigint, b: bigint): bigint {
-  return a > b ? a - b : b - a;
+/** Number of public lanes: ceil(B / 6). */
+export function laneCount(batchSize: number): number {
+  return Math.ceil(batchSize / UNITS_PER_LANE);
 }
 
-/** count·unitsPerSample + Σ min(|ΔlatU| + |ΔlonU|, maxStepE7) over the selected readings. */
-export function workUnits(readings: readonly WorkReading[], params: RuleParams, k: number): bigint {
-  validateRuleParams(params);
-  const selected = selectEpochReadings(readings, k);
-  let units = BigInt(selected.length) * params.unitsPerSample;
+/** Registry indexes covered by batch `batch`: batch·B + 1 … batch·B + B. */
+export function batchDeviceIndexes(batch: number, batchSize: number): number[] {
+  return Array.from({ length: batchSize }, (_, d) => batch * batchSize + d + 1);
+}
+
+/** The batch that covers registry index `deviceIndex` (≥ 1). */
+export function batchOfDevice(deviceIndex: number, batchSize: number): number {
+  if (!Number.isSafeInteger(deviceIndex) || deviceIndex < 1) {
+    throw new PinbenchError('RULE_INVALID_DEVICE_INDEX', `deviceIndex: expected a registry index ≥ 1, got ${String(deviceIndex)}; registry indexes start at 1`);
+  }
+  return Math.floor((deviceIndex - 1) / batchSize);
+}
+
+/** Poseidon over any number of inputs: one Poseidon(≤16), then Poseidon(h, next ≤15) per chunk. */
+export function poseidonChain(inputs: readonly bigint[]): bigint {
+  if (inputs.length < 1) throw new PinbenchError('RULE_INVALID_HASH', 'poseidonChain: expected at least one input');
+  let h = POSEIDON[Math.min(inputs.length, MAX_POSEIDON_INPUTS) - 1]!(inputs.slice(0, MAX_POSEIDON_INPUTS));
+  for (let pos = MAX_POSEIDON_INPUTS; pos < inputs.length; pos += MAX_POSEIDON_INPUTS - 1) {
+    const chunk = inputs.slice(pos, pos + MAX_POSEIDON_INPUTS - 1);
+    h = POSEIDON[chunk.length]!([h, ...chunk]);
+  }
+  return h;
+}
+
+/** header = epoch + batch·2^32 + unitsPerSample·2^64 + maxStepE7·2^96, each part < 2^32. */
+export function encodeHeader(epoch: number, batch: number, params: Pick<RuleParams, 'unitsPerSample' | 'maxStepE7'>): bigint {
+  for (const [name, v] of [['epoch', epoch], ['batch', batch]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0 || BigInt(v) >= UINT32_LIMIT) {
+      throw new PinbenchError('RULE_INVALID_BATCH', `${name}: expected an integer in [0, 4294967295] (it is packed into 32 bits of the header), got ${String(v)}`);
+    }
+  }
+  for (const name of ['unitsPerSample', 'maxStepE7'] as const) {
+    const v = params[name];
+    if (typeof v !== 'bigint' || v < 0n || v >= UINT32_LIMIT) {
+      throw new PinbenchError('RULE_INVALID_PARAMS', `${name}: expected a bigint in [0, 4294967295], got ${String(v)}; choose a smaller value`);
+    }
+  }
+  return BigInt(epoch) + (BigInt(batch) << 32n) + (params.unitsPerSample << 64n) + (params.maxStepE7 << 96n);
+}
+
+export function decodeHeader(header: bigint): { epoch: number; batch: number; unitsPerSample: bigint; maxStepE7: bigint } {
+  const mask = UINT32_LIMIT - 1n;
+  return {
+    epoch: Number(header & mask),
+    batch: Number((header >> 32n) & mask),
+    unitsPerSample: (header >> 64n) & mask,
+    maxStepE7: (header >> 96n) & mask,
+  };
+}
+
+
+function jumpTooLarge(a: WorkReading, b: WorkReading): boolean {
+  return Math.abs(b.latE7 - a.latE7) >= MAX_STEP_DELTA_E7 || Math.abs(b.lonE7 - a.lonE7) >= MAX_STEP_DELTA_E7;
+}
+
+/**
+ * Returns the selected readings (copies) with the later reading of every counted step that
+ * jumps ≥ 2^20 in latitude or longitude flagged, so that a proof exists. Use it after the epoch
+ * summary's own flags are set.
+ */
+export function flagLargeJumps(readings: readonly WorkReading[], k: number): WorkReading[] {
+  const selected = selectEpochReadings(readings, k).map((r) => ({ ...r }));
   for (let i = 1; i < selected.length; i++) {
     const prev = selected[i - 1]!;
     const cur = selected[i]!;
-    const dist = absDiff(circuitLat(cur.latE7), circuitLat(prev.latE7)) + absDiff(circuitLon(cur.lonE7), circuitLon(prev.lonE7));
+    if (!prev.flagged && !cur.flagged && jumpTooLarge(prev, cur)) cur.flagged = true;
+  }
+  return selected;
+}
+
+/**
+ * units = (#present unflagged)·unitsPerSample + Σ min(|ΔlatU| + |ΔlonU|, maxStepE7) over steps
+ * between consecutive readings that are both unflagged. Throws when such a step jumps ≥ 2^20.
+ */
+export function workUnits(readings: readonly WorkReading[], params: RuleParams, k: number): bigint {
+  validateRuleParams(params);
+  const selected = selectEpochReadings(readings, k);
+  let units = 0n;
+  for (let i = 0; i < selected.length; i++) {
+    const cur = selected[i]!;
+    if (cur.flagged) continue;
+    units += params.unitsPerSample;
+    const prev = selected[i - 1];
+    if (prev === undefined || prev.flagged) continue;
+    if (jumpTooLarge(prev, cur)) {
+      throw new PinbenchError('RULE_UNFLAGGED_JUMP', `readings at ${prev.timestampS} and ${cur.timestampS} are ${Math.abs(cur.latE7 - prev.latE7)} / ${Math.abs(cur.lonE7 - prev.lonE7)} apart (1e-7 degree), at least 2^20: flag the later reading (flagLargeJumps) or the circuit has no proof`, { details: { prev, cur } });
+    }
+    const dLat = circuitLat(cur.latE7) - circuitLat(prev.latE7);
+    const dLon = circuitLon(cur.lonE7) - circuitLon(prev.lonE7);
+    const dist = (dLat < 0n ? -dLat : dLat) + (dLon < 0n ? -dLon : dLon);
     units += dist < params.maxStepE7 ? dist : params.maxStepE7;
   }
   return units;
+}
+
+/** Σ flagged_i · 2^i over the K reading slots. */
+export function flagsPacked(selected: readonly WorkReading[]): bigint {
+  return selected.reduce((acc, r, i) => (r.flagged ? acc | (1n << BigInt(i)) : acc), 0n);
+}
+
+/**
+ * leaf = poseidonChain(deviceIndex, flagsPacked, latU_0, lonU_0, ts_0, …, latU_{K-1}, lonU_{K-1}, ts_{K-1}),
+ * absent readings as (0, 0, 0).
+ */
+export function deviceLeafHash(deviceIndex: number, readings: readonly WorkReading[], k: number): bigint {
+  const selected = selectEpochReadings(readings, k);
+  const values: bigint[] = [BigInt(deviceIndex), flagsPacked(selected)];
+  for (let i = 0; i < k; i++) {
+    const r = selected[i];
+    values.push(r ? circuitLat(r.latE7) : 0n, r ? circuitLon(r.lonE7) : 0n, r ? BigInt(r.timestampS) : 0n);
+  }
+  return poseidonChain(values);
+}
+
+/** commitment = poseidonChain(header, leaf_0 … leaf_{B-1}). */
+export function batchCommitment(header: bigint, leaves: readonly bigint[]): bigint {
+  return poseidonChain([header, ...leaves]);
+}
+
+/** Packs per-device units (length B) into ceil(B/6) lanes of 6 × 40 bits. */
+export function packLanes(units: readonly bigint[]): bigint[] {
+  const lanes: bigint[] = [];
+  units.forEach((u, j) => {
+    if (u < 0n || u >= 1n << BigInt(LANE_BITS)) {
+      throw new PinbenchError('RULE_INVALID_UNITS', `units[${j}]: expected a bigint in [0, 2^40), got ${u}`);
+    }
+    const l = Math.floor(j / UNITS_PER_LANE);
+    lanes[l] = (lanes[l] ?? 0n) + (u << BigInt(LANE_BITS * (j % UNITS_PER_LANE)));
+  });
+  return lanes;
+}
+
+export function unpackLanes(lanes: readonly bigint[], batchSize: number): bigint[] {
+  const mask = (1n << BigInt(LANE_BITS)) - 1n;
+  return Array.from({ length: batchSize }, (_, j) =>
+    ((lanes[Math.floor(j / UNITS_PER_LANE)] ?? 0n) >> BigInt(LANE_BITS * (j % UNITS_PER_LANE))) & mask);
 }
 
 export function rewardWei(units: bigint, params: RuleParams): bigint {
@@ -155,60 +285,3 @@ export function rewardWei(units: bigint, params: RuleParams): bigint {
   return units * params.rewardPerUnitWei;
 }
 
-/** latU + lonU·2^32 + timestampS·2^64: injective because each part is below 2^32. */
-export function packReading(r: WorkReading): bigint {
-  validateReading(r);
-  return circuitLat(r.latE7) + circuitLon(r.lonE7) * TWO_32 + BigInt(r.timestampS) * TWO_64;
-}
-
-/** Poseidon(K+1)([deviceIndex, packed_0 .. packed_{K-1}]) over the selected readings, 0 for absent slots. */
-export function deviceLeafHash(deviceIndex: number, readings: readonly WorkReading[], k: number): bigint {
-  validateDeviceIndex(deviceIndex);
-  const packed = selectEpochReadings(readings, k).map(packReading);
-  while (packed.length < k) packed.push(0n);
-  return poseidon([BigInt(deviceIndex), ...packed]);
-}
-
-/** The leaf of an unused batch slot. */
-export function emptyLeafHash(k: number): bigint {
-  return deviceLeafHash(0, [], k);
-}
-
-/**
- * Poseidon(B+2)([epoch, batch, leaf_0 .. leaf_{B-1}]). Pass exactly B leaves, or pass the shape
- * and fewer leaves to have the unused slots filled with emptyLeafHash(K).
- */
-export function batchCommitment(epoch: number, batch: number, leaves: readonly bigint[], shape?: CircuitShape): bigint {
-  for (const [name, v] of [['epoch', epoch], ['batch', batch]] as const) {
-    if (!Number.isSafeInteger(v) || v < 0) {
-      throw new PinbenchError('RULE_INVALID_BATCH', `${name}: expected a non-negative safe integer, got ${String(v)}; number epochs and batches from 0`);
-    }
-  }
-  const all = [...leaves];
-  if (shape !== undefined) {
-    validateShape(shape);
-    if (all.length > shape.batchSize) {
-      throw new PinbenchError('RULE_TOO_MANY_DEVICES', `batch has ${all.length} leaves but batchSize is ${shape.batchSize}; split the devices into batches of at most ${shape.batchSize}`);
-    }
-    const empty = emptyLeafHash(shape.readingsPerDevice);
-    while (all.length < shape.batchSize) all.push(empty);
-  }
-  if (all.length < 1 || all.length + 2 > MAX_POSEIDON_INPUTS) {
-    throw new PinbenchError('RULE_SHAPE_TOO_LARGE', `batch commitment over ${all.length} leaves: expected 1 to ${MAX_POSEIDON_INPUTS - 2} (Poseidon takes at most ${MAX_POSEIDON_INPUTS} inputs); lower batchSize`);
-  }
-  return poseidon([BigInt(epoch), BigInt(batch), ...all]);
-}
-
-/** The public per-slot value the contract decodes: deviceIndex·2^64 + units. */
-export function slotValue(deviceIndex: number, units: bigint): bigint {
-  validateDeviceIndex(deviceIndex);
-  if (units < 0n || units >= TWO_64) {
-    throw new PinbenchError('RULE_INVALID_UNITS', `units: expected a bigint in [0, 2^64), got ${units}; compute units with workUnits`);
-  }
-  return BigInt(deviceIndex) * TWO_64 + units;
-}
-
-/** Inverse of slotValue, for readers of public signals. */
-export function decodeSlot(slot: bigint): { deviceIndex: number; units: bigint } {
-  return { deviceIndex: Number(slot / TWO_64), units: slot % TWO_64 };
-}

@@ -14,7 +14,7 @@ import {
   type FaultConfig,
   type FaultInput,
 } from './behaviours/schemas.ts';
-import { batteryFailure, noisySensor, stuckSensor } from './behaviours/sensor-faults.ts';
+import { batteryFailure, drawBatteryFailure, noisySensor, stuckSensor } from './behaviours/sensor-faults.ts';
 import type { MotionModel } from './motion/model.ts';
 import type { MotionProfileName } from './motion/profiles.ts';
 import { createStreetGridMotion } from './motion/street-grid.ts';
@@ -119,7 +119,12 @@ export function createBehaviour(options: BehaviourOptions): DeviceBehaviour {
       case 'corrupted-packets': hooks.push(corruptedPackets(fault)); break;
       case 'stuck-sensor': sensorWraps.push((s) => stuckSensor(s, fault, r, startMs)); break;
       case 'noisy-sensor': sensorWraps.push((s) => noisySensor(s, fault, r)); break;
-      case 'battery-failure': sensorWraps.push((s) => batteryFailure(s, fault, r, startMs)); break;
+      case 'battery-failure': {
+        const failure = drawBatteryFailure(fault, r, startMs);
+        sensorWraps.push((s) => batteryFailure(s, failure));
+        hooks.push({ batteryFailure: failure });
+        break;
+      }
     }
   }
   if (adversary) {
@@ -167,6 +172,8 @@ export function composeBehaviours(parts: readonly TrackerBehaviour[]): TrackerBe
     };
   }
   if (factor !== 1) out.uploadRateFactor = factor;
+  const failure = parts.find((p) => p.batteryFailure)?.batteryFailure;
+  if (failure !== undefined) out.batteryFailure = failure;
   if (clocks.length > 0) out.clockOffsetMs = (nowMs) => clocks.reduce((sum, p) => sum + p.clockOffsetMs!(nowMs), 0);
   if (outages.length > 0) {
     out.outageMs = (nowMs, random) => {

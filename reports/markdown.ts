@@ -44,9 +44,13 @@ export function renderMarkdown(report: RunReport): string {
       `${fmtInt(report.circuit.constraints)} constraints, powers of tau 2^${report.circuit.ptauPower}.`,
   );
   lines.push(
-    `${report.proofs.count} proofs: p50 ${fmtMs(report.proofs.proveMsP50)}, max ${fmtMs(report.proofs.proveMsMax)}. ` +
+    `${report.proofs.count} proofs: p50 ${fmtMs(report.proofs.proveMsP50)}, max ${fmtMs(report.proofs.proveMsMax)}; ` +
+      `epoch close → settlement mined p50 ${fmtMs(report.proofs.closeToMinedMsP50)}, p95 ${fmtMs(report.proofs.closeToMinedMsP95)}. ` +
       `Gas from receipts: deploy ${fmtInt(report.gas.deploy)}, registration ${fmtInt(report.gas.register)}, ` +
-      `settlement ${fmtInt(report.gas.settleTotal)} in all (≤ ${fmtInt(report.gas.settlePerBatchMax)} per batch, ${fmtInt(report.gas.perDeviceEpoch)} per device-epoch).`,
+      `settlement ${fmtInt(report.gas.settleTotal)} in all (≤ ${fmtInt(report.gas.settlePerBatchMax)} per batch, ${fmtInt(report.gas.perDeviceEpoch)} per device-epoch, ` +
+      `${report.gas.calldataBytesPerDeviceEpoch} calldata bytes per device-epoch). ` +
+      `Settlement accrues; owners then claimed in ${fmtInt(report.gas.claims)} transactions for ${fmtInt(report.gas.claimTotal)} gas, paid by them. ` +
+      `Operator transactions: ${report.chain.transactions.sent} sent pre-signed, ${report.chain.transactions.rebroadcast} re-sent after a drop, ${report.chain.transactions.failed} failed.`,
   );
   if (report.profiles.length > 0) {
     lines.push('', '## Device profiles', '', 'Flagged device-epochs are not paid. For honest profiles (no adversary) every flagged device is a false positive.', '');
@@ -57,7 +61,7 @@ export function renderMarkdown(report: RunReport): string {
       );
     }
   }
-  lines.push('', '## Rewards', '', `Total paid: ${fmtToken(report.rewards.totalWei)} PINR.`, '');
+  lines.push('', '## Rewards', '', `Total claimed: ${fmtToken(report.rewards.totalWei)} PINR.`, '');
   lines.push('| device | motion | samples | units | reward (PINR) |', '| --- | --- | ---: | ---: | ---: |');
   const top = [...report.rewards.perDevice].sort((a, b) => (BigInt(b.rewardWei) > BigInt(a.rewardWei) ? 1 : -1)).slice(0, 10);
   for (const d of top) lines.push(`| ${d.deviceId} | ${d.motion} | ${d.samples} | ${fmtInt(d.units)} | ${fmtToken(d.rewardWei)} |`);

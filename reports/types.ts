@@ -26,6 +26,8 @@ export interface RunReport {
     chainId: string;
     embedded: boolean;
     contracts: { registry: string; token: string; settlement: string; verifier: string };
+    /** The operator's transactions after deployment: pre-signed, sent without waiting, re-sent when dropped. */
+    transactions: { sent: number; confirmed: number; reverted: number; failed: number; rebroadcast: number; retried: number };
   };
   circuit: {
     key: string;
@@ -35,8 +37,28 @@ export interface RunReport {
     ptauPower: number;
   };
   epochs: EpochReport[];
-  proofs: { count: number; proveMsP50: number; proveMsMax: number; proveMsTotal: number };
-  gas: { deploy: string; register: string; settleTotal: string; settlePerBatchMax: string; perDeviceEpoch: string };
+  proofs: {
+    count: number;
+    proveMsP50: number;
+    proveMsMax: number;
+    proveMsTotal: number;
+    /** Wall time from an epoch's close to its batch's settlement being mined. */
+    closeToMinedMsP50: number;
+    closeToMinedMsP95: number;
+  };
+  gas: {
+    deploy: string;
+    register: string;
+    settleTotal: string;
+    settlePerBatchMax: string;
+    /** Settlement gas over the device-epochs in settled batches (devices with readings). */
+    perDeviceEpoch: string;
+    /** Settlement calldata bytes over the same device-epochs. */
+    calldataBytesPerDeviceEpoch: number;
+    /** Owners' claim transactions at the end of the run (paid by the owners). */
+    claims: number;
+    claimTotal: string;
+  };
   rewards: { totalWei: string; perDevice: DeviceReward[] };
   performance: PerformanceReport;
   /** One row per device profile (motion, faults, adversary): the cost of cheating, and false positives. */
@@ -67,10 +89,10 @@ export interface ReportCheck {
 
 export interface EpochReport {
   epoch: number;
-  /** Devices paid for the epoch. */
+  /** Devices with accepted readings in the epoch. */
   devices: number;
   readings: number;
-  /** Devices flagged in the epoch (not paid). */
+  /** Devices flagged in the epoch: their readings are committed with flags and earn nothing. */
   flagged: number;
   batches: BatchReport[];
 }
@@ -81,6 +103,7 @@ export interface BatchReport {
   commitment: string;
   proveMs: number;
   gasUsed: string;
+  calldataBytes: number;
   txHash: string;
   closeToMinedMs: number;
   proofFile: string;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { adversaryEntrySchema, areaSchema, faultEntrySchema } from './profiles.ts';
+import { DEFAULT_SHAPE } from '../core/reward-rule.ts';
 
 /**
  * The scenario file's schema. Sections are kept apart (DESIGN.md, style 11): what the fleet
@@ -32,6 +33,7 @@ const weiAmount = z
   .transform((value) => BigInt(value));
 
 export const MOTION_PROFILES = ['stationary', 'walk', 'bike', 'car'] as const;
+export const REGISTRATION_MODES = ['confirm', 'registrar'] as const;
 
 export const fleetGroupSchema = z.strictObject({
   profile: z.enum(['pebble'], { error: 'expected one of: pebble' }).default('pebble'),
@@ -51,6 +53,12 @@ export const fleetGroupSchema = z.strictObject({
     .optional(),
   faults: z.array(faultEntrySchema, { error: 'expected a list of faults' }).default([]),
   adversary: adversaryEntrySchema.optional(),
+  /**
+   * How the group's devices get on the registry: `confirm` (default) — the backend proposes the
+   * owner on `backend/<id>/status` and registers the device with its signed ConfirmPackage, as
+   * Pebble's devReg does; `registrar` — the operator registers it before it connects.
+   */
+  registration: z.enum(REGISTRATION_MODES, { error: `expected one of: ${REGISTRATION_MODES.join(', ')}` }).default('confirm'),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -92,10 +100,14 @@ export const scenarioSchema = z.strictObject({
       sliceMs: positiveInt(3_600_000).default(5000),
     })
     .prefault({}),
+  // The default shape settles for ≤ 15,000 gas per device-epoch but needs powers of tau 2^15
+  // (made locally once, about 10–25 minutes); 4 × 8 builds in minutes and suits small fleets.
   circuit: z
     .strictObject({
-      batchSize: positiveInt(14).default(4),
-      readingsPerDevice: positiveInt(15).default(8),
+      batchSize: positiveInt(256)
+        .refine((b) => b % 4 === 0, { error: 'expected a multiple of 4 (a batch fills whole accrual words on chain), e.g. 4 or 32' })
+        .default(DEFAULT_SHAPE.batchSize),
+      readingsPerDevice: positiveInt(15).default(DEFAULT_SHAPE.readingsPerDevice),
     })
     .prefault({}),
 });

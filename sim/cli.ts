@@ -3,6 +3,7 @@ import { isPinbenchError } from '../core/errors.ts';
 import { parseCli } from './cli/args.ts';
 import { createConsoleLogger } from './logger.ts';
 import { runScenario } from './run/run-scenario.ts';
+import { resumeRun } from './run/resume.ts';
 
 /** `pinbench …`: returns the process exit code (0 only when every check of the run passed). */
 export async function main(argv: string[]): Promise<number> {
@@ -28,6 +29,16 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    if (command.command === 'resume') {
+      const resumed = await resumeRun(command.runDir, {
+        rpcUrl: command.rpcUrl, operatorKey: command.operatorKey, cacheDir: command.cacheDir, ptauPath: command.ptauPath, logger,
+      });
+      const claims = resumed.claims === undefined ? '' : `; ${resumed.claims.claims} owners claimed`;
+      const ok = resumed.failures.length === 0 && (resumed.claims?.failures.length ?? 0) === 0;
+      process.stdout.write(`${ok ? 'DONE' : 'FAIL'} resume ${command.runDir}: ${resumed.owed} proof jobs owed, ${resumed.settled} settled${claims}\n`);
+      for (const failure of [...resumed.failures, ...(resumed.claims?.failures ?? [])]) process.stdout.write(`  failed: ${failure}\n`);
+      return ok ? 0 : 1;
+    }
     const result = await runScenario(command.scenarioFile, {
       brokerPort: command.brokerPort,
       rpcUrl: command.rpcUrl,

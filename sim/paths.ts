@@ -12,3 +12,11 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 export function runFolderName(startedAt: Date, scenarioName: string): string {
   return `${startedAt.toISOString().replace(/[:.]/g, '-')}-${scenarioName}`;
 }
+
+/**
+ * The embedded chain's state inside a run folder: anvil writes it every few seconds and on exit,
+ * and `pinbench resume` (or `anvil --load-state`) starts the same chain from it.
+ */
+export function chainStatePath(runDir: string): string {
+  return join(runDir, 'chain-state.json');
+}

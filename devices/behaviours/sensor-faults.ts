@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Random } from '../../core/ports.ts';
 import type { SensorData } from '../codec/sensor-data.ts';
+import type { BatteryFailure } from '../tracker/battery.ts';
 import { forkRandom, gaussian } from '../random.ts';
 import { SENSOR_LIMITS } from '../sensors/scales.ts';
 import { clampTo, type SensorModel } from '../sensors/sensors.ts';
@@ -60,20 +61,28 @@ export function noisySensor(base: SensorModel, params: z.output<typeof noisySens
   };
 }
 
-/**
- * A cell that fails: a sudden voltage drop, then a steady fall to the cut-off. This is a
- * sensors-level effect on `vbat` only; the tracker's own battery (sleep, death) does not see it.
- */
-export function batteryFailure(base: SensorModel, params: z.output<typeof batteryFailureSchema>, random: Random, startMs: number): SensorModel {
+/** When and how hard the cell fails, drawn once per device from its behaviour stream. */
+export function drawBatteryFailure(params: z.output<typeof batteryFailureSchema>, random: Random, startMs: number): BatteryFailure {
   const own = forkRandom(random);
   const atMs = startMs + draw(params.afterS, own) * 1000;
   const dropMv = draw(params.dropMv, own);
+  return { atMs, dropMv, declineMvPerHour: params.declineMvPerHour };
+}
+
+/**
+ * A cell that fails: a sudden voltage drop, then a steady fall to the cut-off. The tracker's
+ * battery model takes the same failure (TrackerBehaviour.batteryFailure: the device sleeps and
+ * dies early, and its `vbat` follows); this sensor-level `vbat` is what a tracker without a
+ * battery model reports.
+ */
+export function batteryFailure(base: SensorModel, failure: BatteryFailure): SensorModel {
+  const { atMs, dropMv, declineMvPerHour } = failure;
   return {
     sample(tMs, fix) {
       const data = base.sample(tMs, fix);
       if (tMs < atMs || data.vbat === undefined) return data;
       const sinceH = (tMs - atMs) / 3_600_000;
-      return { ...data, vbat: clampTo(Math.round(data.vbat - dropMv - params.declineMvPerHour * sinceH), SENSOR_LIMITS.vbat) };
+      return { ...data, vbat: clampTo(Math.round(data.vbat - dropMv - declineMvPerHour * sinceH), SENSOR_LIMITS.vbat) };
     },
   };
 }

@@ -12,6 +12,8 @@ export interface ReadingVerifier {
   verify(type: PackageType, data: Uint8Array, timestamp: number, signature: Uint8Array): boolean;
   /** `verify` applied to a decoded package. */
   verifyPackage(pkg: BinPackage): boolean;
+  /** True when `signature` (64-byte r‖s) signs sha256(`message`) under this key (e.g. a ConfirmPackage's owner ‖ timestamp). */
+  verifyMessage(message: Uint8Array, signature: Uint8Array): boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ export function createVerifier(publicKey: Uint8Array, curve: CurveName = 'p256')
     publicKey,
     verify,
     verifyPackage: (pkg) => verify(pkg.type, pkg.data, pkg.timestamp, pkg.signature),
+    verifyMessage: (message, signature) => signature.length === 64 && nodeVerify('sha256', message, keyInput, signature),
   };
 }
 

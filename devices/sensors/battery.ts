@@ -52,3 +52,16 @@ export function openCircuitMv(charge: number): number {
   }
   return OCV_CURVE[OCV_CURVE.length - 1]![1];
 }
+
+/** The state of charge whose open-circuit voltage is `mv` (inverse of `openCircuitMv`), clamped to [0, 1]. */
+export function chargeAtMv(mv: number): number {
+  if (mv <= OCV_CURVE[0]![1]) return 0;
+  for (let k = 1; k < OCV_CURVE.length; k++) {
+    const [s1, v1] = OCV_CURVE[k]!;
+    if (mv <= v1) {
+      const [s0, v0] = OCV_CURVE[k - 1]!;
+      return s0 + ((s1 - s0) * (mv - v0)) / (v1 - v0);
+    }
+  }
+  return 1;
+}

@@ -51,18 +51,26 @@ function connect(ctx: TrackerRuntime): void {
     .then(
       async (link) => {
         let closed = false;
+        // The backend may answer the subscription at once (an owner proposal): messages that
+        // arrive before the link is adopted wait for it instead of being dropped as strays.
+        let early: Array<[string, Uint8Array]> | undefined = [];
         link.onClose(() => {
           closed = true;
           if (ctx.link !== link) return;
           ctx.link = undefined;
           send(ctx, 'connection.lost');
         });
-        link.onMessage((topic, payload) => handleDownlink(ctx, link, topic, payload));
+        link.onMessage((topic, payload) => {
+          if (early !== undefined) early.push([topic, payload]);
+          else handleDownlink(ctx, link, topic, payload);
+        });
         try {
           if (current()) await link.subscribe(`backend/${id}/#`);
         } catch (error) {
           if (current()) fail(`subscribe: ${reasonOf(error)}`);
         }
+        const held = early;
+        early = undefined;
         if (!current()) {
           // A stray link from an attempt that timed out or was stopped: close it, nobody waits on it.
           if (!closed) await link.end().catch((error: unknown) => ctx.logger.debug(`device ${id}: closing a stray link failed: ${reasonOf(error)}`));
@@ -71,6 +79,7 @@ function connect(ctx: TrackerRuntime): void {
         if (closed) return fail('connection closed while subscribing');
         ctx.link = link;
         send(ctx, 'connection.opened');
+        for (const [topic, payload] of held) handleDownlink(ctx, link, topic, payload);
       },
       (error: unknown) => {
         if (current()) fail(reasonOf(error));
@@ -134,6 +143,8 @@ function sleep(ctx: TrackerRuntime): void {
 
 function shutdown(ctx: TrackerRuntime): void {
   cancelTimer(ctx);
+  if (ctx.faultTimer !== undefined) ctx.deps.clock.cancel(ctx.faultTimer);
+  ctx.faultTimer = undefined;
   stopDraining(ctx);
   stopSampling(ctx);
   ctx.attemptToken++;

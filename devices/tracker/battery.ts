@@ -1,4 +1,4 @@
-import { openCircuitMv } from '../sensors/battery.ts';
+import { chargeAtMv, openCircuitMv } from '../sensors/battery.ts';
 import type { TrackerState } from './machine.ts';
 
 /**
@@ -54,16 +54,26 @@ export interface BatteryState {
   mah: number;
   /** Time up to which drain is accounted. */
   settledMs: number;
+  /** Self-discharge of a failed cell, mA, on top of the state's current (0 for a healthy one). */
+  leakMa: number;
+}
+
+/** A cell failure (fault `battery-failure`): a sudden voltage drop, then a steady decline. */
+export interface BatteryFailure {
+  /** Simulated time of the failure. */
+  readonly atMs: number;
+  readonly dropMv: number;
+  readonly declineMvPerHour: number;
 }
 
 export function createBatteryState(options: BatteryOptions, initialCharge: number, nowMs: number): BatteryState {
-  return { options, mah: options.capacityMah * initialCharge, settledMs: nowMs };
+  return { options, mah: options.capacityMah * initialCharge, settledMs: nowMs, leakMa: 0 };
 }
 
 /** Accounts the time since the last settle at the current of `state` (the state the device was in all along). */
 export function settleBattery(battery: BatteryState, state: TrackerState, nowMs: number): void {
   const hours = Math.max(0, nowMs - battery.settledMs) / MS_PER_HOUR;
-  const mah = battery.mah - battery.options.currentMa[state] * hours;
+  const mah = battery.mah - (battery.options.currentMa[state] + (state === 'stopped' ? 0 : battery.leakMa)) * hours;
   battery.mah = mah < 1e-9 ? 0 : mah; // a timer set for "empty" lands there despite rounding
   battery.settledMs = Math.max(battery.settledMs, nowMs);
 }
@@ -79,8 +89,22 @@ export const batteryMillivolts = (battery: BatteryState): number => Math.round(o
 
 /** Milliseconds until the charge reaches `targetCharge` at the current of `state`; Infinity if it never does. */
 export function msUntilCharge(battery: BatteryState, state: TrackerState, targetCharge: number): number {
-  const current = battery.options.currentMa[state];
+  const current = battery.options.currentMa[state] + battery.leakMa;
   const mahToGo = battery.mah - targetCharge * battery.options.capacityMah;
   if (mahToGo <= 0) return 0;
   return current > 0 ? Math.ceil((mahToGo / current) * MS_PER_HOUR) : Infinity;
+}
+
+/**
+ * The cell fails now (settle it first): its open-circuit voltage drops by `dropMv` — the charge
+ * falls to what the Li-ion curve gives for that voltage — and from then on it leaks the current
+ * that lowers the voltage by `declineMvPerHour` at the post-failure point of the curve.
+ */
+export function failBattery(battery: BatteryState, failure: Pick<BatteryFailure, 'dropMv' | 'declineMvPerHour'>): void {
+  const { capacityMah } = battery.options;
+  const mv = openCircuitMv(chargeOf(battery)) - failure.dropMv;
+  const after = Math.min(chargeOf(battery), chargeAtMv(mv));
+  battery.mah = after * capacityMah;
+  const hourLater = chargeAtMv(mv - failure.declineMvPerHour);
+  battery.leakMa += Math.max(0, (after - hourLater) * capacityMah);
 }

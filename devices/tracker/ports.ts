@@ -1,6 +1,7 @@
 import type { Random } from '../../core/ports.ts';
 import type { SensorConfig } from '../codec/sensor-config.ts';
 import type { DeviceSpec } from '../spec.ts';
+import type { BatteryFailure } from './battery.ts';
 import type { Reading } from './reading.ts';
 
 /** Credentials a device connects with: client id and username are the device id. */
@@ -88,4 +89,6 @@ export interface TrackerBehaviour {
   clockOffsetMs?(nowMs: number): number;
   /** Network faults: called on each scheduled upload while online; returning a duration (ms) forces a disconnect for that long. */
   outageMs?(nowMs: number, random: Random): number | undefined;
+  /** The cell fails at `atMs` (fault `battery-failure`): drives the tracker's battery model, so the device sleeps and dies early. */
+  readonly batteryFailure?: BatteryFailure;
 }

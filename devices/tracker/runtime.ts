@@ -62,6 +62,8 @@ export interface TrackerRuntime extends TrackerMachineContext {
   sampleTimer: TimerHandle | undefined;
   /** Pause between bulk-upload bursts. */
   bulkTimer: TimerHandle | undefined;
+  /** The cell failure to come (behaviour.batteryFailure), from power-on until it happens or the device stops. */
+  faultTimer: TimerHandle | undefined;
   /** True from reconnect until the backlog is uploaded: live readings queue behind it. */
   draining: boolean;
   link: MqttLink | undefined;
@@ -78,7 +80,7 @@ export interface TrackerRuntime extends TrackerMachineContext {
 }
 
 /** The states in which the device is awake and its battery checks apply. */
-const AWAKE: ReadonlySet<TrackerState> = new Set(['booting', 'registering', 'connecting', 'online', 'backoff', 'buffering', 'updating']);
+export const AWAKE: ReadonlySet<TrackerState> = new Set(['booting', 'registering', 'connecting', 'online', 'backoff', 'buffering', 'updating']);
 
 /**
  * Sends an event. The battery is settled first, at the current of the state being left; a charge

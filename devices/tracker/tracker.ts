@@ -7,11 +7,11 @@ import { forkRandom, uniform } from '../random.ts';
 import { createSensorModel } from '../sensors/sensors.ts';
 import type { DeviceSpec } from '../spec.ts';
 import { trackerActions } from './actions.ts';
-import { chargeOf, createBatteryState, type BatteryState } from './battery.ts';
+import { chargeOf, createBatteryState, failBattery, msUntilCharge, settleBattery, type BatteryFailure, type BatteryState } from './battery.ts';
 import { ReadingBuffer } from './buffer.ts';
 import { createTrackerMachine, type TrackerState } from './machine.ts';
 import { resolveTrackerOptions, type TrackerOptions } from './options.ts';
-import { send, type TrackerDeps, type TrackerRuntime } from './runtime.ts';
+import { AWAKE, cancelTimer, schedule, send, type TrackerDeps, type TrackerRuntime } from './runtime.ts';
 
 /** One machine for all devices; each device only holds a service and its context. */
 const machine = createTrackerMachine(trackerActions);
@@ -60,6 +60,7 @@ export function createTrackerRuntime(spec: DeviceSpec, deps: TrackerDeps, option
     timer: undefined,
     sampleTimer: undefined,
     bulkTimer: undefined,
+    faultTimer: undefined,
     draining: false,
     link: undefined,
     attempt: 0,
@@ -95,6 +96,32 @@ export function startTracker(ctx: TrackerRuntime): void {
     });
   }
   send(ctx, 'power.on');
+  const failure = ctx.behaviour.batteryFailure;
+  if (failure !== undefined && ctx.battery !== undefined) {
+    ctx.faultTimer = ctx.deps.clock.schedule(Math.max(0, failure.atMs - ctx.deps.clock.nowMs()), () => {
+      ctx.faultTimer = undefined;
+      batteryFails(ctx, failure);
+    });
+  }
+}
+
+/**
+ * The cell fails: charge and leak change at once (battery.ts `failBattery`). An awake device at
+ * or below the low mark goes to sleep (or dies, when empty) now; a sleeping one dies sooner.
+ */
+function batteryFails(ctx: TrackerRuntime, failure: BatteryFailure): void {
+  const battery = ctx.battery!;
+  const state = ctx.service.state.value;
+  settleBattery(battery, state, ctx.deps.clock.nowMs());
+  failBattery(battery, failure);
+  if (state === 'sleeping') {
+    cancelTimer(ctx);
+    const ms = msUntilCharge(battery, 'sleeping', 0);
+    if (Number.isFinite(ms)) schedule(ctx, ms, 'battery.empty');
+  } else if (AWAKE.has(state) && chargeOf(battery) <= battery.options.lowCharge) {
+    // `send` turns this into battery.empty when nothing is left.
+    send(ctx, 'battery.low');
+  }
 }
 
 /** Powers the device off: timers cancelled, link closed. Resolves when the link has closed; idempotent. */

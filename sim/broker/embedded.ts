@@ -18,12 +18,20 @@ export interface BrokerHooks {
   onDenied(clientId: string, topic: string, payload: Buffer, reason: 'acl.publish' | 'acl.subscribe'): void;
   /** A connection attempt with bad credentials. */
   onAuthFailed(clientId: string, reason: string): void;
+  /** A device's subscriptions the ACL granted (after SUBACK was written), e.g. `backend/<id>/#`. */
+  onSubscribe?(clientId: string, topicFilters: readonly string[]): void;
 }
 
 export interface BrokerHandle {
   readonly url: string;
   readonly port: number;
   connectedClients(): number;
+  /**
+   * Sends a backend message to one connected device at QoS 1. Resolves `true` once the device
+   * acknowledged it (PUBACK: its client has handled the message by then), `false` when the
+   * device is not connected or disconnects first, or after `timeoutMs` of wall time.
+   */
+  deliver(clientId: string, topic: string, payload: Uint8Array, timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -101,6 +109,59 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     });
   }
 
+  // Backend → device messages waiting for their PUBACK, per client, in sending order per topic.
+  const awaitingAck = new Map<string, Array<{ topic: string; settle: (acked: boolean) => void }>>();
+  const settleFirst = (clientId: string, topic: string | undefined, acked: boolean) => {
+    const queue = awaitingAck.get(clientId);
+    if (queue === undefined) return;
+    if (topic === undefined || queue.length === 0) {
+      awaitingAck.delete(clientId);
+      for (const entry of queue) entry.settle(acked);
+      return;
+    }
+    // aedes's in-memory persistence may hand the ack no packet: then the oldest one is acked
+    // (a client acknowledges QoS 1 messages in the order it received them).
+    const found = queue.findIndex((entry) => entry.topic === topic);
+    const k = found < 0 ? 0 : found;
+    const [entry] = queue.splice(k, 1);
+    if (queue.length === 0) awaitingAck.delete(clientId);
+    entry!.settle(acked);
+  };
+  broker.on('ack', (packet, client) => {
+    if (client === null) return;
+    settleFirst(client.id, packet !== undefined && 'topic' in packet ? packet.topic : '', true);
+  });
+  broker.on('clientDisconnect', (client) => settleFirst(client.id, undefined, false));
+  // aedes keeps its connected clients by id (not in its type declarations).
+  const clients = (broker as unknown as { clients: Record<string, Client | undefined> }).clients;
+  if (hooks.onSubscribe !== undefined) {
+    const onSubscribe = hooks.onSubscribe;
+    broker.on('subscribe', (subscriptions, client) => {
+      const granted = subscriptions.filter((s) => (s.qos as number) !== 128).map((s) => s.topic);
+      if (client !== null && granted.length > 0) onSubscribe(client.id, granted);
+    });
+  }
+  const deliver = (clientId: string, topic: string, payload: Uint8Array, timeoutMs = 5000): Promise<boolean> => {
+    if (clients[clientId] === undefined) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      let done = false;
+      const timer = setTimeout(() => settle(false), timeoutMs);
+      const settle = (acked: boolean) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        resolve(acked);
+      };
+      const queue = awaitingAck.get(clientId) ?? [];
+      queue.push({ topic, settle });
+      awaitingAck.set(clientId, queue);
+      const packet = { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false } as PublishPacket;
+      broker.publish(packet, (error) => {
+        if (error) settle(false);
+      });
+    });
+  };
+
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (cause: NodeJS.ErrnoException) =>
@@ -120,6 +181,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     url: `mqtt://${host}:${port}`,
     port,
     connectedClients: () => broker.connectedClients,
+    deliver,
     async close() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -25,6 +25,12 @@ export interface StartAnvilOptions {
   startTimeoutMs?: number;
   /** Use this anvil binary instead of the one from the npm package. */
   binaryPath?: string;
+  /**
+   * Keep the chain in this file: loaded at start when it exists, written every
+   * `stateIntervalS` (default 5) and on exit, so a run's chain outlives its process.
+   */
+  statePath?: string;
+  stateIntervalS?: number;
 }
 
 export interface AnvilNode {
@@ -66,6 +72,7 @@ export async function startAnvil(options: StartAnvilOptions): Promise<AnvilNode>
     '--mnemonic', ANVIL_DEV_MNEMONIC,
     '--accounts', String(accountCount),
     ...(options.blockTimeS === undefined ? [] : ['--block-time', String(options.blockTimeS)]),
+    ...(options.statePath === undefined ? [] : ['--state', options.statePath, '--state-interval', String(options.stateIntervalS ?? 5)]),
   ];
 
   // A picked port can be taken by someone else before anvil binds it; then pick again.

@@ -14,15 +14,29 @@ export interface RunCommand {
   quiet: boolean;
 }
 
+export interface ResumeCommand {
+  command: 'resume';
+  runDir: string;
+  rpcUrl?: string;
+  operatorKey?: string;
+  cacheDir?: string;
+  ptauPath?: string;
+  quiet: boolean;
+}
+
 export interface HelpCommand {
   command: 'help';
   text: string;
 }
 
 export const USAGE = `Usage: pinbench run <scenario.yaml> [options]
+       pinbench resume <run folder> [--rpc <url> --operator-key <hex>] [--cache <dir>] [--ptau <file>]
 
-Runs a scenario end to end: virtual trackers → embedded MQTT broker → ingest → Groth16 proof
-→ settlement and rewards on a local anvil chain, and writes runs/<time>-<scenario>/.
+run     Runs a scenario end to end: virtual trackers → embedded MQTT broker → ingest → Groth16
+        proof → settlement and rewards on a local anvil chain, and writes runs/<time>-<scenario>/.
+resume  Finishes the proofs and settlements a stopped run left in its run.db (after a crash or
+        a kill), on the run's chain (the embedded one is kept in the run folder), then lets the
+        owners claim.
 
 Options:
   --broker-port <port>   MQTT port on 127.0.0.1 (default: a free port)
@@ -71,7 +85,7 @@ function parseFleetProcess(raw: string): 'inline' | 'child' | 'auto' {
   return mode;
 }
 
-export function parseCli(argv: string[]): RunCommand | HelpCommand {
+export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpCommand {
   let parsed;
   try {
     parsed = parseArgs({
@@ -95,16 +109,32 @@ export function parseCli(argv: string[]): RunCommand | HelpCommand {
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { command: 'help', text: USAGE };
   const [command, scenarioFile, ...extra] = positionals;
-  if (command !== 'run') {
-    throw new PinbenchError('E_ARGS', `unknown command "${command}"; the command is \`pinbench run <scenario.yaml>\``);
+  if (command !== 'run' && command !== 'resume') {
+    throw new PinbenchError('E_ARGS', `unknown command "${command}"; the commands are \`pinbench run <scenario.yaml>\` and \`pinbench resume <run folder>\``);
+  }
+  if (values['operator-key'] !== undefined && values.rpc === undefined) {
+    throw new PinbenchError('E_ARGS', 'option --operator-key only applies with --rpc; the embedded anvil uses its own dev account');
+  }
+  if (command === 'resume') {
+    if (scenarioFile === undefined) throw new PinbenchError('E_ARGS', 'missing run folder; try `pinbench resume runs/<time>-<scenario>`');
+    if (extra.length > 0) throw new PinbenchError('E_ARGS', `unexpected argument "${extra[0]}"; give one run folder`);
+    for (const flag of ['broker-port', 'out', 'fleet-process'] as const) {
+      if (values[flag] !== undefined) throw new PinbenchError('E_ARGS', `option --${flag} does not apply to resume, which runs no fleet`);
+    }
+    return {
+      command: 'resume',
+      runDir: scenarioFile,
+      rpcUrl: values.rpc === undefined ? undefined : parseRpcUrl(values.rpc),
+      operatorKey: values['operator-key'] === undefined ? undefined : parseKey(values['operator-key']),
+      cacheDir: values.cache,
+      ptauPath: values.ptau,
+      quiet: values.quiet,
+    };
   }
   if (scenarioFile === undefined) {
     throw new PinbenchError('E_ARGS', 'missing scenario file; try `pinbench run scenarios/smoke.yaml`');
   }
   if (extra.length > 0) throw new PinbenchError('E_ARGS', `unexpected argument "${extra[0]}"; give one scenario file`);
-  if (values['operator-key'] !== undefined && values.rpc === undefined) {
-    throw new PinbenchError('E_ARGS', 'option --operator-key only applies with --rpc; the embedded anvil uses its own dev account');
-  }
   return {
     command: 'run',
     scenarioFile,

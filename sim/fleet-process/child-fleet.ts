@@ -107,15 +107,32 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
   };
 
   const gate = new PublishGate(mode === 'realtime');
+  // The run's answer that the previous slice settled on its side (its ingest done). The next
+  // slice's timers (signing, most of this process's work) run while the run still verifies the
+  // previous slice's readings; its publishes stay held, and the run hears the new time only
+  // after that answer. Nothing this process does depends on the run's side of a slice: its own
+  // I/O (acknowledgements, registrations) has settled before the next timers run, and the run's
+  // timers (epoch closes) are all scheduled before the start, so the boundary kept from `time-ok`
+  // is the one `settled` would give.
+  let runSettled: Promise<Reply> | undefined;
+  const awaitRunSettled = async () => {
+    const pending = runSettled;
+    runSettled = undefined;
+    if (pending !== undefined) keepBoundary((await pending).nextTimer);
+  };
   const settle = async () => {
     // Requests the slice started in promise callbacks (registrations) go out with this batch.
     await new Promise<void>((resolve) => setImmediate(resolve));
+    await awaitRunSettled();
     outbox.flush();
     keepBoundary((await ask({ type: 'time', nowMs: clock.nowMs() }, 'time-ok')).nextTimer);
     gate.release();
     await io.settled();
     outbox.flush();
-    keepBoundary((await ask({ type: 'slice', nowMs: clock.nowMs(), sent }, 'settled')).nextTimer);
+    runSettled = ask({ type: 'slice', nowMs: clock.nowMs(), sent }, 'settled');
+    // Except for a device registering by the confirm exchange: the run's side is its I/O (the
+    // owner proposal, its confirm, the final status), so the slice waits for it, publishes open.
+    if ((counters.states.get('registering') ?? 0) > 0) await awaitRunSettled();
     gate.close();
   };
   const discrete =
@@ -192,7 +209,10 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
           if (discrete === undefined) throw new PinbenchError('E_FLEET_PROCESS', 'fleet process: "advance" in realtime');
           if (startPending) startTrackers();
           keepBoundary(message.nextTimer);
-          discrete.runUntil(message.endMs).then(() => transport.send({ type: 'advanced', nowMs: discrete.nowMs() }), fail);
+          discrete
+            .runUntil(message.endMs)
+            .then(awaitRunSettled)
+            .then(() => transport.send({ type: 'advanced', nowMs: discrete.nowMs() }), fail);
           return;
         case 'time-ok':
         case 'settled': {

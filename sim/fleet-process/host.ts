@@ -177,6 +177,7 @@ export class FleetProcessHost {
       specs: registry.specs,
       credentials: registry.credentials,
       ingestDevices: registry.ingestDevices,
+      registry,
       useBroker: (url) => this.child.send({ type: 'broker', url }),
       start: () => this.child.send({ type: 'start' }),
       stop: () => this.stop(),

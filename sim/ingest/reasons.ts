@@ -15,6 +15,11 @@ export const REJECTION_REASONS = {
   replay: 'timestamp not newer than the last accepted reading of the device',
   range: 'latitude or longitude out of range',
   'position.missing': 'reading without a GPS position (no fix)',
+  'confirm.decode': 'registration confirm is not a valid Pebble ConfirmPackage',
+  'confirm.unexpected': 'registration confirm without an open owner proposal (unsolicited, or a replay of a used one)',
+  'confirm.owner': 'registration confirm is for another owner than the one proposed',
+  'confirm.timestamp': 'registration confirm timestamp older than its proposal or too far from the backend clock',
+  'confirm.signature': 'registration confirm signature does not verify against the device key',
 } as const;
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;

@@ -1,7 +1,9 @@
-import { keccak256, Wallet, type Contract } from 'ethers';
+import { Contract, keccak256, parseEther, toQuantity, Wallet, type InterfaceAbi, type JsonRpcProvider, type TransactionReceipt, type TransactionRequest } from 'ethers';
+import { PinbenchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { CircuitShape, RuleParams } from '../../core/reward-rule.ts';
-import { compileContracts, deployPinbench, registerDevices, settleBatch } from '../../contracts/index.ts';
+import { claimRewards, compileContracts, deployPinbench, encodeSettle, registerDevices, settleGasLimit, TxSender, type TxSenderStats } from '../../contracts/index.ts';
+import { decodeHeader } from '../../core/reward-rule.ts';
 import { connectRpc, startAnvil, devPrivateKeys } from '../chain/anvil.ts';
 import type { SettleArgs } from '../../contracts/index.ts';
 
@@ -22,26 +24,39 @@ export interface ChainSetup {
   addresses: { registry: string; token: string; settlement: string; verifier: string };
   deployGas: bigint;
   registerGas(): bigint;
-  register(devices: Array<{ deviceId: string; publicKey: Uint8Array; owner: string }>): Promise<number[]>;
-  settle(args: SettleArgs): Promise<{ txHash: string; gasUsed: bigint }>;
+  /** `confirm`: the device's signed ConfirmPackage for `owner`, recorded by the registry (see DeviceRegistry.sol). */
+  register(devices: Array<{ deviceId: string; publicKey: Uint8Array; owner: string; confirm?: { timestamp: number; signature: Uint8Array } }>): Promise<number[]>;
+  settle(args: SettleArgs): Promise<{ txHash: string; gasUsed: bigint; calldataBytes: number }>;
+  isSettled(epoch: number, batch: number): Promise<boolean>;
+  /** What the operator's transaction sender did (sent, re-broadcast, retried, failed). */
+  txStats(): TxSenderStats;
+  /** Waits for the operator's transactions in flight and stops watching for receipts. */
+  close(): Promise<void>;
+  /** Units accrued on chain for a registry index and not yet claimed. */
+  accruedUnits(index: number): Promise<bigint>;
+  /** The owner's claim for its devices, from the owner's own account (given gas money first if it has none). */
+  claim(ownerPrivateKey: string, indexes: readonly number[]): Promise<{ txHash: string; gasUsed: bigint; amountWei: bigint }>;
   balanceOf(owner: string): Promise<bigint>;
   ownerOf(index: number): Promise<string>;
   contracts: { registry: Contract; token: Contract; settlement: Contract };
 }
+
+/** Ether an owner account gets for its claim transactions when it has none. */
+const OWNER_GAS_FUNDS = parseEther('0.01');
 
 /** Registry key of a device: keccak256 of its id (the IMEI) as UTF-8. */
 export function deviceIdHash(deviceId: string): string {
   return keccak256(Buffer.from(deviceId, 'utf8'));
 }
 
-async function start(options: { rpcUrl?: string; operatorKey?: string; logger: Logger }): Promise<ChainStart> {
+async function start(options: { rpcUrl?: string; operatorKey?: string; logger: Logger; statePath?: string }): Promise<ChainStart> {
   if (options.rpcUrl !== undefined) {
     const rpc = await connectRpc(options.rpcUrl, { pollingIntervalMs: 100 });
     const key = options.operatorKey ?? devPrivateKeys(1)[0]!;
     options.logger.info(`chain: using ${rpc.rpcUrl} (chain id ${rpc.chainId})`);
     return { rpcUrl: rpc.rpcUrl, chainId: rpc.chainId, embedded: false, operator: new Wallet(key, rpc.provider), stop: async () => rpc.provider.destroy() };
   }
-  const node = await startAnvil({ logger: options.logger });
+  const node = await startAnvil({ logger: options.logger, statePath: options.statePath });
   const rpc = await connectRpc(node.rpcUrl, { pollingIntervalMs: 50 });
   options.logger.info(`chain: anvil on ${node.rpcUrl} (chain id ${node.chainId})`);
   return {
@@ -75,16 +90,51 @@ async function deploy(
   options.logger.info(
     `contracts deployed: settlement ${deployment.addresses.settlement}, ${deployment.deployGas.total.toLocaleString('en-US')} gas`,
   );
+  return operate(chain, deployment, options.logger);
+}
+
+/** The contracts of an earlier run on a chain that kept them (`pinbench resume`). */
+async function attach(
+  chain: ChainStart,
+  options: { cacheDir: string; verifierSolPath: string; addresses: ChainSetup['addresses']; logger: Logger },
+): Promise<ChainSetup> {
+  const compiled = await compileContracts({ cacheDir: options.cacheDir, verifierSolPath: options.verifierSolPath, logger: options.logger });
+  const { addresses } = options;
+  if ((await chain.operator.provider!.getCode(addresses.settlement)) === '0x') {
+    throw new PinbenchError('E_CHAIN_LOST', `no settlement contract at ${addresses.settlement} on ${chain.rpcUrl}: the run's chain is gone (an embedded chain lives in the run folder's chain/ state; an external one must be the same --rpc)`);
+  }
+  const at = (address: string, c: { abi: InterfaceAbi }) => new Contract(address, c.abi, chain.operator);
+  return operate(chain, {
+    registry: at(addresses.registry, compiled.registry), token: at(addresses.token, compiled.token),
+    settlement: at(addresses.settlement, compiled.settlement), addresses, deployGas: { total: 0n },
+  }, options.logger);
+}
+
+async function operate(
+  chain: ChainStart,
+  deployment: { registry: Contract; token: Contract; settlement: Contract; addresses: ChainSetup['addresses']; deployGas: { total: bigint } },
+  logger: Logger,
+): Promise<ChainSetup> {
   let registerGas = 0n;
-  // Every write from the operator account goes through one queue: the contract helpers take
-  // the account's pending nonce, which two overlapping senders would both read.
-  let writes: Promise<unknown> = Promise.resolve();
-  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = writes.then(work, work);
-    writes = next.catch(() => undefined);
-    return next;
-  };
   const { registry, token, settlement } = deployment;
+  const provider = chain.operator.provider as JsonRpcProvider;
+  // Every write from the operator account after deployment goes through this one sender: it
+  // signs with explicit nonces and gas limits, sends without waiting for earlier ones to be
+  // mined, and re-sends a dropped transaction (contracts/tx-sender.ts).
+  const sender = await TxSender.start({ wallet: chain.operator, decodeWith: { settlement, registry, token }, logger });
+  const settleGas = settleGasLimit(Number(await settlement.getFunction('batchSize')()));
+  const estimated = async (request: TransactionRequest): Promise<bigint> =>
+    ((await provider.estimateGas({ ...request, from: chain.operator.address })) * 12n) / 10n;
+  // Owners pay for their own claims. On the embedded anvil they are simply given ether; on an
+  // external chain the operator sends each owner that has none a little, once.
+  const fundForGas = async (address: string): Promise<void> => {
+    if ((await provider.getBalance(address)) >= OWNER_GAS_FUNDS / 2n) return;
+    if (chain.embedded) {
+      await provider.send('anvil_setBalance', [address, toQuantity(OWNER_GAS_FUNDS)]);
+      return;
+    }
+    await sender.send({ to: address, value: OWNER_GAS_FUNDS, gasLimit: 21_000n, label: `gas money for owner ${address}` });
+  };
   return {
     rpcUrl: chain.rpcUrl,
     chainId: chain.chainId,
@@ -93,23 +143,47 @@ async function deploy(
     deployGas: deployment.deployGas.total,
     registerGas: () => registerGas,
     contracts: { registry, token, settlement },
-    register: (devices) =>
-      serialized(async () => {
-        const result = await registerDevices(
-          registry,
-          devices.map((d) => ({ idHash: deviceIdHash(d.deviceId), pubKey: d.publicKey, owner: d.owner })),
-        );
-        registerGas += result.gasUsed;
-        return result.indices;
-      }),
-    settle: (args) =>
-      serialized(async () => {
-        const result = await settleBatch(settlement, args, { decodeWith: { registry, token } });
-        return { txHash: result.receipt.hash, gasUsed: result.gasUsed };
-      }),
+    register: async (devices) => {
+      const result = await registerDevices(
+        registry,
+        devices.map((d) => ({ idHash: deviceIdHash(d.deviceId), pubKey: d.publicKey, owner: d.owner, ...(d.confirm ? { confirm: d.confirm } : {}) })),
+        {
+          send: async (requests) => {
+            const sent: Array<Promise<TransactionReceipt>> = [];
+            for (const [i, request] of requests.entries()) {
+              sent.push(sender.send({ to: String(request.to), data: String(request.data), gasLimit: await estimated(request), label: `register chunk ${i + 1}/${requests.length}` }));
+            }
+            return Promise.all(sent);
+          },
+        },
+      );
+      registerGas += result.gasUsed;
+      return result.indices;
+    },
+    settle: async (args) => {
+      const data = encodeSettle(settlement, args);
+      const epochBatch = decodeHeader(BigInt(args.header));
+      const receipt = await sender.send({
+        to: deployment.addresses.settlement, data, gasLimit: settleGas, label: `settle epoch ${epochBatch.epoch} batch ${epochBatch.batch}`,
+      });
+      return { txHash: receipt.hash, gasUsed: receipt.gasUsed, calldataBytes: (data.length - 2) / 2 };
+    },
+    txStats: () => sender.stats(),
+    close: async () => {
+      await sender.drain().catch(() => undefined);
+      sender.close();
+    },
+    isSettled: async (epoch, batch) => (await settlement.getFunction('isSettled')(epoch, batch)) as boolean,
+    accruedUnits: async (index) => (await settlement.getFunction('accruedUnits')(index)) as bigint,
+    claim: async (ownerPrivateKey, indexes) => {
+      const owner = new Wallet(ownerPrivateKey, chain.operator.provider);
+      await fundForGas(owner.address);
+      const result = await claimRewards(settlement.connect(owner) as Contract, indexes, { decodeWith: { registry, token } });
+      return { txHash: result.receipt.hash, gasUsed: result.gasUsed, amountWei: result.amountWei };
+    },
     balanceOf: async (owner) => (await token.getFunction('balanceOf')(owner)) as bigint,
     ownerOf: async (index) => (await registry.getFunction('ownerOf')(index)) as string,
   };
 }
 
-export const setUpChain = { start, deploy };
+export const setUpChain = { start, deploy, attach };

@@ -3,6 +3,7 @@ import type { RunStore } from '../store/run-store.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { ChainSetup } from './chain-setup.ts';
 import type { FleetRuntime } from './fleet-runtime.ts';
+import type { ClaimSummary } from './claims.ts';
 
 /** Expected payout per owner from run.db's rewards table (what the pipeline settled). */
 export function expectedOwnerRewards(store: RunStore): Map<string, bigint> {
@@ -12,6 +13,14 @@ export function expectedOwnerRewards(store: RunStore): Map<string, bigint> {
   const byOwner = new Map<string, bigint>();
   for (const row of rows) byOwner.set(row.owner, (byOwner.get(row.owner) ?? 0n) + BigInt(row.rewardWei));
   return byOwner;
+}
+
+/** Units per device summed over epochs from run.db's rewards table (what the rule gave). */
+export function expectedDeviceUnits(store: RunStore): Map<number, bigint> {
+  const rows = store.db.prepare('SELECT device_index AS deviceIndex, units FROM rewards').all() as Array<{ deviceIndex: number; units: string }>;
+  const byDevice = new Map<number, bigint>();
+  for (const row of rows) byDevice.set(row.deviceIndex, (byDevice.get(row.deviceIndex) ?? 0n) + BigInt(row.units));
+  return byDevice;
 }
 
 /**
@@ -25,8 +34,9 @@ export async function runChecks(input: {
   ingest: Ingest;
   settled: ReadonlyArray<unknown>;
   failures: readonly string[];
+  claims: ClaimSummary;
 }): Promise<ReportCheck[]> {
-  const { store, chain, fleet, ingest, failures } = input;
+  const { store, chain, fleet, ingest, failures, claims } = input;
   const checks: ReportCheck[] = [];
 
   const registered = fleet.registeredCount();
@@ -61,6 +71,27 @@ export async function runChecks(input: {
     detail: failures.length === 0 ? `${input.settled.length} batches proven and settled` : failures.join('; '),
   });
 
+  const units = expectedDeviceUnits(store);
+  const accrualMismatches: string[] = [];
+  for (const [deviceIndex, want] of units) {
+    const got = claims.accruedBefore.get(deviceIndex);
+    if (got !== want) accrualMismatches.push(`device ${deviceIndex}: chain ${got ?? 'not read'}, rule ${want}`);
+  }
+  checks.push({
+    name: 'chain accruals equal the rule',
+    ok: accrualMismatches.length === 0,
+    detail:
+      accrualMismatches.length === 0
+        ? `${units.size} devices' accrued units read from the settlement contract match the reward rule over run.db`
+        : accrualMismatches.slice(0, 5).join('; '),
+  });
+
+  checks.push({
+    name: 'owners claimed',
+    ok: claims.failures.length === 0,
+    detail: claims.failures.length === 0 ? `${claims.claims} owners claimed their rewards` : claims.failures.slice(0, 5).join('; '),
+  });
+
   const expected = expectedOwnerRewards(store);
   const mismatches: string[] = [];
   for (const [owner, want] of expected) {
@@ -72,7 +103,7 @@ export async function runChecks(input: {
     ok: mismatches.length === 0,
     detail:
       mismatches.length === 0
-        ? `${expected.size} owners' token balances read from the chain match the settled rewards`
+        ? `${expected.size} owners' token balances read from the chain match the rewards they claimed`
         : mismatches.slice(0, 5).join('; '),
   });
   return checks;

@@ -19,8 +19,15 @@ export interface FleetRegistry {
   readonly specs: readonly DeviceSpec[];
   readonly credentials: ReadonlyMap<string, string>;
   readonly ingestDevices: ReadonlyMap<string, IngestDevice>;
-  /** Puts the device on chain (batched) and resolves with its registry index. */
-  register(spec: DeviceSpec): Promise<number>;
+  /**
+   * Puts the device on chain (batched) and resolves with its registry index; `confirm` is the
+   * device's checked ConfirmPackage (confirm registration), recorded on chain with it.
+   */
+  register(spec: DeviceSpec, confirm?: DeviceConfirm): Promise<number>;
+  /** The planned device with this MQTT client id. */
+  spec(deviceId: string): DeviceSpec | undefined;
+  /** On chain (its registration transaction was mined). */
+  isRegistered(deviceId: string): boolean;
   /** Waits for every queued registration. */
   drain(): Promise<void>;
   /** Records an acknowledged publish in run.db (`published`), against which the ingest is checked. */
@@ -33,6 +40,12 @@ export interface FleetRegistry {
  * Registration and bookkeeping of a planned fleet, wherever its trackers run (this process or
  * a fleet process): registry transactions in batches, the ingest's device table, run.db rows.
  */
+/** A device's confirm as the registry records it: its clock's timestamp and the 64-byte r‖s signature. */
+export interface DeviceConfirm {
+  readonly timestamp: number;
+  readonly signature: Uint8Array;
+}
+
 export function createFleetRegistry(input: { plan: FleetPlan; chain: ChainSetup; store: RunStore; logger: Logger }): FleetRegistry {
   const { plan, chain, store, logger } = input;
   const specs: DeviceSpec[] = plan.devices.map((d) => d.spec);
@@ -45,9 +58,12 @@ export function createFleetRegistry(input: { plan: FleetPlan; chain: ChainSetup;
   const ingestDevices = new Map<string, IngestDevice>();
   const registryIndex = new Map<string, number>();
 
-  const registrar = new BatchingRegistrar<DeviceSpec>(
-    async (batch) => {
-      const indices = await chain.register(batch.map((s) => ({ deviceId: s.id, publicKey: s.publicKey, owner: s.ownerAddress })));
+  const registrar = new BatchingRegistrar<{ spec: DeviceSpec; confirm: DeviceConfirm | undefined }>(
+    async (entries) => {
+      const batch = entries.map((e) => e.spec);
+      const indices = await chain.register(
+        entries.map(({ spec: s, confirm }) => ({ deviceId: s.id, publicKey: s.publicKey, owner: s.ownerAddress, ...(confirm ? { confirm } : {}) })),
+      );
       store.addDevices(
         batch.map((s, i) => ({ deviceIndex: indices[i]!, deviceId: s.id, name: s.name, motion: s.motion, owner: s.ownerAddress, publicKey: s.publicKey })),
       );
@@ -71,7 +87,9 @@ export function createFleetRegistry(input: { plan: FleetPlan; chain: ChainSetup;
     specs,
     credentials,
     ingestDevices,
-    register: (spec) => registrar.register(spec),
+    register: (spec, confirm) => registrar.register({ spec, confirm }),
+    spec: (deviceId) => plannedById.get(deviceId)?.spec,
+    isRegistered: (deviceId) => registryIndex.has(deviceId),
     drain: () => registrar.drain(),
     recordPublished(deviceId, digest, publishedMs) {
       store.addPublished({ deviceIndex: registryIndex.get(deviceId) ?? 0, digest, publishedMs });

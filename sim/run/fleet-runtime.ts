@@ -12,7 +12,7 @@ import { createMqttConnector } from '../broker/mqtt-connector.ts';
 import type { IoSettle } from '../clock/io-settle.ts';
 import { trackConnectorIo } from './track-io.ts';
 import type { ChainSetup } from './chain-setup.ts';
-import { createFleetRegistry } from './fleet-registry.ts';
+import { createFleetRegistry, type FleetRegistry } from './fleet-registry.ts';
 
 export interface FleetRuntime {
   readonly size: number;
@@ -21,6 +21,8 @@ export interface FleetRuntime {
   readonly credentials: ReadonlyMap<string, string>;
   /** Registered devices by id, as the ingest sees them (filled as registrations confirm). */
   readonly ingestDevices: ReadonlyMap<string, IngestDevice>;
+  /** The backend's registration of this fleet (the confirm exchange registers through it). */
+  readonly registry: FleetRegistry;
   useBroker(url: string): void;
   start(): void;
   stop(): Promise<void>;
@@ -72,18 +74,22 @@ export function buildTrackers(input: {
 }): Tracker[] {
   const { scenario, plan, clock, connector, register, logger, events } = input;
   return plan.devices.map(
-    ({ spec, behaviour }) =>
-      new Tracker(spec, {
-        clock,
-        random: seededRandom(scenario.seed, 'tracker', spec.index),
-        ...(behaviour.behaviour ? { behaviour: behaviour.behaviour } : {}),
-        ...(behaviour.motion ? { motion: behaviour.motion } : {}),
-        ...(behaviour.sensors ? { sensors: behaviour.sensors } : {}),
-        connector,
-        registrar: { register },
-        logger,
-        events,
-      }),
+    ({ spec, behaviour, group }) =>
+      new Tracker(
+        spec,
+        {
+          clock,
+          random: seededRandom(scenario.seed, 'tracker', spec.index),
+          ...(behaviour.behaviour ? { behaviour: behaviour.behaviour } : {}),
+          ...(behaviour.motion ? { motion: behaviour.motion } : {}),
+          ...(behaviour.sensors ? { sensors: behaviour.sensors } : {}),
+          connector,
+          registrar: { register },
+          logger,
+          events,
+        },
+        { registration: scenario.fleet[group]!.registration },
+      ),
   );
 }
 
@@ -135,6 +141,7 @@ export function createFleetRuntime(input: {
     specs: registry.specs,
     credentials: registry.credentials,
     ingestDevices: registry.ingestDevices,
+    registry,
     useBroker(url) {
       brokerUrl = url;
     },

@@ -1,4 +1,5 @@
 import type { Scenario } from '../../scenarios/index.ts';
+import type { ClaimSummary } from './claims.ts';
 import type { RunReport, ReportCheck, DeviceReward, BatchReport, ProfileReport, PerformanceReport } from '../../reports/types.ts';
 import type { CircuitArtifacts } from '../../circuits/index.ts';
 import type { RunStore } from '../store/run-store.ts';
@@ -26,6 +27,7 @@ export interface ReportInput {
   artifacts: CircuitArtifacts;
   epochStats: Array<{ epoch: number; devices: number; readings: number; flagged: number }>;
   settled: Array<BatchReport & { epoch: number }>;
+  claims: ClaimSummary;
   peakConnections: number;
   performance: PerformanceReport;
 }
@@ -86,6 +88,8 @@ export function buildReport(input: ReportInput): RunReport {
   const gas = settled.map((b) => BigInt(b.gasUsed));
   const settleTotal = gas.reduce((a, b) => a + b, 0n);
   const deviceEpochs = settled.reduce((n, b) => n + b.deviceIndexes.length, 0);
+  const calldataBytes = settled.reduce((n, b) => n + b.calldataBytes, 0);
+  const closeToMined = settled.map((b) => b.closeToMinedMs);
   const published = input.fleet.publishedCount();
   const unaccounted = input.store.unaccountedPublishes().reduce((n, r) => n + r.count, 0);
   return {
@@ -114,7 +118,10 @@ export function buildReport(input: ReportInput): RunReport {
     },
     latencyMs: ingest.latencySummary(),
     broker: { url: input.broker.url, peakConnections: input.peakConnections },
-    chain: { rpcUrl: chain.rpcUrl, chainId: chain.chainId.toString(), embedded: chain.embedded, contracts: chain.addresses },
+    chain: {
+      rpcUrl: chain.rpcUrl, chainId: chain.chainId.toString(), embedded: chain.embedded, contracts: chain.addresses,
+      transactions: (({ sent, confirmed, reverted, failed, rebroadcast, retried }) => ({ sent, confirmed, reverted, failed, rebroadcast, retried }))(chain.txStats()),
+    },
     circuit: {
       key: artifacts.key,
       batchSize: artifacts.batchSize,
@@ -132,8 +139,10 @@ export function buildReport(input: ReportInput): RunReport {
     proofs: {
       count: settled.length,
       proveMsP50: percentile(proveMs, 50),
-      proveMsMax: proveMs.length === 0 ? 0 : Math.max(...proveMs),
+      proveMsMax: proveMs.reduce((a, b) => Math.max(a, b), 0),
       proveMsTotal: proveMs.reduce((a, b) => a + b, 0),
+      closeToMinedMsP50: percentile(closeToMined, 50),
+      closeToMinedMsP95: percentile(closeToMined, 95),
     },
     gas: {
       deploy: chain.deployGas.toString(),
@@ -141,6 +150,9 @@ export function buildReport(input: ReportInput): RunReport {
       settleTotal: settleTotal.toString(),
       settlePerBatchMax: gas.reduce((a, b) => (b > a ? b : a), 0n).toString(),
       perDeviceEpoch: deviceEpochs === 0 ? '0' : (settleTotal / BigInt(deviceEpochs)).toString(),
+      calldataBytesPerDeviceEpoch: deviceEpochs === 0 ? 0 : Math.round((calldataBytes / deviceEpochs) * 10) / 10,
+      claims: input.claims.claims,
+      claimTotal: input.claims.gasUsed.toString(),
     },
     rewards: {
       totalWei: perDevice.reduce((a, d) => a + BigInt(d.rewardWei), 0n).toString(),

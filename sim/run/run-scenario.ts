@@ -12,18 +12,21 @@ import { LatencyTracker } from '../broker/latency-tracker.ts';
 import { Ingest } from '../ingest/ingest.ts';
 import { defaultVerifyWorkers } from '../ingest/verify-pool.ts';
 import { createEpochCalendar } from '../epochs/calendar.ts';
-import { planBatches } from '../epochs/summarize.ts';
+import { assignBatches } from '../epochs/assign-batches.ts';
 import { EpochCloser } from '../epochs/close-epoch.ts';
 import { startPerfSampler } from '../perf/sampler.ts';
 import { perfProbes } from './perf-probes.ts';
 import { performanceReport } from './performance-report.ts';
-import { defaultCacheDir, runFolderName } from '../paths.ts';
+import { chainStatePath, defaultCacheDir, runFolderName } from '../paths.ts';
 import { SettlementPipeline } from './settlement-pipeline.ts';
+import { runCleanups, ruleOf, type Cleanups } from './cleanups.ts';
 import { setUpChain, type ChainSetup } from './chain-setup.ts';
 import { prepareFleet, type FleetProcessMode } from '../fleet-process/placement.ts';
 import { runChecks } from './checks.ts';
+import { claimAllRewards } from './claims.ts';
 import { buildReport } from './report-builder.ts';
 import { pebbleIngestCodec } from './pebble-ingest.ts';
+import { RegistrationBackend } from './registration.ts';
 
 export interface RunOptions {
   brokerPort?: number;
@@ -77,7 +80,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     }
   };
 
-  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanups: Cleanups = [];
   const store = new RunStore(join(runDir, 'run.db'));
   cleanups.push(() => store.close());
   store.setMeta('scenario', JSON.stringify(scenario, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
@@ -85,12 +88,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
   logger.info(`run folder ${runDir}`);
 
   try {
-    const shape = { batchSize: scenario.circuit.batchSize, readingsPerDevice: scenario.circuit.readingsPerDevice };
-    const params = {
-      unitsPerSample: BigInt(scenario.reward.unitsPerSample),
-      maxStepE7: BigInt(scenario.reward.maxStepE7),
-      rewardPerUnitWei: scenario.reward.rewardPerUnitWei,
-    };
+    const { shape, params } = ruleOf(scenario);
 
     // Plans the fleet (a bad input stops the run before anything starts), checks capacity, and
     // places the fleet in this process or its own.
@@ -107,7 +105,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       buildCircuit({ cacheDir, batchSize: shape.batchSize, readingsPerDevice: shape.readingsPerDevice, ptauPath: options.ptauPath, logger }),
     );
     const chainStartPromise = timed('chain.start', () =>
-      setUpChain.start({ rpcUrl: options.rpcUrl, operatorKey: options.operatorKey, logger }),
+      setUpChain.start({ rpcUrl: options.rpcUrl, operatorKey: options.operatorKey, logger, statePath: chainStatePath(runDir) }),
     );
     const [circuitResult, chainResult] = await Promise.allSettled([circuitPromise, chainStartPromise]);
     if (circuitResult.status === 'rejected') {
@@ -123,6 +121,9 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const chain: ChainSetup = await timed('chain.deploy', () =>
       setUpChain.deploy(chainStart, { cacheDir, verifierSolPath: artifacts.verifierSolPath, shape, params, logger }),
     );
+    cleanups.push(() => chain.close());
+    // What `pinbench resume` needs to find this run's chain and contracts again.
+    store.setMeta('chain', JSON.stringify({ embedded: chain.embedded, rpcUrl: chain.rpcUrl, chainId: chain.chainId.toString(), addresses: chain.addresses }));
 
     const latency = new LatencyTracker(wallNowMs);
     const fleet = fleetSetup.createRuntime({ chain, store, latency, logger, recordLatency: (ms) => ingest.recordLatency(ms) });
@@ -138,18 +139,32 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     cleanups.push(() => ingest.close());
     io.addIdleCheck(() => ingest.inFlight() === 0);
     let authFailures = 0;
+    // Devices that connect unregistered go through the owner proposal / confirm exchange.
+    const registration = new RegistrationBackend({
+      registry: fleet.registry,
+      deliver: (clientId, topic, payload) => broker.deliver(clientId, topic, payload),
+      reject: (clientId, topic, payload, reason, detail) => ingest.reject(clientId, topic, payload, reason, detail),
+      nowMs: () => clock.nowMs(),
+      track: (operation) => io.track(operation),
+      maxClockSkewS: scenario.ingest.maxClockSkewS,
+      logger,
+    });
     const broker: BrokerHandle = await startEmbeddedBroker({
       port: options.brokerPort,
       credentials: fleet.credentials,
       hooks: {
         onPublish: (clientId, topic, payload) => {
           io.publishArrived();
-          ingest.handlePublish(clientId, topic, payload);
+          if (RegistrationBackend.isConfirmTopic(clientId, topic)) registration.handleConfirm(clientId, topic, payload);
+          else ingest.handlePublish(clientId, topic, payload);
         },
         onPublishWithDone: (clientId, topic, payload, done) => {
           io.publishArrived();
-          ingest.handlePublish(clientId, topic, payload, done);
+          if (!RegistrationBackend.isConfirmTopic(clientId, topic)) return ingest.handlePublish(clientId, topic, payload, done);
+          registration.handleConfirm(clientId, topic, payload);
+          done();
         },
+        onSubscribe: (clientId, filters) => registration.onSubscribe(clientId, filters),
         onDenied: (clientId, topic, payload, reason) => {
           if (reason === 'acl.publish') io.publishArrived();
           ingest.reject(clientId, topic, payload, reason, `client ${clientId}`);
@@ -170,6 +185,8 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       artifacts, shape, params, store, proofDir: join(runDir, 'proofs'), logger, wallNowMs,
       prove: (input) => prover.prove(input),
       settle: (args) => chain.settle(args),
+      isSettled: (epoch, batch) => chain.isSettled(epoch, batch),
+      maxActive: 2 * prover.size,
     });
     cleanups.push(() => pipeline.cancel());
     const epochStats: Array<{ epoch: number; devices: number; readings: number; flagged: number }> = [];
@@ -179,13 +196,13 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       await ingest.drain();
       ingest.closeEpoch(epoch);
       const { work, readings, flagged } = closer.close(epoch);
-      const batches = planBatches(work, shape.batchSize);
+      const batches = assignBatches(work, shape.batchSize);
       epochStats.push({ epoch, devices: work.length, readings, flagged: flagged.length });
       logger.info(
-        `epoch ${epoch} closed: ${readings} readings, ${work.length} devices paid, ${flagged.length} flagged → ${batches.length} proof batches`,
+        `epoch ${epoch} closed: ${readings} readings from ${work.length} devices, ${flagged.length} flagged → ${batches.length} proof batches`,
       );
       const closedAtMs = wallNowMs();
-      batches.forEach((batch, i) => pipeline.submit(epoch, i, batch, closedAtMs));
+      for (const { batch, work: batchWork } of batches) pipeline.submit(epoch, batch, batchWork, closedAtMs);
     };
 
     // Run: start the fleet, close each epoch a grace period after its end, stop the fleet
@@ -237,11 +254,13 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const { settled, failures } = await timed('settlement.drain', () => Promise.race([pipeline.drain(), interrupted]));
     await ingest.drain();
     store.flush();
+    const ownerKeys = new Map(fleet.specs.map((s) => [s.ownerAddress.toLowerCase(), s.ownerPrivateKey]));
+    const claims = await timed('claims', () => Promise.race([claimAllRewards({ chain, store, ownerKeys, logger }), interrupted]));
 
-    const checks = await runChecks({ store, chain, fleet, ingest, settled, failures });
+    const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims });
     const report = buildReport({
       scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store,
-      authFailures, broker, chain, artifacts, epochStats, settled, peakConnections: fleet.peakOnline(),
+      authFailures, broker, chain, artifacts, epochStats, settled, claims, peakConnections: fleet.peakOnline(),
       performance: performanceReport({
         summary: perfSummary, timeMode: time.mode, timerLatenessMs: time.timerLateness() ?? null, childPeakRssBytes: fleet.childPeakRssBytes?.() ?? null,
       }),
@@ -254,13 +273,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     if (error instanceof PinbenchError) error.details.runDir = runDir;
     throw error;
   } finally {
-    for (const cleanup of cleanups.reverse()) {
-      try {
-        await cleanup();
-      } catch (error) {
-        logger.warn(`clean-up step failed: ${(error as Error).message}`);
-      }
-    }
+    await runCleanups(cleanups, logger);
     await shutdownProver();
   }
 }

@@ -8,6 +8,7 @@ import type { DeviceEpochWork } from '../epochs/summarize.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { BatchReport } from '../../reports/types.ts';
 import type { SettleArgs } from '../../contracts/index.ts';
+import { ProofJobs, type ProofJob } from '../store/proof-jobs.ts';
 
 export interface SettlementPipelineOptions {
   artifacts: CircuitArtifacts;
@@ -16,92 +17,136 @@ export interface SettlementPipelineOptions {
   store: RunStore;
   proofDir: string;
   logger: Logger;
-  /** Proves one batch (a ProverPool's `prove`: worker threads, off the main loop). */
+  /** Proves one batch (a ProverPool's `prove`: prover processes, off the main loop). */
   prove: (input: BatchCircuitInput) => Promise<BatchProof>;
   /** Sends the settlement transaction and waits for it to be mined. */
-  settle: (args: SettleArgs) => Promise<{ txHash: string; gasUsed: bigint }>;
+  settle: (args: SettleArgs) => Promise<{ txHash: string; gasUsed: bigint; calldataBytes: number }>;
+  /** Whether the chain already settled a batch (a resumed job may have been mined before a crash). */
+  isSettled: (epoch: number, batch: number) => Promise<boolean>;
+  /**
+   * Jobs held in memory at once (proving or settling); the rest wait in run.db. Default: twice
+   * the provers, so the next proofs run while earlier settlements are mined.
+   */
+  maxActive: number;
   wallNowMs: () => number;
 }
 
+type Settled = BatchReport & { epoch: number };
+
 /**
- * Proves and settles each batch of each closed epoch. Every batch starts at once; the prover
- * pool bounds how many are proven together (it is sized not to oversubscribe the cores) and the
- * chain client sends settlements one after another, so proving the next batch overlaps with
- * settling the last.
+ * Proves and settles each batch of each closed epoch. Jobs are written to run.db (`proof_jobs`)
+ * when an epoch closes and taken from there with back-pressure (at most `maxActive` in memory),
+ * so a restarted process resumes what was left (`pinbench resume`). The prover pool bounds how
+ * many are proven together and the chain client sends settlements one after another, so
+ * proving the next batch overlaps with settling the last.
  */
 export class SettlementPipeline {
-  private readonly jobs = new Set<Promise<void>>();
-  private readonly results: Array<BatchReport & { epoch: number }> = [];
+  private readonly jobs: ProofJobs;
+  private readonly active = new Map<string, Promise<void>>();
+  private readonly results: Settled[] = [];
   private readonly failures: string[] = [];
   private cancelled = false;
 
   constructor(private readonly options: SettlementPipelineOptions) {
+    this.jobs = new ProofJobs(options.store.db);
     mkdirSync(options.proofDir, { recursive: true });
     // With the key beside the proofs, `snarkjs groth16 verify` can check any of them.
     copyFileSync(options.artifacts.vkeyPath, join(options.proofDir, 'verification_key.json'));
   }
 
-  /** Jobs not yet started are skipped (used when a run is interrupted). */
+  /** Jobs not yet started are left in run.db (used when a run is interrupted). */
   cancel(): void {
     this.cancelled = true;
   }
 
+  /** Queues one batch of a closed epoch: its witness is built (and checked against the rule) now. */
   submit(epoch: number, batch: number, work: readonly DeviceEpochWork[], closedAtMs: number): void {
-    const job: Promise<void> = this.runJob(epoch, batch, work, closedAtMs)
-      .catch((error: unknown) => {
-        if (this.cancelled) return;
-        const message = `epoch ${epoch} batch ${batch}: ${(error as Error).message}`;
-        this.failures.push(message);
-        this.options.store.upsertBatch({
-          epoch, batch, status: 'failed', commitment: null, publicSignals: null, proveMs: null,
-          txHash: null, gasUsed: null, settleMs: null, error: (error as Error).message,
-        });
-        this.options.logger.warn(`settlement failed for ${message}`);
-      })
-      .finally(() => this.jobs.delete(job));
-    this.jobs.add(job);
-  }
-
-  private async runJob(epoch: number, batch: number, work: readonly DeviceEpochWork[], closedAtMs: number): Promise<void> {
-    const { shape, params, store, logger } = this.options;
+    const { shape, params } = this.options;
     const witness = buildBatchWitness(
       { epoch, batch, params, devices: work.map((w) => ({ deviceIndex: w.deviceIndex, readings: w.readings })) },
       shape,
     );
-    work.forEach((w, i) => {
-      if (witness.units[i] !== w.units) {
-        throw new PinbenchError('E_RULE_MISMATCH', `device ${w.deviceIndex}: witness units ${witness.units[i]} differ from the rule's ${w.units}; this is a pinbench bug, please report it`);
+    for (const w of work) {
+      const units = witness.units[witness.deviceIndexes.indexOf(w.deviceIndex)];
+      if (units !== w.units) {
+        throw new PinbenchError('E_RULE_MISMATCH', `device ${w.deviceIndex}: witness units ${units} differ from the rule's ${w.units}; this is a pinbench bug, please report it`);
       }
+    }
+    this.jobs.add({ epoch, batch, input: witness.input, work: [...work], closedAtMs });
+    this.pump();
+  }
+
+  /** Starts the jobs a previous process left in run.db, failed ones included. Returns how many are queued. */
+  resume(): number {
+    this.jobs.requeueFailed();
+    const queued = this.jobs.counts().queued ?? 0;
+    this.pump();
+    return queued;
+  }
+
+  private pump(): void {
+    if (this.cancelled) return;
+    const taken = this.jobs.take(this.options.maxActive - this.active.size, new Set(this.active.keys()));
+    for (const job of taken) {
+      const key = `${job.epoch}:${job.batch}`;
+      const running = this.runJob(job)
+        .catch((error: unknown) => this.fail(job, error))
+        .finally(() => {
+          this.active.delete(key);
+          this.pump();
+        });
+      this.active.set(key, running);
+    }
+  }
+
+  private fail(job: ProofJob, error: unknown): void {
+    if (this.cancelled) return;
+    const { epoch, batch } = job;
+    const message = `epoch ${epoch} batch ${batch}: ${(error as Error).message}`;
+    this.failures.push(message);
+    this.jobs.failed(epoch, batch, (error as Error).message);
+    this.options.store.upsertBatch({
+      epoch, batch, status: 'failed', commitment: job.input.commitment, publicSignals: null, proveMs: null,
+      txHash: null, gasUsed: null, settleMs: null, error: (error as Error).message,
     });
+    this.options.logger.warn(`settlement failed for ${message} (kept in run.db; \`pinbench resume\` retries it)`);
+  }
+
+  private async runJob(job: ProofJob): Promise<void> {
+    const { store, logger } = this.options;
+    const { epoch, batch, input, work } = job;
+    if (job.attempts > 1 && (await this.options.isSettled(epoch, batch))) {
+      // Mined before the process that sent it stopped: record it, do not send it again.
+      this.jobs.settled(epoch, batch);
+      this.recordRewards(job);
+      logger.info(`epoch ${epoch} batch ${batch}: already settled on chain, recorded`);
+      return;
+    }
     store.upsertBatch({
-      epoch, batch, status: 'proving', commitment: witness.commitment.toString(), publicSignals: null,
+      epoch, batch, status: 'proving', commitment: input.commitment, publicSignals: null,
       proveMs: null, txHash: null, gasUsed: null, settleMs: null, error: null,
     });
-    const proved = await this.options.prove(witness.input);
+    const proved = await this.options.prove(input);
     if (this.cancelled) return;
     const name = `epoch-${epoch}-batch-${batch}`;
     await writeProofArtifacts(this.options.proofDir, name, proved.proof, proved.publicSignals);
     const receipt = await this.options.settle({
-      epoch: BigInt(epoch),
-      batch: BigInt(batch),
-      commitment: witness.commitment,
-      a: proved.calldata.a,
-      b: proved.calldata.b,
-      c: proved.calldata.c,
-      slots: witness.slots,
+      proof: proved.proofWords,
+      header: BigInt(input.header),
+      commitment: BigInt(input.commitment),
+      lanes: input.lane.map(BigInt),
     });
-    const closeToMinedMs = this.options.wallNowMs() - closedAtMs;
+    const closeToMinedMs = this.options.wallNowMs() - job.closedAtMs;
     store.upsertBatch({
-      epoch, batch, status: 'settled', commitment: witness.commitment.toString(),
+      epoch, batch, status: 'settled', commitment: input.commitment,
       publicSignals: JSON.stringify(proved.publicSignals), proveMs: proved.proveMs, txHash: receipt.txHash,
       gasUsed: receipt.gasUsed.toString(), settleMs: closeToMinedMs, error: null,
     });
-    store.addRewards(
-      work.map((w) => ({ epoch, batch, deviceIndex: w.deviceIndex, samples: w.readings.length, units: w.units, rewardWei: w.rewardWei })),
-    );
+    this.jobs.settled(epoch, batch);
+    this.recordRewards(job);
     this.results.push({
-      epoch, batch, deviceIndexes: work.map((w) => w.deviceIndex), commitment: witness.commitment.toString(),
-      proveMs: proved.proveMs, gasUsed: receipt.gasUsed.toString(), txHash: receipt.txHash, closeToMinedMs,
+      epoch, batch, deviceIndexes: work.map((w) => w.deviceIndex), commitment: input.commitment,
+      proveMs: proved.proveMs, gasUsed: receipt.gasUsed.toString(), calldataBytes: receipt.calldataBytes, txHash: receipt.txHash, closeToMinedMs,
       proofFile: join('proofs', `${name}.proof.json`),
     });
     logger.info(
@@ -109,9 +154,19 @@ export class SettlementPipeline {
     );
   }
 
-  /** Waits for every submitted job; returns settled batches and failure messages. */
-  async drain(): Promise<{ settled: Array<BatchReport & { epoch: number }>; failures: string[] }> {
-    while (this.jobs.size > 0) await Promise.all(this.jobs);
+  private recordRewards({ epoch, batch, work }: ProofJob): void {
+    this.options.store.addRewards(
+      work.map((w) => ({ epoch, batch, deviceIndex: w.deviceIndex, samples: w.readings.length, units: w.units, rewardWei: w.rewardWei })),
+    );
+  }
+
+  /** Waits until no job is queued or active; returns the batches settled by this process and failure messages. */
+  async drain(): Promise<{ settled: Settled[]; failures: string[] }> {
+    for (;;) {
+      this.pump();
+      if (this.active.size === 0) break;
+      await Promise.all(this.active.values());
+    }
     return { settled: [...this.results], failures: [...this.failures] };
   }
 }

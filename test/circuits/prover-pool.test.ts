@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBatchWitness, buildCircuit, ProverPool, shutdownProver, verifyBatchProof, type CircuitArtifacts } from '../../circuits/index.ts';
+import { buildBatchWitness, buildCircuit, proofWords, ProverPool, shutdownProver, verifyBatchProof, type CircuitArtifacts } from '../../circuits/index.ts';
+import { SMALL_SHAPE } from '../../core/reward-rule.ts';
 import { testCacheDir } from '../support/cache.ts';
 
 const params = { unitsPerSample: 1000n, maxStepE7: 20_000n, rewardPerUnitWei: 1n };
-const shape = { batchSize: 4, readingsPerDevice: 8 };
+// Tests never build the default 32×4 shape (it needs a 2^15 ptau).
+const shape = SMALL_SHAPE;
 
 function witnessFor(epoch: number) {
   const readings = [0, 1, 2].map((i) => ({ latE7: 525_000_000 + i * 900, lonE7: 134_000_000 + i * 700, timestampS: 1_767_225_600 + i * 10 }));
@@ -30,7 +32,9 @@ describe('prover pool', () => {
     for (const [i, proof] of proofs.entries()) {
       expect(proof.publicSignals).toEqual(witnesses[i]!.publicSignals.map(String));
       expect(await verifyBatchProof(artifacts, proof.proof, proof.publicSignals)).toBe(true);
-      expect(proof.calldata.pubSignals).toEqual(witnesses[i]!.publicSignals);
+      expect(proof.proofWords).toEqual(proofWords(proof.proof));
+      expect(proof.proofWords).toHaveLength(8);
+      expect(proof.proveMs).toBeGreaterThan(0);
     }
   }, 120_000);
 
@@ -45,8 +49,12 @@ describe('prover pool', () => {
 
   it('error: an input the circuit rejects is reported, not retried', async () => {
     const { input } = witnessFor(4);
-    const tampered = { ...input, slot: input.slot.map((s, i) => (i === 0 ? (BigInt(s) + 1n).toString() : s)) };
-    await expect(pool.prove(tampered)).rejects.toThrow(/^the batch input does not satisfy the circuit \(.*\); build the input with buildBatchWitness/);
+    // One unit more for the first device than its readings give.
+    const tampered = { ...input, lane: input.lane.map((l, i) => (i === 0 ? (BigInt(l) + 1n).toString() : l)) };
+    await expect(pool.prove(tampered)).rejects.toMatchObject({
+      code: 'PROOF_WITNESS_REJECTED',
+      message: expect.stringMatching(/^the batch input does not satisfy the circuit \(.*\); build the input with buildBatchWitness from the same readings, flags and params, for a circuit of the same batchSize\/readingsPerDevice$/),
+    });
   }, 120_000);
 
   it('error: a closed pool refuses new jobs', async () => {

@@ -7,7 +7,7 @@ import { compileContracts, type CompiledPinbench } from '../../contracts/compile
 import { deployPinbench, type PinbenchDeployment, type SettlementParams } from '../../contracts/deploy.ts';
 import { connectRpc, startAnvil, type AnvilNode } from '../../sim/chain/anvil.ts';
 
-/** Test-only verifier with the snarkjs signature for B = 4 (N = 9 public signals). */
+/** Test-only verifier with the snarkjs signature for B = 4 (N = 2 + ceil(4/6) = 3 public signals). */
 export const FAKE_VERIFIER_SOL = fileURLToPath(new URL('./fixtures/FakeVerifier.sol', import.meta.url));
 /** Shared between test files and runs: the key is the source hash, so stale entries are never read. */
 export const TEST_CACHE_DIR = join(tmpdir(), 'pinbench-test-cache');
@@ -63,8 +63,5 @@ export function fakePubKey(seed: number): string {
   return `0x04${body}`;
 }
 
-export const ZERO_PROOF = {
-  a: [0n, 0n],
-  b: [[0n, 0n], [0n, 0n]],
-  c: [0n, 0n],
-} as const;
+/** Eight zero words in Settlement.settle's proof layout (a0, a1, b00, b01, b10, b11, c0, c1): the fake verifier ignores them. */
+export const ZERO_PROOF: readonly bigint[] = Object.freeze(Array.from({ length: 8 }, () => 0n));

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ContractFactory, keccak256, type Contract, type Log } from 'ethers';
 import { decodeContractError } from '../../contracts/errors.ts';
-import { decodeSlot, deployPinbench, encodeSlot, registerDevices, SCALAR_FIELD } from '../../contracts/deploy.ts';
+import { deployPinbench, registerDevices, SCALAR_FIELD } from '../../contracts/deploy.ts';
 import { PARAMS, fakePubKey, idHash, snapshot, startChainFixture, type ChainFixture } from './chain-fixture.ts';
 
 let fx: ChainFixture;
@@ -54,6 +54,10 @@ describe('deploy', () => {
     expect(await settlement.getFunction('verifier')()).toBe(addresses.verifier);
     expect(await settlement.getFunction('operator')()).toBe(fx.wallets[0].address);
     expect(await settlement.getFunction('batchSize')()).toBe(4n);
+    expect(await settlement.getFunction('laneCount')()).toBe(1n);
+    expect(await settlement.getFunction('unitsPerSample')()).toBe(BigInt(PARAMS.unitsPerSample));
+    expect(await settlement.getFunction('maxStepE7')()).toBe(BigInt(PARAMS.maxStepE7));
+    expect(await settlement.getFunction('rewardPerUnitWei')()).toBe(BigInt(PARAMS.rewardPerUnitWei));
     expect(await token.getFunction('minter')()).toBe(addresses.settlement);
   });
 });
@@ -63,7 +67,11 @@ describe('deploy arguments', () => {
     const base = { signer: fx.wallets[0], compiled: fx.compiled, params: PARAMS, operator: fx.wallets[0].address };
     await expect(deployPinbench({ ...base, params: { ...PARAMS, batchSize: 0 } })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
-      message: 'option params.batchSize: expected an integer in 1..1024, got 0',
+      message: 'option params.batchSize: expected a multiple of 4 in 4..1024, got 0',
+    });
+    await expect(deployPinbench({ ...base, params: { ...PARAMS, batchSize: 6 } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'option params.batchSize: expected a multiple of 4 in 4..1024, got 6',
     });
     await expect(deployPinbench({ ...base, params: { ...PARAMS, maxStepE7: SCALAR_FIELD } })).rejects.toMatchObject({
       message: `option params.maxStepE7: expected a non-negative integer below the BN254 scalar field, got ${SCALAR_FIELD}`,
@@ -82,12 +90,6 @@ describe('deploy arguments', () => {
     });
   });
 
-  it('args: encodeSlot packs deviceIndex << 64 | units and rejects out-of-range parts', () => {
-    expect(encodeSlot(3, 7)).toBe((3n << 64n) | 7n);
-    expect(decodeSlot(encodeSlot(3, 7))).toEqual({ deviceIndex: 3n, units: 7n });
-    expect(() => encodeSlot(1, 1n << 64n)).toThrow('slot units: expected an integer in [0, 2^64), got 18446744073709551616');
-    expect(() => encodeSlot(1n << 190n, 0)).toThrow(/slot deviceIndex \d+ is too large: the slot must stay below the BN254 scalar field/);
-  });
 });
 
 describe('registry', () => {
@@ -171,7 +173,7 @@ describe('token', () => {
   it('error: only the minter mints', async () => {
     const { token } = fx.deployment;
     expect(await revertOf(token.getFunction('mint')(fx.wallets[0].address, 1n), { token })).toBe(
-      'token reverted with NotMinter(): only the minter (the settlement contract) may mint; rewards are minted through Settlement.settle',
+      'token reverted with NotMinter(): only the minter (the settlement contract) may mint; rewards are minted through Settlement.claim',
     );
   });
 

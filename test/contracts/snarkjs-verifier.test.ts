@@ -7,13 +7,16 @@ import { Wallet } from 'ethers';
 import { bn254 } from '@noble/curves/bn254';
 import { silentLogger } from '../../core/ports.ts';
 import { compileContracts } from '../../contracts/compile.ts';
-import { deployPinbench, encodeSlot, registerDevices, settleBatch, SCALAR_FIELD, type PinbenchDeployment } from '../../contracts/deploy.ts';
+import { deployPinbench, registerDevices, SCALAR_FIELD, type PinbenchDeployment } from '../../contracts/deploy.ts';
+import { claimRewards, settleBatch } from '../../contracts/settle.ts';
+import { encodeHeader, laneCount, packLanes } from '../../core/reward-rule.ts';
 import { connectRpc, startAnvil, type AnvilNode } from '../../sim/chain/anvil.ts';
 import { PARAMS, fakePubKey, idHash } from './chain-fixture.ts';
 
 /**
  * Runs Settlement against a verifier rendered from snarkjs's own Groth16 Solidity template, so
- * the low-level call (selector for N = 9, signals encoded inline) meets the real verifier code.
+ * the low-level call (selector for N = 2 + ceil(B/6) = 3, signals encoded inline) meets the real
+ * verifier code.
  * The verification key is a TEST-ONLY trivial one (every point a generator), for which a valid
  * "proof" of any public signals can be computed directly: it checks the encoding, not soundness.
  */
@@ -38,6 +41,9 @@ function trivialProof(signals: bigint[]): { a: [bigint, bigint]; b: typeof B; c:
   return { a: g1(G1), b: B, c: g1(G1.multiply((SCALAR_FIELD - x) % SCALAR_FIELD)) };
 }
 
+/** The proof as Settlement.settle takes it: a0, a1, b00, b01, b10, b11, c0, c1 (b already in precompile order). */
+const words = (p: ReturnType<typeof trivialProof>): bigint[] => [...p.a, ...p.b[0], ...p.b[1], ...p.c];
+
 async function renderTemplateVerifier(nPublic: number): Promise<string> {
   const snarkjsEntry = createRequire(import.meta.url).resolve('snarkjs');
   const ejs = createRequire(snarkjsEntry)('ejs') as { render(template: string, data: object): string };
@@ -61,7 +67,7 @@ let wallets: Wallet[];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pinbench-verifier-'));
   const verifierSolPath = join(dir, 'Groth16Verifier.sol');
-  await writeFile(verifierSolPath, await renderTemplateVerifier(5 + PARAMS.batchSize));
+  await writeFile(verifierSolPath, await renderTemplateVerifier(2 + laneCount(PARAMS.batchSize)));
   anvil = await startAnvil({ logger: silentLogger });
   const { provider } = await connectRpc(anvil.rpcUrl);
   wallets = anvil.accounts.map((key) => new Wallet(key, provider));
@@ -75,34 +81,46 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const slots = [encodeSlot(1, 3), encodeSlot(2, 5), 0n, 0n];
-const signals = (epoch: bigint, batch: bigint, commitment: bigint, s: bigint[]): bigint[] => [
-  epoch, batch, commitment, BigInt(PARAMS.unitsPerSample), BigInt(PARAMS.maxStepE7), ...s,
-];
+const ruleParams = { unitsPerSample: BigInt(PARAMS.unitsPerSample), maxStepE7: BigInt(PARAMS.maxStepE7) };
+const lanes = packLanes([3n, 5n, 0n, 0n]);
+const signals = (epoch: number, batch: number, commitment: bigint, l: bigint[]): bigint[] => [encodeHeader(epoch, batch, ruleParams), commitment, ...l];
+const settleArgs = (s: bigint[], proof: bigint[]) => ({ proof, header: s[0]!, commitment: s[1]!, lanes: s.slice(2) });
 
 describe('settle with a snarkjs-template verifier', () => {
-  it('behavior: a proof the verifier accepts pays the owners', async () => {
-    const proof = trivialProof(signals(1n, 0n, 99n, slots));
-    expect(await d.verifier.getFunction('verifyProof')(proof.a, proof.b, proof.c, signals(1n, 0n, 99n, slots))).toBe(true);
-    const result = await settleBatch(d.settlement, { epoch: 1n, batch: 0n, commitment: 99n, ...proof, slots });
-    expect(result.totalUnits).toBe(8n);
-    // Verify (~4 pairings + 9 ecMul) plus minting: a regression guard, not a benchmark.
-    expect(result.gasUsed).toBeLessThan(600_000n);
+  it('behavior: a proof the verifier accepts accrues the units; the owners claim them', async () => {
+    const s = signals(1, 0, 99n, lanes);
+    const proof = trivialProof(s);
+    expect(await d.verifier.getFunction('verifyProof')(proof.a, proof.b, proof.c, s)).toBe(true);
+    const result = await settleBatch(d.settlement, settleArgs(s, words(proof)));
+    // Verify (~4 pairings + 3 ecMul) plus one accrual word: a regression guard, not a benchmark.
+    expect(result.gasUsed).toBeLessThan(400_000n);
+    expect(await d.settlement.getFunction('accruedUnits')(1)).toBe(3n);
+    expect(await d.settlement.getFunction('accruedUnits')(2)).toBe(5n);
+    const claimed = await claimRewards(d.settlement.connect(wallets[2]) as typeof d.settlement, [2]);
+    expect(claimed.units).toBe(5n);
     expect(await d.token.getFunction('balanceOf')(wallets[2].address)).toBe(5n * BigInt(PARAMS.rewardPerUnitWei));
   });
 
-  it('error: a tampered slot makes the real verifier answer false, and settle reverts InvalidProof', async () => {
-    const proof = trivialProof(signals(2n, 0n, 99n, slots));
-    const tampered = [encodeSlot(1, 4), slots[1], 0n, 0n];
-    await expect(settleBatch(d.settlement, { epoch: 2n, batch: 0n, commitment: 99n, ...proof, slots: tampered })).rejects.toThrow(
+  it('error: a tampered lane makes the real verifier answer false, and settle reverts InvalidProof', async () => {
+    const s = signals(2, 0, 99n, lanes);
+    const proof = trivialProof(s);
+    const tampered = packLanes([4n, 5n, 0n, 0n]);
+    await expect(settleBatch(d.settlement, { ...settleArgs(s, words(proof)), lanes: tampered })).rejects.toThrow(
       'settlement reverted with InvalidProof()',
     );
   });
 
-  it('error: the verifier itself answers false (not a revert) for a signal outside the field', async () => {
-    const s = signals(3n, 0n, 99n, slots);
+  it('error: b in snarkjs JSON order (real part first) is rejected: settle expects the precompile order', async () => {
+    const s = signals(3, 0, 99n, lanes);
     const proof = trivialProof(s);
-    s[5] += SCALAR_FIELD;
+    const unswapped = [...proof.a, proof.b[0][1], proof.b[0][0], proof.b[1][1], proof.b[1][0], ...proof.c];
+    await expect(settleBatch(d.settlement, settleArgs(s, unswapped))).rejects.toThrow('settlement reverted with InvalidProof()');
+  });
+
+  it('error: the verifier itself answers false (not a revert) for a signal outside the field', async () => {
+    const s = signals(4, 0, 99n, lanes);
+    const proof = trivialProof(s);
+    s[2] += SCALAR_FIELD;
     expect(await d.verifier.getFunction('verifyProof')(proof.a, proof.b, proof.c, s)).toBe(false);
   });
 });

@@ -22,7 +22,10 @@ describe('integration: bad input stops a run with a clear error', () => {
 
   it('error: a scenario object with a bad field is refused before anything starts', async () => {
     await expect(
-      runScenario({ name: 'bad', fleet: [{ count: 0 }], epochs: { lengthS: 10, count: 1 } }, { outDir: outDir(), cacheDir: testCacheDir }),
+      runScenario(
+        { name: 'bad', fleet: [{ count: 0 }], epochs: { lengthS: 10, count: 1 }, circuit: { batchSize: 4, readingsPerDevice: 8 } },
+        { outDir: outDir(), cacheDir: testCacheDir },
+      ),
     ).rejects.toThrow('scenario: option `fleet[0].count`: expected a positive integer, got 0');
   });
 });

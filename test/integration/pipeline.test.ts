@@ -7,15 +7,45 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario, type RunResult } from '../../sim/index.ts';
 import { startAnvil, devPrivateKeys, type AnvilNode } from '../../sim/chain/anvil.ts';
 import { silentLogger } from '../../core/ports.ts';
-import { rewardWei, selectEpochReadings, workUnits } from '../../core/reward-rule.ts';
-import { toCalldata } from '../../circuits/index.ts';
-import { compileContracts, settleBatch } from '../../contracts/index.ts';
+import { batchOfDevice, decodeHeader, encodeHeader, flagLargeJumps, workUnits, type RuleParams, type WorkReading } from '../../core/reward-rule.ts';
+import { proofWords, type Groth16Proof } from '../../circuits/index.ts';
+import { compileContracts, decodeContractError, settleBatch, type SettleArgs } from '../../contracts/index.ts';
 import { loadScenarioFile } from '../../scenarios/index.ts';
 import { testCacheDir } from '../support/cache.ts';
 import { injectBadTraffic } from './inject.ts';
 
-const ERC20_ABI = ['function balanceOf(address) view returns (uint256)'];
 const REGISTRY_ABI = ['function ownerOf(uint256) view returns (address)', 'function deviceCount() view returns (uint256)'];
+const INVALID_PROOF = /^settlement reverted with InvalidProof\(\): the verifier rejected the proof/;
+
+/**
+ * The reward rule applied to run.db, independently of the run's own bookkeeping: per device and
+ * epoch, the accepted readings of devices the epoch summary did not flag (table `flags`), with
+ * large jumps flagged as the circuit requires, through workUnits.
+ */
+function ruleOverRunDb(runDir: string, params: RuleParams, k: number, epochs: number, batchSize: number) {
+  const db = new Database(join(runDir, 'run.db'), { readonly: true });
+  const rows = db
+    .prepare('SELECT device_index AS d, epoch AS e, timestamp_s AS timestampS, lat_e7 AS latE7, lon_e7 AS lonE7 FROM readings ORDER BY d, e, timestampS')
+    .all() as Array<{ d: number; e: number } & WorkReading>;
+  const flagged = new Set((db.prepare('SELECT epoch AS e, device_index AS d FROM flags').all() as Array<{ e: number; d: number }>).map((f) => `${f.d}/${f.e}`));
+  db.close();
+  const groups = new Map<string, WorkReading[]>();
+  for (const { d, e, timestampS, latE7, lonE7 } of rows) {
+    if (e >= epochs || flagged.has(`${d}/${e}`)) continue;
+    const key = `${d}/${e}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push({ timestampS, latE7, lonE7 });
+  }
+  const unitsByDevice = new Map<number, bigint>();
+  const batches = new Set<string>();
+  for (const [key, readings] of groups) {
+    const [d, e] = key.split('/').map(Number) as [number, number];
+    const units = workUnits(flagLargeJumps(readings, k), params, k);
+    unitsByDevice.set(d, (unitsByDevice.get(d) ?? 0n) + units);
+    if (units > 0n) batches.add(`${e}/${batchOfDevice(d, batchSize)}`);
+  }
+  return { unitsByDevice, batches };
+}
 
 describe('integration: the smoke scenario end to end on a real broker, circuit and anvil', () => {
   let anvil: AnvilNode;
@@ -73,84 +103,163 @@ describe('integration: the smoke scenario end to end on a real broker, circuit a
     expect(result.report.counts.unaccounted).toBe(0);
   });
 
-  it('behavior: each owner balance read from the chain equals the TypeScript rule applied to run.db', async () => {
-    const scenario = loadScenarioFile('scenarios/smoke.yaml');
-    const params = {
-      unitsPerSample: BigInt(scenario.reward.unitsPerSample),
-      maxStepE7: BigInt(scenario.reward.maxStepE7),
-      rewardPerUnitWei: scenario.reward.rewardPerUnitWei,
-    };
-    const k = scenario.circuit.readingsPerDevice;
-    const db = new Database(join(result.runDir, 'run.db'), { readonly: true });
-    const rows = db
-      .prepare('SELECT device_index AS d, epoch AS e, timestamp_s AS timestampS, lat_e7 AS latE7, lon_e7 AS lonE7 FROM readings ORDER BY d, e, timestampS')
-      .all() as Array<{ d: number; e: number; timestampS: number; latE7: number; lonE7: number }>;
-    db.close();
-    const groups = new Map<string, Array<{ timestampS: number; latE7: number; lonE7: number }>>();
-    for (const row of rows) {
-      const key = `${row.d}/${row.e}`;
-      if (!groups.has(key)) groups.set(key, []);
-      groups.get(key)!.push(row);
-    }
-    const registry = new Contract(result.report.chain.contracts.registry, REGISTRY_ABI, provider);
-    const token = new Contract(result.report.chain.contracts.token, ERC20_ABI, provider);
-    expect(Number(await registry.getFunction('deviceCount')())).toBe(20);
-    const expected = new Map<string, bigint>();
-    for (const [key, readings] of groups) {
-      const deviceIndex = Number(key.split('/')[0]);
-      const owner = (await registry.getFunction('ownerOf')(deviceIndex)) as string;
-      const reward = rewardWei(workUnits(selectEpochReadings(readings, k), params, k), params);
-      expected.set(owner, (expected.get(owner) ?? 0n) + reward);
-    }
-    expect(expected.size).toBe(20);
-    for (const [owner, want] of expected) {
-      expect(await token.getFunction('balanceOf')(owner), owner).toBe(want);
-      expect(want).toBeGreaterThan(0n);
-    }
+  describe('chain state read from the chain itself against the rule over run.db', () => {
+    let settlement: Contract;
+    let registry: Contract;
+    let token: Contract;
+    let rule: ReturnType<typeof ruleOverRunDb>;
+    let rate: bigint;
+    let deviceCount: number;
+    let ownerOf: Map<number, string>;
+    let firstClaimBlock: number;
+    let settledEvents: Array<{ epoch: number; batch: number; blockNumber: number }>;
+
+    beforeAll(async () => {
+      const scenario = loadScenarioFile('scenarios/smoke.yaml');
+      expect(scenario.circuit).toEqual({ batchSize: 4, readingsPerDevice: 8 });
+      const params: RuleParams = {
+        unitsPerSample: BigInt(scenario.reward.unitsPerSample),
+        maxStepE7: BigInt(scenario.reward.maxStepE7),
+        rewardPerUnitWei: scenario.reward.rewardPerUnitWei,
+      };
+      rate = params.rewardPerUnitWei;
+      rule = ruleOverRunDb(result.runDir, params, scenario.circuit.readingsPerDevice, scenario.epochs.count, scenario.circuit.batchSize);
+      const compiled = await compileContracts({ cacheDir: testCacheDir, logger: silentLogger });
+      const { contracts } = result.report.chain;
+      settlement = new Contract(contracts.settlement, compiled.settlement.abi, provider);
+      token = new Contract(contracts.token, compiled.token.abi, provider);
+      registry = new Contract(contracts.registry, REGISTRY_ABI, provider);
+      deviceCount = Number(await registry.getFunction('deviceCount')());
+      ownerOf = new Map();
+      for (let i = 1; i <= deviceCount; i++) ownerOf.set(i, (await registry.getFunction('ownerOf')(i)) as string);
+      const settled = await settlement.queryFilter(settlement.filters.BatchSettled!(), 0, 'latest');
+      settledEvents = settled.map((log) => {
+        const { args } = settlement.interface.parseLog(log)!;
+        return { epoch: Number(args.epoch), batch: Number(args.batch), blockNumber: log.blockNumber };
+      });
+      const claims = await settlement.queryFilter(settlement.filters.Claimed!(), 0, 'latest');
+      expect(claims.length).toBeGreaterThan(0);
+      firstClaimBlock = Math.min(...claims.map((l) => l.blockNumber));
+    });
+
+    it('behavior: the settled batches are exactly those the rule gives units in, all before the first claim', async () => {
+      expect(deviceCount).toBe(20);
+      expect(new Set(settledEvents.map((e) => `${e.epoch}/${e.batch}`))).toEqual(rule.batches);
+      expect(settledEvents).toHaveLength(rule.batches.size);
+      expect(Math.max(...settledEvents.map((e) => e.blockNumber))).toBeLessThan(firstClaimBlock);
+      for (const { epoch, batch } of settledEvents) expect(await settlement.getFunction('isSettled')(epoch, batch)).toBe(true);
+    });
+
+    it("behavior: each device's accrued units on chain before the claims equal the rule's units", async () => {
+      expect([...rule.unitsByDevice.values()].every((u) => u > 0n)).toBe(true);
+      expect(rule.unitsByDevice.size).toBe(20);
+      const blockTag = firstClaimBlock - 1;
+      for (let i = 1; i <= deviceCount; i++) {
+        const accrued = (await settlement.getFunction('accruedUnits')(i, { blockTag })) as bigint;
+        expect(accrued, `device ${i}`).toBe(rule.unitsByDevice.get(i) ?? 0n);
+      }
+    });
+
+    it("behavior: after the owners' claims nothing is left accrued and each owner's token balance is the rule's units × rewardPerUnitWei", async () => {
+      const wantByOwner = new Map<string, bigint>();
+      for (const [device, units] of rule.unitsByDevice) {
+        const owner = ownerOf.get(device)!;
+        wantByOwner.set(owner, (wantByOwner.get(owner) ?? 0n) + units * rate);
+      }
+      expect(wantByOwner.size).toBe(20);
+      for (let i = 1; i <= deviceCount; i++) expect(await settlement.getFunction('accruedUnits')(i), `device ${i}`).toBe(0n);
+      let total = 0n;
+      for (const [owner, want] of wantByOwner) {
+        expect(await token.getFunction('balanceOf')(owner), owner).toBe(want);
+        total += want;
+      }
+      expect(await token.getFunction('totalSupply')()).toBe(total);
+      // Each owner claimed once, for what the rule gave its devices.
+      const claims = await settlement.queryFilter(settlement.filters.Claimed!(), 0, 'latest');
+      const claimed = new Map<string, bigint>();
+      for (const log of claims) {
+        const { args } = settlement.interface.parseLog(log)!;
+        expect(args.amountWei).toBe((args.units as bigint) * rate);
+        claimed.set(args.owner as string, (claimed.get(args.owner as string) ?? 0n) + (args.amountWei as bigint));
+      }
+      expect(claimed).toEqual(wantByOwner);
+      expect(result.report.gas.claims).toBe(claims.length);
+    });
+
+    it('behavior: the report states the calldata of each settlement as mined', async () => {
+      const batches = result.report.epochs.flatMap((e) => e.batches);
+      expect(batches).toHaveLength(settledEvents.length);
+      for (const b of batches) {
+        const tx = await provider.getTransaction(b.txHash);
+        expect(b.calldataBytes).toBe((tx!.data.length - 2) / 2);
+      }
+      expect(result.report.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['chain accruals equal the rule', 'owners claimed']));
+    });
   });
 
   describe('settlement refuses bad submissions against the deployed contracts', () => {
     let settlement: Contract;
-    let original: ReturnType<typeof toCalldata>;
-    const submit = (overrides: Partial<{ epoch: bigint; a: [bigint, bigint]; slots: bigint[] }>) =>
-      settleBatch(settlement, {
-        epoch: overrides.epoch ?? original.pubSignals[0]!,
-        batch: original.pubSignals[1]!,
-        commitment: original.pubSignals[2]!,
-        a: overrides.a ?? original.a,
-        b: original.b,
-        c: original.c,
-        slots: overrides.slots ?? original.pubSignals.slice(5),
-      });
+    type Submission = { proof: bigint[]; header: bigint; commitment: bigint; lanes: bigint[] };
+    let original: Submission;
+    let otherEpoch: Submission;
+    /** The block before batch 0 of epoch 0 was settled: there the original submission is still valid. */
+    let before: number;
+    const load = (name: string): Submission => {
+      const proofDir = join(result.runDir, 'proofs');
+      const proof = JSON.parse(readFileSync(join(proofDir, `${name}.proof.json`), 'utf8')) as Groth16Proof;
+      const publicSignals = (JSON.parse(readFileSync(join(proofDir, `${name}.public.json`), 'utf8')) as string[]).map(BigInt);
+      return { proof: proofWords(proof), header: publicSignals[0]!, commitment: publicSignals[1]!, lanes: publicSignals.slice(2) };
+    };
+    const withEpoch = (epoch: number): bigint => {
+      const h = decodeHeader(original.header);
+      return encodeHeader(epoch, h.batch, h);
+    };
+    /** settle as an eth_call at block `before`, decoded as settleBatch would. */
+    const settleBefore = async (args: SettleArgs): Promise<string> => {
+      try {
+        await settlement.getFunction('settle').staticCall(args.proof, args.header, args.commitment, args.lanes, { blockTag: before });
+        return 'ok';
+      } catch (error) {
+        return decodeContractError(error, { settlement }).message;
+      }
+    };
 
     beforeAll(async () => {
       const compiled = await compileContracts({ cacheDir: testCacheDir, logger: silentLogger });
       const operator = new Wallet(devPrivateKeys(1)[0]!, provider);
       settlement = new Contract(result.report.chain.contracts.settlement, compiled.settlement.abi, operator);
-      const proofDir = join(result.runDir, 'proofs');
-      const proof = JSON.parse(readFileSync(join(proofDir, 'epoch-0-batch-0.proof.json'), 'utf8'));
-      const publicSignals = JSON.parse(readFileSync(join(proofDir, 'epoch-0-batch-0.public.json'), 'utf8'));
-      original = toCalldata(proof, publicSignals);
+      original = load('epoch-0-batch-0');
+      otherEpoch = load('epoch-1-batch-0');
+      expect(decodeHeader(original.header)).toMatchObject({ epoch: 0, batch: 0 });
+      const [event] = await settlement.queryFilter(settlement.filters.BatchSettled!(0n, 0n), 0, 'latest');
+      before = event!.blockNumber - 1;
+    });
+
+    it('behavior: the proof files of the run would settle their batch on the chain as it was before', async () => {
+      expect(await settleBefore(original)).toBe('ok');
     });
 
     it('error: a repeated epoch and batch reverts', async () => {
-      await expect(submit({})).rejects.toThrow(
+      await expect(settleBatch(settlement, original)).rejects.toThrow(
         'settlement reverted with AlreadySettled(epoch=0, batch=0): epoch 0 batch 0 is already settled; do not submit it again',
       );
     });
 
     it('error: a tampered proof reverts', async () => {
-      await expect(submit({ epoch: 7n, a: [original.a[0] + 1n, original.a[1]] })).rejects.toThrow(/settlement reverted with InvalidProof\(\)/);
+      const proof = [...original.proof];
+      proof[0] = proof[0]! + 1n;
+      expect(await settleBefore({ ...original, proof })).toMatch(INVALID_PROOF);
+      await expect(settleBatch(settlement, { ...original, proof, header: withEpoch(7) })).rejects.toThrow(INVALID_PROOF);
     });
 
     it('error: a changed public input reverts', async () => {
-      const slots = original.pubSignals.slice(5);
-      slots[0] = slots[0]! + 1n;
-      await expect(submit({ epoch: 7n, slots })).rejects.toThrow(/settlement reverted with InvalidProof\(\)/);
+      expect(await settleBefore({ ...original, lanes: [original.lanes[0]! + 1n, ...original.lanes.slice(1)] })).toMatch(INVALID_PROOF);
+      expect(await settleBefore({ ...original, commitment: original.commitment + 1n })).toMatch(INVALID_PROOF);
     });
 
     it('error: the proof of one epoch does not settle another', async () => {
-      await expect(submit({ epoch: 7n })).rejects.toThrow(/settlement reverted with InvalidProof\(\)/);
+      expect(await settleBefore({ ...otherEpoch, proof: original.proof })).toMatch(INVALID_PROOF);
+      await expect(settleBatch(settlement, { ...original, header: withEpoch(7) })).rejects.toThrow(INVALID_PROOF);
     });
   });
 });

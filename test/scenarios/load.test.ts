@@ -26,10 +26,27 @@ describe('scenario loading', () => {
   it('behavior: a minimal scenario gets every default', () => {
     const s = parseScenario(minimal, 'mini.yaml');
     expect(s.seed).toBe(1);
-    expect(s.fleet[0]).toEqual({ profile: 'pebble', count: 3, motion: 'car', uploadPeriodS: 2, faults: [] });
+    expect(s.fleet[0]).toEqual({ profile: 'pebble', count: 3, motion: 'car', uploadPeriodS: 2, faults: [], registration: 'confirm' });
     expect(s.area).toBe('berlin');
     expect(s.time).toEqual({ mode: 'realtime', speed: 'max', sliceMs: 5000 });
     expect(s.reward.unitsPerSample).toBe(1000);
+    // Parsed only: tests never build the default 32×4 circuit (it needs a 2^15 ptau).
+    expect(s.circuit).toEqual({ batchSize: 32, readingsPerDevice: 4 });
+  });
+
+  it('behavior: the scenario files the tests run use the small circuit shape', () => {
+    for (const file of ['scenarios/smoke.yaml', 'scenarios/adversaries.yaml']) {
+      expect(loadScenarioFile(file).circuit, file).toEqual({ batchSize: 4, readingsPerDevice: 8 });
+    }
+  });
+
+  it('error: a circuit batchSize that is not a multiple of 4, or too many readings per device', () => {
+    expect(() => parseScenario({ ...minimal, circuit: { batchSize: 6 } }, 'c.yaml')).toThrow(
+      'c.yaml: option `circuit.batchSize`: expected a multiple of 4 (a batch fills whole accrual words on chain), e.g. 4 or 32, got 6',
+    );
+    expect(() => parseScenario({ ...minimal, circuit: { readingsPerDevice: 16 } }, 'c.yaml')).toThrow(
+      'c.yaml: option `circuit.readingsPerDevice`: expected a positive integer of at most 15, got 16',
+    );
   });
 
   it('error: names the file, the field path, what was expected and what was found', () => {

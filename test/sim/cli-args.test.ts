@@ -41,7 +41,21 @@ describe('CLI arguments', () => {
   });
 
   it('error: an unknown command names the right one', () => {
-    expect(() => parseCli(['go', 's.yaml'])).toThrow('unknown command "go"; the command is `pinbench run <scenario.yaml>`');
+    expect(() => parseCli(['go', 's.yaml'])).toThrow(
+      'unknown command "go"; the commands are `pinbench run <scenario.yaml>` and `pinbench resume <run folder>`',
+    );
+  });
+
+  it('parses resume with its run folder and chain options', () => {
+    expect(parseCli(['resume', 'runs/x', '--rpc', 'http://127.0.0.1:8545', '--operator-key', 'ab'.repeat(32), '--quiet'])).toEqual({
+      command: 'resume', runDir: 'runs/x', rpcUrl: 'http://127.0.0.1:8545', operatorKey: `0x${'ab'.repeat(32)}`,
+      cacheDir: undefined, ptauPath: undefined, quiet: true,
+    });
+  });
+
+  it('error: resume without a run folder, or with run-only options, says what to give', () => {
+    expect(() => parseCli(['resume'])).toThrow('missing run folder; try `pinbench resume runs/<time>-<scenario>`');
+    expect(() => parseCli(['resume', 'runs/x', '--fleet-process', 'child'])).toThrow('option --fleet-process does not apply to resume, which runs no fleet');
   });
 
   it('error: a non-http RPC URL is refused', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planFleet } from '../../sim/run/fleet-plan.ts';
 import { parseScenario } from '../../scenarios/index.ts';
 
-const base = { name: 'plan', seed: 5, epochs: { lengthS: 60, count: 1 } };
+const base = { name: 'plan', seed: 5, epochs: { lengthS: 60, count: 1 }, circuit: { batchSize: 4, readingsPerDevice: 8 } };
 const plan = (fleet: unknown[]) => planFleet(parseScenario({ ...base, fleet }, 'plan.yaml'), { scenarioDir: 'test/devices/fixtures', startMs: 0 });
 
 describe('fleet plan', () => {

@@ -179,6 +179,8 @@ function hostWith(mode: 'realtime' | 'accelerated') {
     credentials: new Map([['dev-1', 'pw']]),
     ingestDevices: new Map(),
     register: async () => 17,
+    spec: () => undefined,
+    isRegistered: () => false,
     drain: async () => undefined,
     recordPublished: (id, _digest, ms) => void recorded.push([id, ms]),
     registeredCount: () => 1,

@@ -1,44 +1,42 @@
-// Gas per device-epoch of the v2 settlement (issue 5), from receipts, with real proofs: builds
-// the v2 circuit of the given shape (cached), registers 2·B devices, settles batches 0 and 1 of
-// epochs 0 and 1 (cold words first, then the steady state), claims, and prints JSON.
-// Usage: npx tsx test/bench/v2-gas.ts [--batch-size 32] [--readings 4] [--cache-dir DIR]
-import os from 'node:os';
-import path from 'node:path';
+// Gas per device-epoch of the settlement (docs/proofs-and-settlement.md), from receipts, with
+// real proofs: builds the batch circuit of the given shape (cached), registers 2·B devices,
+// settles batches 0 and 1 of epochs 0 and 1 (cold words first, then the steady state), claims,
+// and prints JSON. The default shape (32 × 4) needs a 2^15 ptau, made locally once (20+ minutes
+// on a fresh machine); `--batch-size 4 --readings 8` runs in minutes.
+// Usage: npx tsx test/bench/settle-gas.ts [--batch-size 32] [--readings 4] [--cache-dir DIR]
 import { Wallet } from 'ethers';
-import { shutdownProver } from '../../circuits/index.ts';
-import { buildBatchWitnessV2, buildCircuitV2, proveBatchV2 } from '../../circuits/v2/index.ts';
-import { registerDevices } from '../../contracts/deploy.ts';
-import { claimRewardsV2, compileContractsV2, deployPinbenchV2, settleBatchV2, type TxResult } from '../../contracts/v2/index.ts';
+import { buildBatchWitness, buildCircuit, proveBatch, shutdownProver } from '../../circuits/index.ts';
+import { claimRewards, compileContracts, deployPinbench, registerDevices, settleBatch, type SettleArgs, type TxResult } from '../../contracts/index.ts';
 import type { Logger } from '../../core/ports.ts';
-import type { RuleParams } from '../../core/reward-rule.ts';
-import { DEFAULT_SHAPE_V2, batchDeviceIndexes, type ReadingV2 } from '../../core/reward-rule-v2.ts';
+import { DEFAULT_SHAPE, batchDeviceIndexes, type RuleParams, type WorkReading } from '../../core/reward-rule.ts';
+import { defaultCacheDir } from '../../sim/paths.ts';
 import { connectRpc, startAnvil } from '../../sim/chain/anvil.ts';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] ?? fallback : fallback;
 }
-const b = Number(flag('--batch-size', String(DEFAULT_SHAPE_V2.batchSize)));
-const k = Number(flag('--readings', String(DEFAULT_SHAPE_V2.readingsPerDevice)));
-const cacheDir = flag('--cache-dir', process.env.PINBENCH_CACHE ?? path.join(os.homedir(), '.cache', 'pinbench'));
+const b = Number(flag('--batch-size', String(DEFAULT_SHAPE.batchSize)));
+const k = Number(flag('--readings', String(DEFAULT_SHAPE.readingsPerDevice)));
+const cacheDir = flag('--cache-dir', defaultCacheDir());
 const logger: Logger = { debug() {}, info: (m) => process.stderr.write(`${m}\n`), warn: (m) => process.stderr.write(`${m}\n`) };
 const params: RuleParams = { unitsPerSample: 10n, maxStepE7: 50_000n, rewardPerUnitWei: 10n ** 12n };
 
 /** Every device moves, so every lane and accrual word is non-zero. */
-function readings(deviceIndex: number, epoch: number): ReadingV2[] {
+function readings(deviceIndex: number, epoch: number): WorkReading[] {
   return Array.from({ length: k }, (_, i) => ({ latE7: 500_000_000 + i * 37 * deviceIndex, lonE7: 100_000_000 - i * 11 * deviceIndex, timestampS: 1_700_000_000 + epoch * 3_600 + 60 * i }));
 }
 
 const buildStarted = Date.now();
-const artifacts = await buildCircuitV2({ cacheDir, batchSize: b, readingsPerDevice: k, logger });
+const artifacts = await buildCircuit({ cacheDir, batchSize: b, readingsPerDevice: k, logger });
 const buildWallMs = Date.now() - buildStarted;
 
-const settlements: Array<{ epoch: number; batch: number; args: Parameters<typeof settleBatchV2>[1]; proveMs: number }> = [];
+const settlements: Array<{ epoch: number; batch: number; args: SettleArgs; proveMs: number }> = [];
 for (const epoch of [0, 1]) {
   for (const batch of [0, 1]) {
     const devices = batchDeviceIndexes(batch, b).map((deviceIndex) => ({ deviceIndex, readings: readings(deviceIndex, epoch) }));
-    const witness = buildBatchWitnessV2({ epoch, batch, params, devices }, { batchSize: b, readingsPerDevice: k });
-    const proved = await proveBatchV2(artifacts, witness.input);
+    const witness = buildBatchWitness({ epoch, batch, params, devices }, { batchSize: b, readingsPerDevice: k });
+    const proved = await proveBatch(artifacts, witness.input);
     settlements.push({ epoch, batch, proveMs: proved.proveMs, args: { proof: proved.proofWords, header: witness.header, commitment: witness.commitment, lanes: witness.lanes } });
   }
 }
@@ -48,8 +46,8 @@ const anvil = await startAnvil({ logger });
 try {
   const { provider } = await connectRpc(anvil.rpcUrl);
   const wallets = anvil.accounts.map((key) => new Wallet(key, provider));
-  const compiled = await compileContractsV2({ cacheDir, verifierSolPath: artifacts.verifierSolPath, logger });
-  const { settlement, registry } = await deployPinbenchV2({
+  const compiled = await compileContracts({ cacheDir, verifierSolPath: artifacts.verifierSolPath, logger });
+  const { settlement, registry } = await deployPinbench({
     signer: wallets[0]!, compiled, operator: wallets[0]!.address,
     params: { batchSize: b, unitsPerSample: params.unitsPerSample, maxStepE7: params.maxStepE7, rewardPerUnitWei: params.rewardPerUnitWei },
   });
@@ -62,11 +60,11 @@ try {
   const results: Array<{ epoch: number; batch: number; words: string; gasUsed: number; perDeviceEpoch: number; calldataBytes: number; proveMs: number }> = [];
   const labels = ['cold bitmap, cold accruals (first batch ever)', 'warm bitmap, cold accruals', 'cold bitmap (new epoch), warm accruals', 'steady state: warm bitmap, warm accruals'];
   for (const [i, s] of settlements.entries()) {
-    const r: TxResult = await settleBatchV2(settlement, s.args);
+    const r: TxResult = await settleBatch(settlement, s.args);
     results.push({ epoch: s.epoch, batch: s.batch, words: labels[i]!, gasUsed: Number(r.gasUsed), perDeviceEpoch: Math.round(Number(r.gasUsed) / b), calldataBytes: r.calldataBytes, proveMs: Math.round(s.proveMs) });
   }
-  const claimOne = await claimRewardsV2(settlement.connect(wallets[1]!) as typeof settlement, [1]);
-  const claimBatch = await claimRewardsV2(settlement.connect(wallets[2]!) as typeof settlement, batchDeviceIndexes(1, b));
+  const claimOne = await claimRewards(settlement.connect(wallets[1]!) as typeof settlement, [1]);
+  const claimBatch = await claimRewards(settlement.connect(wallets[2]!) as typeof settlement, batchDeviceIndexes(1, b));
   process.stdout.write(`${JSON.stringify({
     shape: { batchSize: b, readingsPerDevice: k, lanes: artifacts.lanes },
     constraints: artifacts.constraints,

@@ -2,7 +2,7 @@ pragma circom 2.1.0;
 
 include "circomlib/circuits/poseidon.circom";
 
-// Poseidon over n inputs, as core/reward-rule-v2.ts poseidonChain: Poseidon of the first
+// Poseidon over n inputs, as core/reward-rule.ts poseidonChain: Poseidon of the first
 // min(n, 16), then h = Poseidon(h, next ≤ 15) per remaining chunk. circomlib stops at 16 inputs.
 template PoseidonChain(n) {
     signal input in[n];

@@ -1,0 +1,124 @@
+// Prover benchmark (issue 5), JSON on stdout: the prover pool's time per proof against a bare
+// snarkjs `groth16.fullProve` of the same inputs in a process of its own, alternating in one run
+// (overhead ratio, target ≤ 1.1); device-epochs proven per second per core with the pool at its
+// default size; and whether a fleet of N devices with epochs of L seconds is kept up with.
+// Usage: npx tsx test/bench/prover.ts [--batch-size 32] [--readings 4] [--rounds 5]
+//        [--fleet 10000] [--epoch-s 3600] [--settle-ms 60]
+import { fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildBatchWitness, buildCircuit, ProverPool, defaultProverThreads, type BatchCircuitInput } from '../../circuits/index.ts';
+import { DEFAULT_SHAPE, batchDeviceIndexes, type RuleParams, type WorkReading } from '../../core/reward-rule.ts';
+import type { Logger } from '../../core/ports.ts';
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] ?? fallback : fallback;
+}
+const b = Number(flag('--batch-size', String(DEFAULT_SHAPE.batchSize)));
+const k = Number(flag('--readings', String(DEFAULT_SHAPE.readingsPerDevice)));
+const rounds = Number(flag('--rounds', '5'));
+const fleet = Number(flag('--fleet', '10000'));
+const epochS = Number(flag('--epoch-s', '3600'));
+/** Time to get one settlement mined, sent back to back (anvil: tens of ms; a public chain: its block time over the txs per block). */
+const settleMs = Number(flag('--settle-ms', '60'));
+const cacheDir = flag('--cache-dir', process.env.PINBENCH_CACHE ?? path.join(os.homedir(), '.cache', 'pinbench'));
+const logger: Logger = { debug() {}, info: (m) => process.stderr.write(`${m}\n`), warn: (m) => process.stderr.write(`${m}\n`) };
+const params: RuleParams = { unitsPerSample: 10n, maxStepE7: 50_000n, rewardPerUnitWei: 10n ** 12n };
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+function readings(deviceIndex: number, epoch: number): WorkReading[] {
+  return Array.from({ length: k }, (_, i) => ({ latE7: 500_000_000 + i * 37 * deviceIndex, lonE7: 100_000_000 - i * 11 * deviceIndex, timestampS: 1_700_000_000 + epoch * 3_600 + 60 * i }));
+}
+function input(epoch: number): BatchCircuitInput {
+  const devices = batchDeviceIndexes(0, b).map((deviceIndex) => ({ deviceIndex, readings: readings(deviceIndex, epoch) }));
+  return buildBatchWitness({ epoch, batch: 0, params, devices }, { batchSize: b, readingsPerDevice: k }).input;
+}
+
+/** The baseline: snarkjs' own fullProve in a warm process of its own, timed inside. */
+const BARE = fileURLToPath(new URL('./bare-fullprove.js', import.meta.url));
+const bare = fork(BARE, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+function bareFullProve(job: { input: BatchCircuitInput; wasmPath: string; zkeyPath: string }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    bare.once('message', (reply: { ms?: number; error?: string }) => {
+      if (reply.ms === undefined) reject(new Error(reply.error ?? 'bare fullProve failed'));
+      else resolve(reply.ms);
+    });
+    bare.send(job);
+  });
+}
+
+const artifacts = await buildCircuit({ cacheDir, batchSize: b, readingsPerDevice: k, logger });
+const inputs = Array.from({ length: rounds }, (_, epoch) => input(epoch));
+
+// 1. One proof at a time, pool and bare alternating, so both see the same machine load.
+const single = new ProverPool({ artifacts, size: 1, logger });
+// Both warm, as a prover is in a run.
+await single.prove(inputs[0]!);
+await bareFullProve({ input: inputs[0]!, wasmPath: artifacts.wasmPath, zkeyPath: artifacts.zkeyPath });
+const poolMs: number[] = [];
+const bareMs: number[] = [];
+for (const job of inputs) {
+  const t0 = performance.now();
+  await single.prove(job);
+  poolMs.push(performance.now() - t0);
+  bareMs.push(await bareFullProve({ input: job, wasmPath: artifacts.wasmPath, zkeyPath: artifacts.zkeyPath }));
+}
+await single.close();
+bare.kill();
+
+// 2. Throughput with the pool at its default size and a queue deeper than the pool.
+const pool = new ProverPool({ artifacts, logger });
+const queued = Array.from({ length: Math.max(4, 2 * pool.size) }, (_, i) => inputs[i % inputs.length]!);
+const t0 = performance.now();
+await Promise.all(queued.map((job) => pool.prove(job)));
+const throughputWallMs = performance.now() - t0;
+await pool.close();
+
+const cores = availableParallelism();
+const deviceEpochsPerS = (queued.length * b) / (throughputWallMs / 1000);
+const batchesPerEpoch = Math.ceil(fleet / b);
+// Settlements go out one after another while later batches are proven, so an epoch takes the
+// longer of the two plus the last settlement.
+const epochWorkS = Math.max((batchesPerEpoch * b) / deviceEpochsPerS, (batchesPerEpoch * settleMs) / 1000) + settleMs / 1000;
+// Smallest epoch the measured rate keeps up with, at this batch size.
+const minEpochS = Math.ceil(epochWorkS);
+process.stdout.write(
+  `${JSON.stringify(
+    {
+      shape: { batchSize: b, readingsPerDevice: k, constraints: artifacts.constraints },
+      rounds,
+      perProofMs: {
+        pool: { median: Math.round(median(poolMs)), runs: poolMs.map(Math.round) },
+        bareFullProve: { median: Math.round(median(bareMs)), runs: bareMs.map(Math.round) },
+        overheadRatio: Number((median(poolMs) / median(bareMs)).toFixed(3)),
+      },
+      throughput: {
+        provers: defaultProverThreads(),
+        cores,
+        proofs: queued.length,
+        wallMs: Math.round(throughputWallMs),
+        deviceEpochsPerS: Number(deviceEpochsPerS.toFixed(2)),
+        deviceEpochsPerSPerCore: Number((deviceEpochsPerS / cores).toFixed(2)),
+      },
+      keepUp: {
+        fleet,
+        epochS,
+        batchesPerEpoch,
+        proveAndSettleS: Math.round(epochWorkS),
+        keptUp: epochWorkS < epochS,
+        shortestEpochKeptUpS: minEpochS,
+      },
+    },
+    null,
+    2,
+  )}\n`,
+);
+process.exit(0);

@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Contract, JsonRpcProvider } from 'ethers';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compileContracts } from '../../contracts/index.ts';
+import { buildCircuit } from '../../circuits/index.ts';
+import { silentLogger } from '../../core/ports.ts';
+import { startAnvil, type AnvilNode } from '../../sim/chain/anvil.ts';
+import { chainStatePath } from '../../sim/paths.ts';
+import { resumeRun } from '../../sim/run/resume.ts';
+import { PinbenchError } from '../../core/errors.ts';
+import { testCacheDir } from '../support/cache.ts';
+
+// Real time, so that the first epoch's proof jobs exist a while before the second epoch ends.
+const SCENARIO = `
+name: resume
+seed: 7
+fleet:
+  - { profile: pebble, count: 6, motion: car, uploadPeriodS: 2 }
+epochs: { lengthS: 10, count: 2 }
+circuit: { batchSize: 4, readingsPerDevice: 8 }
+`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let anvil: AnvilNode | undefined;
+afterAll(async () => {
+  await anvil?.stop();
+});
+
+/** Starts `pinbench run` in its own process group and kills the whole group (run, anvil, provers) once the first proof job is in run.db. */
+async function runAndKill(outDir: string): Promise<string> {
+  const file = join(outDir, 'resume.yaml');
+  writeFileSync(file, SCENARIO);
+  const child = spawn(process.execPath, ['bin/pinbench.js', 'run', file, '--out', outDir, '--cache', testCacheDir, '--quiet'], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    for (let waited = 0; waited < 240_000; waited += 200) {
+      await sleep(200);
+      const runDir = readdirSync(outDir).find((n) => n.endsWith('-resume'));
+      if (runDir === undefined) continue;
+      const dbPath = join(outDir, runDir, 'run.db');
+      let jobs = 0;
+      try {
+        const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+        try {
+          jobs = (db.prepare('SELECT count(*) AS n FROM proof_jobs').get() as { n: number }).n;
+        } finally {
+          db.close();
+        }
+      } catch {
+        continue; // not created yet
+      }
+      if (jobs > 0) return join(outDir, runDir);
+    }
+    throw new Error('no proof job appeared in run.db within 4 minutes');
+  } finally {
+    process.kill(-child.pid!, 'SIGKILL');
+    await exited;
+  }
+}
+
+describe('integration: a killed run resumes its proof jobs from run.db', () => {
+  it('the jobs left behind are proven and settled on the run’s chain, and owners claim what the rule gave', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'pinbench-resume-'));
+    const runDir = await runAndKill(outDir);
+
+    const result = await resumeRun(runDir, { cacheDir: testCacheDir });
+    expect(result.owed).toBeGreaterThan(0);
+    expect(result.failures).toEqual([]);
+    expect(result.claims?.failures).toEqual([]);
+
+    // The chain itself, started again from the state the resume left in the run folder.
+    const db = new Database(join(runDir, 'run.db'), { readonly: true });
+    const jobs = db.prepare('SELECT epoch, batch, status FROM proof_jobs').all() as Array<{ epoch: number; batch: number; status: string }>;
+    const chainMeta = JSON.parse((db.prepare("SELECT value FROM meta WHERE key = 'chain'").get() as { value: string }).value);
+    const owed = db.prepare('SELECT d.owner AS owner, r.reward_wei AS wei FROM rewards r JOIN devices d USING (device_index)').all() as Array<{ owner: string; wei: string }>;
+    db.close();
+    expect(jobs.length).toBeGreaterThan(0);
+    expect(jobs.every((j) => j.status === 'settled')).toBe(true);
+
+    anvil = await startAnvil({ logger: silentLogger, statePath: chainStatePath(runDir) });
+    const provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { staticNetwork: true });
+    const artifacts = await buildCircuit({ cacheDir: testCacheDir, batchSize: 4, readingsPerDevice: 8 });
+    const compiled = await compileContracts({ cacheDir: testCacheDir, verifierSolPath: artifacts.verifierSolPath, logger: silentLogger });
+    const settlement = new Contract(chainMeta.addresses.settlement, compiled.settlement.abi, provider);
+    const token = new Contract(chainMeta.addresses.token, compiled.token.abi, provider);
+    for (const job of jobs) expect(await settlement.getFunction('isSettled')(job.epoch, job.batch)).toBe(true);
+    const byOwner = new Map<string, bigint>();
+    for (const row of owed) byOwner.set(row.owner, (byOwner.get(row.owner) ?? 0n) + BigInt(row.wei));
+    expect(byOwner.size).toBeGreaterThan(0);
+    for (const [owner, wei] of byOwner) expect(await token.getFunction('balanceOf')(owner)).toBe(wei);
+    provider.destroy();
+  }, 480_000);
+
+  it('error: a folder without run.db says what to give instead', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'pinbench-resume-empty-'));
+    const error = await resumeRun(empty).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PinbenchError);
+    expect((error as Error).message).toBe(`${empty} has no run.db: give the folder of a run (runs/<time>-<scenario>/)`);
+  });
+});
