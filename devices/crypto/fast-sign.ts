@@ -1,5 +1,4 @@
 import { createECDH, createHmac, type ECDH } from 'node:crypto';
-import { invert } from '@noble/curves/abstract/modular.js';
 import { nobleCurves, type CurveName } from './curves.ts';
 
 /**
@@ -9,7 +8,7 @@ import { nobleCurves, type CurveName } from './curves.ts';
  * are byte-identical to `nobleCurves[curve].sign(digest, d, { lowS: true })`: a test pins this
  * on many messages. Only P-256 with 32-byte digests takes this path (bits2int is then plain
  * big-endian conversion): OpenSSL's secp256k1 k·G is slower than noble's, so that curve stays on
- * noble. Measured here: P-256 ~3,200 → ~14,000 signs/s.
+ * noble. Measured here: P-256 ~3,200 → ~14,000 signs/s (→ ~17,000 with `invertModFast`).
  */
 const OPENSSL_NAMES: Record<CurveName, string> = { p256: 'prime256v1', secp256k1: 'secp256k1' };
 const FAST_CURVES: ReadonlySet<CurveName> = new Set(['p256']);
@@ -37,6 +36,99 @@ const toBigInt = (bytes: Uint8Array): bigint => BigInt(`0x${Buffer.from(bytes.bu
 function to32(value: bigint, out: Uint8Array, offset: number): void {
   const hex = value.toString(16).padStart(64, '0');
   out.set(Buffer.from(hex, 'hex'), offset);
+}
+
+/**
+ * a⁻¹ mod m for 0 < a < m, m prime: the extended Euclidean algorithm keeping only the cofactor
+ * of `a`. Reference for {@link invertModFast}.
+ */
+export function invertMod(a: bigint, m: bigint): bigint {
+  let b = m;
+  let x = 0n;
+  let u = 1n;
+  while (a !== 0n) {
+    const q = b / a;
+    const r = b - q * a;
+    const t = x - u * q;
+    b = a;
+    a = r;
+    x = u;
+    u = t;
+  }
+  return x < 0n ? x + m : x;
+}
+
+/**
+ * a⁻¹ mod m by Lehmer's extended gcd: runs Euclid's steps on the leading 48 bits of the two
+ * remainders in doubles (exact: every value stays below 2^50) for as long as they agree with the
+ * full numbers (Knuth, TAOCP 4.5.2, Algorithm L), then applies the collected 2×2 matrix to the
+ * bigints once — ~24 bits per round of bigint work instead of ~1.7. Measured here: ~8 µs
+ * against ~23 µs (`invertMod`) and ~34 µs (noble's `invert`), the largest single cost of a
+ * signature. The result is checked (one multiplication), falling back to `invertMod`.
+ */
+export function invertModFast(value: bigint, m: bigint): bigint {
+  let A = m;
+  let B = value;
+  let xA = 0n;
+  let xB = 1n;
+  for (;;) {
+    const bits = A.toString(16).length * 4;
+    if (B === 0n || bits <= 48) break;
+    const shift = BigInt(bits - 48);
+    let a = Number(A >> shift);
+    let b = Number(B >> shift);
+    let p = 1;
+    let q = 0;
+    let r = 0;
+    let s = 1;
+    while (b + r !== 0 && b + s !== 0) {
+      const q1 = Math.floor((a + p) / (b + r));
+      if (q1 !== Math.floor((a + q) / (b + s))) break;
+      const t1 = p - q1 * r;
+      p = r;
+      r = t1;
+      const t2 = q - q1 * s;
+      q = s;
+      s = t2;
+      const t3 = a - q1 * b;
+      a = b;
+      b = t3;
+    }
+    if (q === 0) {
+      // No step could be taken on the leading digits: one full step.
+      const Q = A / B;
+      const R = A - Q * B;
+      A = B;
+      B = R;
+      const t = xA - Q * xB;
+      xA = xB;
+      xB = t;
+    } else {
+      const P = BigInt(p);
+      const Q = BigInt(q);
+      const R = BigInt(r);
+      const S = BigInt(s);
+      const nextA = P * A + Q * B;
+      const nextB = R * A + S * B;
+      const nextXA = P * xA + Q * xB;
+      xB = R * xA + S * xB;
+      A = nextA;
+      B = nextB;
+      xA = nextXA;
+    }
+  }
+  while (B !== 0n) {
+    const Q = A / B;
+    const R = A - Q * B;
+    A = B;
+    B = R;
+    const t = xA - Q * xB;
+    xA = xB;
+    xB = t;
+  }
+  let inverse = xA % m;
+  if (inverse < 0n) inverse += m;
+  return A === 1n && (inverse * value) % m === 1n ? inverse : invertMod(value, m);
 }
 
 const ZERO = Uint8Array.of(0);
@@ -78,7 +170,7 @@ export function signDigestFast(curve: CurveName, privateKey: Uint8Array, digest:
       const q = ecdh.getPublicKey();
       const r = toBigInt(q.subarray(1, 33)) % n;
       if (r !== 0n) {
-        let s = (invert(kInt, n) * ((h + ((r * d) % n)) % n)) % n;
+        let s = (invertModFast(kInt, n) * ((h + ((r * d) % n)) % n)) % n;
         if (s !== 0n) {
           if (s > halfN) s = n - s;
           const out = new Uint8Array(64);

@@ -1,7 +1,8 @@
 import type { CircuitShape, RuleParams } from '../../core/reward-rule.ts';
-import type { RunStore, StoredReading } from '../store/run-store.ts';
-import { flagDeviceEpoch, type FlagFinding } from './flags.ts';
-import { summarizeEpoch, type DeviceEpochWork } from './summarize.ts';
+import type { RunStore } from '../store/run-store.ts';
+import type { FlagFinding } from './flags.ts';
+import type { DeviceEpochWork } from './summarize.ts';
+import { closeDeviceEpoch, type DeviceEpochInput } from './device-epoch.ts';
 
 export interface DeviceMeta {
   deviceIndex: number;
@@ -13,7 +14,7 @@ export interface DeviceMeta {
 export interface EpochOutcome {
   epoch: number;
   readings: number;
-  /** Work of unflagged devices with at least one accepted reading, by device index. */
+  /** Work of every device with at least one accepted reading, by device index; a flagged device's readings are flagged and earn nothing. */
   work: DeviceEpochWork[];
   flagged: Array<{ deviceIndex: number; findings: FlagFinding[] }>;
 }
@@ -27,9 +28,10 @@ const FLAGS_SQL = `CREATE TABLE IF NOT EXISTS flags (
 )`;
 
 /**
- * Closes an epoch: reads its accepted readings and the rejections seen since the previous
- * close, flags devices whose traffic shows cheating over time, and computes the paid work of
- * the rest by the reward rule. Flags are written to run.db (`flags`).
+ * Closes an epoch: streams its accepted readings device by device (never the whole epoch in
+ * memory) together with the rejections seen since the previous close, flags devices whose
+ * traffic shows cheating over time, and computes the paid work of the rest by the reward rule
+ * (`closeDeviceEpoch`). Flags are written to run.db (`flags`).
  */
 export class EpochCloser {
   private rejectionCursor = 0;
@@ -48,58 +50,40 @@ export class EpochCloser {
   }
 
   close(epoch: number): EpochOutcome {
-    const { store } = this;
-    const byDevice = store.epochReadings(epoch);
-    const packages = this.packagesOf(epoch);
     const rejected = this.rejectionsSinceLastClose();
     const devices = this.options.devices();
-    const metaByIndex = new Map([...devices].map(([clientId, meta]) => [meta.deviceIndex, { clientId, meta }]));
+    const metaByIndex = new Map<number, { clientId: string; meta: DeviceMeta }>();
+    for (const [clientId, meta] of devices) metaByIndex.set(meta.deviceIndex, { clientId, meta });
+    const ctx = { params: this.options.params, readingsPerDevice: this.options.shape.readingsPerDevice, epochLengthS: this.options.epochLengthS };
 
     const flagged: EpochOutcome['flagged'] = [];
-    const candidates = new Set<number>([...byDevice.keys()]);
+    const work: DeviceEpochWork[] = [];
+    const seen = new Set<number>();
+    let readings = 0;
+    const closeDevice = (deviceIndex: number, rows: DeviceEpochInput['readings'], packages: DeviceEpochInput['packages']) => {
+      seen.add(deviceIndex);
+      const entry = metaByIndex.get(deviceIndex);
+      const result = closeDeviceEpoch(
+        { deviceIndex, readings: rows, packages, rejected: (entry && rejected.get(entry.clientId)) ?? {}, meta: entry?.meta },
+        ctx,
+      );
+      if (result.findings.length > 0) flagged.push({ deviceIndex, findings: result.findings });
+      if (result.work !== undefined) work.push(result.work);
+    };
+    // Device by device, streamed: only one device's readings are held at a time.
+    for (const device of this.store.epochDevices(epoch)) {
+      readings += device.readings.length;
+      closeDevice(device.deviceIndex, device.readings, device.packages);
+    }
+    // Registered devices with rejections but no accepted reading may still be flagged.
     for (const clientId of rejected.keys()) {
       const meta = devices.get(clientId);
-      if (meta) candidates.add(meta.deviceIndex);
-    }
-    for (const deviceIndex of candidates) {
-      const entry = metaByIndex.get(deviceIndex);
-      if (!entry) continue;
-      const findings = flagDeviceEpoch(
-        {
-          packages: packages.get(deviceIndex) ?? [],
-          rejected: rejected.get(entry.clientId) ?? {},
-          uploadPeriodS: entry.meta.uploadPeriodS,
-          keyShares: entry.meta.keyShares,
-        },
-        this.options.epochLengthS,
-      );
-      if (findings.length > 0) flagged.push({ deviceIndex, findings });
+      if (meta && !seen.has(meta.deviceIndex) && metaByIndex.has(meta.deviceIndex)) closeDevice(meta.deviceIndex, [], []);
     }
     flagged.sort((a, b) => a.deviceIndex - b.deviceIndex);
+    work.sort((a, b) => a.deviceIndex - b.deviceIndex);
     this.saveFlags(epoch, flagged);
-
-    const unflagged = new Map<number, readonly StoredReading[]>();
-    const flaggedSet = new Set(flagged.map((f) => f.deviceIndex));
-    for (const [deviceIndex, list] of byDevice) if (!flaggedSet.has(deviceIndex)) unflagged.set(deviceIndex, list);
-    return {
-      epoch,
-      readings: [...byDevice.values()].reduce((n, list) => n + list.length, 0),
-      work: summarizeEpoch(unflagged, this.options.params, this.options.shape.readingsPerDevice),
-      flagged,
-    };
-  }
-
-  private packagesOf(epoch: number): Map<number, Uint8Array[]> {
-    const rows = this.store.db
-      .prepare('SELECT device_index AS deviceIndex, package AS pkg FROM readings WHERE epoch = ? ORDER BY device_index, timestamp_s')
-      .all(epoch) as Array<{ deviceIndex: number; pkg: Buffer }>;
-    const out = new Map<number, Uint8Array[]>();
-    for (const row of rows) {
-      let list = out.get(row.deviceIndex);
-      if (list === undefined) out.set(row.deviceIndex, (list = []));
-      list.push(row.pkg);
-    }
-    return out;
+    return { epoch, readings, work, flagged };
   }
 
   /** client id → reason → count, for rejections stored since the previous close. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { deriveDeviceKey, signDigest, signDigestNoble, type CurveName } from '../../devices/index.ts';
-import { signDigestFast } from '../../devices/crypto/fast-sign.ts';
+import { invertMod, invertModFast, signDigestFast } from '../../devices/crypto/fast-sign.ts';
+import { invert } from '@noble/curves/abstract/modular.js';
+import { p256 } from '@noble/curves/nist.js';
 
 describe('fast signing', () => {
   it.each<CurveName>(['p256', 'secp256k1'])('behavior: %s signatures are byte-identical to noble’s on many keys and messages', (curve) => {
@@ -23,5 +25,19 @@ describe('fast signing', () => {
     const key = deriveDeviceKey('fast-sign', 0, 'p256');
     expect(signDigestFast('secp256k1', key.privateKey, new Uint8Array(32))).toBeUndefined();
     expect(signDigestFast('p256', key.privateKey, new Uint8Array(31))).toBeUndefined();
+  });
+
+  it('behavior: the Lehmer inverse agrees with noble’s on random and edge values mod the P-256 order', () => {
+    const n = p256.CURVE.n;
+    const values = [1n, 2n, 3n, n - 1n, n - 2n, n >> 1n, (1n << 200n) + 1n, (1n << 48n) - 1n, 1n << 48n, 12345678901234567890n];
+    for (let i = 0; i < 2000; i++) {
+      const bytes = sha256(Uint8Array.of(i & 0xff, i >> 8, 0xa5));
+      values.push((BigInt(`0x${Buffer.from(bytes).toString('hex')}`) % (n - 1n)) + 1n);
+    }
+    for (const v of values) {
+      const expected = invert(v, n);
+      expect(invertModFast(v, n)).toBe(expected);
+      expect(invertMod(v, n)).toBe(expected);
+    }
   });
 });

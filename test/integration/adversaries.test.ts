@@ -81,6 +81,29 @@ describe('integration: honest, faulty and adversarial trackers in one fleet', ()
     for (const p of result.report.profiles.filter((row) => row.adversary === null)) expect(p.flaggedDevices, p.profile).toBe(0);
   });
 
+  it('behavior: a flagged device-epoch with readings is proven with every reading flagged, in a batch settled on chain', async () => {
+    const db = new Database(join(result.runDir, 'run.db'), { readonly: true });
+    const flagged = db.prepare('SELECT DISTINCT epoch, device_index AS deviceIndex FROM flags').all() as Array<{ epoch: number; deviceIndex: number }>;
+    const jobs = db.prepare('SELECT epoch, batch, input FROM proof_jobs').all() as Array<{ epoch: number; batch: number; input: string }>;
+    db.close();
+    const settlement = new Contract(result.report.chain.contracts.settlement, ['function isSettled(uint256,uint256) view returns (bool)'], provider);
+    const B = result.report.circuit.batchSize;
+    let proven = 0;
+    for (const { epoch, deviceIndex } of flagged) {
+      const batch = Math.floor((deviceIndex - 1) / B);
+      const job = jobs.find((j) => j.epoch === epoch && j.batch === batch);
+      if (job === undefined) continue; // its batch earned nothing at all: not proven
+      const input = JSON.parse(job.input) as { ts: string[][]; flag: string[][] };
+      const slot = (deviceIndex - 1) % B;
+      const present = input.ts[slot]!.map((t, i) => (t === '0' ? null : input.flag[slot]![i]));
+      if (present.every((f) => f === null)) continue; // flagged for rejections only, no accepted reading
+      expect(present.filter((f) => f !== null), `device ${deviceIndex} epoch ${epoch}`).toEqual(present.filter((f) => f !== null).map(() => '1'));
+      expect(await settlement.getFunction('isSettled')(epoch, batch)).toBe(true);
+      proven += 1;
+    }
+    expect(proven).toBeGreaterThan(0);
+  });
+
   it('behavior: per-message cheats are rejected with their reason', () => {
     expect(result.report.counts.rejected).toMatchObject({
       signature: expect.any(Number),

@@ -4,7 +4,8 @@ import { percentile } from '../../sim/stats.ts';
 import { msHistogram } from '../../sim/stats-histogram.ts';
 import { LatencyTracker } from '../../sim/broker/latency-tracker.ts';
 import { BatchingRegistrar } from '../../sim/run/batching-registrar.ts';
-import { planBatches } from '../../sim/epochs/summarize.ts';
+import { assignBatches } from '../../sim/epochs/assign-batches.ts';
+import { summarizeDevice } from '../../sim/epochs/summarize.ts';
 import { runFolderName, defaultCacheDir } from '../../sim/paths.ts';
 
 describe('epoch calendar', () => {
@@ -80,9 +81,25 @@ describe('batching registrar', () => {
 });
 
 describe('small helpers', () => {
-  it('behavior: batches keep index order and the last may be partial', () => {
-    expect(planBatches([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
-    expect(planBatches([], 4)).toEqual([]);
+  it('behavior: devices go to batch floor((index - 1) / B), in index order; a batch earning nothing is not proven', () => {
+    const w = (deviceIndex: number, units: bigint) => ({ deviceIndex, units });
+    expect(assignBatches([w(6, 1n), w(1, 2n), w(5, 0n), w(9, 0n), w(4, 3n)], 4)).toEqual([
+      { batch: 0, work: [w(1, 2n), w(4, 3n)] },
+      { batch: 1, work: [w(5, 0n), w(6, 1n)] },
+    ]);
+    expect(assignBatches([], 4)).toEqual([]);
+  });
+
+  it('behavior: a flagged device keeps its readings, each flagged, and earns nothing; an oversized jump is flagged, not paid', () => {
+    const params = { unitsPerSample: 1000n, maxStepE7: 20_000n, rewardPerUnitWei: 1n };
+    const stored = (latE7: number, timestampS: number) => ({ latE7, lonE7: 0, timestampS }) as Parameters<typeof summarizeDevice>[1][number];
+    const readings = [stored(0, 10), stored(100, 20), stored(5_000_000, 30)];
+    const flagged = summarizeDevice(7, readings, params, 8, true);
+    expect(flagged.units).toBe(0n);
+    expect(flagged.readings.map((r) => r.flagged)).toEqual([true, true, true]);
+    const honest = summarizeDevice(7, readings, params, 8);
+    expect(honest.readings.map((r) => r.flagged ?? false)).toEqual([false, false, true]);
+    expect(honest.units).toBe(2000n + 100n);
   });
 
   it('behavior: run folder names sort by start time', () => {
