@@ -1,0 +1,53 @@
+import type { Logger } from '../../../core/ports.ts';
+import type { CircuitShape, RuleParams } from '../../../core/reward-rule.ts';
+import { buildCircuit, type CircuitArtifacts } from '../../../circuits/index.ts';
+import type { RunStore } from '../../store/run-store.ts';
+import { chainStatePath } from '../../paths.ts';
+import { setUpChain, type ChainSetup } from '../chain-setup.ts';
+import type { Cleanups } from '../cleanups.ts';
+
+export type Timed = <T>(stage: string, work: () => Promise<T>) => Promise<T>;
+
+/**
+ * The circuit (minutes on a first run) and the chain, started side by side since neither needs
+ * the other; then the contracts, deployed with the circuit's verifier. Records in run.db what
+ * `pinbench resume` needs to find the chain again.
+ */
+export async function prepareCircuitAndChain(input: {
+  shape: CircuitShape;
+  params: RuleParams;
+  runDir: string;
+  cacheDir: string;
+  ptauPath?: string;
+  rpcUrl?: string;
+  operatorKey?: string;
+  store: RunStore;
+  cleanups: Cleanups;
+  timed: Timed;
+  logger: Logger;
+}): Promise<{ artifacts: CircuitArtifacts; chain: ChainSetup }> {
+  const { shape, params, cacheDir, logger, timed, cleanups } = input;
+  const circuitPromise = timed('circuit', () =>
+    buildCircuit({ cacheDir, batchSize: shape.batchSize, readingsPerDevice: shape.readingsPerDevice, ptauPath: input.ptauPath, logger }),
+  );
+  const chainStartPromise = timed('chain.start', () =>
+    setUpChain.start({ rpcUrl: input.rpcUrl, operatorKey: input.operatorKey, logger, statePath: chainStatePath(input.runDir) }),
+  );
+  const [circuitResult, chainResult] = await Promise.allSettled([circuitPromise, chainStartPromise]);
+  if (circuitResult.status === 'rejected') {
+    // A chain started while the circuit failed must still be stopped.
+    if (chainResult.status === 'fulfilled') await chainResult.value.stop();
+    throw circuitResult.reason;
+  }
+  if (chainResult.status === 'rejected') throw chainResult.reason;
+  const artifacts = circuitResult.value;
+  const chainStart = chainResult.value;
+  cleanups.push(() => chainStart.stop());
+  logger.info(`circuit ready: ${artifacts.constraints.toLocaleString('en-US')} constraints, ${shape.batchSize} devices × ${shape.readingsPerDevice} readings per proof`);
+  const chain = await timed('chain.deploy', () =>
+    setUpChain.deploy(chainStart, { cacheDir, verifierSolPath: artifacts.verifierSolPath, shape, params, logger }),
+  );
+  cleanups.push(() => chain.close());
+  input.store.setMeta('chain', JSON.stringify({ embedded: chain.embedded, rpcUrl: chain.rpcUrl, chainId: chain.chainId.toString(), addresses: chain.addresses }));
+  return { artifacts, chain };
+}

@@ -1,0 +1,63 @@
+import type { Logger } from '../../../core/ports.ts';
+import type { Scenario } from '../../../scenarios/index.ts';
+import type { BrokerHandle } from '../../broker/embedded.ts';
+import type { EpochCalendar } from '../../epochs/calendar.ts';
+import type { Ingest } from '../../ingest/ingest.ts';
+import type { SimTime } from '../../clock/sim-time.ts';
+import type { PlacedFleetRuntime } from '../../fleet-process/placement.ts';
+import { startPerfSampler, type PerfSummary } from '../../perf/sampler.ts';
+import { perfProbes } from '../perf-probes.ts';
+import type { Cleanups } from '../cleanups.ts';
+
+/**
+ * The run itself: starts the fleet, closes each epoch a grace period after its end, stops the
+ * fleet at the end of the last epoch and waits for the last close. Progress is logged every 5 s
+ * and the machine is sampled every second for the report's performance section.
+ */
+export async function driveFleet(input: {
+  scenario: Scenario;
+  time: SimTime;
+  calendar: EpochCalendar;
+  fleet: PlacedFleetRuntime;
+  ingest: Ingest;
+  broker: BrokerHandle;
+  closeEpoch: (epoch: number) => Promise<void>;
+  /** Rejects when the run is interrupted; every wait races it. */
+  interrupted: Promise<never>;
+  cleanups: Cleanups;
+  logger: Logger;
+}): Promise<PerfSummary> {
+  const { scenario, time, calendar, fleet, ingest, interrupted, cleanups, logger } = input;
+  const { clock, io } = time;
+  const perf = startPerfSampler({ intervalMs: 1000, probes: perfProbes({ fleet, ingest, broker: input.broker, clock }) });
+  cleanups.push(() => void perf.stop());
+  const progress = setInterval(() => {
+    logger.info(
+      `online ${fleet.onlineCount()}/${fleet.size}, published ${fleet.publishedCount()}, accepted ${ingest.counters.accepted}, ` +
+        `rejected ${ingest.counters.received - ingest.counters.accepted}`,
+    );
+  }, 5000);
+  cleanups.push(() => clearInterval(progress));
+  cleanups.push(() => fleet.stop());
+  logger.info(
+    `starting ${fleet.size} trackers; ${scenario.epochs.count} epochs of ${scenario.epochs.lengthS} s, ` +
+      (time.mode === 'realtime' ? 'real time' : `accelerated (${scenario.time.speed === 'max' ? 'as fast as possible' : `${scenario.time.speed}×`}) from ${new Date(clock.nowMs()).toISOString()}`),
+  );
+  fleet.start();
+  const epochsClosed = new Promise<void>((resolveAll) => {
+    for (let epoch = 0; epoch < calendar.count; epoch++) {
+      const closeAtMs = calendar.endOfS(epoch) * 1000 + scenario.ingest.epochGraceMs;
+      time.scheduleBarrier(closeAtMs - clock.nowMs(), () => {
+        const closing = io.track(input.closeEpoch(epoch));
+        if (epoch === calendar.count - 1) void closing.then(resolveAll);
+      });
+    }
+  });
+  const lastEndMs = calendar.endOfS(calendar.count - 1) * 1000;
+  await Promise.race([time.advanceTo(lastEndMs), interrupted]);
+  await fleet.stop();
+  await Promise.race([time.advanceTo(lastEndMs + scenario.ingest.epochGraceMs), interrupted]);
+  await Promise.race([epochsClosed, interrupted]);
+  clearInterval(progress);
+  return perf.stop();
+}
