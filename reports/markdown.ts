@@ -26,6 +26,10 @@ export function renderMarkdown(report: RunReport): string {
   lines.push(
     `| ${fmtInt(report.counts.published)} | ${fmtInt(report.counts.received)} | ${fmtInt(report.counts.accepted)} | ${fmtInt(rejectedTotal)} | ${fmtInt(report.counts.unaccounted)} |`,
   );
+  const { proposed, confirmed, refused } = report.registration;
+  if (proposed > 0) {
+    lines.push('', `Registration by the confirm exchange: ${fmtInt(proposed)} owner proposals, ${fmtInt(confirmed)} devices confirmed and registered, ${fmtInt(refused)} confirms refused.`);
+  }
   const reasons = Object.entries(report.counts.rejected);
   if (reasons.length > 0) {
     lines.push('', 'Rejected by reason: ' + reasons.map(([reason, n]) => `\`${reason}\` ${n}`).join(', ') + '.');

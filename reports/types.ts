@@ -21,6 +21,8 @@ export interface RunReport {
   };
   latencyMs: { samples: number; p50: number; p95: number; p99: number; max: number };
   broker: { url: string; peakConnections: number };
+  /** The owner proposal / device confirm exchange: proposals sent, confirms accepted (devices registered that way), confirms refused. */
+  registration: { proposed: number; confirmed: number; refused: number };
   chain: {
     rpcUrl: string;
     chainId: string;

@@ -1,5 +1,6 @@
 import type { Scenario } from '../../scenarios/index.ts';
 import type { ClaimSummary } from './claims.ts';
+import type { RegistrationCounters } from './registration.ts';
 import type { RunReport, ReportCheck, DeviceReward, BatchReport, ProfileReport, PerformanceReport } from '../../reports/types.ts';
 import type { CircuitArtifacts } from '../../circuits/index.ts';
 import type { RunStore } from '../store/run-store.ts';
@@ -23,6 +24,7 @@ export interface ReportInput {
   store: RunStore;
   authFailures: number;
   broker: BrokerHandle;
+  registration: RegistrationCounters;
   chain: ChainSetup;
   artifacts: CircuitArtifacts;
   epochStats: Array<{ epoch: number; devices: number; readings: number; flagged: number }>;
@@ -118,6 +120,7 @@ export function buildReport(input: ReportInput): RunReport {
     },
     latencyMs: ingest.latencySummary(),
     broker: { url: input.broker.url, peakConnections: input.peakConnections },
+    registration: { ...input.registration },
     chain: {
       rpcUrl: chain.rpcUrl, chainId: chain.chainId.toString(), embedded: chain.embedded, contracts: chain.addresses,
       transactions: (({ sent, confirmed, reverted, failed, rebroadcast, retried }) => ({ sent, confirmed, reverted, failed, rebroadcast, retried }))(chain.txStats()),

@@ -148,7 +148,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims });
     const report = buildReport({
       scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store,
-      authFailures: backend.authFailures(), broker, chain, artifacts, epochStats: epochs.stats, settled, claims, peakConnections: fleet.peakOnline(),
+      authFailures: backend.authFailures(), registration: backend.registration.counters, broker, chain, artifacts, epochStats: epochs.stats, settled, claims, peakConnections: fleet.peakOnline(),
       performance: performanceReport({
         summary: perfSummary, timeMode: time.mode, timerLatenessMs: time.timerLateness() ?? null, childPeakRssBytes: fleet.childPeakRssBytes?.() ?? null,
       }),

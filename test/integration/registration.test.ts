@@ -62,6 +62,8 @@ describe('integration: registration by the owner proposal / confirm exchange', (
     expect(result.failedChecks).toEqual([]);
     expect(deviceIds.length).toBe(6);
     expect(Object.keys(result.report.counts.rejected ?? {}).filter((r) => r.startsWith('confirm.'))).toEqual([]);
+    // 4 devices register by the exchange, 2 through the operator.
+    expect(result.report.registration).toEqual({ proposed: 4, confirmed: 4, refused: 0 });
   });
 
   it('behavior: on chain, every confirm device has its confirm recorded and the signature verifies against its registered key and owner', async () => {

@@ -17,6 +17,7 @@ export interface Backend {
   broker: BrokerHandle;
   /** Connections refused at login (wrong credentials). */
   authFailures(): number;
+  registration: RegistrationBackend;
 }
 
 /**
@@ -86,5 +87,5 @@ export async function startBackend(input: {
   });
   cleanups.push(() => broker.close());
   logger.info(`broker listening on ${broker.url}`);
-  return { ingest, broker, authFailures: () => authFailures };
+  return { ingest, broker, authFailures: () => authFailures, registration };
 }
