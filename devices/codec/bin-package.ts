@@ -1,4 +1,4 @@
-import { ProtoReader } from './reader.ts';
+import { FieldReader } from './reader.ts';
 import { WireType, decodeError, encodeError } from './wire.ts';
 import { ProtoWriter } from './writer.ts';
 
@@ -70,63 +70,44 @@ export function encodeBinPackage(pkg: BinPackage): Uint8Array {
  * last value (protobuf encoding spec, "Last One Wins").
  */
 export function decodeBinPackage(bytes: Uint8Array): BinPackage {
-  const r = new ProtoReader(bytes, MESSAGE);
-  let seen = 0;
+  const r = new FieldReader(bytes, MESSAGE);
   let type: PackageType = PackageType.DATA;
   let data: Uint8Array | undefined;
   let timestamp = 0;
   let signature: Uint8Array | undefined;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    switch (tag >>> 3) {
-      case 1: {
-        if ((tag & 7) !== WireType.VARINT) r.wrongWireType(tag, 'type', '0 (varint)');
-        const at = r.pos;
-        const value = r.varint32() | 0; // enums are int32 on the wire
-        if (!isPackageType(value)) {
-          throw decodeError(MESSAGE, 'unknown-enum-value', `unknown enum value ${value} for field 1 (type) at byte ${at}, expected 0 DATA, 1 CONFIG or 2 STATE`, {
-            field: 1,
-            value,
-            offset: at,
-          });
-        }
-        type = value;
-        seen |= 1 << 1;
-        break;
-      }
-      case 2: {
-        if ((tag & 7) !== WireType.LEN) r.wrongWireType(tag, 'data', '2 (len)');
-        const [start, end] = r.lengthDelimited(2, 'data');
-        data = bytes.subarray(start, end);
-        seen |= 1 << 2;
-        break;
-      }
-      case 3:
-        if ((tag & 7) !== WireType.VARINT) r.wrongWireType(tag, 'timestamp', '0 (varint)');
-        timestamp = r.varint32();
-        seen |= 1 << 3;
-        break;
-      case 4: {
-        if ((tag & 7) !== WireType.LEN) r.wrongWireType(tag, 'signature', '2 (len)');
-        const [start, end] = r.lengthDelimited(4, 'signature');
-        signature = bytes.subarray(start, end);
-        seen |= 1 << 4;
-        break;
-      }
-      default:
-        r.skip(tag);
-    }
+  while (r.next()) {
+    const field = r.field;
+    if (field === 1) type = readPackageType(r);
+    else if (field === 2) data = r.bytes('data');
+    else if (field === 3) timestamp = r.uint32('timestamp');
+    else if (field === 4) signature = r.bytes('signature');
+    else r.skipField();
   }
-  for (let field = 1; field <= 4; field++) {
-    if ((seen & (1 << field)) === 0) {
-      throw decodeError(MESSAGE, 'missing-required-field', `missing required field ${field} (${FIELD_NAMES[field]})`, { field });
-    }
-  }
-  if (signature!.length !== SIGNATURE_BYTES) {
-    throw decodeError(MESSAGE, 'bad-signature-length', `signature is ${signature!.length} bytes, expected ${SIGNATURE_BYTES} (r‖s)`, {
-      field: 4,
-      length: signature!.length,
+  r.requireFields(FIELD_NAMES);
+  checkSignatureLength(MESSAGE, 4, signature!);
+  return { type, data: data!, timestamp, signature: signature! };
+}
+
+function readPackageType(r: FieldReader): PackageType {
+  r.expect(WireType.VARINT, 'type');
+  const at = r.pos;
+  const value = r.varint32() | 0; // enums are int32 on the wire
+  if (!isPackageType(value)) {
+    throw decodeError(MESSAGE, 'unknown-enum-value', `unknown enum value ${value} for field 1 (type) at byte ${at}, expected 0 DATA, 1 CONFIG or 2 STATE`, {
+      field: 1,
+      value,
+      offset: at,
     });
   }
-  return { type, data: data!, timestamp, signature: signature! };
+  return value;
+}
+
+/** Refuses a decoded signature that is not r‖s, 64 bytes. */
+export function checkSignatureLength(message: string, field: number, signature: Uint8Array): void {
+  if (signature.length !== SIGNATURE_BYTES) {
+    throw decodeError(message, 'bad-signature-length', `signature is ${signature.length} bytes, expected ${SIGNATURE_BYTES} (r‖s)`, {
+      field,
+      length: signature.length,
+    });
+  }
 }

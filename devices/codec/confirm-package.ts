@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { checkTimestamp, SIGNATURE_BYTES } from './bin-package.ts';
-import { ProtoReader } from './reader.ts';
+import { checkSignatureLength, checkTimestamp, SIGNATURE_BYTES } from './bin-package.ts';
+import { FieldReader } from './reader.ts';
 import { WireType, decodeError, encodeError } from './wire.ts';
 import { ProtoWriter } from './writer.ts';
 
@@ -73,41 +73,21 @@ export function encodeConfirmPackage(pkg: ConfirmPackage): Uint8Array {
 
 /** Decodes untrusted bytes; throws only `E_DECODE` PinbenchErrors. `owner` and `signature` are views into `bytes`. */
 export function decodeConfirmPackage(bytes: Uint8Array): ConfirmPackage {
-  const r = new ProtoReader(bytes, MESSAGE);
-  let seen = 0;
+  const r = new FieldReader(bytes, MESSAGE);
   let owner: Uint8Array | undefined;
   let timestamp = 0;
   let signature: Uint8Array | undefined;
   let channel = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    const field = tag >>> 3;
-    if (field === 1 || field === 3) {
-      if ((tag & 7) !== WireType.LEN) r.wrongWireType(tag, FIELD_NAMES[field]!, '2 (len)');
-      const [start, end] = r.lengthDelimited(field, FIELD_NAMES[field]!);
-      if (field === 1) owner = bytes.subarray(start, end);
-      else signature = bytes.subarray(start, end);
-    } else if (field === 2 || field === 4) {
-      if ((tag & 7) !== WireType.VARINT) r.wrongWireType(tag, FIELD_NAMES[field]!, '0 (varint)');
-      if (field === 2) timestamp = r.varint32();
-      else channel = r.varint32();
-    } else {
-      r.skip(tag);
-      continue;
-    }
-    seen |= 1 << field;
+  while (r.next()) {
+    const field = r.field;
+    if (field === 1) owner = r.bytes('owner');
+    else if (field === 2) timestamp = r.uint32('timestamp');
+    else if (field === 3) signature = r.bytes('signature');
+    else if (field === 4) channel = r.uint32('channel');
+    else r.skipField();
   }
-  for (let field = 1; field <= 4; field++) {
-    if ((seen & (1 << field)) === 0) {
-      throw decodeError(MESSAGE, 'missing-required-field', `missing required field ${field} (${FIELD_NAMES[field]})`, { field });
-    }
-  }
-  if (signature!.length !== SIGNATURE_BYTES) {
-    throw decodeError(MESSAGE, 'bad-signature-length', `signature is ${signature!.length} bytes, expected ${SIGNATURE_BYTES} (r‖s)`, {
-      field: 3,
-      length: signature!.length,
-    });
-  }
+  r.requireFields(FIELD_NAMES);
+  checkSignatureLength(MESSAGE, 3, signature!);
   if (owner!.length !== OWNER_BYTES) {
     throw decodeError(MESSAGE, 'invalid-value', `owner is ${owner!.length} bytes, expected ${OWNER_BYTES} (an Ethereum address)`, { field: 1 });
   }

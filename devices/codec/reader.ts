@@ -211,4 +211,82 @@ export class ProtoReader {
   }
 }
 
+const EXPECTED: Readonly<Record<number, string>> = { [WireType.VARINT]: '0 (varint)', [WireType.LEN]: '2 (len)' };
+
+/**
+ * Field-by-field reading of one message, the loop every decoder shares: `next()` reads a tag,
+ * then a typed read (`uint32`, `sint32`, `bool`, `bytes`, `text`, `range`) checks the field's wire
+ * type and consumes its value, or `skipField()` passes over it. Fields read by a typed read are
+ * recorded for `requireFields`. Every failure is an `E_DECODE` PinbenchError, as in ProtoReader.
+ */
+export class FieldReader extends ProtoReader {
+  /** Number of the field `next()` last read the tag of. */
+  field = 0;
+  /** Wire type of that field. */
+  wireType = 0;
+  private fieldTag = 0;
+  private seen = 0;
+
+  /** Reads the next tag; false at the end of the input. */
+  next(): boolean {
+    if (this.pos >= this.end) return false;
+    const tag = this.tag();
+    this.fieldTag = tag;
+    this.field = tag >>> 3;
+    this.wireType = tag & 7;
+    return true;
+  }
+
+  /** Throws `wrong-wire-type` unless the current field is `wireType`; `expected` names what was wanted. */
+  expect(wireType: number, name: string, expected = EXPECTED[wireType]!): void {
+    if (this.wireType !== wireType) this.wrongWireType(this.fieldTag, name, expected);
+    if (this.field < 32) this.seen |= 1 << this.field;
+  }
+
+  uint32(name: string): number {
+    this.expect(WireType.VARINT, name);
+    return this.varint32();
+  }
+
+  sint32(name: string): number {
+    return zigzagDecode32(this.uint32(name));
+  }
+
+  bool(name: string): boolean {
+    return this.uint32(name) !== 0;
+  }
+
+  /** The [start, end) of a LEN field's payload. */
+  range(name: string, expected?: string): [number, number] {
+    this.expect(WireType.LEN, name, expected);
+    return this.lengthDelimited(this.field, name);
+  }
+
+  /** A LEN field's payload as a view into the input (no copy). */
+  bytes(name: string): Uint8Array {
+    const [start, end] = this.range(name);
+    return this.buf.subarray(start, end);
+  }
+
+  /** A LEN field's payload as UTF-8 text. */
+  text(name: string): string {
+    this.expect(WireType.LEN, name);
+    return this.string(this.field, name);
+  }
+
+  /** Passes over the current field (an unknown one). */
+  skipField(): void {
+    this.skip(this.fieldTag);
+  }
+
+  /** Throws `missing-required-field` for the first of fields 1 … names.length - 1 no typed read consumed. */
+  requireFields(names: readonly string[]): void {
+    for (let field = 1; field < names.length; field++) {
+      if ((this.seen & (1 << field)) === 0) {
+        throw decodeError(this.message, 'missing-required-field', `missing required field ${field} (${names[field]})`, { field });
+      }
+    }
+  }
+}
+
 export const zigzagDecode32 = (n: number): number => (n >>> 1) ^ -(n & 1);

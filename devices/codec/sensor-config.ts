@@ -1,4 +1,4 @@
-import { ProtoReader } from './reader.ts';
+import { FieldReader } from './reader.ts';
 import { WireType, decodeError, encodeError } from './wire.ts';
 import { ProtoWriter } from './writer.ts';
 
@@ -65,23 +65,19 @@ export function encodeSensorConfig(msg: SensorConfig): Uint8Array {
 
 /** Decodes untrusted bytes; throws only `E_DECODE` PinbenchErrors; unknown fields are skipped. */
 export function decodeSensorConfig(bytes: Uint8Array): SensorConfig {
-  const r = new ProtoReader(bytes, MESSAGE);
+  const r = new FieldReader(bytes, MESSAGE);
   const out: SensorConfig = {};
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    const field = tag >>> 3;
+  while (r.next()) {
+    const field = r.field;
     if (field >= 1 && field <= 6) {
       const name = UINTS[field - 1]![1];
-      if ((tag & 7) !== WireType.VARINT) r.wrongWireType(tag, name, '0 (varint)');
-      out[name] = r.varint32();
+      out[name] = r.uint32(name);
     } else if (field === 7) {
-      if ((tag & 7) !== WireType.LEN) r.wrongWireType(tag, 'firmware', '2 (len)');
-      out.firmware = r.string(7, 'firmware');
+      out.firmware = r.text('firmware');
     } else if (field === 8) {
-      if ((tag & 7) !== WireType.VARINT) r.wrongWireType(tag, 'deviceConfigurable', '0 (varint)');
-      out.deviceConfigurable = r.varint32() !== 0;
+      out.deviceConfigurable = r.bool('deviceConfigurable');
     } else {
-      r.skip(tag);
+      r.skipField();
     }
   }
   if (out.uploadPeriod === 0) {

@@ -1,4 +1,4 @@
-import { ProtoReader, zigzagDecode32 } from './reader.ts';
+import { FieldReader, zigzagDecode32 } from './reader.ts';
 import { WireType, decodeError, encodeError } from './wire.ts';
 import { ProtoWriter } from './writer.ts';
 
@@ -118,7 +118,7 @@ export function encodeSensorData(msg: SensorData): Uint8Array {
  * "Packed Repeated Fields": parsers must accept both).
  */
 export function decodeSensorData(bytes: Uint8Array): DecodedSensorData {
-  const r = new ProtoReader(bytes, MESSAGE);
+  const r = new FieldReader(bytes, MESSAGE);
   const out: DecodedSensorData = {
     snr: undefined,
     vbat: undefined,
@@ -134,37 +134,31 @@ export function decodeSensorData(bytes: Uint8Array): DecodedSensorData {
     accelerometer: [],
     random: undefined,
   };
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    const field = tag >>> 3;
+  while (r.next()) {
+    const field = r.field;
     if (field >= 1 && field <= 10) {
       const [, name, kind] = SCALARS[field - 1]!;
-      if ((tag & 7) !== WireType.VARINT) r.wrongWireType(tag, name, '0 (varint)');
-      const raw = r.varint32();
-      out[name] = kind === 'uint32' ? raw : zigzagDecode32(raw);
+      out[name] = kind === 'uint32' ? r.uint32(name) : r.sint32(name);
     } else if (field === 11) {
-      readRepeatedSint32(r, tag, 'gyroscope', out.gyroscope);
+      readRepeatedSint32(r, 'gyroscope', out.gyroscope);
     } else if (field === 12) {
-      readRepeatedSint32(r, tag, 'accelerometer', out.accelerometer);
+      readRepeatedSint32(r, 'accelerometer', out.accelerometer);
     } else if (field === 13) {
-      if ((tag & 7) !== WireType.LEN) r.wrongWireType(tag, 'random', '2 (len)');
-      out.random = r.string(13, 'random');
+      out.random = r.text('random');
     } else {
-      r.skip(tag);
+      r.skipField();
     }
   }
   return out;
 }
 
-function readRepeatedSint32(r: ProtoReader, tag: number, name: string, out: number[]): void {
-  const field = tag >>> 3;
-  const wireType = tag & 7;
-  if (wireType === WireType.VARINT) {
-    out.push(zigzagDecode32(r.varint32()));
+function readRepeatedSint32(r: FieldReader, name: string, out: number[]): void {
+  if (r.wireType === WireType.VARINT) {
+    out.push(r.sint32(name));
     return;
   }
-  if (wireType !== WireType.LEN) r.wrongWireType(tag, name, '0 (varint) or 2 (packed)');
-  const [start, end] = r.lengthDelimited(field, name);
+  const field = r.field;
+  const [start, end] = r.range(name, '0 (varint) or 2 (packed)');
   r.pos = start;
   while (r.pos < end) {
     const at = r.pos;
