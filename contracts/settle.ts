@@ -67,17 +67,25 @@ export async function settleBatch(settlement: Contract, args: SettleArgs, option
   return send(settlement, 'settle', [args.proof, args.header, args.commitment, args.lanes], options);
 }
 
+/**
+ * Gas limit for a claim of `devices` devices: above the measured 86,683 for one device (the
+ * owner's first mint) and 228,053 for 32 (docs/proofs-and-settlement.md).
+ */
+export function claimGasLimit(devices: number): bigint {
+  return BigInt(110_000 + 8_000 * devices);
+}
+
+/** The units and amount a claim minted, from its `Claimed` event. */
+export function claimedOf(settlement: Contract, receipt: TransactionReceipt): { units: bigint; amountWei: bigint } {
+  for (const log of receipt.logs) {
+    const parsed = settlement.interface.parseLog(log);
+    if (parsed?.name === 'Claimed') return { units: parsed.args.units as bigint, amountWei: parsed.args.amountWei as bigint };
+  }
+  return { units: 0n, amountWei: 0n };
+}
+
 /** Mints the accrued rewards of the given devices to the sender, who must own each of them. */
 export async function claimRewards(settlement: Contract, deviceIndexes: readonly BigNumberish[], options: TxOptions = {}): Promise<TxResult & { units: bigint; amountWei: bigint }> {
   const result = await send(settlement, 'claim', [deviceIndexes], options);
-  let units = 0n;
-  let amountWei = 0n;
-  for (const log of result.receipt.logs) {
-    const parsed = settlement.interface.parseLog(log);
-    if (parsed?.name === 'Claimed') {
-      units = parsed.args.units as bigint;
-      amountWei = parsed.args.amountWei as bigint;
-    }
-  }
-  return { ...result, units, amountWei };
+  return { ...result, ...claimedOf(settlement, result.receipt) };
 }

@@ -1,8 +1,8 @@
-import { Contract, keccak256, parseEther, toQuantity, Wallet, type InterfaceAbi, type JsonRpcProvider, type TransactionReceipt, type TransactionRequest } from 'ethers';
+import { Contract, keccak256, parseEther, toQuantity, Wallet, type FeeData, type InterfaceAbi, type JsonRpcProvider, type TransactionReceipt, type TransactionRequest } from 'ethers';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { CircuitShape, RuleParams } from '../../core/reward-rule.ts';
-import { claimRewards, compileContracts, deployPinbench, encodeSettle, registerDevices, settleGasLimit, TxSender, type TxSenderStats } from '../../contracts/index.ts';
+import { claimedOf, claimGasLimit, compileContracts, decodeContractError, deployPinbench, encodeSettle, registerDevices, settleGasLimit, TxSender, type TxSenderStats } from '../../contracts/index.ts';
 import { decodeHeader } from '../../core/reward-rule.ts';
 import { connectRpc, startAnvil, devPrivateKeys } from '../chain/anvil.ts';
 import type { SettleArgs } from '../../contracts/index.ts';
@@ -43,20 +43,22 @@ export interface ChainSetup {
 
 /** Ether an owner account gets for its claim transactions when it has none. */
 const OWNER_GAS_FUNDS = parseEther('0.01');
+/** How long the claims may use one fee quote (see `currentFees`). */
+const FEE_QUOTE_MAX_AGE_MS = 5_000;
 
 /** Registry key of a device: keccak256 of its id (the IMEI) as UTF-8. */
 export function deviceIdHash(deviceId: string): string {
   return keccak256(Buffer.from(deviceId, 'utf8'));
 }
 
-async function start(options: { rpcUrl?: string; operatorKey?: string; logger: Logger; statePath?: string }): Promise<ChainStart> {
+async function start(options: { rpcUrl?: string; operatorKey?: string; logger: Logger; statePath?: string; stateIntervalS?: number }): Promise<ChainStart> {
   if (options.rpcUrl !== undefined) {
     const rpc = await connectRpc(options.rpcUrl, { pollingIntervalMs: 100 });
     const key = options.operatorKey ?? devPrivateKeys(1)[0]!;
     options.logger.info(`chain: using ${rpc.rpcUrl} (chain id ${rpc.chainId})`);
     return { rpcUrl: rpc.rpcUrl, chainId: rpc.chainId, embedded: false, operator: new Wallet(key, rpc.provider), stop: async () => rpc.provider.destroy() };
   }
-  const node = await startAnvil({ logger: options.logger, statePath: options.statePath });
+  const node = await startAnvil({ logger: options.logger, statePath: options.statePath, stateIntervalS: options.stateIntervalS });
   const rpc = await connectRpc(node.rpcUrl, { pollingIntervalMs: 50 });
   options.logger.info(`chain: anvil on ${node.rpcUrl} (chain id ${node.chainId})`);
   return {
@@ -123,6 +125,13 @@ async function operate(
   // mined, and re-sends a dropped transaction (contracts/tx-sender.ts).
   const sender = await TxSender.start({ wallet: chain.operator, decodeWith: { settlement, registry, token }, logger });
   const settleGas = settleGasLimit(Number(await settlement.getFunction('batchSize')()));
+  // Claims share one fee quote, refreshed every few seconds: a quote per claim would double
+  // the round trips, one for the whole phase could fall behind a rising base fee.
+  let fees: { atMs: number; data: Promise<FeeData> } | undefined;
+  const currentFees = (): Promise<FeeData> => {
+    if (fees === undefined || Date.now() - fees.atMs > FEE_QUOTE_MAX_AGE_MS) fees = { atMs: Date.now(), data: provider.getFeeData() };
+    return fees.data;
+  };
   const estimated = async (request: TransactionRequest): Promise<bigint> =>
     ((await provider.estimateGas({ ...request, from: chain.operator.address })) * 12n) / 10n;
   // Owners pay for their own claims. On the embedded anvil they are simply given ether; on an
@@ -176,10 +185,29 @@ async function operate(
     isSettled: async (epoch, batch) => (await settlement.getFunction('isSettled')(epoch, batch)) as boolean,
     accruedUnits: async (index) => (await settlement.getFunction('accruedUnits')(index)) as bigint,
     claim: async (ownerPrivateKey, indexes) => {
-      const owner = new Wallet(ownerPrivateKey, chain.operator.provider);
+      const owner = new Wallet(ownerPrivateKey, provider);
       await fundForGas(owner.address);
-      const result = await claimRewards(settlement.connect(owner) as Contract, indexes, { decodeWith: { registry, token } });
-      return { txHash: result.receipt.hash, gasUsed: result.gasUsed, amountWei: result.amountWei };
+      // Signed here with an explicit nonce, gas limit and fees: no estimate round trips, so
+      // thousands of owners can claim side by side.
+      const fee = await currentFees();
+      let receipt: TransactionReceipt | null;
+      try {
+        const tx = await owner.sendTransaction({
+          to: deployment.addresses.settlement,
+          data: settlement.interface.encodeFunctionData('claim', [indexes]),
+          nonce: await provider.getTransactionCount(owner.address, 'pending'),
+          gasLimit: claimGasLimit(indexes.length),
+          chainId: chain.chainId,
+          ...(fee.maxFeePerGas !== null && fee.maxPriorityFeePerGas !== null
+            ? { maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas }
+            : { gasPrice: fee.gasPrice ?? undefined }),
+        });
+        receipt = await tx.wait();
+      } catch (error) {
+        throw decodeContractError(error, { settlement, registry, token });
+      }
+      if (receipt === null) throw new PinbenchError('TX_DROPPED', `the claim of owner ${owner.address} was dropped or replaced: claim again`);
+      return { txHash: receipt.hash, gasUsed: receipt.gasUsed, amountWei: claimedOf(settlement, receipt).amountWei };
     },
     balanceOf: async (owner) => (await token.getFunction('balanceOf')(owner)) as bigint,
     ownerOf: async (index) => (await registry.getFunction('ownerOf')(index)) as string,

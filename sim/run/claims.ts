@@ -13,7 +13,7 @@ export interface ClaimSummary {
 }
 
 /** Owners claiming at once; each is its own account, so their transactions do not share nonces. */
-const CONCURRENCY = 16;
+const CONCURRENCY = 64;
 
 /**
  * Settlement only accrues; owners claim (contracts/Settlement.sol). At the end of a run every
@@ -57,6 +57,7 @@ export async function claimAllRewards(input: {
       summary.claims += 1;
       summary.gasUsed += result.gasUsed;
       summary.mintedWei += result.amountWei;
+      if (summary.claims % 1000 === 0) logger.info(`claims: ${summary.claims}/${byOwner.size} owners claimed`);
     } catch (error) {
       summary.failures.push(`owner ${owner} (devices ${indexes.join(', ')}): ${(error as Error).message}`);
     }

@@ -110,7 +110,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
 
     const { artifacts, chain } = await prepareCircuitAndChain({
       shape, params, runDir, cacheDir, ptauPath: options.ptauPath, rpcUrl: options.rpcUrl, operatorKey: options.operatorKey,
-      store, cleanups, timed, logger,
+      devices: fleetSetup.plan.devices.length, store, cleanups, timed, logger,
     });
 
     const latency = new LatencyTracker(wallNowMs);
