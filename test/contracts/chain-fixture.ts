@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeEach } from 'vitest';
 import { Wallet, keccak256, toUtf8Bytes, type JsonRpcProvider } from 'ethers';
 import { silentLogger } from '../../core/ports.ts';
 import { compileContracts, type CompiledPinbench } from '../../contracts/compile.ts';
@@ -53,6 +54,23 @@ export async function snapshot(provider: JsonRpcProvider): Promise<() => Promise
   return async () => {
     await provider.send('evm_revert', [id]);
   };
+}
+
+/**
+ * The hooks of a test file that shares one chain: each test runs on the state the file's
+ * `beforeAll` left (rolled back after it), and the chain stops after the file.
+ */
+export function rollBackEachTest(fixture: () => ChainFixture | undefined): void {
+  let rollback: (() => Promise<void>) | undefined;
+  afterAll(async () => {
+    await fixture()?.anvil.stop();
+  });
+  beforeEach(async () => {
+    rollback = await snapshot(fixture()!.provider);
+  });
+  afterEach(async () => {
+    await rollback?.();
+  });
 }
 
 export const idHash = (name: string): string => keccak256(toUtf8Bytes(name));

@@ -1,26 +1,17 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Contract } from 'ethers';
 import { decodeContractError } from '../../contracts/errors.ts';
 import { registerDevices } from '../../contracts/deploy.ts';
-import { fakePubKey, idHash, snapshot, startChainFixture, type ChainFixture } from './chain-fixture.ts';
+import { fakePubKey, idHash, rollBackEachTest, startChainFixture, type ChainFixture } from './chain-fixture.ts';
 
 let fx: ChainFixture;
 let registry: Contract;
-let rollback: () => Promise<void>;
 
 beforeAll(async () => {
   fx = await startChainFixture();
   registry = fx.deployment.registry;
 });
-afterAll(async () => {
-  await fx?.anvil.stop();
-});
-beforeEach(async () => {
-  rollback = await snapshot(fx.provider);
-});
-afterEach(async () => {
-  await rollback();
-});
+rollBackEachTest(() => fx);
 
 const signature = (i: number) => `0x${(i + 1).toString(16).padStart(2, '0').repeat(64)}`;
 const device = (i: number, confirmed = true) => ({

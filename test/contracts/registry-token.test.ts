@@ -1,29 +1,17 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ContractFactory, keccak256, type Contract, type Log } from 'ethers';
 import { decodeContractError } from '../../contracts/errors.ts';
 import { deployPinbench, registerDevices, SCALAR_FIELD } from '../../contracts/deploy.ts';
-import { PARAMS, fakePubKey, idHash, snapshot, startChainFixture, type ChainFixture } from './chain-fixture.ts';
+import { PARAMS, fakePubKey, idHash, rollBackEachTest, startChainFixture, type ChainFixture } from './chain-fixture.ts';
 
 let fx: ChainFixture;
 let registry: Contract;
-let rollback: () => Promise<void>;
 
 beforeAll(async () => {
   fx = await startChainFixture();
   registry = fx.deployment.registry;
 });
-
-afterAll(async () => {
-  await fx?.anvil.stop();
-});
-
-beforeEach(async () => {
-  rollback = await snapshot(fx.provider);
-});
-
-afterEach(async () => {
-  await rollback();
-});
+rollBackEachTest(() => fx);
 
 const device = (i: number, owner = 1) => ({ idHash: idHash(`dev-${i}`), pubKey: fakePubKey(i), owner: fx.wallets[owner].address });
 

@@ -1,5 +1,5 @@
 import { ContractFactory, Interface, type Contract, type Wallet } from 'ethers';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildBatchWitness, buildCircuit, proveBatch, shutdownProver, type BatchWitness, type CircuitArtifacts } from '../../circuits/index.ts';
 import {
   SCALAR_FIELD, claimRewards, compileContracts, decodeContractError, deployPinbench, registerDevices, settleBatch, type SettleArgs,
@@ -7,7 +7,7 @@ import {
 import { silentLogger } from '../../core/ports.ts';
 import { SMALL_SHAPE, encodeHeader, packLanes, type RuleParams, type WorkReading } from '../../core/reward-rule.ts';
 import { testCacheDir } from '../support/cache.ts';
-import { PARAMS, ZERO_PROOF, fakePubKey, idHash, snapshot, startChainFixture, type ChainFixture } from './chain-fixture.ts';
+import { PARAMS, ZERO_PROOF, fakePubKey, idHash, rollBackEachTest, startChainFixture, type ChainFixture } from './chain-fixture.ts';
 
 // The same params as the fake-verifier deployment of chain-fixture.ts.
 const params: RuleParams = {
@@ -26,7 +26,6 @@ let artifacts: CircuitArtifacts;
 let settlement: Contract;
 let token: Contract;
 let registry: Contract;
-let rollback: () => Promise<void>;
 const proofs = new Map<string, { witness: BatchWitness; args: SettleArgs }>();
 
 function track(n: number, start: number, step: number): WorkReading[] {
@@ -64,16 +63,7 @@ beforeAll(async () => {
   await registerDevices(registry, [1, 2, 3, 4, 5, 6].map((i) => ({ idHash: idHash(`device-${i}`), pubKey: fakePubKey(i), owner: owner(i) })));
   await registerDevices(fx.deployment.registry, [1, 2, 3, 4, 5].map((i) => ({ idHash: idHash(`device-${i}`), pubKey: fakePubKey(i), owner: owner(i) })));
 }, 900_000);
-
-afterAll(async () => {
-  await fx?.anvil.stop();
-});
-beforeEach(async () => {
-  rollback = await snapshot(fx.provider);
-});
-afterEach(async () => {
-  await rollback();
-});
+rollBackEachTest(() => fx);
 
 const accruedOn = async (s: Contract, index: number): Promise<bigint> => (await s.getFunction('accruedUnits')(index)) as bigint;
 const accrued = (index: number) => accruedOn(settlement, index);
