@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { PinbenchError } from '../../core/errors.ts';
-import { SCHEMA_SQL } from './schema.ts';
+import { ACCOUNTING_INDEXES_SQL, SCHEMA_SQL } from './schema.ts';
 
 export interface DeviceRow {
   deviceIndex: number;
@@ -100,11 +100,13 @@ export class RunStore {
     this.db.pragma('journal_mode = WAL');
     // In WAL mode `NORMAL` fsyncs only at checkpoints, not per commit: a crash of the process
     // loses nothing, an OS crash or power loss at most the last commits, and the file is never
-    // corrupted (OFF could corrupt it, and `pinbench resume` relies on run.db). Small
-    // checkpoints made inserts ~2× slower on 2.88 M readings (~24 → ~11 µs per row), hence
-    // the large auto-checkpoint.
+    // corrupted (OFF could corrupt it, and `pinbench resume` relies on run.db). A checkpoint
+    // runs inside the commit that crosses the limit, on the event loop, and takes time in
+    // proportion to the pages since the last one: 8 MB keeps that stall near 40 ms (2.85
+    // million readings of 1,000 devices: ~16 µs per row, longest commit 41 ms; at 80 MB,
+    // ~12 µs per row but commits of up to 100 ms, which showed in publish → accept latency).
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('wal_autocheckpoint = 20000');
+    this.db.pragma('wal_autocheckpoint = 2000');
     this.db.pragma('cache_size = -65536');
     this.db.exec(SCHEMA_SQL);
     this.insertReading = this.db.prepare(
@@ -225,6 +227,7 @@ export class RunStore {
   /** Publishes a device got a PUBACK for that the ingest neither accepted nor rejected. */
   unaccountedPublishes(): Array<{ deviceIndex: number; count: number }> {
     this.flush();
+    this.db.exec(ACCOUNTING_INDEXES_SQL);
     return this.db
       .prepare(
         `SELECT p.device_index AS deviceIndex, count(*) AS count FROM published p

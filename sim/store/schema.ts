@@ -22,11 +22,13 @@ CREATE TABLE IF NOT EXISTS readings (
   received_ms INTEGER NOT NULL,          -- wall clock at accept
   latency_ms REAL NOT NULL,              -- publish (device clock) to accept, wall clock
   package BLOB NOT NULL,                 -- the signed BinPackage exactly as published
-  digest BLOB NOT NULL,                  -- first 8 bytes of sha256(package), to account for every publish
-  UNIQUE (device_index, timestamp_s)
+  digest BLOB NOT NULL                   -- first 8 bytes of sha256(package), to account for every publish
 );
-CREATE INDEX IF NOT EXISTS readings_digest ON readings (digest);
-CREATE INDEX IF NOT EXISTS readings_epoch ON readings (epoch, device_index, timestamp_s);
+-- The one index kept while readings arrive: every index costs a page write per reading (the
+-- readings of a slice land all over each index), and commits and checkpoints of those pages
+-- stall the ingest's event loop. This one streams an epoch device by device, and it is the
+-- uniqueness of (device_index, timestamp_s) too, because the epoch follows from the timestamp.
+CREATE UNIQUE INDEX IF NOT EXISTS readings_epoch ON readings (epoch, device_index, timestamp_s);
 CREATE TABLE IF NOT EXISTS rejections (
   id INTEGER PRIMARY KEY,
   client_id TEXT,
@@ -37,7 +39,6 @@ CREATE TABLE IF NOT EXISTS rejections (
   payload BLOB NOT NULL,
   digest BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS rejections_digest ON rejections (digest);
 CREATE TABLE IF NOT EXISTS published (
   id INTEGER PRIMARY KEY,
   device_index INTEGER NOT NULL,
@@ -67,4 +68,14 @@ CREATE TABLE IF NOT EXISTS rewards (
   PRIMARY KEY (epoch, device_index)
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+`;
+
+/**
+ * Lookups by digest, for the accounting of every acknowledged publish at the end of a run
+ * (`RunStore.unaccountedPublishes`): built then, in one sort, instead of being kept up to date
+ * on every insert (about 3 s for 2.88 million readings here).
+ */
+export const ACCOUNTING_INDEXES_SQL = `
+CREATE INDEX IF NOT EXISTS readings_digest ON readings (digest);
+CREATE INDEX IF NOT EXISTS rejections_digest ON rejections (digest);
 `;
