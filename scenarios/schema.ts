@@ -5,8 +5,8 @@ import { DEFAULT_SHAPE } from '../core/reward-rule.ts';
 /**
  * The scenario file's schema. Sections are kept apart (DESIGN.md, style 11): what the fleet
  * is (`fleet`), how the run is cut in time (`epochs`), how work is paid (`reward`), how the
- * ingest judges messages (`ingest`), and the proof shape (`circuit`). The same schema
- * produces the JSON Schema for editors (`scenarioJsonSchema`).
+ * ingest judges messages (`ingest`), how the fleet powers on (`ramp`), and the proof shape
+ * (`circuit`). The same schema produces the JSON Schema for editors (`scenarioJsonSchema`).
  */
 
 const positiveInt = (max = Number.MAX_SAFE_INTEGER) =>
@@ -100,6 +100,16 @@ export const scenarioSchema = z.strictObject({
       sliceMs: positiveInt(3_600_000).default(5000),
     })
     .prefault({}),
+  // How the fleet powers on. `all`: every device at the start, a connect storm (each still
+  // boots for 1–3 s first, as the firmware does); a number: that many devices per second of
+  // simulated time, in device order.
+  ramp: z
+    .strictObject({
+      devicesPerS: z
+        .union([z.literal('all'), positiveNumber(1_000_000)], { error: 'expected "all" or a positive number of devices per second' })
+        .default('all'),
+    })
+    .prefault({}),
   // The default shape settles for ≤ 15,000 gas per device-epoch but needs powers of tau 2^15
   // (made locally once, about 10–25 minutes); 4 × 8 builds in minutes and suits small fleets.
   circuit: z
@@ -110,6 +120,21 @@ export const scenarioSchema = z.strictObject({
       readingsPerDevice: positiveInt(15).default(DEFAULT_SHAPE.readingsPerDevice),
     })
     .prefault({}),
+}).superRefine((scenario, ctx) => {
+  // A ramp that outlasts the run would leave devices off that the scenario counts on.
+  const { devicesPerS } = scenario.ramp;
+  if (devicesPerS === 'all') return;
+  const devices = scenario.fleet.reduce((n, group) => n + group.count, 0);
+  const rampS = (devices - 1) / devicesPerS;
+  const runS = scenario.epochs.lengthS * scenario.epochs.count;
+  if (rampS >= runS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ramp', 'devicesPerS'],
+      params: { namesInput: true },
+      message: `${devicesPerS} devices per second powers ${devices} devices on over ${Math.ceil(rampS)} s, not within the run's ${runS} s; raise devicesPerS or lengthen the epochs`,
+    });
+  }
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

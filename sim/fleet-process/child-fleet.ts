@@ -10,6 +10,7 @@ import { payloadDigest } from '../ingest/ingest.ts';
 import { checkCapacity } from '../perf/capacity.ts';
 import { planFleet } from '../run/fleet-plan.ts';
 import { buildTrackers, FleetCounters } from '../run/fleet-runtime.ts';
+import { powerOnFleet } from '../run/power-on.ts';
 import { trackConnectorIo } from '../run/track-io.ts';
 import { Outbox } from './outbox.ts';
 import { PublishGate } from './publish-gate.ts';
@@ -175,12 +176,14 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
   });
 
   let startPending = false;
+  let cancelPowerOns = (): void => undefined;
   const startTrackers = () => {
     startPending = false;
-    for (const tracker of trackers) tracker.start();
+    cancelPowerOns = powerOnFleet(trackers, clock, scenario.ramp);
   };
 
   const stop = async () => {
+    cancelPowerOns();
     gate.release();
     await Promise.all(trackers.map((t) => t.stop()));
     await io.settled();

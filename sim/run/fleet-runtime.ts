@@ -13,6 +13,7 @@ import type { IoSettle } from '../clock/io-settle.ts';
 import { trackConnectorIo } from './track-io.ts';
 import type { ChainSetup } from './chain-setup.ts';
 import { createFleetRegistry, type FleetRegistry } from './fleet-registry.ts';
+import { powerOnFleet } from './power-on.ts';
 
 export interface FleetRuntime {
   readonly size: number;
@@ -109,6 +110,7 @@ export function createFleetRuntime(input: {
   const counters = new FleetCounters(registry.specs.length);
   let brokerUrl = '';
   let stopping: Promise<void> | undefined;
+  let cancelPowerOns = (): void => undefined;
 
   const connector = trackConnectorIo(createMqttConnector({ brokerUrl: () => brokerUrl, latency }), io);
   const trackers = buildTrackers({
@@ -146,9 +148,10 @@ export function createFleetRuntime(input: {
       brokerUrl = url;
     },
     start() {
-      for (const tracker of trackers) tracker.start();
+      cancelPowerOns = powerOnFleet(trackers, clock, scenario.ramp);
     },
     stop() {
+      cancelPowerOns();
       stopping ??= Promise.all(trackers.map((t) => t.stop())).then(() => registry.drain());
       return stopping;
     },

@@ -14,6 +14,8 @@ const scenario: ScenarioInput = {
     { count: 4, motion: 'walk', uploadPeriodS: 15, faults: ['flaky-network'] },
   ],
   epochs: { lengthS: 60, count: 2 },
+  // One device per second: the ramp runs on the simulation clock in both placements.
+  ramp: { devicesPerS: 1 },
   time: { mode: 'accelerated' },  // Tests never build the default 32×4 circuit (it needs a 2^15 ptau, 20+ minutes to make).
   circuit: { batchSize: 4, readingsPerDevice: 8 },
 };

@@ -29,6 +29,7 @@ describe('scenario loading', () => {
     expect(s.fleet[0]).toEqual({ profile: 'pebble', count: 3, motion: 'car', uploadPeriodS: 2, faults: [], registration: 'confirm' });
     expect(s.area).toBe('berlin');
     expect(s.time).toEqual({ mode: 'realtime', speed: 'max', sliceMs: 5000 });
+    expect(s.ramp).toEqual({ devicesPerS: 'all' });
     expect(s.reward.unitsPerSample).toBe(1000);
     // Parsed only: tests never build the default 32×4 circuit (it needs a 2^15 ptau).
     expect(s.circuit).toEqual({ batchSize: 32, readingsPerDevice: 4 });
@@ -47,6 +48,16 @@ describe('scenario loading', () => {
     expect(() => parseScenario({ ...minimal, circuit: { readingsPerDevice: 16 } }, 'c.yaml')).toThrow(
       'c.yaml: option `circuit.readingsPerDevice`: expected a positive integer of at most 15, got 16',
     );
+  });
+
+  it('error: a ramp that is neither "all" nor a positive rate, or that outlasts the run', () => {
+    expect(() => parseScenario({ ...minimal, ramp: { devicesPerS: 'fast' } }, 'r.yaml')).toThrow(
+      'r.yaml: option `ramp.devicesPerS`: expected "all" or a positive number of devices per second, got "fast"',
+    );
+    expect(() => parseScenario({ ...minimal, fleet: [{ count: 101 }], ramp: { devicesPerS: 10 } }, 'r.yaml')).toThrow(
+      "r.yaml: option `ramp.devicesPerS`: 10 devices per second powers 101 devices on over 10 s, not within the run's 10 s; raise devicesPerS or lengthen the epochs",
+    );
+    expect(parseScenario({ ...minimal, fleet: [{ count: 100 }], ramp: { devicesPerS: 10 } }, 'r.yaml').ramp).toEqual({ devicesPerS: 10 });
   });
 
   it('error: names the file, the field path, what was expected and what was found', () => {
