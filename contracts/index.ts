@@ -13,7 +13,7 @@ export type {
   DeviceRegistration,
   RegisterResult,
 } from './deploy.ts';
-export { settleBatch, claimRewards, claimedOf, claimGasLimit, encodeSettle, settleGasLimit } from './settle.ts';
+export { settleBatch, claimRewards, claimGasLimit, encodeSettle, settleGasLimit } from './settle.ts';
 export type { SettleArgs, TxOptions, TxResult } from './settle.ts';
 export { decodeContractError } from './errors.ts';
 export type { ContractLike } from './errors.ts';

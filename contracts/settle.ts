@@ -17,6 +17,8 @@ export interface SettleArgs {
 export interface TxOptions {
   gasLimit?: bigint;
   nonce?: number;
+  /** Explicit fees (EIP-1559 or legacy), so no fee quote is asked for per transaction. */
+  fees?: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint };
   /** More ABIs to decode reverts raised inside other contracts, e.g. `{ registry, token }`. */
   decodeWith?: Record<string, ContractLike>;
 }
@@ -51,11 +53,11 @@ async function send(contract: Contract, method: string, args: unknown[], options
     const tx = await contract.getFunction(method)(...args, {
       ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
       ...(options.gasLimit === undefined ? {} : { gasLimit: options.gasLimit }),
+      ...options.fees,
     });
     receipt = await tx.wait();
     if (receipt === null) throw new PinbenchError('TX_DROPPED', `the ${method} transaction was dropped or replaced: send it again`);
-    const data = (await contract.runner!.provider!.getTransaction(receipt.hash))?.data ?? '0x';
-    return { receipt, gasUsed: receipt.gasUsed, calldataBytes: (data.length - 2) / 2 };
+    return { receipt, gasUsed: receipt.gasUsed, calldataBytes: (tx.data.length - 2) / 2 };
   } catch (error) {
     throw decodeContractError(error, { settlement: contract, ...options.decodeWith });
   }
@@ -76,7 +78,7 @@ export function claimGasLimit(devices: number): bigint {
 }
 
 /** The units and amount a claim minted, from its `Claimed` event. */
-export function claimedOf(settlement: Contract, receipt: TransactionReceipt): { units: bigint; amountWei: bigint } {
+function claimedOf(settlement: Contract, receipt: TransactionReceipt): { units: bigint; amountWei: bigint } {
   for (const log of receipt.logs) {
     const parsed = settlement.interface.parseLog(log);
     if (parsed?.name === 'Claimed') return { units: parsed.args.units as bigint, amountWei: parsed.args.amountWei as bigint };

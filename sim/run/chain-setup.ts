@@ -2,7 +2,7 @@ import { Contract, keccak256, parseEther, toQuantity, Wallet, type FeeData, type
 import { PinbenchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { CircuitShape, RuleParams } from '../../core/reward-rule.ts';
-import { claimedOf, claimGasLimit, compileContracts, decodeContractError, deployPinbench, encodeSettle, registerDevices, settleGasLimit, TxSender, type TxSenderStats } from '../../contracts/index.ts';
+import { claimGasLimit, claimRewards, compileContracts, deployPinbench, encodeSettle, registerDevices, settleGasLimit, TxSender, type TxSenderStats } from '../../contracts/index.ts';
 import { decodeHeader } from '../../core/reward-rule.ts';
 import { connectRpc, startAnvil, devPrivateKeys } from '../chain/anvil.ts';
 import type { SettleArgs } from '../../contracts/index.ts';
@@ -187,27 +187,18 @@ async function operate(
     claim: async (ownerPrivateKey, indexes) => {
       const owner = new Wallet(ownerPrivateKey, provider);
       await fundForGas(owner.address);
-      // Signed here with an explicit nonce, gas limit and fees: no estimate round trips, so
+      // An explicit nonce, gas limit and fees: no estimate or quote round trips per claim, so
       // thousands of owners can claim side by side.
       const fee = await currentFees();
-      let receipt: TransactionReceipt | null;
-      try {
-        const tx = await owner.sendTransaction({
-          to: deployment.addresses.settlement,
-          data: settlement.interface.encodeFunctionData('claim', [indexes]),
-          nonce: await provider.getTransactionCount(owner.address, 'pending'),
-          gasLimit: claimGasLimit(indexes.length),
-          chainId: chain.chainId,
-          ...(fee.maxFeePerGas !== null && fee.maxPriorityFeePerGas !== null
-            ? { maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas }
-            : { gasPrice: fee.gasPrice ?? undefined }),
-        });
-        receipt = await tx.wait();
-      } catch (error) {
-        throw decodeContractError(error, { settlement, registry, token });
-      }
-      if (receipt === null) throw new PinbenchError('TX_DROPPED', `the claim of owner ${owner.address} was dropped or replaced: claim again`);
-      return { txHash: receipt.hash, gasUsed: receipt.gasUsed, amountWei: claimedOf(settlement, receipt).amountWei };
+      const result = await claimRewards(settlement.connect(owner) as Contract, indexes, {
+        nonce: await provider.getTransactionCount(owner.address, 'pending'),
+        gasLimit: claimGasLimit(indexes.length),
+        fees: fee.maxFeePerGas !== null && fee.maxPriorityFeePerGas !== null
+          ? { maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas }
+          : fee.gasPrice !== null ? { gasPrice: fee.gasPrice } : undefined,
+        decodeWith: { registry, token },
+      });
+      return { txHash: result.receipt.hash, gasUsed: result.gasUsed, amountWei: result.amountWei };
     },
     balanceOf: async (owner) => (await token.getFunction('balanceOf')(owner)) as bigint,
     ownerOf: async (index) => (await registry.getFunction('ownerOf')(index)) as string,
