@@ -166,6 +166,8 @@ const FILLER_GAS = 21_000n;
 
 /** Node answers that mean "there is already a transaction at this nonce": let the confirmation loop decide. */
 const KNOWN = /already (imported|known)|known transaction|transaction already exists|nonce (is )?too low|replacement transaction underpriced|NONCE_EXPIRED|REPLACEMENT_UNDERPRICED/i;
+/** Node answers to a call on a block whose state it no longer keeps (anvil, geth). */
+const STATE_PRUNED = /BlockOutOfRange|state (is )?not available|missing trie node|historical state/i;
 /** Node answers the same bytes can never get past. */
 const REJECTED = /insufficient funds|intrinsic gas too low|exceeds block gas limit|gas limit reached|invalid sender|invalid chain ?id|incorrect chain ?id|oversized data|tip above fee cap|max priority fee per gas higher than max fee per gas|INSUFFICIENT_FUNDS/i;
 
@@ -642,19 +644,30 @@ export class TxSender {
         details,
       });
     }
-    try {
-      await withTimeout(
+    const replay = (blockTag: number | 'latest') =>
+      withTimeout(
         this.provider.call({
           from: this.address,
           to: entry.request.to,
           data: entry.request.data ?? '0x',
           value: entry.request.value ?? 0n,
           gasLimit: entry.request.gasLimit,
-          blockTag: receipt.blockNumber,
+          blockTag,
         }),
         this.opts.requestTimeoutMs,
         'eth_call',
       );
+    // A node that keeps no past states (anvil --prune-history, a pruned full node) can only
+    // replay on its latest state, which is still where a revert like AlreadySettled shows.
+    let on = 'the state after that block';
+    try {
+      try {
+        await replay(receipt.blockNumber);
+      } catch (error) {
+        if (!STATE_PRUNED.test(`${nodeMessage(error) ?? ''} ${errorText(error)}`)) throw error;
+        on = 'the latest state (the node kept none for that block)';
+        await replay('latest');
+      }
     } catch (error) {
       const decoded = decodeContractError(error, this.decodeWith);
       if (decoded.code === 'CONTRACT_REVERTED') {
@@ -664,7 +677,7 @@ export class TxSender {
     }
     return new PinbenchError(
       'TX_REVERTED',
-      `${where}, but replaying it on the state after that block does not revert: what it depended on changed within the block; send it again if it is still needed`,
+      `${where}, but replaying it on ${on} does not revert: what it depended on changed since; send it again if it is still needed`,
       { details },
     );
   }

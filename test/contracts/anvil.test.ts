@@ -89,6 +89,24 @@ describe('startAnvil', () => {
     });
   });
 
+  it('args: historyStates keeps that many past block states; a negative count is refused', async () => {
+    const node = await startAnvil({ accountCount: 1, historyStates: 2, logger: silentLogger });
+    const { provider } = await connectRpc(node.rpcUrl);
+    try {
+      await provider.send('anvil_mine', ['0x4']);
+      const address = new Wallet(node.accounts[0]!).address;
+      expect(await provider.getBalance(address, 3)).toBe(10_000n * 10n ** 18n);
+      await expect(provider.getBalance(address, 1)).rejects.toMatchObject({ error: { message: 'BlockOutOfRangeError: block height is 4 but requested was 1' } });
+    } finally {
+      provider.destroy();
+      await node.stop();
+    }
+    await expect(startAnvil({ historyStates: -1, logger: silentLogger })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'historyStates must be a whole number ≥ 0, got -1',
+    });
+  });
+
   it('behavior: the binary resolves from the platform package', () => {
     expect(resolveAnvilBinary()).toMatch(/@foundry-rs[/\\]anvil-[a-z0-9]+-[a-z0-9]+[/\\]bin[/\\]anvil(\.exe)?$/);
   });

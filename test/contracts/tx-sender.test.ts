@@ -246,3 +246,46 @@ describe('TxSender', () => {
     expect(classifySendError(new PinbenchError('RPC_TIMEOUT', 'eth_sendRawTransaction did not answer within 300 ms'))).toBe('transient');
   });
 });
+
+describe('TxSender on a node that keeps no past states', () => {
+  let pruned: AnvilNode;
+  let prunedProvider: JsonRpcProvider;
+
+  beforeAll(async () => {
+    pruned = await startAnvil({ logger: silentLogger, historyStates: 0 });
+    prunedProvider = new JsonRpcProvider(pruned.rpcUrl, Network.from(pruned.chainId), { staticNetwork: true, cacheTimeout: -1 });
+  });
+
+  afterAll(async () => {
+    prunedProvider?.destroy();
+    await pruned?.stop();
+  });
+
+  it('behavior: a revert mined in an older block is decoded by replaying it on the latest state', async () => {
+    const deployer = new Wallet(pruned.accounts[9]!, prunedProvider);
+    const { abi, bytecode } = compileTarget();
+    const contract = await new ContractFactory(abi as never, bytecode, deployer).deploy();
+    await contract.waitForDeployment();
+    const address = await contract.getAddress();
+    const sender = await TxSender.start({ wallet: new Wallet(pruned.accounts[0]!, prunedProvider), ...fast, decodeWith: { settlement: target.iface } });
+
+    await prunedProvider.send('evm_setAutomine', [false]);
+    const once = sender.send({ to: address, data: settleData(7, 3), gasLimit: 100_000n, label: 'settle 7/3' });
+    const twice = sender.send({ to: address, data: settleData(7, 3), gasLimit: 100_000n, label: 'settle 7/3 again' }).catch((e: unknown) => e);
+    await vi.waitFor(async () => expect(await prunedProvider.send('txpool_status', [])).toMatchObject({ pending: '0x2' }), { timeout: 5_000, interval: 10 });
+    // Both land in one block and a second block follows at once, so the revert's block is no
+    // longer the latest (its state is gone) when the sender replays the call.
+    await prunedProvider.send('anvil_mine', ['0x2']);
+    await prunedProvider.send('evm_setAutomine', [true]);
+    const { blockNumber } = await once;
+    await expect(prunedProvider.getBalance(address, blockNumber)).rejects.toMatchObject({ error: { message: expect.stringMatching(/^BlockOutOfRangeError/) } });
+
+    const error = (await twice) as PinbenchError;
+    expect(error.code).toBe('CONTRACT_REVERTED');
+    expect(error.message).toBe(
+      `tx "settle 7/3 again" (nonce 1, hash ${(error.details as { hash: string }).hash}) reverted in block ${blockNumber}: ` +
+        'settlement reverted with AlreadySettled(epoch=7, batch=3): epoch 7 batch 3 is already settled; do not submit it again',
+    );
+    sender.close();
+  });
+});
