@@ -2,7 +2,7 @@ import type { Logger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { DeviceSpec } from '../../devices/index.ts';
 import { DiscreteClock } from '../clock/discrete.ts';
-import { IoSettle } from '../clock/io-settle.ts';
+import { IoSettle, warnOfGiveUps } from '../clock/io-settle.ts';
 import { RealtimeClock } from '../clock/realtime.ts';
 import { LatencyTracker } from '../broker/latency-tracker.ts';
 import { createMqttConnector } from '../broker/mqtt-connector.ts';
@@ -79,6 +79,7 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
     warn: (m) => outbox.log('warn', m),
     debug: (m) => outbox.log('debug', m),
   };
+  warnOfGiveUps(io, logger, 'the I/O of a slice in the fleet process');
 
   const waiting = new Map<string, Array<{ resolve: () => void; reject: (error: Error) => void }>>();
   const register = (spec: DeviceSpec) =>

@@ -7,6 +7,7 @@ import { Ingest } from '../../ingest/ingest.ts';
 import { defaultVerifyWorkers } from '../../ingest/verify-pool.ts';
 import type { EpochCalendar } from '../../epochs/calendar.ts';
 import type { SimTime } from '../../clock/sim-time.ts';
+import { warnOfGiveUps } from '../../clock/io-settle.ts';
 import type { PlacedFleetRuntime } from '../../fleet-process/placement.ts';
 import { pebbleIngestCodec } from '../pebble-ingest.ts';
 import { RegistrationBackend } from '../registration.ts';
@@ -48,7 +49,8 @@ export async function startBackend(input: {
     verifyWorkers: defaultVerifyWorkers(),
   });
   cleanups.push(() => ingest.close());
-  io.addIdleCheck(() => ingest.inFlight() === 0);
+  io.addIdleCheck('readings still in the ingest', () => ingest.inFlight() === 0);
+  warnOfGiveUps(io, logger, 'the I/O of a slice on the run side');
   let authFailures = 0;
   // Devices that connect unregistered go through the owner proposal / confirm exchange.
   const registration = new RegistrationBackend({
