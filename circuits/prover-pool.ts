@@ -68,6 +68,11 @@ export class ProverPool {
     return this.slots.length;
   }
 
+  /** Process ids of the live prover processes (the run counts their memory). */
+  pids(): number[] {
+    return this.slots.flatMap((slot) => (slot.worker.pid !== undefined && slot.worker.exitCode === null && slot.worker.signalCode === null ? [slot.worker.pid] : []));
+  }
+
   /** Jobs waiting for a prover (not counting the ones being proven). */
   queued(): number {
     return this.queue.length;

@@ -86,6 +86,15 @@ function memory(p: RunReport['performance']): string {
   return `${mib(p.peakRssBytes + p.childPeakRssBytes)} MiB (run ${mib(p.peakRssBytes)} MiB + fleet process ${mib(p.childPeakRssBytes)} MiB)`;
 }
 
+function wholeRunMemory(m: NonNullable<RunReport['performance']['wholeRun']>): string {
+  const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+  const each = [`run ${mib(m.runPeakBytes)}`];
+  if (m.fleetPeakBytes !== null) each.push(`fleet process ${mib(m.fleetPeakBytes)}`);
+  if (m.chainPeakBytes !== null) each.push(`anvil ${mib(m.chainPeakBytes)}`);
+  if (m.proverPeakBytes !== null) each.push(`provers ${mib(m.proverPeakBytes)}`);
+  return `Whole run, settlement and claims included: peak memory ${mib(m.peakTotalBytes)} for all its processes at once (each one's own peak: ${each.join(', ')}).`;
+}
+
 function renderPerformance(report: RunReport): string[] {
   const p = report.performance;
   const lines = ['## Performance', ''];
@@ -94,6 +103,7 @@ function renderPerformance(report: RunReport): string[] {
       `${fmtInt(p.acceptedPerSecond.peak)}/s at peak; peak memory ${memory(p)}; CPU ${Math.round(p.cpuPercentOfCore)} % of one core; ` +
       `event-loop lag p99 ${p.loopLagMs.p99.toFixed(1)} ms (max ${p.loopLagMs.max.toFixed(0)} ms).`,
   );
+  if (p.wholeRun !== null) lines.push('', wholeRunMemory(p.wholeRun));
   if (p.timerLatenessMs !== null && p.timerLatenessMs.samples > 0) {
     const late = p.timerLatenessMs;
     const verdict = late.p99 <= 50 ? 'the load generator kept its schedule, so it was not the bottleneck' : 'device timers fired late: the load generator, not the system under test, set the pace';

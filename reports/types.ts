@@ -132,6 +132,12 @@ export interface PerformanceReport {
   peakRssBytes: number;
   /** Peak resident memory of the fleet process when the fleet ran in its own; null when it ran in the run's process. */
   childPeakRssBytes: number | null;
+  /**
+   * Memory from the fleet's start to the report, settlement and claims included: the highest sum
+   * of all the run's processes at one moment (run, fleet process, embedded chain node, provers), and each
+   * one's own peak (null for a process the run did not have). Null in reports that predate it.
+   */
+  wholeRun: { peakTotalBytes: number; runPeakBytes: number; fleetPeakBytes: number | null; chainPeakBytes: number | null; proverPeakBytes: number | null } | null;
   cpuPercentOfCore: number;
   loopLagMs: { mean: number; p50: number; p99: number; max: number };
   /** Realtime only: how late device timers fired; large values mean the load generator set the pace. */

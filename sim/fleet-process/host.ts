@@ -87,6 +87,7 @@ export class FleetProcessHost {
   private counters: FleetBatch['counters'] = { published: 0, sent: 0, online: 0, peak: 0, states: [] };
   private states = new Map<string, number>();
   private peakRss = 0;
+  private lastRss: number | undefined;
   private exited = false;
   private stopRequested = false;
   private killedByHost = false;
@@ -139,6 +140,11 @@ export class FleetProcessHost {
     return this.peakRss;
   }
 
+  /** The fleet process's RSS as it last reported it; undefined once it has exited. */
+  childRssBytes(): number | undefined {
+    return this.exited ? undefined : this.lastRss;
+  }
+
   /** Accelerated: lets the fleet run simulated time to `endMs`; the run's timers fire on the way. */
   advance(endMs: number): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
@@ -168,7 +174,7 @@ export class FleetProcessHost {
     }, graceMs).unref();
   }
 
-  runtime(deps: RuntimeDeps): FleetRuntime & { childPeakRssBytes(): number; readingAccepted(clientId: string, digest: Uint8Array, acceptedMs: number): void } {
+  runtime(deps: RuntimeDeps): FleetRuntime & { childPeakRssBytes(): number; childRssBytes(): number | undefined; readingAccepted(clientId: string, digest: Uint8Array, acceptedMs: number): void } {
     this.deps = deps;
     this.matcher = new LatencyMatcher(deps.recordLatency);
     const { registry } = deps;
@@ -189,6 +195,7 @@ export class FleetProcessHost {
       stateCount: (state) => this.states.get(state) ?? 0,
       deviceMeta: () => registry.deviceMeta(),
       childPeakRssBytes: () => this.peakRss,
+      childRssBytes: () => this.childRssBytes(),
       readingAccepted: (clientId, digest, acceptedMs) => this.matcher?.acceptedAt(clientId, digest, acceptedMs),
     };
   }
@@ -257,6 +264,7 @@ export class FleetProcessHost {
     this.counters = batch.counters;
     this.states = new Map(batch.counters.states);
     this.peakRss = Math.max(this.peakRss, batch.memory.rssBytes, batch.memory.maxRssBytes);
+    this.lastRss = batch.memory.rssBytes;
   }
 
   private register(registry: FleetRegistry, deviceId: string): void {

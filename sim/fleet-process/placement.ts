@@ -26,6 +26,8 @@ export const AUTO_CHILD_CONNECTIONS = 500;
 export type PlacedFleetRuntime = FleetRuntime & {
   /** Peak RSS of the fleet process, bytes (child placement only). */
   childPeakRssBytes?(): number;
+  /** The fleet process's RSS now (child placement only; undefined once it exited). */
+  childRssBytes?(): number | undefined;
   /** Child placement: the ingest accepted this reading now (wall ms); latency is paired with the fleet's send time. */
   readingAccepted?(clientId: string, digest: Uint8Array, acceptedMs: number): void;
 };

@@ -12,6 +12,8 @@ export interface ChainStart {
   rpcUrl: string;
   chainId: bigint;
   embedded: boolean;
+  /** Process id of the embedded chain node; undefined for an external `--rpc`. */
+  nodePid?: number;
   operator: Wallet;
   stop(): Promise<void>;
 }
@@ -21,6 +23,8 @@ export interface ChainSetup {
   rpcUrl: string;
   chainId: bigint;
   embedded: boolean;
+  /** Process id of the embedded chain node; undefined for an external `--rpc`. */
+  nodePid?: number;
   addresses: { registry: string; token: string; settlement: string; verifier: string };
   deployGas: bigint;
   registerGas(): bigint;
@@ -67,6 +71,7 @@ async function start(options: { rpcUrl?: string; operatorKey?: string; logger: L
     rpcUrl: node.rpcUrl,
     chainId: node.chainId,
     embedded: true,
+    nodePid: node.pid,
     operator: new Wallet(node.accounts[0]!, rpc.provider),
     stop: async () => {
       rpc.provider.destroy();
@@ -150,6 +155,7 @@ async function operate(
     rpcUrl: chain.rpcUrl,
     chainId: chain.chainId,
     embedded: chain.embedded,
+    nodePid: chain.nodePid,
     addresses: deployment.addresses,
     deployGas: deployment.deployGas.total,
     registerGas: () => registerGas,

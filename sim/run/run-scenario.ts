@@ -10,6 +10,7 @@ import { RunStore } from '../store/run-store.ts';
 import { LatencyTracker } from '../broker/latency-tracker.ts';
 import { createEpochCalendar } from '../epochs/calendar.ts';
 import { performanceReport } from './performance-report.ts';
+import { processesRssBytes, processRssBytes, watchMemory } from '../perf/memory-watch.ts';
 import { defaultCacheDir, runFolderName } from '../paths.ts';
 import { SettlementPipeline } from './settlement-pipeline.ts';
 import { runCleanups, ruleOf, type Cleanups } from './cleanups.ts';
@@ -123,6 +124,12 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
 
     const prover = new ProverPool({ artifacts, logger });
     cleanups.push(() => prover.close());
+    const memory = watchMemory({
+      fleetRss: () => fleet.childRssBytes?.(),
+      chainRss: () => (chain.nodePid === undefined ? undefined : processRssBytes(chain.nodePid)),
+      proverRss: () => processesRssBytes(prover.pids()),
+    });
+    cleanups.push(() => void memory.stop());
     const pipeline = new SettlementPipeline({
       artifacts, shape, params, store, proofDir: join(runDir, 'proofs'), logger, wallNowMs,
       prove: (input) => prover.prove(input),
@@ -151,6 +158,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       authFailures: backend.authFailures(), registration: backend.registration.counters, broker, chain, artifacts, epochStats: epochs.stats, settled, claims, peakConnections: fleet.peakOnline(),
       performance: performanceReport({
         summary: perfSummary, timeMode: time.mode, timerLatenessMs: time.timerLateness() ?? null, childPeakRssBytes: fleet.childPeakRssBytes?.() ?? null,
+        memory: memory.stop(),
       }),
     });
     writeFileSync(join(runDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');

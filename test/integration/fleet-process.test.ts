@@ -38,6 +38,14 @@ describe('integration: fleet in its own process', () => {
     expect(child.report.counts.published).toBe(inline.report.counts.published);
     expect(child.report.performance.childPeakRssBytes).toBeGreaterThan(0);
     expect(inline.report.performance.childPeakRssBytes).toBeNull();
+    // The whole run's memory counts every process it had: the fleet process only when there was one.
+    const whole = child.report.performance.wholeRun!;
+    expect(whole.fleetPeakBytes).toBeGreaterThan(0);
+    expect(whole.chainPeakBytes).toBeGreaterThan(0);
+    expect(whole.peakTotalBytes).toBeGreaterThan(whole.runPeakBytes);
+    expect(whole.proverPeakBytes).toBeGreaterThan(0);
+    expect(whole.peakTotalBytes).toBeLessThanOrEqual(whole.runPeakBytes + whole.fleetPeakBytes! + whole.chainPeakBytes! + whole.proverPeakBytes!);
+    expect(inline.report.performance.wholeRun).toMatchObject({ fleetPeakBytes: null, chainPeakBytes: expect.any(Number) });
     // Latency is paired across the processes: one sample per accepted reading the fleet saw acknowledged.
     expect(child.report.latencyMs.samples).toBeGreaterThan(0.9 * child.report.counts.accepted);
   }, 300_000);
