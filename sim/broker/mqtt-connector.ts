@@ -43,6 +43,10 @@ export function createMqttConnector(options: { brokerUrl: () => string; latency?
           }
           if (!ended) {
             ended = true;
+            // mqtt.js keeps QoS 1 publishes of a lost connection for a reconnect that never
+            // comes (reconnect is off): without this they would wait forever, and in
+            // accelerated time every later slice would wait its full time for them.
+            client.end(true);
             closeHandler?.(lastError);
           }
         });
@@ -65,7 +69,8 @@ export function createMqttConnector(options: { brokerUrl: () => string; latency?
           },
           end() {
             ended = true;
-            return client.endAsync();
+            // A closed connection cannot deliver what is still unacknowledged: fail it now.
+            return client.endAsync(!client.connected);
           },
         };
       });

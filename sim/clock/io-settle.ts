@@ -87,9 +87,9 @@ export class IoSettle {
 }
 
 /**
- * Reports waits that gave up: each cost the run `maxWaitMs` of wall time. A few are expected
- * (10,000 trackers connecting at once take longer than one wait), so the first ones are debug
- * lines; from the 5th on a warning, repeated every 100th, says what is stuck.
+ * Reports waits that gave up: each cost the run `maxWaitMs` of wall time. Some are expected
+ * (10,000 trackers connecting at once gave up 5–10 slices), so the first ones are debug lines;
+ * from the 20th on a warning, repeated every 100th, says what is stuck.
  */
 export function warnOfGiveUps(io: IoSettle, logger: Logger, where: string): void {
   io.onGiveUp((what, count) => {
@@ -99,4 +99,4 @@ export function warnOfGiveUps(io: IoSettle, logger: Logger, where: string): void
   });
 }
 
-const WARN_FROM_GIVE_UP = 5;
+const WARN_FROM_GIVE_UP = 20;

@@ -45,16 +45,16 @@ describe('IoSettle', () => {
     expect(gaveUp[1]).toEqual(['1 operation awaiting its answer, readings still in the ingest', 2]);
   });
 
-  it('behavior: give-ups are debug lines at first, then a warning from the 5th and every 100th', async () => {
+  it('behavior: give-ups are debug lines at first, then a warning from the 20th and every 100th', async () => {
     const io = new IoSettle({ maxWaitMs: 20, wallNowMs: steppingWall() });
     const logger = recordingLogger();
     warnOfGiveUps(io, logger, 'the I/O of a slice on the run side');
     void io.track(new Promise<void>(() => undefined));
     void io.track(new Promise<void>(() => undefined));
     for (let i = 0; i < 200; i++) await io.settled();
-    expect(logger.lines.filter((l) => l.startsWith('debug'))).toHaveLength(4);
+    expect(logger.lines.filter((l) => l.startsWith('debug'))).toHaveLength(19);
     expect(logger.lines.filter((l) => l.startsWith('warn'))).toEqual([
-      'warn accelerated time: the I/O of a slice on the run side did not settle within 20 ms (2 operations awaiting their answers); the clock went on (5 slices so far)',
+      'warn accelerated time: the I/O of a slice on the run side did not settle within 20 ms (2 operations awaiting their answers); the clock went on (20 slices so far)',
       'warn accelerated time: the I/O of a slice on the run side did not settle within 20 ms (2 operations awaiting their answers); the clock went on (100 slices so far)',
       'warn accelerated time: the I/O of a slice on the run side did not settle within 20 ms (2 operations awaiting their answers); the clock went on (200 slices so far)',
     ]);
