@@ -67,6 +67,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const host = options.host ?? '127.0.0.1';
   const withDone = hooks.onPublishWithDone;
   const broker = await Aedes.createBroker({
+    // No cap on messages in flight. With aedes's 100, a connect storm of 10,000 trackers whose
+    // sockets drain slowly queues thousands of messages behind 100 held deliveries, and when
+    // they drain mqemitter runs the queue recursively until the stack overflows (RangeError in
+    // mqemitter's `released`, which crashed a city-10k run; mcollina/mqemitter#204). A device
+    // that stops reading is still cut off by drainTimeout.
+    concurrency: 0,
     ...(withDone === undefined
       ? {}
       : {
