@@ -53,7 +53,7 @@ export class IoSettle {
     return this.inFlight === 0 && this.arrived >= this.sent && this.idleChecks.every((check) => check.isIdle());
   }
 
-  /** What keeps the I/O from settling, e.g. "1 operation awaiting its answer, ingest busy". */
+  /** What keeps the I/O from settling, e.g. "1 operation awaiting its answer, readings still in the ingest". */
   private unsettled(): string {
     const parts: string[] = [];
     if (this.inFlight > 0) parts.push(`${this.inFlight} operation${this.inFlight === 1 ? '' : 's'} awaiting ${this.inFlight === 1 ? 'its answer' : 'their answers'}`);
