@@ -1,4 +1,4 @@
-import type { RunReport } from './types.ts';
+import type { RunReport, WholeRunMemory } from './types.ts';
 
 const fmtInt = (value: number | string): string => BigInt(value).toLocaleString('en-US');
 const fmtMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
@@ -86,7 +86,7 @@ function memory(p: RunReport['performance']): string {
   return `${mib(p.peakRssBytes + p.childPeakRssBytes)} MiB (run ${mib(p.peakRssBytes)} MiB + fleet process ${mib(p.childPeakRssBytes)} MiB)`;
 }
 
-function wholeRunMemory(m: NonNullable<RunReport['performance']['wholeRun']>): string {
+function wholeRunMemory(m: WholeRunMemory): string {
   const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
   const each = [`run ${mib(m.runPeakBytes)}`];
   if (m.fleetPeakBytes !== null) each.push(`fleet process ${mib(m.fleetPeakBytes)}`);

@@ -122,6 +122,20 @@ export interface DeviceReward {
   rewardWei: string;
 }
 
+/**
+ * Peak resident memory of a run's processes: the highest sum of all of them at one moment (run,
+ * fleet process, embedded chain node, provers), and each one's own peak (null for a process the
+ * run did not have: fleet inline, chain external).
+ */
+export interface WholeRunMemory {
+  peakTotalBytes: number;
+  runPeakBytes: number;
+  fleetPeakBytes: number | null;
+  chainPeakBytes: number | null;
+  /** The prover processes together. */
+  proverPeakBytes: number | null;
+}
+
 /** How the run itself performed: throughput, connections and device states over time, and the simulator's overhead. */
 export interface PerformanceReport {
   timeMode: 'realtime' | 'accelerated';
@@ -132,12 +146,8 @@ export interface PerformanceReport {
   peakRssBytes: number;
   /** Peak resident memory of the fleet process when the fleet ran in its own; null when it ran in the run's process. */
   childPeakRssBytes: number | null;
-  /**
-   * Memory from the fleet's start to the report, settlement and claims included: the highest sum
-   * of all the run's processes at one moment (run, fleet process, embedded chain node, provers), and each
-   * one's own peak (null for a process the run did not have). Null in reports that predate it.
-   */
-  wholeRun: { peakTotalBytes: number; runPeakBytes: number; fleetPeakBytes: number | null; chainPeakBytes: number | null; proverPeakBytes: number | null } | null;
+  /** Memory from the fleet's start to the report, settlement and claims included; null in reports that predate it. */
+  wholeRun: WholeRunMemory | null;
   cpuPercentOfCore: number;
   loopLagMs: { mean: number; p50: number; p99: number; max: number };
   /** Realtime only: how late device timers fired; large values mean the load generator set the pace. */

@@ -1,20 +1,9 @@
 import { readFileSync } from 'node:fs';
-
-/** Peak resident memory of a run's processes, from its start to its report. */
-export interface MemoryPeaks {
-  /** Highest sum of all the processes' RSS sampled at one moment: what the machine had to hold. */
-  totalBytes: number;
-  /** Each process's own peak; null for a process the run did not have (fleet inline, chain external). */
-  runBytes: number;
-  fleetBytes: number | null;
-  chainBytes: number | null;
-  /** The prover processes together. */
-  proverBytes: number | null;
-}
+import type { WholeRunMemory } from '../../reports/types.ts';
 
 export interface MemoryWatch {
   /** Takes a last sample and stops; safe to call twice. */
-  stop(): MemoryPeaks;
+  stop(): WholeRunMemory;
 }
 
 /** RSS of another process from /proc (Linux); undefined where there is none or the process is gone. */
@@ -29,7 +18,7 @@ export function processRssBytes(pid: number): number | undefined {
 
 /**
  * Samples this process and the run's others (fleet process, embedded chain node, provers) every
- * `intervalMs`, for the whole run: the fleet phase's sampler misses settlement and claims, where
+ * `intervalMs`, for the whole run, into the report's peaks: the fleet phase's sampler misses settlement and claims, where
  * the chain node grows. The timer is unref'd.
  */
 export function watchMemory(sources: {
@@ -40,17 +29,17 @@ export function watchMemory(sources: {
   intervalMs?: number;
 }): MemoryWatch {
   const ownRss = sources.ownRss ?? (() => process.memoryUsage.rss());
-  const peaks: MemoryPeaks = { totalBytes: 0, runBytes: 0, fleetBytes: null, chainBytes: null, proverBytes: null };
+  const peaks: WholeRunMemory = { peakTotalBytes: 0, runPeakBytes: 0, fleetPeakBytes: null, chainPeakBytes: null, proverPeakBytes: null };
   const sample = () => {
     const run = ownRss();
     const fleet = sources.fleetRss?.();
     const chain = sources.chainRss?.();
     const prover = sources.proverRss?.();
-    peaks.runBytes = Math.max(peaks.runBytes, run);
-    if (fleet !== undefined) peaks.fleetBytes = Math.max(peaks.fleetBytes ?? 0, fleet);
-    if (chain !== undefined) peaks.chainBytes = Math.max(peaks.chainBytes ?? 0, chain);
-    if (prover !== undefined) peaks.proverBytes = Math.max(peaks.proverBytes ?? 0, prover);
-    peaks.totalBytes = Math.max(peaks.totalBytes, run + (fleet ?? 0) + (chain ?? 0) + (prover ?? 0));
+    peaks.runPeakBytes = Math.max(peaks.runPeakBytes, run);
+    if (fleet !== undefined) peaks.fleetPeakBytes = Math.max(peaks.fleetPeakBytes ?? 0, fleet);
+    if (chain !== undefined) peaks.chainPeakBytes = Math.max(peaks.chainPeakBytes ?? 0, chain);
+    if (prover !== undefined) peaks.proverPeakBytes = Math.max(peaks.proverPeakBytes ?? 0, prover);
+    peaks.peakTotalBytes = Math.max(peaks.peakTotalBytes, run + (fleet ?? 0) + (chain ?? 0) + (prover ?? 0));
   };
   sample();
   const timer = setInterval(sample, sources.intervalMs ?? 1000);

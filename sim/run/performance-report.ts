@@ -1,6 +1,5 @@
-import type { PerformanceReport, TimelinePoint } from '../../reports/types.ts';
+import type { PerformanceReport, TimelinePoint, WholeRunMemory } from '../../reports/types.ts';
 import type { PerfSummary } from '../perf/sampler.ts';
-import type { MemoryPeaks } from '../perf/memory-watch.ts';
 
 /** Turns the sampler's cumulative counters into rates per second and per-state counts. */
 export function performanceReport(input: {
@@ -10,7 +9,7 @@ export function performanceReport(input: {
   /** Peak RSS of the fleet process when the fleet ran in one; null otherwise. */
   childPeakRssBytes?: number | null;
   /** The whole run's memory, all its processes (memory-watch); absent where a caller has none. */
-  memory?: MemoryPeaks;
+  memory?: WholeRunMemory;
 }): PerformanceReport {
   const { summary } = input;
   const timeline: TimelinePoint[] = [];
@@ -47,9 +46,7 @@ export function performanceReport(input: {
     },
     peakRssBytes: summary.peakRssBytes,
     childPeakRssBytes: input.childPeakRssBytes ?? null,
-    wholeRun: input.memory
-      ? { peakTotalBytes: input.memory.totalBytes, runPeakBytes: input.memory.runBytes, fleetPeakBytes: input.memory.fleetBytes, chainPeakBytes: input.memory.chainBytes, proverPeakBytes: input.memory.proverBytes }
-      : null,
+    wholeRun: input.memory ?? null,
     cpuPercentOfCore: summary.cpu.percentOfCore,
     loopLagMs: { mean: summary.loopLag.meanMs, p50: summary.loopLag.p50Ms, p99: summary.loopLag.p99Ms, max: summary.loopLag.maxMs },
     timerLatenessMs: input.timerLatenessMs,

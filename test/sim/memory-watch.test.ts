@@ -14,13 +14,13 @@ describe('watchMemory', () => {
     });
     at = 'end';
     const peaks = watch.stop();
-    expect(peaks).toEqual({ totalBytes: 650, runBytes: 100, fleetBytes: 500, chainBytes: 450, proverBytes: null });
+    expect(peaks).toEqual({ peakTotalBytes: 650, runPeakBytes: 100, fleetPeakBytes: 500, chainPeakBytes: 450, proverPeakBytes: null });
     expect(watch.stop()).toEqual(peaks);
   });
 
   it('behavior: a process the run did not have stays null', () => {
     const peaks = watchMemory({ ownRss: () => 10, fleetRss: () => undefined, intervalMs: 60_000 }).stop();
-    expect(peaks).toEqual({ totalBytes: 10, runBytes: 10, fleetBytes: null, chainBytes: null, proverBytes: null });
+    expect(peaks).toEqual({ peakTotalBytes: 10, runPeakBytes: 10, fleetPeakBytes: null, chainPeakBytes: null, proverPeakBytes: null });
   });
 
   it.runIf(process.platform === 'linux')('behavior: processRssBytes reads a live process and gives undefined for a gone one', () => {
