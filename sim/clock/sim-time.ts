@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/ports.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import { DiscreteClock } from './discrete.ts';
-import { IoSettle } from './io-settle.ts';
+import { IoSettle, SLICE_IO_WAIT } from './io-settle.ts';
 import { RealtimeClock } from './realtime.ts';
 
 /** Default simulated start of an accelerated run: fixed, so a seed replays byte for byte. */
@@ -55,7 +55,7 @@ export function createRealtimeSimTime(
 }
 
 export function createSimTime(time: Scenario['time'], wallNowMs: () => number): SimTime {
-  const io = new IoSettle({ maxWaitMs: 2000, wallNowMs });
+  const io = new IoSettle({ ...SLICE_IO_WAIT, wallNowMs });
   if (time.mode === 'realtime') return createRealtimeSimTime(io, wallNowMs);
   const clock = new DiscreteClock({
     startMs: Date.parse(time.startAt ?? DEFAULT_ACCELERATED_START),

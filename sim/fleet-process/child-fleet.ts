@@ -2,7 +2,7 @@ import type { Logger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { DeviceSpec } from '../../devices/index.ts';
 import { DiscreteClock } from '../clock/discrete.ts';
-import { IoSettle, warnOfGiveUps } from '../clock/io-settle.ts';
+import { IoSettle, SLICE_IO_WAIT, warnOfGiveUps } from '../clock/io-settle.ts';
 import { RealtimeClock } from '../clock/realtime.ts';
 import { LatencyTracker } from '../broker/latency-tracker.ts';
 import { createMqttConnector } from '../broker/mqtt-connector.ts';
@@ -61,7 +61,7 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
   // This process holds one end of each connection.
   checkCapacity({ connections: plan.devices.length, bothEnds: false });
   const counters = new FleetCounters(plan.devices.length);
-  const io = new IoSettle({ maxWaitMs: 2000, wallNowMs });
+  const io = new IoSettle({ ...SLICE_IO_WAIT, wallNowMs });
   let sent = 0;
   const outbox = new Outbox({
     send: (batch) => transport.send(batch),

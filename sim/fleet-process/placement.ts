@@ -2,7 +2,7 @@ import type { Logger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import type { LatencyTracker } from '../broker/latency-tracker.ts';
-import { IoSettle } from '../clock/io-settle.ts';
+import { IoSettle, SLICE_IO_WAIT } from '../clock/io-settle.ts';
 import { createRealtimeSimTime, createSimTime, DEFAULT_ACCELERATED_START, type SimTime } from '../clock/sim-time.ts';
 import { checkCapacity } from '../perf/capacity.ts';
 import type { ChainSetup } from '../run/chain-setup.ts';
@@ -96,7 +96,7 @@ export function prepareFleet(input: {
     };
   }
 
-  const io = new IoSettle({ maxWaitMs: 2000, wallNowMs });
+  const io = new IoSettle({ ...SLICE_IO_WAIT, wallNowMs });
   const follower = accelerated ? new FollowerClock(startMs, scenario.time.sliceMs) : undefined;
   const host = new FleetProcessHost({
     child: (input.spawn ?? forkFleetProcess)(logPath),

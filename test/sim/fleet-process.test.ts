@@ -169,7 +169,7 @@ function batch(part: Partial<FleetBatch>): FleetBatch {
 
 function hostWith(mode: 'realtime' | 'accelerated') {
   const fake = fakeChild();
-  const io = new IoSettle({ maxWaitMs: 60_000, wallNowMs: () => performance.now() });
+  const io = new IoSettle({ stallMs: 60_000, maxWaitMs: 60_000, wallNowMs: () => performance.now() });
   const follower = mode === 'accelerated' ? new FollowerClock(0, 1000) : undefined;
   const spec = { id: 'dev-1', password: 'pw' };
   const plan = { devices: [{ spec }], archive: undefined } as unknown as FleetPlan;

@@ -49,7 +49,7 @@ export async function startBackend(input: {
     verifyWorkers: defaultVerifyWorkers(),
   });
   cleanups.push(() => ingest.close());
-  io.addIdleCheck('readings still in the ingest', () => ingest.inFlight() === 0);
+  io.addPending('readings still in the ingest', () => ingest.inFlight());
   warnOfGiveUps(io, logger, 'the I/O of a slice on the run side');
   let authFailures = 0;
   // Devices that connect unregistered go through the owner proposal / confirm exchange.
