@@ -2,7 +2,6 @@ import { relative } from 'node:path';
 import { isPinbenchError } from '../core/errors.ts';
 import { parseCli } from './cli/args.ts';
 import { createConsoleLogger } from './logger.ts';
-import { limitHeapGrowth } from './perf/heap-growth.ts';
 import { runScenario } from './run/run-scenario.ts';
 import { resumeRun } from './run/resume.ts';
 
@@ -19,7 +18,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(command.text);
     return 0;
   }
-  limitHeapGrowth();
   const logger = createConsoleLogger({ quiet: command.quiet, startMs: Date.now() });
   // First Ctrl-C stops the run cleanly (fleet, broker, chain, database); a second one exits at once.
   const controller = new AbortController();

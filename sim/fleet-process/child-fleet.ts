@@ -3,6 +3,7 @@ import { PinbenchError } from '../../core/errors.ts';
 import type { DeviceSpec } from '../../devices/index.ts';
 import { DiscreteClock } from '../clock/discrete.ts';
 import { IoSettle, SLICE_IO_WAIT, warnOfGiveUps } from '../clock/io-settle.ts';
+import { limitHeapGrowthFor } from '../perf/heap-growth.ts';
 import { RealtimeClock } from '../clock/realtime.ts';
 import { LatencyTracker } from '../broker/latency-tracker.ts';
 import { createMqttConnector } from '../broker/mqtt-connector.ts';
@@ -60,6 +61,7 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
   const plan = planFleet(scenario, { scenarioDir: init.scenarioDir, startMs: init.startMs });
   // This process holds one end of each connection.
   checkCapacity({ connections: plan.devices.length, bothEnds: false });
+  limitHeapGrowthFor(plan.devices.length);
   const counters = new FleetCounters(plan.devices.length);
   const io = new IoSettle({ ...SLICE_IO_WAIT, wallNowMs });
   let sent = 0;

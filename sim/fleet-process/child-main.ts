@@ -2,7 +2,6 @@
  * Entry of the fleet process, forked by the run (`child_process.fork` with the tsx loader).
  * It exits when the run goes away: a fleet must never outlive its broker.
  */
-import { limitHeapGrowth } from '../perf/heap-growth.ts';
 import { runFleetChild } from './child-fleet.ts';
 import type { ChildMessage, ParentMessage } from './protocol.ts';
 
@@ -10,7 +9,6 @@ if (process.send === undefined) {
   process.stderr.write('pinbench fleet process: start it through the run (it needs an IPC channel)\n');
   process.exit(2);
 }
-limitHeapGrowth();
 process.on('disconnect', () => process.exit(1));
 process.on('uncaughtException', (error) => {
   process.stderr.write(`pinbench fleet process: ${error.stack ?? String(error)}\n`);

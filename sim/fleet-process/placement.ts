@@ -5,6 +5,7 @@ import type { LatencyTracker } from '../broker/latency-tracker.ts';
 import { IoSettle, SLICE_IO_WAIT } from '../clock/io-settle.ts';
 import { createRealtimeSimTime, createSimTime, DEFAULT_ACCELERATED_START, type SimTime } from '../clock/sim-time.ts';
 import { checkCapacity } from '../perf/capacity.ts';
+import { limitHeapGrowthFor } from '../perf/heap-growth.ts';
 import type { ChainSetup } from '../run/chain-setup.ts';
 import { planFleet, scenarioDirOf, type FleetPlan } from '../run/fleet-plan.ts';
 import { createFleetRegistry } from '../run/fleet-registry.ts';
@@ -84,6 +85,8 @@ export function prepareFleet(input: {
   const placement = chooseFleetPlacement(input.mode, connections);
   // Fail now, with the limit and what to do, rather than with EMFILE halfway through the ramp.
   checkCapacity({ connections, bothEnds: placement === 'inline' });
+  // The run holds the broker's end of every connection (and, inline, the devices' too).
+  limitHeapGrowthFor(connections);
 
   if (placement === 'inline') {
     const time = createSimTime(scenario.time, wallNowMs);
