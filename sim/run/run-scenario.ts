@@ -141,6 +141,9 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const epochs = createEpochClosing({
       store, ingest, pipeline, shape, params, epochLengthS: scenario.epochs.lengthS, devices: () => fleet.deviceMeta(), wallNowMs, logger,
     });
+    // A slice waits while the close still builds proof jobs; each one built is progress.
+    time.io.addPending('the epoch close still building proof jobs', () => epochs.batchesToSubmit());
+    cleanups.push(() => epochs.idle());
 
     const interrupted = interruption(options.signal, () => time.stop(), join(runDir, 'run.db'));
     const runT0 = wallNowMs();
