@@ -1,10 +1,5 @@
 import type { Logger } from '../../core/ports.ts';
 
-/**
- * Tells the discrete clock when the real I/O started by a slice of simulated time has settled:
- * no connect, subscribe, publish or registration awaiting its answer, and every publish sent
- * has reached the broker's hooks (PUBACK can overtake the broker's own `publish` event).
- */
 export interface IoSettleOptions {
   /**
    * A wait gives up after this long without progress (no operation answered, no publish
@@ -25,6 +20,11 @@ export interface IoSettleOptions {
  */
 export const SLICE_IO_WAIT = { stallMs: 2000, maxWaitMs: 300_000 } as const;
 
+/**
+ * Tells the discrete clock when the real I/O started by a slice of simulated time has settled:
+ * no connect, subscribe, publish or registration awaiting its answer, and every publish sent
+ * has reached the broker's hooks (PUBACK can overtake the broker's own `publish` event).
+ */
 export class IoSettle {
   private inFlight = 0;
   private sent = 0;

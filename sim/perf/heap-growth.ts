@@ -9,10 +9,11 @@ import { setFlagsFromString } from 'node:v8';
 export const HEAP_GROWING_PERCENT = 30;
 
 /**
- * The cap costs full GCs: at 1,000 devices in accelerated time it cost ~13 % of the readings
- * per second (day-1k's first 200 s: 734–893 k readings with it, 914–961 k without), for a
- * whole run that stays near 1.2 GiB either way. Below this many devices V8 keeps its own
- * growth; from it on (where the whole run would pass 2 GiB without the cap) the cap is set.
+ * The cap costs full GCs: at 1,000 devices in accelerated time it cost ~12 % of the readings
+ * per second (day-1k's first 200 s: 734–893 k readings in four runs with it, 869–961 k in five
+ * without; medians 806 k and 914 k), for a whole run well under 2 GiB either way (837–859 MiB
+ * with it, 1,116 MiB without). Below this many devices V8 keeps its own growth; from it on
+ * (where the whole run would pass 2 GiB without the cap) the cap is set.
  */
 export const HEAP_CAP_FROM_DEVICES = 5000;
 
