@@ -37,10 +37,6 @@ export class IoSettle {
 
   constructor(private readonly options: IoSettleOptions) {}
 
-  get stallMs(): number {
-    return this.options.stallMs;
-  }
-
   track<T>(operation: Promise<T>): Promise<T> {
     this.inFlight += 1;
     return operation.finally(() => {
