@@ -43,6 +43,13 @@ export interface EmbeddedBrokerOptions {
   hooks: BrokerHooks;
 }
 
+/**
+ * Connections the kernel queues before aedes accepts them (Node's default is 511; Linux caps it
+ * at net.core.somaxconn, 4096 on current kernels). A fleet keeps its own handshakes well below
+ * this (`HandshakeLimit`); the rest is room for real hardware and other clients.
+ */
+const LISTEN_BACKLOG = 4096;
+
 /** Publishes the ACL refused are re-routed here: no client can subscribe to it. */
 const DENIED_TOPIC = '$pinbench/denied';
 
@@ -179,7 +186,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         ),
       ),
     );
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.listen({ port: options.port ?? 0, host, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
 

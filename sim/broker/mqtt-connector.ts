@@ -1,79 +1,91 @@
 import mqtt from 'mqtt';
 import type { MqttClient } from 'mqtt';
-import type { MqttConnector, MqttLink } from '../../devices/index.ts';
+import type { MqttConnectOptions, MqttConnector, MqttLink } from '../../devices/index.ts';
 import type { LatencyTracker } from './latency-tracker.ts';
+import { DEFAULT_HANDSHAKES_AT_ONCE, HandshakeLimit } from './handshake-limit.ts';
+
+export interface MqttConnectorOptions {
+  brokerUrl: () => string;
+  latency?: LatencyTracker;
+  connectTimeoutMs?: number;
+  /** Handshakes (TCP connect to CONNACK) under way at once; default {@link DEFAULT_HANDSHAKES_AT_ONCE}. */
+  handshakesAtOnce?: number;
+}
 
 /**
  * Real MQTT connections over mqtt.js, one per device. mqtt.js's own reconnect is off: the
- * tracker's machine owns reconnection (`backoff`), as the Pebble firmware does.
+ * tracker's machine owns reconnection (`backoff`), as the Pebble firmware does. Handshakes
+ * beyond `handshakesAtOnce` wait for a free slot before they open a socket.
  */
-export function createMqttConnector(options: { brokerUrl: () => string; latency?: LatencyTracker; connectTimeoutMs?: number }): MqttConnector {
-  return {
-    connect({ clientId, username, password }) {
-      return new Promise<MqttLink>((resolve, reject) => {
-        const client: MqttClient = mqtt.connect(options.brokerUrl(), {
-          clientId,
-          username,
-          password,
-          protocolVersion: 4,
-          clean: true,
-          keepalive: 60,
-          reconnectPeriod: 0,
-          connectTimeout: options.connectTimeoutMs ?? 30_000,
+export function createMqttConnector(options: MqttConnectorOptions): MqttConnector {
+  const handshakes = new HandshakeLimit(options.handshakesAtOnce ?? DEFAULT_HANDSHAKES_AT_ONCE);
+  return { connect: (credentials) => handshakes.run(() => openLink(options, credentials)) };
+}
+
+/** One connection: resolves at CONNACK, rejects when the handshake fails. */
+function openLink(options: MqttConnectorOptions, { clientId, username, password }: MqttConnectOptions): Promise<MqttLink> {
+  return new Promise<MqttLink>((resolve, reject) => {
+    const client: MqttClient = mqtt.connect(options.brokerUrl(), {
+      clientId,
+      username,
+      password,
+      protocolVersion: 4,
+      clean: true,
+      keepalive: 60,
+      reconnectPeriod: 0,
+      connectTimeout: options.connectTimeoutMs ?? 30_000,
+    });
+    let opened = false;
+    let ended = false;
+    let closeHandler: ((reason?: Error) => void) | undefined;
+    let lastError: Error | undefined;
+    client.on('error', (error) => {
+      lastError = error;
+      if (!opened) {
+        client.end(true);
+        reject(error);
+      }
+    });
+    client.once('connect', () => {
+      opened = true;
+      resolve(link);
+    });
+    client.on('close', () => {
+      if (!opened) {
+        reject(lastError ?? new Error('connection closed before CONNACK'));
+        return;
+      }
+      if (!ended) {
+        ended = true;
+        // mqtt.js keeps QoS 1 publishes of a lost connection for a reconnect that never
+        // comes (reconnect is off): without this they would wait forever, and in
+        // accelerated time every later slice would wait its full time for them.
+        client.end(true);
+        closeHandler?.(lastError);
+      }
+    });
+    const link: MqttLink = {
+      publish(topic, payload, qos) {
+        options.latency?.sent(clientId, payload);
+        return client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos }).then(() => undefined);
+      },
+      subscribe(topic) {
+        return client.subscribeAsync(topic, { qos: 1 }).then((granted) => {
+          if (granted.some((g) => g.qos === 128)) throw new Error(`subscription to ${topic} refused by the broker`);
         });
-        let opened = false;
-        let ended = false;
-        let closeHandler: ((reason?: Error) => void) | undefined;
-        let lastError: Error | undefined;
-        client.on('error', (error) => {
-          lastError = error;
-          if (!opened) {
-            client.end(true);
-            reject(error);
-          }
-        });
-        client.once('connect', () => {
-          opened = true;
-          resolve(link);
-        });
-        client.on('close', () => {
-          if (!opened) {
-            reject(lastError ?? new Error('connection closed before CONNACK'));
-            return;
-          }
-          if (!ended) {
-            ended = true;
-            // mqtt.js keeps QoS 1 publishes of a lost connection for a reconnect that never
-            // comes (reconnect is off): without this they would wait forever, and in
-            // accelerated time every later slice would wait its full time for them.
-            client.end(true);
-            closeHandler?.(lastError);
-          }
-        });
-        const link: MqttLink = {
-          publish(topic, payload, qos) {
-            options.latency?.sent(clientId, payload);
-            return client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos }).then(() => undefined);
-          },
-          subscribe(topic) {
-            return client.subscribeAsync(topic, { qos: 1 }).then((granted) => {
-              if (granted.some((g) => g.qos === 128)) throw new Error(`subscription to ${topic} refused by the broker`);
-            });
-          },
-          onMessage(handler) {
-            client.removeAllListeners('message');
-            client.on('message', (topic, payload) => handler(topic, payload));
-          },
-          onClose(handler) {
-            closeHandler = handler;
-          },
-          end() {
-            ended = true;
-            // A closed connection cannot deliver what is still unacknowledged: fail it now.
-            return client.endAsync(!client.connected);
-          },
-        };
-      });
-    },
-  };
+      },
+      onMessage(handler) {
+        client.removeAllListeners('message');
+        client.on('message', (topic, payload) => handler(topic, payload));
+      },
+      onClose(handler) {
+        closeHandler = handler;
+      },
+      end() {
+        ended = true;
+        // A closed connection cannot deliver what is still unacknowledged: fail it now.
+        return client.endAsync(!client.connected);
+      },
+    };
+  });
 }
