@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Aedes, type Client, type PublishPacket, type AuthenticateError } from 'aedes';
 import { PinbenchError } from '../../core/errors.ts';
 import { mayPublish, maySubscribe } from './acl.ts';
+import { PublishHandOver } from './publish-hand-over.ts';
 
 /** What the broker hands to the ingest. */
 export interface BrokerHooks {
@@ -73,6 +74,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const { credentials, hooks } = options;
   const host = options.host ?? '127.0.0.1';
   const withDone = hooks.onPublishWithDone;
+  const handOver = new PublishHandOver((clientId, topic, payload, done) => withDone!(clientId, topic, payload, done));
   const broker = await Aedes.createBroker({
     // No cap on messages in flight. With aedes's 100, a connect storm of 10,000 trackers whose
     // sockets drain slowly queues thousands of messages behind 100 held deliveries, and when
@@ -85,7 +87,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       : {
           published(packet: PublishPacket, client: Client | null, done: (error?: Error) => void) {
             if (client === null || packet.topic === DENIED_TOPIC) return done();
-            withDone(client.id, packet.topic, packet.payload as Buffer, () => done());
+            handOver.add(client.id, packet.topic, packet.payload as Buffer, () => done());
           },
         }),
     authenticate(client: Client, username, password, done) {
@@ -196,6 +198,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     connectedClients: () => broker.connectedClients,
     deliver,
     async close() {
+      handOver.flush();
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
