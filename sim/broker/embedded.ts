@@ -12,7 +12,8 @@ export interface BrokerHooks {
   /**
    * Used instead of `onPublish` when given: the broker reads no further packets from that
    * client until `done` is called, so a slower ingest slows the senders (TCP backpressure)
-   * instead of queueing without bound. aedes sends a QoS 1 PUBACK before this runs.
+   * instead of queueing without bound. aedes sends a QoS 1 PUBACK before this runs; publishes
+   * are handed over once per turn of the event loop, in arrival order (`PublishHandOver`).
    */
   onPublishWithDone?(clientId: string, topic: string, payload: Buffer, done: () => void): void;
   /** A publish or subscription the ACL refused (the run goes on; the refusal is counted). */
@@ -74,7 +75,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const { credentials, hooks } = options;
   const host = options.host ?? '127.0.0.1';
   const withDone = hooks.onPublishWithDone;
-  const handOver = new PublishHandOver((clientId, topic, payload, done) => withDone!(clientId, topic, payload, done));
+  const handOver = withDone === undefined ? undefined : new PublishHandOver(withDone);
   const broker = await Aedes.createBroker({
     // No cap on messages in flight. With aedes's 100, a connect storm of 10,000 trackers whose
     // sockets drain slowly queues thousands of messages behind 100 held deliveries, and when
@@ -87,7 +88,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       : {
           published(packet: PublishPacket, client: Client | null, done: (error?: Error) => void) {
             if (client === null || packet.topic === DENIED_TOPIC) return done();
-            handOver.add(client.id, packet.topic, packet.payload as Buffer, () => done());
+            handOver?.add(client.id, packet.topic, packet.payload as Buffer, () => done());
           },
         }),
     authenticate(client: Client, username, password, done) {
@@ -198,7 +199,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     connectedClients: () => broker.connectedClients,
     deliver,
     async close() {
-      handOver.flush();
+      handOver?.flush();
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
