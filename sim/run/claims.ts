@@ -1,6 +1,7 @@
 import type { Logger } from '../../core/ports.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { ChainSetup } from './chain-setup.ts';
+import { inParallel } from './in-parallel.ts';
 
 /** What the owners' claims at the end of a run did, read from the chain. */
 export interface ClaimSummary {
@@ -63,12 +64,4 @@ export async function claimAllRewards(input: {
     }
   });
   return summary;
-}
-
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(lanes);
 }

@@ -7,6 +7,7 @@ import { BatchingRegistrar } from '../../sim/run/batching-registrar.ts';
 import { assignBatches } from '../../sim/epochs/assign-batches.ts';
 import { summarizeDevice } from '../../sim/epochs/summarize.ts';
 import { runFolderName, defaultCacheDir } from '../../sim/paths.ts';
+import { inParallel } from '../../sim/run/in-parallel.ts';
 
 describe('epoch calendar', () => {
   it('behavior: epochs are half-open second ranges from the start', () => {
@@ -109,5 +110,25 @@ describe('small helpers', () => {
   it('args: the cache directory follows PINBENCH_CACHE, then XDG_CACHE_HOME', () => {
     expect(defaultCacheDir({ PINBENCH_CACHE: '/c' })).toBe('/c');
     expect(defaultCacheDir({ XDG_CACHE_HOME: '/x' })).toBe('/x/pinbench');
+  });
+});
+
+describe('inParallel', () => {
+  it('behavior: runs at most `limit` at once, takes items in order, and passes each its index', async () => {
+    let running = 0;
+    let most = 0;
+    const taken: string[] = [];
+    const seen: Array<[string, number]> = [];
+    await inParallel(['a', 'b', 'c', 'd', 'e'], 2, async (item, index) => {
+      taken.push(item);
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running -= 1;
+      seen.push([item, index]);
+    });
+    expect(most).toBe(2);
+    expect(taken).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(seen.sort()).toEqual([['a', 0], ['b', 1], ['c', 2], ['d', 3], ['e', 4]]);
   });
 });
