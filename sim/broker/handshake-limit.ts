@@ -1,9 +1,10 @@
 /**
  * At most `limit` MQTT handshakes (TCP connect to CONNACK) under way at once; the rest wait
  * their turn in call order. A connect storm of 10,000 trackers opened at once overflows the
- * broker's accept queue: the kernel drops or resets the handshakes it cannot queue (city-10k
- * saw 146 `read ECONNRESET` and stalled 2 s on SYN retries), those devices back off and come
- * back a slice later, and the run's readings differ from the run before.
+ * broker's accept queue: the kernel resets or drops the handshakes it cannot queue (in one
+ * city-10k run 146 failed with `read ECONNRESET` and a slice wait gave up after 143 had gone
+ * unanswered for 2 s), those devices back off and come back a slice later, and the run's
+ * readings differ from the run before.
  */
 export class HandshakeLimit {
   private running = 0;
@@ -20,7 +21,7 @@ export class HandshakeLimit {
     try {
       return await handshake();
     } finally {
-      // The slot passes straight to the next in line, so `running` never dips below the queue's need.
+      // A freed slot passes straight to the next in line: `running` stays as it is.
       const next = this.waiting.shift();
       if (next === undefined) this.running -= 1;
       else next();
