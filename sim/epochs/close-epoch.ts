@@ -27,11 +27,25 @@ const FLAGS_SQL = `CREATE TABLE IF NOT EXISTS flags (
   PRIMARY KEY (epoch, device_index, flag)
 )`;
 
+/** Readings per page read from run.db while closing: ~20–40 ms of decoding and flagging. */
+const CLOSE_PAGE_ROWS = 4_096;
+
+export interface CloseProgress {
+  /** Devices closed so far, and the readings they had. */
+  devices: number;
+  readings: number;
+}
+
 /**
- * Closes an epoch: streams its accepted readings device by device (never the whole epoch in
- * memory) together with the rejections seen since the previous close, flags devices whose
- * traffic shows cheating over time, and computes the paid work of the rest by the reward rule
- * (`closeDeviceEpoch`). Flags are written to run.db (`flags`).
+ * Closes an epoch: streams its accepted readings a page of devices at a time (never the whole
+ * epoch in memory) together with the rejections seen since the previous close, flags devices
+ * whose traffic shows cheating over time, and computes the paid work of the rest by the reward
+ * rule (`closeDeviceEpoch`). Flags are written to run.db (`flags`).
+ *
+ * The event loop runs between pages. Decoding and flagging every package is ~8 µs a reading on
+ * this thread: a 24-hour epoch of 1,000 trackers (2.88 million readings) held the loop for
+ * ~22 s in one go, with no progress shown and Ctrl-C unheard, and an epoch closing while the
+ * fleet runs would have held back every PUBACK that long.
  */
 export class EpochCloser {
   private rejectionCursor = 0;
@@ -44,12 +58,14 @@ export class EpochCloser {
       epochLengthS: number;
       /** MQTT client id → device meta, for registered devices. */
       devices: () => ReadonlyMap<string, DeviceMeta>;
+      /** Readings read from run.db at a time; the event loop runs between pages. */
+      pageRows?: number;
     },
   ) {
     store.db.exec(FLAGS_SQL);
   }
 
-  close(epoch: number): EpochOutcome {
+  async close(epoch: number, onProgress?: (progress: CloseProgress) => void): Promise<EpochOutcome> {
     const rejected = this.rejectionsSinceLastClose();
     const devices = this.options.devices();
     const metaByIndex = new Map<number, { clientId: string; meta: DeviceMeta }>();
@@ -70,10 +86,14 @@ export class EpochCloser {
       if (result.findings.length > 0) flagged.push({ deviceIndex, findings: result.findings });
       if (result.work !== undefined) work.push(result.work);
     };
-    // Device by device, streamed: only one device's readings are held at a time.
-    for (const device of this.store.epochDevices(epoch)) {
-      readings += device.readings.length;
-      closeDevice(device.deviceIndex, device.readings, device.packages);
+    // A page of devices at a time: only that page's readings are held, and no statement stays open while the loop runs.
+    for (const page of this.store.epochDevicePages(epoch, this.options.pageRows ?? CLOSE_PAGE_ROWS)) {
+      for (const device of page) {
+        readings += device.readings.length;
+        closeDevice(device.deviceIndex, device.readings, device.packages);
+      }
+      onProgress?.({ devices: seen.size, readings });
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     // Registered devices with rejections but no accepted reading may still be flagged.
     for (const clientId of rejected.keys()) {

@@ -141,8 +141,8 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const epochs = createEpochClosing({
       store, ingest, pipeline, shape, params, epochLengthS: scenario.epochs.lengthS, devices: () => fleet.deviceMeta(), wallNowMs, logger,
     });
-    // A slice waits while the close still builds proof jobs; each one built is progress.
-    time.io.addPending('the epoch close still building proof jobs', () => epochs.batchesToSubmit());
+    // A slice waits while a close is under way; each page it summarizes and each proof job it builds is progress.
+    time.io.addPending('an epoch close under way', () => epochs.closeWork());
     cleanups.push(() => epochs.idle());
 
     const interrupted = interruption(options.signal, () => time.stop(), join(runDir, 'run.db'));

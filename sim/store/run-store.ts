@@ -198,30 +198,49 @@ export class RunStore {
   }
 
   /**
-   * Accepted readings of one epoch, one device at a time in device-index order, each device's
-   * readings by timestamp with their signed packages — streamed from SQLite (the `readings_epoch`
-   * index gives this order without sorting the epoch), so only one device's readings are in
-   * memory at once. No other statement may run on this connection until the iteration ends.
+   * Accepted readings of one epoch, a page of whole devices at a time in device-index order,
+   * each device's readings by timestamp with their signed packages (the `readings_epoch` index
+   * gives this order without sorting the epoch). A page holds about `pageRows` readings; a
+   * device whose readings run past the page's end moves on to the next page whole.
+   *
+   * Each page is read in full before it is handed out and the next one starts after the last
+   * (device, timestamp) read, so no statement stays open between pages: the caller may let the
+   * event loop, and the ingest's writes to this connection, run between them.
    */
-  *epochDevices(epoch: number): Generator<EpochDeviceRows> {
+  *epochDevicePages(epoch: number, pageRows = 20_000): Generator<EpochDeviceRows[]> {
+    if (!Number.isInteger(pageRows) || pageRows < 1) throw new RangeError(`pageRows: expected a positive integer, got ${pageRows}`);
     this.flush();
-    const rows = this.db
-      .prepare(
-        `SELECT device_index, timestamp_s, lat_e7, lon_e7, package
-         FROM readings WHERE epoch = ? ORDER BY device_index, timestamp_s`,
-      )
-      .raw(true)
-      .iterate(epoch) as IterableIterator<[number, number, number, number, Buffer]>;
-    let current: EpochDeviceRows | undefined;
-    for (const [deviceIndex, timestampS, latE7, lonE7, pkg] of rows) {
-      if (current === undefined || current.deviceIndex !== deviceIndex) {
-        if (current !== undefined) yield current;
-        current = { deviceIndex, readings: [], packages: [] };
+    const columns = 'SELECT device_index, timestamp_s, lat_e7, lon_e7, package FROM readings';
+    const order = 'ORDER BY device_index, timestamp_s LIMIT ?';
+    const first = this.db.prepare(`${columns} WHERE epoch = ? ${order}`).raw(true);
+    const after = this.db.prepare(`${columns} WHERE epoch = ? AND (device_index, timestamp_s) > (?, ?) ${order}`).raw(true);
+    let carried: EpochDeviceRows | undefined;
+    let last: [number, number] | undefined;
+    for (;;) {
+      const rows = (last === undefined ? first.all(epoch, pageRows) : after.all(epoch, last[0], last[1], pageRows)) as Array<
+        [number, number, number, number, Buffer]
+      >;
+      const page: EpochDeviceRows[] = [];
+      let current = carried;
+      for (const [deviceIndex, timestampS, latE7, lonE7, pkg] of rows) {
+        if (current === undefined || current.deviceIndex !== deviceIndex) {
+          if (current !== undefined) page.push(current);
+          current = { deviceIndex, readings: [], packages: [] };
+        }
+        current.readings.push({ deviceIndex, timestampS, latE7, lonE7 });
+        current.packages.push(pkg);
       }
-      current.readings.push({ deviceIndex, timestampS, latE7, lonE7 });
-      current.packages.push(pkg);
+      if (rows.length < pageRows) {
+        if (current !== undefined) page.push(current);
+        if (page.length > 0) yield page;
+        return;
+      }
+      // A full page may have stopped inside its last device: that device waits for the next page.
+      carried = current;
+      const end = rows[rows.length - 1]!;
+      last = [end[0], end[1]];
+      if (page.length > 0) yield page;
     }
-    if (current !== undefined) yield current;
   }
 
   /** Publishes a device got a PUBACK for that the ingest neither accepted nor rejected. */

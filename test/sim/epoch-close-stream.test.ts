@@ -115,7 +115,7 @@ describe('epoch close, streamed device by device', () => {
     return new RunStore(join(dir, 'run.db'));
   };
 
-  it('behavior: gives the same outcome as closing with the whole epoch in memory', () => {
+  it('behavior: gives the same outcome as closing with the whole epoch in memory', async () => {
     const store = open();
     const { devices } = fill(store);
     store.flush();
@@ -127,7 +127,7 @@ describe('epoch close, streamed device by device', () => {
     ]);
     const expected = closeInMemory(store, 0, devices, rejected);
     const closer = new EpochCloser(store, { params, shape, epochLengthS: EPOCH_S, devices: () => devices });
-    const outcome = closer.close(0);
+    const outcome = await closer.close(0);
     expect(outcome).toEqual(expected);
     // The store exercises what matters: flagged devices with and without readings, paid ones, an unregistered one.
     expect(outcome.flagged.map((f) => [f.deviceIndex, f.findings.map((x) => x.flag)])).toEqual([
@@ -145,34 +145,101 @@ describe('epoch close, streamed device by device', () => {
 
     // The next epoch sees no rejections any more (they were counted at the previous close).
     const expected1 = closeInMemory(store, 1, devices, new Map());
-    expect(closer.close(1)).toEqual(expected1);
+    expect(await closer.close(1)).toEqual(expected1);
     store.close();
   });
 
-  it('behavior: streams each device once, in device order, readings by timestamp, without sorting the epoch', () => {
+  it('behavior: pages hold whole devices, each once, in device order, readings by timestamp, at any page size', () => {
     const store = open();
     fill(store);
-    const seen: number[] = [];
-    for (const device of store.epochDevices(1)) {
-      seen.push(device.deviceIndex);
+    const whole = [...store.epochDevicePages(1, 1_000_000)];
+    expect(whole).toHaveLength(1);
+    const expected = whole[0]!;
+    expect(expected.map((d) => d.deviceIndex)).toEqual([1, 2, 3, 4, 5, 7, 9, 10]);
+    for (const device of expected) {
       expect(device.packages).toHaveLength(device.readings.length);
       const times = device.readings.map((r) => r.timestampS);
       expect(times).toEqual([...times].sort((a, b) => a - b));
     }
-    expect(seen).toEqual([1, 2, 3, 4, 5, 7, 9, 10]);
-    const plan = store.db
-      .prepare('EXPLAIN QUERY PLAN SELECT device_index, timestamp_s, lat_e7, lon_e7, package FROM readings WHERE epoch = ? ORDER BY device_index, timestamp_s')
-      .all(1) as Array<{ detail: string }>;
-    const details = plan.map((p) => p.detail).join('; ');
-    expect(details).toContain('USING INDEX readings_epoch');
-    expect(details).not.toContain('TEMP B-TREE');
+    // Page sizes that end inside a device, exactly at a device's end (60 readings), and smaller than one device.
+    for (const pageRows of [7, 60, 61, 100, 659, 660, 661]) {
+      const pages = [...store.epochDevicePages(1, pageRows)];
+      expect(pages.every((page) => page.length > 0)).toBe(true);
+      expect(pages.flat()).toEqual(expected);
+    }
     store.close();
   });
 
-  it('behavior: an epoch without readings closes to nothing', () => {
+  it('behavior: no statement stays open between pages, so writes can run while a close waits', () => {
+    const store = open();
+    fill(store);
+    const pages = store.epochDevicePages(0, 50);
+    const first = pages.next();
+    expect(first.done).toBe(false);
+    // The ingest stores readings of the next epoch while this one closes.
+    store.addReading({
+      deviceIndex: 1, epoch: 2, timestampS: START_S + 2 * EPOCH_S, latE7: 1, lonE7: 1, receivedMs: 0, latencyMs: 1,
+      packageBytes: Uint8Array.of(1), digest: Uint8Array.of(200, 1),
+    });
+    store.flush();
+    const rest = [...pages];
+    expect([first.value!, ...rest].flat().map((d) => d.deviceIndex)).toEqual([1, 2, 3, 4, 5, 7, 9, 10]);
+    store.close();
+  });
+
+  it('behavior: reads pages through the epoch index without sorting the epoch', () => {
+    const store = open();
+    const plan = (sql: string, ...args: number[]) =>
+      (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map((p) => p.detail).join('; ');
+    const columns = 'SELECT device_index, timestamp_s, lat_e7, lon_e7, package FROM readings';
+    const firstPage = plan(`${columns} WHERE epoch = ? ORDER BY device_index, timestamp_s LIMIT ?`, 1, 10);
+    const nextPage = plan(`${columns} WHERE epoch = ? AND (device_index, timestamp_s) > (?, ?) ORDER BY device_index, timestamp_s LIMIT ?`, 1, 3, 5, 10);
+    for (const details of [firstPage, nextPage]) {
+      expect(details).toContain('USING INDEX readings_epoch');
+      expect(details).not.toContain('TEMP B-TREE');
+    }
+    expect(nextPage).toContain('(device_index,timestamp_s)>(?,?)');
+    store.close();
+  });
+
+  it('error: a page size that is not a positive integer', () => {
+    const store = open();
+    expect(() => store.epochDevicePages(0, 0).next()).toThrow('pageRows: expected a positive integer, got 0');
+    store.close();
+  });
+
+  it('behavior: lets the event loop run between pages and reports progress after each', async () => {
+    const store = open();
+    const { devices } = fill(store);
+    const closer = new EpochCloser(store, { params, shape, epochLengthS: EPOCH_S, devices: () => devices, pageRows: 100 });
+    // A turn of the event loop is counted by an immediate that queues the next one.
+    let turns = 0;
+    let ticker: NodeJS.Immediate | undefined;
+    const tick = () => {
+      turns += 1;
+      ticker = setImmediate(tick);
+    };
+    tick();
+    const progress: Array<{ devices: number; readings: number; turns: number }> = [];
+    try {
+      const outcome = await closer.close(0, (p) => progress.push({ ...p, turns }));
+      expect(outcome).toEqual(await new EpochCloser(store, { params, shape, epochLengthS: EPOCH_S, devices: () => devices }).close(0));
+      expect(progress.at(-1)).toMatchObject({ devices: 8, readings: outcome.readings });
+    } finally {
+      clearImmediate(ticker);
+    }
+    expect(progress.length).toBeGreaterThanOrEqual(5);
+    for (let i = 1; i < progress.length; i++) {
+      expect(progress[i]!.turns).toBeGreaterThan(progress[i - 1]!.turns);
+      expect(progress[i]!.readings).toBeGreaterThan(progress[i - 1]!.readings);
+    }
+    store.close();
+  });
+
+  it('behavior: an epoch without readings closes to nothing', async () => {
     const store = open();
     const closer = new EpochCloser(store, { params, shape, epochLengthS: EPOCH_S, devices: () => new Map() });
-    expect(closer.close(0)).toEqual({ epoch: 0, readings: 0, work: [], flagged: [] });
+    expect(await closer.close(0)).toEqual({ epoch: 0, readings: 0, work: [], flagged: [] });
     store.close();
   });
 });
