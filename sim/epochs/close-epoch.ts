@@ -36,6 +36,13 @@ export interface CloseProgress {
   readings: number;
 }
 
+export interface CloseListener {
+  /** Each device's work as soon as it is computed, in device-index order (devices with accepted readings only). */
+  work?(work: DeviceEpochWork): void;
+  /** After each page; the close goes on once it resolves, and lets the event loop run in any case. */
+  page?(progress: CloseProgress): void | Promise<void>;
+}
+
 /**
  * Closes an epoch: streams its accepted readings a page of devices at a time (never the whole
  * epoch in memory) together with the rejections seen since the previous close, flags devices
@@ -65,7 +72,7 @@ export class EpochCloser {
     store.db.exec(FLAGS_SQL);
   }
 
-  async close(epoch: number, onProgress?: (progress: CloseProgress) => void): Promise<EpochOutcome> {
+  async close(epoch: number, listener: CloseListener = {}): Promise<EpochOutcome> {
     const rejected = this.rejectionsSinceLastClose();
     const devices = this.options.devices();
     const metaByIndex = new Map<number, { clientId: string; meta: DeviceMeta }>();
@@ -84,7 +91,9 @@ export class EpochCloser {
         ctx,
       );
       if (result.findings.length > 0) flagged.push({ deviceIndex, findings: result.findings });
-      if (result.work !== undefined) work.push(result.work);
+      if (result.work === undefined) return;
+      work.push(result.work);
+      listener.work?.(result.work);
     };
     // A page of devices at a time: only that page's readings are held, and no statement stays open while the loop runs.
     for (const page of this.store.epochDevicePages(epoch, this.options.pageRows ?? CLOSE_PAGE_ROWS)) {
@@ -92,7 +101,7 @@ export class EpochCloser {
         readings += device.readings.length;
         closeDevice(device.deviceIndex, device.readings, device.packages);
       }
-      onProgress?.({ devices: seen.size, readings });
+      await listener.page?.({ devices: seen.size, readings });
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     // Registered devices with rejections but no accepted reading may still be flagged.

@@ -208,7 +208,7 @@ describe('epoch close, streamed device by device', () => {
     store.close();
   });
 
-  it('behavior: lets the event loop run between pages and reports progress after each', async () => {
+  it('behavior: lets the event loop run between pages, reports progress after each and hands out work as it goes', async () => {
     const store = open();
     const { devices } = fill(store);
     const closer = new EpochCloser(store, { params, shape, epochLengthS: EPOCH_S, devices: () => devices, pageRows: 100 });
@@ -222,7 +222,9 @@ describe('epoch close, streamed device by device', () => {
     tick();
     const progress: Array<{ devices: number; readings: number; turns: number }> = [];
     try {
-      const outcome = await closer.close(0, (p) => progress.push({ ...p, turns }));
+      const streamed: number[] = [];
+      const outcome = await closer.close(0, { page: (p) => void progress.push({ ...p, turns }), work: (w) => void streamed.push(w.deviceIndex) });
+      expect(streamed).toEqual(outcome.work.map((w) => w.deviceIndex));
       expect(outcome).toEqual(await new EpochCloser(store, { params, shape, epochLengthS: EPOCH_S, devices: () => devices }).close(0));
       expect(progress.at(-1)).toMatchObject({ devices: 8, readings: outcome.readings });
     } finally {

@@ -49,13 +49,19 @@ describe('epoch closing', () => {
     // Fakes for the unit test: an ingest with nothing in flight, a pipeline that records jobs, a wall clock 3 s per reading.
     const fakeIngest = { drain: async () => {}, closeEpoch: () => {} } as unknown as Ingest;
     const submitted: number[] = [];
-    const fakePipeline = { submit: (_epoch: number, batch: number) => submitted.push(batch) } as unknown as SettlementPipeline;
+    const events: string[] = [];
+    const fakePipeline = {
+      submit: (_epoch: number, batch: number, _work: unknown, closedAtMs: number) => {
+        submitted.push(batch);
+        events.push(`job ${batch} (close began at ${closedAtMs})`);
+      },
+    } as unknown as SettlementPipeline;
     let wallMs = 0;
     const lines: string[] = [];
     const closing = createEpochClosing({
       store, ingest: fakeIngest, pipeline: fakePipeline, shape: { batchSize: 32, readingsPerDevice: 4 },
       params: { unitsPerSample: 100n, maxStepE7: 5_000n, rewardPerUnitWei: 10n ** 12n }, epochLengthS: 3600,
-      devices: () => new Map(), wallNowMs: () => (wallMs += 3000), logger: { info: (l) => lines.push(l), warn: () => {}, debug: () => {} },
+      devices: () => new Map(), wallNowMs: () => (wallMs += 3000), logger: { info: (l) => void (lines.push(l), events.push(l)), warn: () => {}, debug: () => {} },
     });
     expect(closing.closeWork()).toBe(0);
     const seen = new Set<number>();
@@ -74,8 +80,16 @@ describe('epoch closing', () => {
     expect(seen.size).toBeGreaterThanOrEqual(3);
     expect(submitted).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     // Pages end on whole devices (4,096 rows hold 136 devices and part of the 137th); the wall clock moves 3 s a reading of it, a line is due every 5 s.
-    expect(lines.filter((l) => l.includes('closing:'))).toEqual(['epoch 0 closing: 8,190 readings of 273 devices summarized (6 s)']);
-    expect(lines.at(-1)).toBe('epoch 0 closed: 9000 readings from 300 devices, 0 flagged → 10 proof batches');
+    expect(lines.filter((l) => l.includes('closing:'))).toEqual(['epoch 0 closing: 8,190 readings of 273 devices summarized, 8 proof jobs queued (6 s)']);
+    // Proof jobs start while the close goes on: batches 0–3 after the first page (devices 1–136), 4–7 after the second (to 273), 8 after the last; all count from the close's start.
+    expect(events).toEqual([
+      'job 0 (close began at 3000)', 'job 1 (close began at 3000)', 'job 2 (close began at 3000)', 'job 3 (close began at 3000)',
+      'job 4 (close began at 3000)', 'job 5 (close began at 3000)', 'job 6 (close began at 3000)', 'job 7 (close began at 3000)',
+      'epoch 0 closing: 8,190 readings of 273 devices summarized, 8 proof jobs queued (6 s)',
+      'job 8 (close began at 3000)',
+      'epoch 0 closed: 9000 readings from 300 devices, 0 flagged → 10 proof batches',
+      'job 9 (close began at 3000)',
+    ]);
     store.close();
   });
 });

@@ -4,7 +4,7 @@ import { percentile } from '../../sim/stats.ts';
 import { msHistogram } from '../../sim/stats-histogram.ts';
 import { LatencyTracker } from '../../sim/broker/latency-tracker.ts';
 import { BatchingRegistrar } from '../../sim/run/batching-registrar.ts';
-import { assignBatches } from '../../sim/epochs/assign-batches.ts';
+import { BatchAssembler, assignBatches } from '../../sim/epochs/assign-batches.ts';
 import { summarizeDevice } from '../../sim/epochs/summarize.ts';
 import { runFolderName, defaultCacheDir } from '../../sim/paths.ts';
 import { inParallel } from '../../sim/run/in-parallel.ts';
@@ -89,6 +89,24 @@ describe('small helpers', () => {
       { batch: 1, work: [w(5, 0n), w(6, 1n)] },
     ]);
     expect(assignBatches([], 4)).toEqual([]);
+  });
+
+  it('behavior: the batch assembler hands out each batch once a later one starts, as assignBatches groups them', () => {
+    const w = (deviceIndex: number, units: bigint) => ({ deviceIndex, units });
+    const work = [w(1, 2n), w(4, 3n), w(5, 0n), w(6, 1n), w(9, 0n), w(13, 5n), w(14, 0n)];
+    const assembler = new BatchAssembler<ReturnType<typeof w>>(4);
+    const handedOut = work.map((x) => assembler.add(x)?.batch);
+    // Batch 0 is out when device 5 arrives, batch 1 when device 9 does; batch 2 earns nothing and is dropped.
+    expect(handedOut).toEqual([undefined, undefined, 0, undefined, 1, undefined, undefined]);
+    expect(assembler.finish()).toEqual({ batch: 3, work: [w(13, 5n), w(14, 0n)] });
+    expect(assembler.finish()).toBeUndefined();
+    expect(assignBatches(work, 4).map((b) => b.batch)).toEqual([0, 1, 3]);
+  });
+
+  it('error: the batch assembler refuses work out of device-index order', () => {
+    const assembler = new BatchAssembler<{ deviceIndex: number; units: bigint }>(4);
+    assembler.add({ deviceIndex: 6, units: 1n });
+    expect(() => assembler.add({ deviceIndex: 2, units: 1n })).toThrow('device 2 came after device 6: work must come in increasing device-index order');
   });
 
   it('behavior: a flagged device keeps its readings, each flagged, and earns nothing; an oversized jump is flagged, not paid', () => {
