@@ -44,7 +44,7 @@ export interface RunReport {
     proveMsP50: number;
     proveMsMax: number;
     proveMsTotal: number;
-    /** Wall time from an epoch's close to its batch's settlement being mined. */
+    /** Wall time from the start of an epoch's close (summary included) to its batch's settlement being mined. */
     closeToMinedMsP50: number;
     closeToMinedMsP95: number;
   };

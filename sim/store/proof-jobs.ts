@@ -8,7 +8,7 @@ const PROOF_JOBS_SQL = `CREATE TABLE IF NOT EXISTS proof_jobs (
   status TEXT NOT NULL,          -- queued | settled | failed
   input TEXT NOT NULL,           -- the circuit input (JSON): enough to prove again after a restart
   work TEXT NOT NULL,            -- per-device rows for run.db's rewards once settled (JSON)
-  closed_at_ms REAL NOT NULL,    -- wall clock of the epoch close, for close → mined
+  closed_at_ms REAL NOT NULL,    -- wall clock at which the epoch close began, for close → mined
   attempts INTEGER NOT NULL DEFAULT 0,
   error TEXT,
   PRIMARY KEY (epoch, batch)
