@@ -207,7 +207,7 @@ export class RunStore {
    * (device, timestamp) read, so no statement stays open between pages: the caller may let the
    * event loop, and the ingest's writes to this connection, run between them.
    */
-  *epochDevicePages(epoch: number, pageRows = 20_000): Generator<EpochDeviceRows[]> {
+  *epochDevicePages(epoch: number, pageRows: number): Generator<EpochDeviceRows[]> {
     if (!Number.isInteger(pageRows) || pageRows < 1) throw new RangeError(`pageRows: expected a positive integer, got ${pageRows}`);
     this.flush();
     const columns = 'SELECT device_index, timestamp_s, lat_e7, lon_e7, package FROM readings';
