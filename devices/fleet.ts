@@ -1,6 +1,6 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { PinbenchError } from '../core/errors.ts';
-import { assertCurve, type CurveName } from './crypto/curves.ts';
+import { assertCurve, type CurveName } from '../protocol/curves.ts';
 import { deriveDeviceKey } from './crypto/keys.ts';
 import { assertSeed, deriveBytes, type Seed } from './derive.ts';
 import { createIdentityFactory } from './identity.ts';

@@ -1,36 +1,10 @@
-// Public API of devices/: virtual Pebble trackers, their wire format, keys, motion and sensors.
+// Public API of devices/: virtual Pebble trackers, their keys, motion and sensors
+// (their wire format is protocol/'s).
 
-export { PackageType, SIGNATURE_BYTES, decodeBinPackage, encodeBinPackage, writeBinPackage } from './codec/bin-package.ts';
-export type { BinPackage } from './codec/bin-package.ts';
-export { decodeSensorData, encodeSensorData, writeSensorData } from './codec/sensor-data.ts';
-export type { DecodedSensorData, SensorData } from './codec/sensor-data.ts';
-export { signedDigest, signedMessage } from './codec/digest.ts';
-export { decodeSensorConfig, encodeSensorConfig, writeSensorConfig } from './codec/sensor-config.ts';
-export type { SensorConfig } from './codec/sensor-config.ts';
-export { ALL_DATA_CHANNELS, DataChannel, maskSensorData } from './codec/data-channel.ts';
-export {
-  OWNER_BYTES,
-  confirmDigest,
-  confirmMessage,
-  decodeConfirmPackage,
-  encodeConfirmPackage,
-  ownerBytes,
-  writeConfirmPackage,
-} from './codec/confirm-package.ts';
-export type { ConfirmPackage } from './codec/confirm-package.ts';
-export { RegistrationStatus, compareVersions, decodeStatusPackage, encodeStatusPackage } from './codec/status-package.ts';
-export type { StatusPackage } from './codec/status-package.ts';
-export { ProtoWriter } from './codec/writer.ts';
-export type { DecodeReason } from './codec/wire.ts';
-
-export { CURVE_NAMES } from './crypto/curves.ts';
-export type { CurveName } from './crypto/curves.ts';
 export { deriveDeviceKey, publicKeyOf } from './crypto/keys.ts';
 export type { DeviceKey } from './crypto/keys.ts';
 export { signDigest, signDigestNoble, signReading } from './crypto/sign.ts';
 export type { SigningKey } from './crypto/sign.ts';
-export { createVerifier } from './crypto/verify.ts';
-export type { ReadingVerifier } from './crypto/verify.ts';
 export { addressOfPrivateKey, deriveOwnerAccount, toChecksumAddress } from './crypto/ethereum.ts';
 export type { Hex, OwnerAccount } from './crypto/ethereum.ts';
 
@@ -103,5 +77,3 @@ export { PacketArchive } from './behaviours/archive.ts';
 export type { ArchivedPacket } from './behaviours/archive.ts';
 export { makeSybilClones } from './behaviours/sybil.ts';
 export type { SybilOptions } from './behaviours/sybil.ts';
-export { DETECTION_FLAGS, detectAnomalies, haversineM } from './behaviours/detect.ts';
-export type { Detection, DetectionFlag, DetectOptions, EpochReading } from './behaviours/detect.ts';

@@ -1,4 +1,4 @@
-import type { CurveName } from './crypto/curves.ts';
+import type { CurveName } from '../protocol/curves.ts';
 import type { Hex } from './crypto/ethereum.ts';
 import type { Area } from './motion/area.ts';
 import type { MotionProfileName } from './motion/profiles.ts';

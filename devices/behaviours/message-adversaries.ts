@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import type { Random } from '../../core/ports.ts';
-import { decodeBinPackage, encodeBinPackage } from '../codec/bin-package.ts';
-import { nobleCurves, type CurveName } from '../crypto/curves.ts';
+import { decodeBinPackage, encodeBinPackage } from '../../protocol/codec/bin-package.ts';
+import type { CurveName } from '../../protocol/curves.ts';
+import { nobleCurves } from '../crypto/noble-curves.ts';
 import { signReading } from '../crypto/sign.ts';
+import { dataTopic } from '../../protocol/topics.ts';
 import { forkRandom } from '../random.ts';
 import type { PacketArchive } from './archive.ts';
 import { unchanged, type PlannedPublish, type TrackerBehaviour } from './hook.ts';
@@ -59,7 +61,7 @@ export function wrongTopic(params: z.output<typeof wrongTopicSchema>, deviceId: 
   const others = fleet.filter((d) => d.id !== deviceId);
   // With no other device known, it targets an id no device has.
   const victim = others.length > 0 ? others[Math.floor(forkRandom(random).next() * others.length)]!.id : `${deviceId}0`;
-  const topic = `device/${victim}/data`;
+  const topic = dataTopic(victim);
   return {
     onUpload(honest, { random: r }) {
       if (r.next() >= params.probability) return [unchanged(honest)];

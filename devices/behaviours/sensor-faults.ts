@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Random } from '../../core/ports.ts';
-import type { SensorData } from '../codec/sensor-data.ts';
+import type { SensorData } from '../../protocol/codec/sensor-data.ts';
 import type { BatteryFailure } from '../tracker/battery.ts';
 import { forkRandom, gaussian } from '../random.ts';
 import { SENSOR_LIMITS } from '../sensors/scales.ts';

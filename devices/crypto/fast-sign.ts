@@ -1,5 +1,6 @@
 import { createECDH, createHmac, type ECDH } from 'node:crypto';
-import { nobleCurves, type CurveName } from './curves.ts';
+import type { CurveName } from '../../protocol/curves.ts';
+import { nobleCurves } from './noble-curves.ts';
 
 /**
  * ECDSA with noble's exact nonces, several times faster. The RFC 6979 HMAC-DRBG runs on Node's

@@ -1,7 +1,8 @@
 import { createECDH, type ECDH } from 'node:crypto';
 import { PinbenchError } from '../../core/errors.ts';
 import { deriveScalar, type Seed } from '../derive.ts';
-import { nobleCurves, type CurveName } from './curves.ts';
+import type { CurveName } from '../../protocol/curves.ts';
+import { nobleCurves } from './noble-curves.ts';
 
 /** A device's signing key pair: 32-byte private scalar, 65-byte uncompressed public key (0x04 ‖ x ‖ y). */
 export interface DeviceKey {

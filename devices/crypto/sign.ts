@@ -1,6 +1,7 @@
-import { signedDigest } from '../codec/digest.ts';
-import type { PackageType } from '../codec/bin-package.ts';
-import { nobleCurves, type CurveName } from './curves.ts';
+import { signedDigest } from '../../protocol/codec/digest.ts';
+import type { PackageType } from '../../protocol/codec/bin-package.ts';
+import type { CurveName } from '../../protocol/curves.ts';
+import { nobleCurves } from './noble-curves.ts';
 import { signDigestFast } from './fast-sign.ts';
 
 /** What signing needs of a device key. */

@@ -1,5 +1,5 @@
 import type { Random } from '../../core/ports.ts';
-import type { SensorData } from '../codec/sensor-data.ts';
+import type { SensorData } from '../../protocol/codec/sensor-data.ts';
 import type { Fix } from '../motion/model.ts';
 import { forkRandom, gaussian, uniform } from '../random.ts';
 import { createBattery } from './battery.ts';

@@ -1,4 +1,5 @@
 import type { StateMachine } from '@xstate/fsm';
+import { downlinkFilter } from '../../protocol/topics.ts';
 import { uniform } from '../random.ts';
 import { backoffDelayMs } from './backoff.ts';
 import { msUntilCharge } from './battery.ts';
@@ -65,7 +66,7 @@ function connect(ctx: TrackerRuntime): void {
           else handleDownlink(ctx, link, topic, payload);
         });
         try {
-          if (current()) await link.subscribe(`backend/${id}/#`);
+          if (current()) await link.subscribe(downlinkFilter(id));
         } catch (error) {
           if (current()) fail(`subscribe: ${reasonOf(error)}`);
         }

@@ -1,5 +1,5 @@
 import { PinbenchError } from '../../core/errors.ts';
-import { ALL_DATA_CHANNELS } from '../codec/data-channel.ts';
+import { ALL_DATA_CHANNELS } from '../../protocol/codec/data-channel.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { DEFAULT_BATTERY, type BatteryOptions, type BatteryOptionsInput } from './battery.ts';
 

@@ -1,5 +1,5 @@
 import type { Random } from '../../core/ports.ts';
-import type { SensorConfig } from '../codec/sensor-config.ts';
+import type { SensorConfig } from '../../protocol/codec/sensor-config.ts';
 import type { DeviceSpec } from '../spec.ts';
 import type { BatteryFailure } from './battery.ts';
 import type { Reading } from './reading.ts';

@@ -1,7 +1,7 @@
-import { PackageType, encodeBinPackage } from '../codec/bin-package.ts';
-import { maskSensorData } from '../codec/data-channel.ts';
-import { writeSensorData, type SensorData } from '../codec/sensor-data.ts';
-import { ProtoWriter } from '../codec/writer.ts';
+import { PackageType, encodeBinPackage } from '../../protocol/codec/bin-package.ts';
+import { maskSensorData } from '../../protocol/codec/data-channel.ts';
+import { writeSensorData, type SensorData } from '../../protocol/codec/sensor-data.ts';
+import { ProtoWriter } from '../../protocol/codec/writer.ts';
 import { signReading, type SigningKey } from '../crypto/sign.ts';
 import type { Fix, MotionModel } from '../motion/model.ts';
 import type { SensorModel } from '../sensors/sensors.ts';

@@ -1,16 +1,16 @@
 import type { Logger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Scenario } from '../../scenarios/index.ts';
-import type { LatencyTracker } from '../broker/latency-tracker.ts';
+import type { LatencyTracker } from '../mqtt/latency-tracker.ts';
 import { IoSettle, SLICE_IO_WAIT } from '../clock/io-settle.ts';
 import { createRealtimeSimTime, createSimTime, DEFAULT_ACCELERATED_START, type SimTime } from '../clock/sim-time.ts';
 import { checkCapacity } from '../perf/capacity.ts';
 import { limitHeapGrowthFor } from '../perf/heap-growth.ts';
-import type { ChainSetup } from '../run/chain-setup.ts';
+import type { ChainSetup } from '../../backend/chain/chain-client.ts';
 import { planFleet, scenarioDirOf, type FleetPlan } from '../run/fleet-plan.ts';
 import { createFleetRegistry } from '../run/fleet-registry.ts';
 import { createFleetRuntime, type FleetRuntime } from '../run/fleet-runtime.ts';
-import type { RunStore } from '../store/run-store.ts';
+import type { RunStore } from '../../backend/store/run-store.ts';
 import { FollowerClock } from './follower-clock.ts';
 import { FleetProcessHost, forkFleetProcess, type ChildHandle } from './host.ts';
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/ports.ts';
-import type { RunStore } from '../store/run-store.ts';
-import type { ChainSetup } from './chain-setup.ts';
+import type { RunStore } from '../../backend/store/run-store.ts';
+import type { ChainSetup } from '../../backend/chain/chain-client.ts';
 import { inParallel } from './in-parallel.ts';
 
 /** What the owners' claims at the end of a run did, read from the chain. */

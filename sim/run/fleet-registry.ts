@@ -1,11 +1,12 @@
 import type { Logger } from '../../core/ports.ts';
-import { createVerifier, type DeviceSpec } from '../../devices/index.ts';
+import { type DeviceSpec } from '../../devices/index.ts';
+import { createVerifier } from '../../protocol/index.ts';
 import type { FleetPlan } from './fleet-plan.ts';
-import type { DeviceMeta } from '../epochs/close-epoch.ts';
-import type { RunStore } from '../store/run-store.ts';
-import type { IngestDevice } from '../ingest/ingest.ts';
-import { BatchingRegistrar } from './batching-registrar.ts';
-import type { ChainSetup } from './chain-setup.ts';
+import type { DeviceMeta } from '../../backend/epochs/close-epoch.ts';
+import type { RunStore } from '../../backend/store/run-store.ts';
+import type { IngestDevice } from '../../backend/ingest/ingest.ts';
+import { BatchingRegistrar } from '../../backend/directory/batching-registrar.ts';
+import type { ChainSetup } from '../../backend/chain/chain-client.ts';
 
 const PROFILES_SQL = `CREATE TABLE IF NOT EXISTS device_profiles (
   device_index INTEGER PRIMARY KEY,

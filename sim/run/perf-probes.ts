@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/ports.ts';
-import type { BrokerHandle } from '../broker/embedded.ts';
-import type { Ingest } from '../ingest/ingest.ts';
+import type { BrokerHandle } from '../../backend/broker/embedded-broker.ts';
+import type { Ingest } from '../../backend/ingest/ingest.ts';
 import type { FleetRuntime } from './fleet-runtime.ts';
 
 /** Machine states a tracker can be in; the report charts devices per state over time. */

@@ -1,13 +1,13 @@
 import type { Scenario } from '../../scenarios/index.ts';
 import type { ClaimSummary } from './claims.ts';
-import type { RegistrationCounters } from './registration.ts';
+import type { RegistrationCounters } from '../../backend/registration/registration-exchange.ts';
 import type { RunReport, ReportCheck, DeviceReward, BatchReport, ProfileReport, PerformanceReport } from '../../reports/types.ts';
 import type { CircuitArtifacts } from '../../circuits/index.ts';
-import type { RunStore } from '../store/run-store.ts';
-import type { Ingest } from '../ingest/ingest.ts';
-import type { BrokerHandle } from '../broker/embedded.ts';
+import type { RunStore } from '../../backend/store/run-store.ts';
+import type { Ingest } from '../../backend/ingest/ingest.ts';
+import type { BrokerHandle } from '../../backend/broker/embedded-broker.ts';
 import { percentile } from '../stats.ts';
-import type { ChainSetup } from './chain-setup.ts';
+import type { ChainSetup } from '../../backend/chain/chain-client.ts';
 import type { FleetRuntime } from './fleet-runtime.ts';
 import { PINBENCH_VERSION } from '../version.ts';
 

@@ -6,11 +6,11 @@ import { PinbenchError } from '../../core/errors.ts';
 import { parseScenario } from '../../scenarios/index.ts';
 import { deriveOwnerAccount } from '../../devices/index.ts';
 import { buildCircuit, ProverPool, shutdownProver } from '../../circuits/index.ts';
-import { RunStore } from '../store/run-store.ts';
-import { ProofJobs } from '../store/proof-jobs.ts';
+import { RunStore } from '../../backend/store/run-store.ts';
+import { ProofJobs } from '../../backend/store/proof-jobs.ts';
 import { chainStatePath, defaultCacheDir } from '../paths.ts';
-import { setUpChain, type ChainSetup } from './chain-setup.ts';
-import { SettlementPipeline } from './settlement-pipeline.ts';
+import { setUpChain, type ChainSetup } from '../../backend/chain/chain-client.ts';
+import { SettlementPipeline } from '../../backend/settlement/settlement-pipeline.ts';
 import { runCleanups, ruleOf, type Cleanups } from './cleanups.ts';
 import { claimAllRewards, type ClaimSummary } from './claims.ts';
 

@@ -6,21 +6,21 @@ import { PinbenchError } from '../../core/errors.ts';
 import { loadScenarioFile, parseScenario, type Scenario, type ScenarioInput } from '../../scenarios/index.ts';
 import { renderMarkdown, type RunReport } from '../../reports/index.ts';
 import { ProverPool, shutdownProver } from '../../circuits/index.ts';
-import { RunStore } from '../store/run-store.ts';
-import { LatencyTracker } from '../broker/latency-tracker.ts';
-import { createEpochCalendar } from '../epochs/calendar.ts';
+import { RunStore } from '../../backend/store/run-store.ts';
+import { LatencyTracker } from '../mqtt/latency-tracker.ts';
+import { createEpochCalendar } from '../../backend/epochs/calendar.ts';
 import { performanceReport } from './performance-report.ts';
 import { processesRssBytes, processRssBytes, watchMemory } from '../perf/memory-watch.ts';
 import { defaultCacheDir, runFolderName } from '../paths.ts';
-import { SettlementPipeline } from './settlement-pipeline.ts';
+import { SettlementPipeline } from '../../backend/settlement/settlement-pipeline.ts';
 import { runCleanups, ruleOf, type Cleanups } from './cleanups.ts';
 import { prepareFleet, type FleetProcessMode } from '../fleet-process/placement.ts';
 import { runChecks } from './checks.ts';
 import { claimAllRewards } from './claims.ts';
 import { buildReport } from './report-builder.ts';
 import { prepareCircuitAndChain } from './stages/chain-and-circuit.ts';
-import { startBackend } from './stages/backend.ts';
-import { createEpochClosing } from './stages/epoch-closing.ts';
+import { startBackend } from '../../backend/start-backend.ts';
+import { createEpochClosing } from '../../backend/epochs/epoch-closing.ts';
 import { driveFleet } from './stages/drive-fleet.ts';
 
 export interface RunOptions {

@@ -1,6 +1,7 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { deriveDeviceKey, encodeBinPackage, encodeSensorData, PackageType, signedMessage } from '../../devices/index.ts';
+import { deriveDeviceKey } from '../../devices/index.ts';
+import { encodeBinPackage, encodeSensorData, PackageType, signedMessage } from '../../protocol/index.ts';
 
 /**
  * Pre-signed Pebble packages for the benchmark, so signing is not on the load side: device d's

@@ -1,16 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_BATTERY,
-  Tracker,
-  buildFleet,
-  chargeOf,
-  createBatteryState,
-  decodeBinPackage,
-  decodeSensorData,
-  settleBattery,
-  type DeviceSpec,
-  type TrackerOptions,
-} from '../../devices/index.ts';
+import { DEFAULT_BATTERY, Tracker, buildFleet, chargeOf, createBatteryState, settleBattery, type DeviceSpec, type TrackerOptions } from '../../devices/index.ts';
+import { decodeBinPackage, decodeSensorData } from '../../protocol/index.ts';
 import { FakeClock, FakeConnector, FakeRegistrar, RecordingSink, constantRandom } from './fakes.ts';
 
 const [device] = buildFleet({ seed: 'battery', count: 1, uploadPeriodS: 10, motion: 'stationary' }) as [DeviceSpec];

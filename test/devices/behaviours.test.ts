@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBinPackage } from '../../devices/codec/bin-package.ts';
-import { decodeSensorData } from '../../devices/codec/sensor-data.ts';
-import { signedDigest } from '../../devices/codec/digest.ts';
-import { nobleCurves } from '../../devices/crypto/curves.ts';
+import { decodeBinPackage } from '../../protocol/codec/bin-package.ts';
+import { decodeSensorData } from '../../protocol/codec/sensor-data.ts';
+import { signedDigest } from '../../protocol/codec/digest.ts';
+import { nobleCurves } from '../../devices/crypto/noble-curves.ts';
 import { buildFleet } from '../../devices/fleet.ts';
 import { PacketArchive } from '../../devices/behaviours/archive.ts';
 import type { HonestUpload, PlannedPublish, TrackerBehaviour } from '../../devices/behaviours/hook.ts';

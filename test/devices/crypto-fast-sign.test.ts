@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { deriveDeviceKey, signDigest, signDigestNoble, type CurveName } from '../../devices/index.ts';
+import { deriveDeviceKey, signDigest, signDigestNoble } from '../../devices/index.ts';
+import { type CurveName } from '../../protocol/index.ts';
 import { invertMod, invertModFast, signDigestFast } from '../../devices/crypto/fast-sign.ts';
 import { invert } from '@noble/curves/abstract/modular.js';
 import { p256 } from '@noble/curves/nist.js';

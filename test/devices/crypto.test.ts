@@ -3,19 +3,8 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
-import {
-  PackageType,
-  addressOfPrivateKey,
-  createVerifier,
-  deriveDeviceKey,
-  deriveOwnerAccount,
-  publicKeyOf,
-  signDigest,
-  signReading,
-  signedDigest,
-  toChecksumAddress,
-  type CurveName,
-} from '../../devices/index.ts';
+import { addressOfPrivateKey, deriveDeviceKey, deriveOwnerAccount, publicKeyOf, signDigest, signReading, toChecksumAddress } from '../../devices/index.ts';
+import { PackageType, createVerifier, signedDigest, type CurveName } from '../../protocol/index.ts';
 
 const CURVES = { p256, secp256k1 };
 const data = Uint8Array.from([8, 1, 16, 2]);

@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BERLIN,
-  MOTION_PROFILE_NAMES,
-  buildFleet,
-  buildReading,
-  createSensorModel,
-  createStreetGridMotion,
-  createVerifier,
-  decodeBinPackage,
-  isValidImei,
-  localFrame,
-  seededRandom,
-  type DeviceSpec,
-} from '../../devices/index.ts';
+import { BERLIN, MOTION_PROFILE_NAMES, buildFleet, buildReading, createSensorModel, createStreetGridMotion, isValidImei, localFrame, seededRandom, type DeviceSpec } from '../../devices/index.ts';
+import { createVerifier, decodeBinPackage } from '../../protocol/index.ts';
 
 const payloadOf = (device: DeviceSpec): Uint8Array => {
   const t0 = Date.UTC(2025, 2, 1, 8);

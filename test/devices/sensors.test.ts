@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BERLIN,
-  SENSOR_LIMITS,
-  createSensorModel,
-  createStreetGridMotion,
-  encodeSensorData,
-  seededRandom,
-  snapToStreets,
-  type MotionProfileName,
-  type SensorData,
-} from '../../devices/index.ts';
+import { BERLIN, SENSOR_LIMITS, createSensorModel, createStreetGridMotion, seededRandom, snapToStreets, type MotionProfileName } from '../../devices/index.ts';
+import { encodeSensorData, type SensorData } from '../../protocol/index.ts';
 
 const start = snapToStreets(BERLIN, { lat: 52.52, lon: 13.405 });
 

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPinbenchError } from '../../core/errors.ts';
-import {
-  buildFleet,
-  buildReading,
-  createSensorModel,
-  createStreetGridMotion,
-  createVerifier,
-  decodeBinPackage,
-  seededRandom,
-  type CurveName,
-} from '../../devices/index.ts';
+import { buildFleet, buildReading, createSensorModel, createStreetGridMotion, seededRandom } from '../../devices/index.ts';
+import { createVerifier, decodeBinPackage, type CurveName } from '../../protocol/index.ts';
 
 /** True when the bytes decode to a package whose signature verifies. */
 function accepted(verify: ReturnType<typeof createVerifier>, bytes: Uint8Array): boolean {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Tracker, buildFleet, decodeBinPackage, decodeSensorData, type DeviceSpec, type TrackerBehaviour } from '../../devices/index.ts';
+import { Tracker, buildFleet, type DeviceSpec, type TrackerBehaviour } from '../../devices/index.ts';
+import { decodeBinPackage, decodeSensorData } from '../../protocol/index.ts';
 import { createBehaviour } from '../../devices/profiles.ts';
 import { seededRandom } from '../../devices/random.ts';
 import { chargeAtMv, openCircuitMv } from '../../devices/sensors/battery.ts';

@@ -1,22 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
-import {
-  DataChannel,
-  RegistrationStatus,
-  Tracker,
-  buildFleet,
-  confirmDigest,
-  decodeBinPackage,
-  decodeConfirmPackage,
-  decodeSensorData,
-  encodeSensorConfig,
-  encodeStatusPackage,
-  ownerBytes,
-  type DeviceSpec,
-  type SensorConfig,
-  type TrackerBehaviour,
-  type TrackerOptions,
-} from '../../devices/index.ts';
+import { Tracker, buildFleet, type DeviceSpec, type TrackerBehaviour, type TrackerOptions } from '../../devices/index.ts';
+import { DataChannel, RegistrationStatus, confirmDigest, decodeBinPackage, decodeConfirmPackage, decodeSensorData, encodeSensorConfig, encodeStatusPackage, ownerBytes, type SensorConfig } from '../../protocol/index.ts';
 import { FakeClock, FakeConnector, FakeRegistrar, RecordingSink, constantRandom, flush } from './fakes.ts';
 
 const [device] = buildFleet({ seed: 'lifecycle', count: 1, uploadPeriodS: 10, motion: 'walk' }) as [DeviceSpec];

@@ -1,14 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  Tracker,
-  buildFleet,
-  createVerifier,
-  decodeBinPackage,
-  decodeSensorData,
-  seededRandom,
-  type DeviceSpec,
-  type TrackerOptions,
-} from '../../devices/index.ts';
+import { Tracker, buildFleet, seededRandom, type DeviceSpec, type TrackerOptions } from '../../devices/index.ts';
+import { createVerifier, decodeBinPackage, decodeSensorData } from '../../protocol/index.ts';
 import { FakeClock, FakeConnector, FakeRegistrar, RecordingSink, constantRandom } from './fakes.ts';
 
 const [device] = buildFleet({ seed: 'tracker', count: 1, uploadPeriodS: 10, motion: 'walk' }) as [DeviceSpec];

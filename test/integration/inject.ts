@@ -1,11 +1,6 @@
 import mqtt from 'mqtt';
-import {
-  deriveDeviceKey,
-  encodeBinPackage,
-  encodeSensorData,
-  PackageType,
-  signReading,
-} from '../../devices/index.ts';
+import { deriveDeviceKey, signReading } from '../../devices/index.ts';
+import { encodeBinPackage, encodeSensorData, PackageType } from '../../protocol/index.ts';
 
 /**
  * A misbehaving client for integration tests: it logs in with a real device's credentials

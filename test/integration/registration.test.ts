@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario, type RunResult, type ScenarioInput } from '../../sim/index.ts';
 import { startAnvil, type AnvilNode } from '../../sim/chain/anvil.ts';
 import { silentLogger } from '../../core/ports.ts';
-import { confirmDigest } from '../../devices/index.ts';
+import { confirmDigest } from '../../protocol/index.ts';
 import { testCacheDir } from '../support/cache.ts';
 
 const REGISTRY_ABI = [

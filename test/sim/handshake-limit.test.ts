@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HandshakeLimit } from '../../sim/broker/handshake-limit.ts';
-import { createMqttConnector } from '../../sim/broker/mqtt-connector.ts';
+import { HandshakeLimit } from '../../sim/mqtt/handshake-limit.ts';
+import { createMqttConnector } from '../../sim/mqtt/mqtt-connector.ts';
 
 /** A promise with its resolve and reject in hand. */
 function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: Error) => void } {

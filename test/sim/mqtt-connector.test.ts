@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Aedes, type Client } from 'aedes';
-import { createMqttConnector } from '../../sim/broker/mqtt-connector.ts';
+import { createMqttConnector } from '../../sim/mqtt/mqtt-connector.ts';
 
 /**
  * A bare aedes that never acknowledges publishes (authorizePublish never answers), so a QoS 1

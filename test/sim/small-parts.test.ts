@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createEpochCalendar } from '../../sim/epochs/calendar.ts';
+import { createEpochCalendar } from '../../backend/epochs/calendar.ts';
 import { percentile } from '../../sim/stats.ts';
-import { msHistogram } from '../../sim/stats-histogram.ts';
-import { LatencyTracker } from '../../sim/broker/latency-tracker.ts';
-import { BatchingRegistrar } from '../../sim/run/batching-registrar.ts';
-import { BatchAssembler, assignBatches } from '../../sim/epochs/assign-batches.ts';
-import { summarizeDevice } from '../../sim/epochs/summarize.ts';
+import { msHistogram } from '../../core/stats-histogram.ts';
+import { LatencyTracker } from '../../sim/mqtt/latency-tracker.ts';
+import { BatchingRegistrar } from '../../backend/directory/batching-registrar.ts';
+import { BatchAssembler, assignBatches } from '../../backend/epochs/assign-batches.ts';
+import { summarizeDevice } from '../../backend/epochs/summarize.ts';
 import { runFolderName, defaultCacheDir } from '../../sim/paths.ts';
 import { inParallel } from '../../sim/run/in-parallel.ts';
 

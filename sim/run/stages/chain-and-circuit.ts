@@ -1,9 +1,9 @@
 import type { Logger } from '../../../core/ports.ts';
 import type { CircuitShape, RuleParams } from '../../../core/reward-rule.ts';
 import { buildCircuit, type CircuitArtifacts } from '../../../circuits/index.ts';
-import type { RunStore } from '../../store/run-store.ts';
+import type { RunStore } from '../../../backend/store/run-store.ts';
 import { chainStatePath } from '../../paths.ts';
-import { setUpChain, type ChainSetup } from '../chain-setup.ts';
+import { setUpChain, type ChainSetup } from '../../../backend/chain/chain-client.ts';
 import type { Cleanups } from '../cleanups.ts';
 
 export type Timed = <T>(stage: string, work: () => Promise<T>) => Promise<T>;

@@ -1,8 +1,8 @@
 import type { Logger } from '../../../core/ports.ts';
 import type { Scenario } from '../../../scenarios/index.ts';
-import type { BrokerHandle } from '../../broker/embedded.ts';
-import type { EpochCalendar } from '../../epochs/calendar.ts';
-import type { Ingest } from '../../ingest/ingest.ts';
+import type { BrokerHandle } from '../../../backend/broker/embedded-broker.ts';
+import type { EpochCalendar } from '../../../backend/epochs/calendar.ts';
+import type { Ingest } from '../../../backend/ingest/ingest.ts';
 import type { SimTime } from '../../clock/sim-time.ts';
 import type { PlacedFleetRuntime } from '../../fleet-process/placement.ts';
 import { startPerfSampler, type PerfSummary } from '../../perf/sampler.ts';

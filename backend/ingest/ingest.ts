@@ -1,5 +1,6 @@
-import { msHistogram } from '../stats-histogram.ts';
-import { createHash } from 'node:crypto';
+import { msHistogram } from '../../core/stats-histogram.ts';
+import { payloadDigest } from '../../protocol/payload-digest.ts';
+import { dataTopic } from '../../protocol/topics.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { EpochCalendar } from '../epochs/calendar.ts';
 import type { RejectionReason } from './reasons.ts';
@@ -50,10 +51,6 @@ export interface IngestOptions {
 export const BIN_PACKAGE_TYPE_DATA = 0;
 const LAT_LIMIT_E7 = 900_000_000;
 const LON_LIMIT_E7 = 1_800_000_000;
-
-export function payloadDigest(payload: Uint8Array): Buffer {
-  return createHash('sha256').update(payload).digest().subarray(0, 8);
-}
 
 export interface IngestCounters {
   received: number;
@@ -166,7 +163,7 @@ export class Ingest {
   handlePublish(clientId: string, topic: string, payload: Uint8Array, done?: () => void): void {
     const { codec } = this.options;
     const device = this.options.devices.get(clientId);
-    if (device === undefined || topic !== `device/${clientId}/data`) {
+    if (device === undefined || topic !== dataTopic(clientId)) {
       this.reject(clientId, topic, payload, 'topic.unsupported', 'only device/<id>/data carries readings');
       done?.();
       return;

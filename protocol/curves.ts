@@ -1,6 +1,4 @@
-import { p256 } from '@noble/curves/nist.js';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { PinbenchError } from '../../core/errors.ts';
+import { PinbenchError } from '../core/errors.ts';
 
 /**
  * Device signing curves: P-256 (secp256r1), as the Pebble's secure element signs, by default;
@@ -9,8 +7,6 @@ import { PinbenchError } from '../../core/errors.ts';
 export type CurveName = 'p256' | 'secp256k1';
 
 export const CURVE_NAMES: readonly CurveName[] = ['p256', 'secp256k1'];
-
-export const nobleCurves = { p256, secp256k1 } as const;
 
 /** The JWK `crv` Node's crypto uses for each curve. */
 export const jwkCurveNames: Record<CurveName, string> = { p256: 'P-256', secp256k1: 'secp256k1' };

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { deriveDeviceKey, PackageType, signReading } from '../../devices/index.ts';
-import { VerifyPool, defaultVerifyWorkers } from '../../sim/ingest/verify-pool.ts';
+import { deriveDeviceKey, signReading } from '../../devices/index.ts';
+import { PackageType } from '../../protocol/index.ts';
+import { VerifyPool, defaultVerifyWorkers } from '../../backend/ingest/verify-pool.ts';
 
 const key = deriveDeviceKey('verify-pool-test', 0);
 const other = deriveDeviceKey('verify-pool-test', 1);

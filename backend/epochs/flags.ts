@@ -1,4 +1,5 @@
-import { decodeBinPackage, decodeSensorData, detectAnomalies, type EpochReading } from '../../devices/index.ts';
+import { detectAnomalies, type EpochReading } from './detect.ts';
+import { decodeBinPackage, decodeSensorData } from '../../protocol/index.ts';
 
 /**
  * What the epoch summary flags: cheating that no single message shows. A flagged device earns

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayPublish, maySubscribe } from '../../sim/broker/acl.ts';
+import { mayPublish, maySubscribe } from '../../protocol/topics.ts';
 
 describe('topic ACL', () => {
   it('behavior: a device publishes its own data and confirm topics only', () => {

@@ -2,7 +2,7 @@ import { createServer, type Server, type AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { Aedes, type Client, type PublishPacket, type AuthenticateError } from 'aedes';
 import { PinbenchError } from '../../core/errors.ts';
-import { mayPublish, maySubscribe } from './acl.ts';
+import { mayPublish, maySubscribe } from '../../protocol/topics.ts';
 import { PublishHandOver } from './publish-hand-over.ts';
 
 /** What the broker hands to the ingest. */

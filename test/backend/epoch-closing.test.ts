@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeBinPackage, encodeSensorData, PackageType } from '../../devices/index.ts';
-import type { Ingest } from '../../sim/ingest/ingest.ts';
-import type { SettlementPipeline } from '../../sim/run/settlement-pipeline.ts';
-import { createEpochClosing, submitYielding } from '../../sim/run/stages/epoch-closing.ts';
-import { RunStore } from '../../sim/store/run-store.ts';
+import { encodeBinPackage, encodeSensorData, PackageType } from '../../protocol/index.ts';
+import type { Ingest } from '../../backend/ingest/ingest.ts';
+import type { SettlementPipeline } from '../../backend/settlement/settlement-pipeline.ts';
+import { createEpochClosing, submitYielding } from '../../backend/epochs/epoch-closing.ts';
+import { RunStore } from '../../backend/store/run-store.ts';
 
 const START_S = 1_767_225_600;
 const signature = new Uint8Array(64).fill(7);

@@ -1,7 +1,7 @@
 import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { PinbenchError } from '../../core/errors.ts';
-import { signedMessageView } from '../codec/digest.ts';
-import type { BinPackage, PackageType } from '../codec/bin-package.ts';
+import { PinbenchError } from '../core/errors.ts';
+import { signedMessageView } from './codec/digest.ts';
+import type { BinPackage, PackageType } from './codec/bin-package.ts';
 import { jwkCurveNames, type CurveName } from './curves.ts';
 
 /** Checks one device's readings. Build one per device and keep it: key import is the slow part. */

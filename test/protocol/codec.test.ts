@@ -1,18 +1,8 @@
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { isPinbenchError } from '../../core/errors.ts';
-import {
-  PackageType,
-  ProtoWriter,
-  decodeBinPackage,
-  decodeSensorData,
-  encodeBinPackage,
-  encodeSensorData,
-  seededRandom,
-  signedDigest,
-  signedMessage,
-  type SensorData,
-} from '../../devices/index.ts';
+import { seededRandom } from '../../devices/index.ts';
+import { PackageType, ProtoWriter, decodeBinPackage, decodeSensorData, encodeBinPackage, encodeSensorData, signedDigest, signedMessage, type SensorData } from '../../protocol/index.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 
 // The Pebble Tracker v2 schema as DESIGN.md states it, for protobufjs to cross-check against.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PublishHandOver } from '../../sim/broker/publish-hand-over.ts';
+import { PublishHandOver } from '../../backend/broker/publish-hand-over.ts';
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 

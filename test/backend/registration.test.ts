@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildFleet,
-  confirmDigest,
-  decodeStatusPackage,
-  encodeConfirmPackage,
-  ownerBytes,
-  signDigest,
-  type DeviceSpec,
-} from '../../devices/index.ts';
-import { filterMatches, RegistrationBackend } from '../../sim/run/registration.ts';
+import { buildFleet, signDigest, type DeviceSpec } from '../../devices/index.ts';
+import { confirmDigest, decodeStatusPackage, encodeConfirmPackage, ownerBytes } from '../../protocol/index.ts';
+import { filterMatches, RegistrationBackend } from '../../backend/registration/registration-exchange.ts';
 import type { DeviceConfirm } from '../../sim/run/fleet-registry.ts';
 
 const [device, other] = buildFleet({ seed: 'registration', count: 2, uploadPeriodS: 10, motion: 'car' }) as [DeviceSpec, DeviceSpec];

@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVerifier, deriveDeviceKey, encodeBinPackage, encodeSensorData, PackageType, signReading } from '../../devices/index.ts';
-import { Ingest, type IngestDevice } from '../../sim/ingest/ingest.ts';
-import { RunStore } from '../../sim/store/run-store.ts';
-import { createEpochCalendar } from '../../sim/epochs/calendar.ts';
-import { pebbleIngestCodec } from '../../sim/run/pebble-ingest.ts';
+import { deriveDeviceKey, signReading } from '../../devices/index.ts';
+import { createVerifier, encodeBinPackage, encodeSensorData, PackageType } from '../../protocol/index.ts';
+import { Ingest, type IngestDevice } from '../../backend/ingest/ingest.ts';
+import { RunStore } from '../../backend/store/run-store.ts';
+import { createEpochCalendar } from '../../backend/epochs/calendar.ts';
+import { pebbleIngestCodec } from '../../backend/ingest/pebble-codec.ts';
 
 const T0 = 1_800_000_000;
 const keys = [deriveDeviceKey('ingest-order', 0), deriveDeviceKey('ingest-order', 1)];

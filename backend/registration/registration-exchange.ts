@@ -1,17 +1,8 @@
 import type { Logger } from '../../core/ports.ts';
-import {
-  confirmMessage,
-  createVerifier,
-  decodeConfirmPackage,
-  encodeStatusPackage,
-  ownerBytes,
-  RegistrationStatus,
-  type ConfirmPackage,
-  type DeviceSpec,
-  type StatusPackage,
-} from '../../devices/index.ts';
+import { type DeviceSpec } from '../../devices/index.ts';
+import { confirmMessage, createVerifier, decodeConfirmPackage, encodeStatusPackage, ownerBytes, RegistrationStatus, type ConfirmPackage, type StatusPackage } from '../../protocol/index.ts';
 import type { RejectionReason } from '../ingest/reasons.ts';
-import type { DeviceConfirm } from './fleet-registry.ts';
+import type { DeviceConfirm } from '../../sim/run/fleet-registry.ts';
 
 /**
  * The backend's side of Pebble's registration exchange (devReg.c): a device that is not

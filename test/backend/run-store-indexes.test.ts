@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RunStore, type AcceptedReading } from '../../sim/store/run-store.ts';
+import { RunStore, type AcceptedReading } from '../../backend/store/run-store.ts';
 
 const dirs: string[] = [];
 afterEach(() => {

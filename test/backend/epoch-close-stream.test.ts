@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeBinPackage, encodeSensorData, PackageType } from '../../devices/index.ts';
-import { EpochCloser, type DeviceMeta, type EpochOutcome } from '../../sim/epochs/close-epoch.ts';
-import { flagDeviceEpoch } from '../../sim/epochs/flags.ts';
-import { summarizeEpoch } from '../../sim/epochs/summarize.ts';
-import { RunStore } from '../../sim/store/run-store.ts';
+import { encodeBinPackage, encodeSensorData, PackageType } from '../../protocol/index.ts';
+import { EpochCloser, type DeviceMeta, type EpochOutcome } from '../../backend/epochs/close-epoch.ts';
+import { flagDeviceEpoch } from '../../backend/epochs/flags.ts';
+import { summarizeEpoch } from '../../backend/epochs/summarize.ts';
+import { RunStore } from '../../backend/store/run-store.ts';
 
 const EPOCH_S = 3600;
 const START_S = 1_767_225_600;

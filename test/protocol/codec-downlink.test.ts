@@ -1,23 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ALL_DATA_CHANNELS,
-  DataChannel,
-  RegistrationStatus,
-  compareVersions,
-  confirmDigest,
-  confirmMessage,
-  decodeConfirmPackage,
-  decodeSensorConfig,
-  decodeStatusPackage,
-  deriveDeviceKey,
-  encodeConfirmPackage,
-  encodeSensorConfig,
-  encodeStatusPackage,
-  maskSensorData,
-  ownerBytes,
-  signDigest,
-  type SensorConfig,
-} from '../../devices/index.ts';
+import { deriveDeviceKey, signDigest } from '../../devices/index.ts';
+import { ALL_DATA_CHANNELS, DataChannel, RegistrationStatus, compareVersions, confirmDigest, confirmMessage, decodeConfirmPackage, decodeSensorConfig, decodeStatusPackage, encodeConfirmPackage, encodeSensorConfig, encodeStatusPackage, maskSensorData, ownerBytes, type SensorConfig } from '../../protocol/index.ts';
 import { p256 } from '@noble/curves/nist.js';
 
 const OWNER = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';

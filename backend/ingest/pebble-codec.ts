@@ -1,5 +1,5 @@
-import { decodeBinPackage, decodeSensorData } from '../../devices/index.ts';
-import type { IngestCodec } from '../ingest/ingest.ts';
+import { decodeBinPackage, decodeSensorData } from '../../protocol/index.ts';
+import type { IngestCodec } from './ingest.ts';
 
 /** The ingest reads the Pebble v2 wire format with the same codec the virtual trackers use. */
 export const pebbleIngestCodec: IngestCodec = {

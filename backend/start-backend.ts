@@ -1,17 +1,17 @@
-import type { Logger } from '../../../core/ports.ts';
-import type { Scenario } from '../../../scenarios/index.ts';
-import type { RunStore } from '../../store/run-store.ts';
-import { startEmbeddedBroker, type BrokerHandle } from '../../broker/embedded.ts';
-import type { LatencyTracker } from '../../broker/latency-tracker.ts';
-import { Ingest } from '../../ingest/ingest.ts';
-import { defaultVerifyWorkers } from '../../ingest/verify-pool.ts';
-import type { EpochCalendar } from '../../epochs/calendar.ts';
-import type { SimTime } from '../../clock/sim-time.ts';
-import { warnOfGiveUps } from '../../clock/io-settle.ts';
-import type { PlacedFleetRuntime } from '../../fleet-process/placement.ts';
-import { pebbleIngestCodec } from '../pebble-ingest.ts';
-import { RegistrationBackend } from '../registration.ts';
-import type { Cleanups } from '../cleanups.ts';
+import type { Logger } from '../core/ports.ts';
+import type { Scenario } from '../scenarios/index.ts';
+import type { RunStore } from './store/run-store.ts';
+import { startEmbeddedBroker, type BrokerHandle } from './broker/embedded-broker.ts';
+import type { LatencyTracker } from '../sim/mqtt/latency-tracker.ts';
+import { Ingest } from './ingest/ingest.ts';
+import { defaultVerifyWorkers } from './ingest/verify-pool.ts';
+import type { EpochCalendar } from './epochs/calendar.ts';
+import type { SimTime } from '../sim/clock/sim-time.ts';
+import { warnOfGiveUps } from '../sim/clock/io-settle.ts';
+import type { PlacedFleetRuntime } from '../sim/fleet-process/placement.ts';
+import { pebbleIngestCodec } from './ingest/pebble-codec.ts';
+import { RegistrationBackend } from './registration/registration-exchange.ts';
+import type { Cleanups } from '../sim/run/cleanups.ts';
 
 export interface Backend {
   ingest: Ingest;

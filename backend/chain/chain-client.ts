@@ -4,7 +4,7 @@ import type { Logger } from '../../core/ports.ts';
 import type { CircuitShape, RuleParams } from '../../core/reward-rule.ts';
 import { claimGasLimit, claimRewards, compileContracts, deployPinbench, encodeSettle, registerDevices, settleGasLimit, TxSender, type TxSenderStats } from '../../contracts/index.ts';
 import { decodeHeader } from '../../core/reward-rule.ts';
-import { connectRpc, startAnvil, devPrivateKeys } from '../chain/anvil.ts';
+import { connectRpc, startAnvil, devPrivateKeys } from '../../sim/chain/anvil.ts';
 import type { SettleArgs } from '../../contracts/index.ts';
 
 /** A reachable chain and the operator account that deploys, registers and settles. */

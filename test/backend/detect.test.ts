@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectAnomalies, type EpochReading } from '../../devices/behaviours/detect.ts';
+import { detectAnomalies, type EpochReading } from '../../backend/epochs/detect.ts';
 import { createMotion } from '../../devices/motion/create.ts';
 import { readRouteFile } from '../../devices/motion/route-file.ts';
 import { buildFleet } from '../../devices/fleet.ts';
