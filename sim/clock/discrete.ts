@@ -1,5 +1,4 @@
-import type { Clock, TimerHandle } from '../../core/ports.ts';
-import { TimerQueue } from './timer-queue.ts';
+import { DiscreteTime } from './discrete-time.ts';
 
 export interface DiscreteClockOptions {
   /** Simulated time at the start, ms since the Unix epoch. */
@@ -21,80 +20,24 @@ export interface DiscreteClockOptions {
 const wallSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Discrete-event simulated time: `nowMs()` jumps from timer to timer, so a device that stamps
- * a reading when its upload timer fires gets exactly the scheduled time — which makes a run
- * reproducible from its seed — while the MQTT traffic stays real. Timer callbacks of a slice
- * run synchronously; I/O callbacks run between slices and see the slice's last time.
+ * The discrete clock that leads a run (in this process, or in the fleet process): it settles
+ * the I/O of each slice through `options.settle` and keeps simulated time within `speed` of
+ * the wall clock.
  */
-export class DiscreteClock implements Clock {
-  private now: number;
-  private readonly timers = new TimerQueue();
-  private stopped = false;
-
+export class DiscreteClock extends DiscreteTime {
   constructor(private readonly options: DiscreteClockOptions) {
-    this.now = options.startMs;
-  }
-
-  nowMs(): number {
-    return this.now;
-  }
-
-  schedule(delayMs: number, fn: () => void): TimerHandle {
-    return this.timers.push(this.now + Math.max(0, delayMs), fn, false);
-  }
-
-  /**
-   * A timer that runs only after all I/O started before it has settled (an epoch close must see
-   * every reading published before it), at the start of a slice of its own.
-   */
-  scheduleBarrier(delayMs: number, fn: () => void): TimerHandle {
-    return this.timers.push(this.now + Math.max(0, delayMs), fn, true);
-  }
-
-  cancel(handle: TimerHandle): void {
-    this.timers.cancel(handle);
-  }
-
-  /** Stops `runUntil` at its next slice boundary. */
-  stop(): void {
-    this.stopped = true;
+    super(options.startMs, options.sliceMs);
   }
 
   /** Advances simulated time to `endMs`, running every timer due on the way. */
-  async runUntil(endMs: number): Promise<void> {
-    const { sliceMs, speed, wallNowMs } = this.options;
+  runUntil(endMs: number): Promise<void> {
+    const { speed, wallNowMs } = this.options;
     const wallStart = wallNowMs();
-    const simStart = this.now;
-    while (!this.stopped) {
-      let next = this.timers.peek();
-      if (next === undefined || next.atMs > endMs) {
-        // I/O still under way (a connect, a registration) may schedule timers before endMs.
-        await this.options.settle();
-        next = this.timers.peek();
-        if (next === undefined || next.atMs > endMs) break;
-      }
-      const sliceEnd = Math.min(next.atMs + sliceMs, endMs + 1);
-      this.timers.runSlice(
-        (atMs) => atMs < sliceEnd,
-        (atMs) => {
-          this.now = atMs;
-        },
-      );
-      await this.options.settle();
-      if (Number.isFinite(speed)) {
-        const aheadMs = (this.now - simStart) / speed - (wallNowMs() - wallStart);
-        if (aheadMs > 1) await (this.options.sleep ?? wallSleep)(aheadMs);
-      }
-    }
-    if (!this.stopped) this.now = Math.max(this.now, endMs);
-  }
-
-  /** Timers still pending. */
-  pending(): number {
-    return this.timers.size;
-  }
-
-  cancelAll(): void {
-    this.timers.clear();
+    const simStart = this.nowMs();
+    const pace = () => {
+      const aheadMs = (this.nowMs() - simStart) / speed - (wallNowMs() - wallStart);
+      return aheadMs > 1 ? (this.options.sleep ?? wallSleep)(aheadMs) : undefined;
+    };
+    return this.advance(endMs, () => this.options.settle(), Number.isFinite(speed) ? pace : undefined);
   }
 }

@@ -3,8 +3,7 @@ import { TimerHeap, type HeapTimer } from './timer-heap.ts';
 
 /**
  * The pending timers of a simulated clock: ordered by (time, scheduling order), cancellable,
- * with barrier timers that begin a slice of their own. Shared by the discrete clock and the
- * clock that follows a fleet process.
+ * with barrier timers that begin a slice of their own: the timers of `DiscreteTime`.
  */
 export class TimerQueue {
   private seq = 0;
@@ -35,12 +34,12 @@ export class TimerQueue {
 
   /**
    * Runs, in order, the timers for which `due(atMs)` holds — one slice: it stops before a
-   * barrier that is not the slice's first timer, and when `stopped()` says so. `enter(atMs)` is
-   * called before each timer runs, so the clock can show the timer its own time.
+   * barrier that is not the slice's first timer. `enter(atMs)` is called before each timer
+   * runs, so the clock can show the timer its own time.
    */
-  runSlice(due: (atMs: number) => boolean, enter: (atMs: number) => void, stopped: () => boolean = () => false): void {
+  runSlice(due: (atMs: number) => boolean, enter: (atMs: number) => void): void {
     let first = true;
-    for (let timer = this.peek(); timer !== undefined && due(timer.atMs) && !stopped(); timer = this.peek()) {
+    for (let timer = this.peek(); timer !== undefined && due(timer.atMs); timer = this.peek()) {
       if (timer.barrier === true && !first) break;
       first = false;
       this.heap.pop();
