@@ -1,7 +1,7 @@
 /**
  * Groth16 proving and verification of a batch with snarkjs, plus the calldata shape the
  * snarkjs Solidity verifier expects. snarkjs multi-threads one proof itself; callers running a
- * pool must not oversubscribe the cores (DESIGN.md, "Proofs").
+ * pool must not oversubscribe the cores (docs/architecture.md, "Decisions").
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';

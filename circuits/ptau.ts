@@ -1,7 +1,7 @@
 /**
  * Powers of tau: read a given file's header, or make a local one once and cache it by power.
  * A locally made ptau has a single known-to-this-machine contribution: fine for a test bench,
- * not for production (DESIGN.md, "Proofs"); point `ptauPath` at a ceremony file for that.
+ * not for production (docs/architecture.md, "Decisions"); point `ptauPath` at a ceremony file for that.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';

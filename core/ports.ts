@@ -1,6 +1,6 @@
 /**
  * Small interfaces that the lower layers (devices/, circuits/, contracts/, reports/) declare
- * and sim/ implements, so that dependencies point one way (DESIGN.md, "Layout").
+ * and sim/ implements, so that dependencies point one way (docs/architecture.md, "Rooms").
  */
 
 /** Progress and diagnostics sink. `info` lines are shown to the user as progress. */

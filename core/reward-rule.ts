@@ -1,8 +1,8 @@
 /**
  * The reward rule, written once: circuits/batch.circom mirrors it constraint by constraint, and
  * sim/ uses these functions for expected payouts, so the chain pays exactly what this file
- * computes (DESIGN.md, "keep the reward rule in one place"). Chosen to make a device-epoch cheap
- * to prove and to settle (docs/proofs-and-settlement.md):
+ * computes (docs/architecture.md, "Rooms"). Chosen to make a device-epoch cheap to prove and to
+ * settle (docs/proofs-and-settlement.md):
  * - fixed assignment: batch `b` covers registry indices b·B+1 … b·B+B, so no device index is
  *   a public signal and a device cannot appear in two batches of one epoch;
  * - each reading carries a committed `flagged` bit: a flagged reading earns nothing and breaks
@@ -285,3 +285,11 @@ export function rewardWei(units: bigint, params: RuleParams): bigint {
   return units * params.rewardPerUnitWei;
 }
 
+/** One device's paid work of one epoch, by the rule: what a proof batch commits to and the chain accrues. */
+export interface DeviceEpochWork {
+  deviceIndex: number;
+  /** Accepted readings of the epoch that count (the first `readingsPerDevice` by time), each with its flag. */
+  readings: WorkReading[];
+  units: bigint;
+  rewardWei: bigint;
+}

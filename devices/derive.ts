@@ -13,7 +13,7 @@ export function assertSeed(seed: unknown, option = 'seed'): asserts seed is Seed
     (typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0);
   if (!ok) {
     throw new PinbenchError(
-      'E_CONFIG',
+      'CONFIG_INVALID',
       `option \`${option}\`: expected a non-empty string or a non-negative safe integer, got ${JSON.stringify(seed)}; set a scenario seed such as 42`,
       { details: { option, value: seed } },
     );

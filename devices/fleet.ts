@@ -26,7 +26,7 @@ export interface FleetOptions {
 
 function checkInteger(option: string, value: unknown, min: number, hint: string): void {
   if (!(typeof value === 'number' && Number.isSafeInteger(value) && value >= min)) {
-    throw new PinbenchError('E_CONFIG', `option \`${option}\`: expected an integer ≥ ${min}, got ${JSON.stringify(value)}; ${hint}`, {
+    throw new PinbenchError('CONFIG_INVALID', `option \`${option}\`: expected an integer ≥ ${min}, got ${JSON.stringify(value)}; ${hint}`, {
       details: { option, value },
     });
   }
@@ -42,7 +42,7 @@ export function buildFleet(options: FleetOptions): DeviceSpec[] {
   assertSeed(seed);
   checkInteger('count', count, 1, 'pass the number of devices to simulate');
   if (!(typeof uploadPeriodS === 'number' && Number.isFinite(uploadPeriodS) && uploadPeriodS > 0)) {
-    throw new PinbenchError('E_CONFIG', `option \`uploadPeriodS\`: expected a positive number of seconds, got ${JSON.stringify(uploadPeriodS)}; Pebbles upload every 10 to 300 s`, {
+    throw new PinbenchError('CONFIG_INVALID', `option \`uploadPeriodS\`: expected a positive number of seconds, got ${JSON.stringify(uploadPeriodS)}; Pebbles upload every 10 to 300 s`, {
       details: { option: 'uploadPeriodS', value: uploadPeriodS },
     });
   }

@@ -38,7 +38,7 @@ const KINDS = {
 
 function unknownName(kind: keyof typeof KINDS, name: unknown, option: string): PinbenchError {
   const { names, plural } = KINDS[kind];
-  return new PinbenchError('E_PROFILE', `option \`${option}\`: unknown ${kind} ${JSON.stringify(name)}; valid ${plural}: ${names.join(', ')}`, {
+  return new PinbenchError('PROFILE_INVALID', `option \`${option}\`: unknown ${kind} ${JSON.stringify(name)}; valid ${plural}: ${names.join(', ')}`, {
     details: { option, value: name, valid: names },
   });
 }
@@ -56,7 +56,7 @@ function parseProfile<T>(kind: 'fault' | 'adversary', schemas: Record<string, Zo
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.length > 0 ? `.${issue.path.join('.')}` : '';
-    throw new PinbenchError('E_PROFILE', `option \`${option}${path}\`: ${issue.message} (${kind} ${name}); see the defaults in devices/behaviours/schemas.ts`, {
+    throw new PinbenchError('PROFILE_INVALID', `option \`${option}${path}\`: ${issue.message} (${kind} ${name}); see the defaults in devices/behaviours/schemas.ts`, {
       details: { option, value: input, issues: parsed.error.issues },
       cause: parsed.error,
     });
@@ -64,7 +64,7 @@ function parseProfile<T>(kind: 'fault' | 'adversary', schemas: Record<string, Zo
   return parsed.data as T;
 }
 
-/** A fault by name or with parameters, defaults filled in; unknown names throw E_PROFILE. */
+/** A fault by name or with parameters, defaults filled in; unknown names throw PROFILE_INVALID. */
 export const parseFault = (input: FaultName | FaultInput, option = 'faults'): FaultConfig => parseProfile<FaultConfig>('fault', FAULT_SCHEMAS, input, option);
 export const parseAdversary = (input: AdversaryName | AdversaryInput, option = 'adversary'): AdversaryConfig =>
   parseProfile<AdversaryConfig>('adversary', ADVERSARY_SCHEMAS, input, option);
@@ -132,7 +132,7 @@ export function createBehaviour(options: BehaviourOptions): DeviceBehaviour {
     switch (adversary.name) {
       case 'gps-spoofing': motionWraps.push((m) => gpsSpoofing(m, adversary, r, startMs)); break;
       case 'replay': {
-        if (!options.archive) throw new PinbenchError('E_PROFILE', 'adversary replay needs the fleet\'s shared PacketArchive; pass `archive`', { details: { deviceId: spec.id } });
+        if (!options.archive) throw new PinbenchError('PROFILE_INVALID', 'adversary replay needs the fleet\'s shared PacketArchive; pass `archive`', { details: { deviceId: spec.id } });
         adversaryHooks.push(replay(adversary, options.archive));
         break;
       }

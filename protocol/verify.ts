@@ -39,7 +39,7 @@ export function createVerifier(publicKey: Uint8Array, curve: CurveName = 'p256')
 function importPublicKey(publicKey: Uint8Array, curve: CurveName): KeyObject {
   if (publicKey.length !== 65 || publicKey[0] !== 0x04) {
     throw new PinbenchError(
-      'E_KEY',
+      'KEY_INVALID',
       `public key must be 65 bytes uncompressed (0x04 ‖ x ‖ y), got ${publicKey.length} bytes starting 0x${(publicKey[0] ?? 0).toString(16).padStart(2, '0')}; decompress it first`,
       { details: { length: publicKey.length, curve } },
     );
@@ -51,7 +51,7 @@ function importPublicKey(publicKey: Uint8Array, curve: CurveName): KeyObject {
       format: 'jwk',
     });
   } catch (cause) {
-    throw new PinbenchError('E_KEY', `public key is not a point on ${curve}; check that the key and the curve name belong together`, {
+    throw new PinbenchError('KEY_INVALID', `public key is not a point on ${curve}; check that the key and the curve name belong together`, {
       details: { curve },
       cause,
     });

@@ -35,7 +35,7 @@ export function parseScenario(raw: unknown, source: string): Scenario {
   const result = scenarioSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const lines = result.error.issues.map(describeIssue);
-  throw new PinbenchError('E_SCENARIO', `${source}: ${lines.join('; ')}`, {
+  throw new PinbenchError('SCENARIO_INVALID', `${source}: ${lines.join('; ')}`, {
     details: { source, issues: lines },
   });
 }
@@ -45,14 +45,14 @@ export function loadScenarioFile(file: string): Scenario {
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new PinbenchError('E_SCENARIO_READ', `${file}: cannot read the scenario file (${(cause as Error).message}); check the path`, { cause });
+    throw new PinbenchError('SCENARIO_UNREADABLE', `${file}: cannot read the scenario file (${(cause as Error).message}); check the path`, { cause });
   }
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (cause) {
     const detail = cause instanceof YAMLParseError ? cause.message.split('\n')[0] : String(cause);
-    throw new PinbenchError('E_SCENARIO', `${file}: not valid YAML: ${detail}`, { cause });
+    throw new PinbenchError('SCENARIO_INVALID', `${file}: not valid YAML: ${detail}`, { cause });
   }
   return parseScenario(raw ?? {}, file);
 }

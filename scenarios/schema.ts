@@ -3,7 +3,7 @@ import { adversaryEntrySchema, areaSchema, faultEntrySchema } from './profiles.t
 import { DEFAULT_SHAPE } from '../core/reward-rule.ts';
 
 /**
- * The scenario file's schema. Sections are kept apart (DESIGN.md, style 11): what the fleet
+ * The scenario file's schema. Sections are kept apart (README.md, "Scenario files"): what the fleet
  * is (`fleet`), how the run is cut in time (`epochs`), how work is paid (`reward`), how the
  * ingest judges messages (`ingest`), how the fleet powers on (`ramp`), and the proof shape
  * (`circuit`). The same schema produces the JSON Schema for editors (`scenarioJsonSchema`).

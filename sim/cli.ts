@@ -65,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     if (isPinbenchError(error)) {
       process.stderr.write(`pinbench: ${error.message}\n`);
       if (typeof error.details.runDir === 'string') process.stderr.write(`partial output kept in ${error.details.runDir}\n`);
-      return error.code === 'E_INTERRUPTED' ? 130 : 1;
+      return error.code === 'RUN_INTERRUPTED' ? 130 : 1;
     }
     process.stderr.write(`pinbench: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
     return 1;

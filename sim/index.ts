@@ -6,5 +6,6 @@ export { loadScenarioFile, parseScenario, scenarioJsonSchema } from '../scenario
 export type { Scenario, ScenarioInput } from '../scenarios/index.ts';
 export type { RunReport } from '../reports/index.ts';
 export { PinbenchError, isPinbenchError } from '../core/errors.ts';
+export type { ErrorCode } from '../core/error-codes.ts';
 export { REJECTION_REASONS } from '../backend/ingest/reasons.ts';
 export type { RejectionReason } from '../backend/ingest/reasons.ts';

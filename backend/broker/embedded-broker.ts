@@ -183,7 +183,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     server.once('error', (cause: NodeJS.ErrnoException) =>
       reject(
         new PinbenchError(
-          'E_BROKER_LISTEN',
+          'BROKER_LISTEN_FAILED',
           `cannot listen for MQTT on ${host}:${options.port ?? 0}: ${cause.code ?? cause.message}; choose another --broker-port or omit it for a free port`,
           { cause },
         ),

@@ -110,7 +110,7 @@ async function attach(
   const compiled = await compileContracts({ cacheDir: options.cacheDir, verifierSolPath: options.verifierSolPath, logger: options.logger });
   const { addresses } = options;
   if ((await chain.operator.provider!.getCode(addresses.settlement)) === '0x') {
-    throw new PinbenchError('E_CHAIN_LOST', `no settlement contract at ${addresses.settlement} on ${chain.rpcUrl}: the run's chain is gone (an embedded chain lives in the run folder's chain/ state; an external one must be the same --rpc)`);
+    throw new PinbenchError('CHAIN_LOST', `no settlement contract at ${addresses.settlement} on ${chain.rpcUrl}: the run's chain is gone (an embedded chain lives in the run folder's chain/ state; an external one must be the same --rpc)`);
   }
   const at = (address: string, c: { abi: InterfaceAbi }) => new Contract(address, c.abi, chain.operator);
   return operate(chain, {

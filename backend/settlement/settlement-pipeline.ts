@@ -69,7 +69,7 @@ export class SettlementPipeline {
     for (const w of work) {
       const units = witness.units[witness.deviceIndexes.indexOf(w.deviceIndex)];
       if (units !== w.units) {
-        throw new PinbenchError('E_RULE_MISMATCH', `device ${w.deviceIndex}: witness units ${units} differ from the rule's ${w.units}; this is a pinbench bug, please report it`);
+        throw new PinbenchError('SETTLEMENT_RULE_MISMATCH', `device ${w.deviceIndex}: witness units ${units} differ from the rule's ${w.units}; this is a pinbench bug, please report it`);
       }
     }
     this.jobs.add({ epoch, batch, input: witness.input, work: [...work], closedAtMs });

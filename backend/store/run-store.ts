@@ -95,7 +95,7 @@ export class RunStore {
     try {
       this.db = new Database(file);
     } catch (cause) {
-      throw new PinbenchError('E_STORE', `cannot open the run database ${file}: ${(cause as Error).message}; check that the folder is writable`, { cause });
+      throw new PinbenchError('STORE_OPEN_FAILED', `cannot open the run database ${file}: ${(cause as Error).message}; check that the folder is writable`, { cause });
     }
     this.db.pragma('journal_mode = WAL');
     // In WAL mode `NORMAL` fsyncs only at checkpoints, not per commit: a crash of the process

@@ -21,12 +21,12 @@ export interface SybilOptions {
 export function makeSybilClones(fleet: readonly DeviceSpec[], options: SybilOptions): DeviceSpec[] {
   const source = fleet.find((d) => d.index === options.sourceIndex);
   if (!source) {
-    throw new PinbenchError('E_PROFILE', `sybil: no device with index ${options.sourceIndex} in a fleet of ${fleet.length}; pick the index of an existing device`, {
+    throw new PinbenchError('PROFILE_INVALID', `sybil: no device with index ${options.sourceIndex} in a fleet of ${fleet.length}; pick the index of an existing device`, {
       details: { sourceIndex: options.sourceIndex },
     });
   }
   if (!(Number.isSafeInteger(options.count) && options.count >= 1)) {
-    throw new PinbenchError('E_PROFILE', `sybil: clones must be an integer ≥ 1, got ${options.count}`, { details: { count: options.count } });
+    throw new PinbenchError('PROFILE_INVALID', `sybil: clones must be an integer ≥ 1, got ${options.count}`, { details: { count: options.count } });
   }
   const first = options.firstIndex ?? Math.max(...fleet.map((d) => d.index)) + 1;
   const identityOf = createIdentityFactory(options.seed);

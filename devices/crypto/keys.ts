@@ -29,7 +29,7 @@ let p256Ecdh: ECDH | undefined;
  */
 export function publicKeyOf(privateKey: Uint8Array, curve: CurveName = 'p256'): Uint8Array {
   if (privateKey.length !== 32) {
-    throw new PinbenchError('E_KEY', `private key must be 32 bytes, got ${privateKey.length}; pass the raw scalar, not hex or DER`, {
+    throw new PinbenchError('KEY_INVALID', `private key must be 32 bytes, got ${privateKey.length}; pass the raw scalar, not hex or DER`, {
       details: { length: privateKey.length },
     });
   }
@@ -41,7 +41,7 @@ export function publicKeyOf(privateKey: Uint8Array, curve: CurveName = 'p256'): 
     }
     return nobleCurves[curve].getPublicKey(privateKey, false);
   } catch (cause) {
-    throw new PinbenchError('E_KEY', `private key is not a valid ${curve} scalar (it must lie in [1, n−1]); derive keys with deriveDeviceKey`, {
+    throw new PinbenchError('KEY_INVALID', `private key is not a valid ${curve} scalar (it must lie in [1, n−1]); derive keys with deriveDeviceKey`, {
       cause,
     });
   }

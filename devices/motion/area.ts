@@ -45,7 +45,7 @@ export function assertArea(area: unknown, option = 'area'): asserts area is Area
   const a = area as Partial<Area> | null;
   const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
   const fail = (what: string): never => {
-    throw new PinbenchError('E_CONFIG', `option \`${option}\`: ${what}; give { minLat, maxLat, minLon, maxLon } in degrees, e.g. ${JSON.stringify(BERLIN)}`, {
+    throw new PinbenchError('CONFIG_INVALID', `option \`${option}\`: ${what}; give { minLat, maxLat, minLon, maxLon } in degrees, e.g. ${JSON.stringify(BERLIN)}`, {
       details: { option, value: area },
     });
   };

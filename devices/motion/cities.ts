@@ -32,7 +32,7 @@ export function resolveArea(input: AreaInput, option = 'area'): Area {
     const preset = (CITY_PRESETS as Record<string, Area>)[input];
     if (preset === undefined) {
       throw new PinbenchError(
-        'E_CONFIG',
+        'CONFIG_INVALID',
         `option \`${option}\`: unknown city ${JSON.stringify(input)}; use one of ${CITY_NAMES.join(', ')}, or a bounding box { south, west, north, east }`,
         { details: { option, value: input, valid: CITY_NAMES } },
       );

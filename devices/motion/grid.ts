@@ -26,7 +26,7 @@ export function streetGrid(area: Area, blockM: number): Grid {
   const ny = Math.floor((frame.heightM - 2 * EDGE_MARGIN_M) / blockM);
   if (nx < 1 || ny < 1) {
     throw new PinbenchError(
-      'E_CONFIG',
+      'CONFIG_INVALID',
       `option \`area\`: ${Math.round(frame.widthM)} m × ${Math.round(frame.heightM)} m is too small for ${blockM} m street blocks; make each side at least ${blockM + 2 * EDGE_MARGIN_M} m`,
       { details: { area, blockM } },
     );

@@ -31,7 +31,7 @@ export const DEFAULT_MOTION_MIX: MotionMix = { stationary: 1, walk: 2, bike: 1, 
 export function motionPicker(mix: MotionMix, option = 'motion'): (u: number) => MotionProfileName {
   const fail = (what: string): never => {
     throw new PinbenchError(
-      'E_CONFIG',
+      'CONFIG_INVALID',
       `option \`${option}\`: ${what}; use one of ${MOTION_PROFILE_NAMES.join(', ')} or weights such as { "walk": 3, "car": 1 }`,
       { details: { option, value: mix } },
     );

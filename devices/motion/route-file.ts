@@ -10,7 +10,7 @@ export interface Route {
 }
 
 const routeError = (file: string, problem: string, details: Record<string, unknown> = {}, cause?: unknown): PinbenchError =>
-  new PinbenchError('E_ROUTE', `route file ${file}: ${problem}`, { details: { file, ...details }, cause });
+  new PinbenchError('ROUTE_FILE_INVALID', `route file ${file}: ${problem}`, { details: { file, ...details }, cause });
 
 /** Reads and parses a `.gpx`, `.geojson` or `.json` route file. */
 export function readRouteFile(file: string): Route {

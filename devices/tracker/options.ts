@@ -81,7 +81,7 @@ export function resolveTrackerOptions(options: TrackerOptions = {}): ResolvedTra
   const firmwareDownloadBytesPerS = options.firmwareDownloadBytesPerS ?? d.firmwareDownloadBytesPerS;
   const check = (ok: boolean, option: string, expected: string, value: unknown): void => {
     if (!ok) {
-      throw new PinbenchError('E_CONFIG', `option \`tracker.${option}\`: expected ${expected}, got ${JSON.stringify(value)}`, {
+      throw new PinbenchError('CONFIG_INVALID', `option \`tracker.${option}\`: expected ${expected}, got ${JSON.stringify(value)}`, {
         details: { option: `tracker.${option}`, value },
       });
     }

@@ -20,7 +20,7 @@ const machine = createTrackerMachine(trackerActions);
 export function createTrackerRuntime(spec: DeviceSpec, deps: TrackerDeps, options: TrackerOptions = {}): TrackerRuntime {
   const resolved = resolveTrackerOptions(options);
   if (!(Number.isFinite(spec.uploadPeriodS) && spec.uploadPeriodS > 0)) {
-    throw new PinbenchError('E_CONFIG', `device ${spec.id}: uploadPeriodS must be a positive number of seconds, got ${spec.uploadPeriodS}`, {
+    throw new PinbenchError('CONFIG_INVALID', `device ${spec.id}: uploadPeriodS must be a positive number of seconds, got ${spec.uploadPeriodS}`, {
       details: { deviceId: spec.id, uploadPeriodS: spec.uploadPeriodS },
     });
   }
@@ -82,7 +82,7 @@ function createBattery(spec: DeviceSpec, options: ReturnType<typeof resolveTrack
   const charge = typeof initial === 'number' ? initial : uniform(random, initial[0], initial[1]);
   const ok = (v: number): boolean => Number.isFinite(v) && v > 0;
   if (!ok(capacityMah) || !(ok(charge) && charge <= 1)) {
-    throw new PinbenchError('E_CONFIG', `device ${spec.id}: battery needs capacityMah > 0 and initialCharge in (0, 1], got ${JSON.stringify({ capacityMah, initialCharge: charge })}`, {
+    throw new PinbenchError('CONFIG_INVALID', `device ${spec.id}: battery needs capacityMah > 0 and initialCharge in (0, 1], got ${JSON.stringify({ capacityMah, initialCharge: charge })}`, {
       details: { deviceId: spec.id, capacityMah, initialCharge: charge },
     });
   }
@@ -92,7 +92,7 @@ function createBattery(spec: DeviceSpec, options: ReturnType<typeof resolveTrack
 export function startTracker(ctx: TrackerRuntime): void {
   const state = ctx.service.state.value;
   if (state !== 'off') {
-    throw new PinbenchError('E_TRACKER_STATE', `device ${ctx.spec.id}: start() needs a tracker that is off, it is ${state}; create a new Tracker to run the device again`, {
+    throw new PinbenchError('TRACKER_ALREADY_STARTED', `device ${ctx.spec.id}: start() needs a tracker that is off, it is ${state}; create a new Tracker to run the device again`, {
       details: { deviceId: ctx.spec.id, state },
     });
   }

@@ -65,9 +65,9 @@ export function encodeBinPackage(pkg: BinPackage): Uint8Array {
 }
 
 /**
- * Decodes untrusted bytes. Throws only `E_DECODE` PinbenchErrors. `data` and `signature` are
- * views into `bytes` (no copy): copy them if `bytes` is reused. A repeated scalar field keeps its
- * last value (protobuf encoding spec, "Last One Wins").
+ * Decodes untrusted bytes. Throws only `CODEC_DECODE_FAILED` PinbenchErrors. `data` and
+ * `signature` are views into `bytes` (no copy): copy them if `bytes` is reused. A repeated
+ * scalar field keeps its last value (protobuf encoding spec, "Last One Wins").
  */
 export function decodeBinPackage(bytes: Uint8Array): BinPackage {
   const r = new FieldReader(bytes, MESSAGE);

@@ -71,7 +71,7 @@ export function encodeConfirmPackage(pkg: ConfirmPackage): Uint8Array {
   return sharedWriter.finish();
 }
 
-/** Decodes untrusted bytes; throws only `E_DECODE` PinbenchErrors. `owner` and `signature` are views into `bytes`. */
+/** Decodes untrusted bytes; throws only `CODEC_DECODE_FAILED` PinbenchErrors. `owner` and `signature` are views into `bytes`. */
 export function decodeConfirmPackage(bytes: Uint8Array): ConfirmPackage {
   const r = new FieldReader(bytes, MESSAGE);
   let owner: Uint8Array | undefined;

@@ -5,8 +5,8 @@ let scratch = new Uint8Array(256);
 
 /**
  * The signed bytes into a shared scratch buffer: uint32 big-endian type ‖ data ‖ uint32
- * big-endian timestamp (DESIGN.md, "Device format"). Valid until the next call; callers use it
- * synchronously (hash, verify) and never keep it.
+ * big-endian timestamp (docs/architecture.md, "Wire format"). Valid until the next call;
+ * callers use it synchronously (hash, verify) and never keep it.
  */
 export function signedMessageView(type: PackageType, data: Uint8Array, timestamp: number): Uint8Array {
   checkTimestamp('signed message', timestamp);

@@ -5,8 +5,8 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 const MAX_GROUP_DEPTH = 32;
 
 /**
- * A cursor over untrusted bytes. Every failure is an `E_DECODE` PinbenchError naming the message,
- * the reason and the byte offset; nothing else is thrown.
+ * A cursor over untrusted bytes. Every failure is a `CODEC_DECODE_FAILED` PinbenchError naming
+ * the message, the reason and the byte offset; nothing else is thrown.
  */
 export class ProtoReader {
   pos = 0;
@@ -217,7 +217,8 @@ const EXPECTED: Readonly<Record<number, string>> = { [WireType.VARINT]: '0 (vari
  * Field-by-field reading of one message, the loop every decoder shares: `next()` reads a tag,
  * then a typed read (`uint32`, `sint32`, `bool`, `bytes`, `text`, `range`) checks the field's wire
  * type and consumes its value, or `skipField()` passes over it. Fields read by a typed read are
- * recorded for `requireFields`. Every failure is an `E_DECODE` PinbenchError, as in ProtoReader.
+ * recorded for `requireFields`. Every failure is a `CODEC_DECODE_FAILED` PinbenchError, as in
+ * ProtoReader.
  */
 export class FieldReader extends ProtoReader {
   /** Number of the field `next()` last read the tag of. */

@@ -63,7 +63,7 @@ export function encodeSensorConfig(msg: SensorConfig): Uint8Array {
   return sharedWriter.finish();
 }
 
-/** Decodes untrusted bytes; throws only `E_DECODE` PinbenchErrors; unknown fields are skipped. */
+/** Decodes untrusted bytes; throws only `CODEC_DECODE_FAILED` PinbenchErrors; unknown fields are skipped. */
 export function decodeSensorConfig(bytes: Uint8Array): SensorConfig {
   const r = new FieldReader(bytes, MESSAGE);
   const out: SensorConfig = {};

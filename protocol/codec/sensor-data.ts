@@ -113,9 +113,9 @@ export function encodeSensorData(msg: SensorData): Uint8Array {
 }
 
 /**
- * Decodes untrusted bytes. Throws only `E_DECODE` PinbenchErrors; unknown fields are skipped and,
- * for repeated fields, packed and unpacked encodings are both accepted (protobuf encoding spec,
- * "Packed Repeated Fields": parsers must accept both).
+ * Decodes untrusted bytes. Throws only `CODEC_DECODE_FAILED` PinbenchErrors; unknown fields are
+ * skipped and, for repeated fields, packed and unpacked encodings are both accepted (protobuf
+ * encoding spec, "Packed Repeated Fields": parsers must accept both).
  */
 export function decodeSensorData(bytes: Uint8Array): DecodedSensorData {
   const r = new FieldReader(bytes, MESSAGE);

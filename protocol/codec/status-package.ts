@@ -40,7 +40,7 @@ export function encodeStatusPackage(pkg: StatusPackage): Uint8Array {
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Decodes untrusted bytes; throws only `E_DECODE` PinbenchErrors; unknown keys are ignored. */
+/** Decodes untrusted bytes; throws only `CODEC_DECODE_FAILED` PinbenchErrors; unknown keys are ignored. */
 export function decodeStatusPackage(bytes: Uint8Array): StatusPackage {
   let value: unknown;
   try {

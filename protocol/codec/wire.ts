@@ -6,7 +6,7 @@ export const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 
 const WIRE_NAMES = ['varint', 'i64', 'len', 'sgroup', 'egroup', 'i32'];
 export const wireTypeName = (wireType: number): string => WIRE_NAMES[wireType] ?? `invalid(${wireType})`;
 
-/** Stable reason codes of `E_DECODE` errors (in `details.reason`). */
+/** Stable reason codes of `CODEC_DECODE_FAILED` errors (in `details.reason`). */
 export type DecodeReason =
   | 'truncated-varint'
   | 'varint-too-long'
@@ -32,12 +32,12 @@ export function decodeError(
   details: Record<string, unknown> = {},
 ): PinbenchError {
   return new PinbenchError(
-    'E_DECODE',
+    'CODEC_DECODE_FAILED',
     `cannot decode ${message}: ${what}; drop the payload and check that the sender speaks the Pebble Tracker v2 format`,
     { details: { message, reason, ...details } },
   );
 }
 
 export function encodeError(message: string, what: string, details: Record<string, unknown> = {}): PinbenchError {
-  return new PinbenchError('E_ENCODE', `cannot encode ${message}: ${what}`, { details: { message, ...details } });
+  return new PinbenchError('CODEC_ENCODE_FAILED', `cannot encode ${message}: ${what}`, { details: { message, ...details } });
 }

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { HDNodeWallet, JsonRpcProvider, Mnemonic, Network } from 'ethers';
+import type { ErrorCode } from '../../core/error-codes.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 
@@ -205,7 +206,7 @@ async function launch({ binary, args, host, port, timeoutMs, logger, accounts }:
   exited.then(() => liveChildren.delete(child), () => undefined);
 
   const rpcUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const fail = (code: string, what: string, cause?: unknown): PinbenchError => {
+  const fail = (code: ErrorCode, what: string, cause?: unknown): PinbenchError => {
     const tail = (stderrTail || stdoutTail).trim().split('\n').slice(-10).join('\n');
     return new PinbenchError(code, `${what}${tail ? `; anvil output:\n${tail}` : ''}`, {
       cause,

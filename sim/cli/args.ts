@@ -56,21 +56,21 @@ Options:
 function parsePort(raw: string): number {
   const port = Number(raw);
   if (!/^[0-9]+$/.test(raw) || port < 1 || port > 65_535) {
-    throw new PinbenchError('E_ARGS', `option --broker-port: expected a port number from 1 to 65535, got "${raw}"`);
+    throw new PinbenchError('CLI_ARGS_INVALID', `option --broker-port: expected a port number from 1 to 65535, got "${raw}"`);
   }
   return port;
 }
 
 function parseRpcUrl(raw: string): string {
   if (!/^https?:\/\/[^\s]+$/.test(raw)) {
-    throw new PinbenchError('E_ARGS', `option --rpc: expected an http(s) URL such as http://127.0.0.1:8545, got "${raw}"`);
+    throw new PinbenchError('CLI_ARGS_INVALID', `option --rpc: expected an http(s) URL such as http://127.0.0.1:8545, got "${raw}"`);
   }
   return raw;
 }
 
 function parseKey(raw: string): string {
   if (!/^(0x)?[0-9a-fA-F]{64}$/.test(raw)) {
-    throw new PinbenchError('E_ARGS', 'option --operator-key: expected 32 bytes of hex (64 hex digits, optional 0x)');
+    throw new PinbenchError('CLI_ARGS_INVALID', 'option --operator-key: expected 32 bytes of hex (64 hex digits, optional 0x)');
   }
   return raw.startsWith('0x') ? raw : `0x${raw}`;
 }
@@ -80,7 +80,7 @@ const FLEET_PROCESS_MODES = ['inline', 'child', 'auto'] as const;
 function parseFleetProcess(raw: string): 'inline' | 'child' | 'auto' {
   const mode = FLEET_PROCESS_MODES.find((m) => m === raw);
   if (mode === undefined) {
-    throw new PinbenchError('E_ARGS', `option --fleet-process: expected inline, child or auto, got "${raw}"`);
+    throw new PinbenchError('CLI_ARGS_INVALID', `option --fleet-process: expected inline, child or auto, got "${raw}"`);
   }
   return mode;
 }
@@ -104,22 +104,22 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
       },
     });
   } catch (cause) {
-    throw new PinbenchError('E_ARGS', `${(cause as Error).message}; run \`pinbench --help\` for the options`, { cause });
+    throw new PinbenchError('CLI_ARGS_INVALID', `${(cause as Error).message}; run \`pinbench --help\` for the options`, { cause });
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { command: 'help', text: USAGE };
   const [command, scenarioFile, ...extra] = positionals;
   if (command !== 'run' && command !== 'resume') {
-    throw new PinbenchError('E_ARGS', `unknown command "${command}"; the commands are \`pinbench run <scenario.yaml>\` and \`pinbench resume <run folder>\``);
+    throw new PinbenchError('CLI_ARGS_INVALID', `unknown command "${command}"; the commands are \`pinbench run <scenario.yaml>\` and \`pinbench resume <run folder>\``);
   }
   if (values['operator-key'] !== undefined && values.rpc === undefined) {
-    throw new PinbenchError('E_ARGS', 'option --operator-key only applies with --rpc; the embedded anvil uses its own dev account');
+    throw new PinbenchError('CLI_ARGS_INVALID', 'option --operator-key only applies with --rpc; the embedded anvil uses its own dev account');
   }
   if (command === 'resume') {
-    if (scenarioFile === undefined) throw new PinbenchError('E_ARGS', 'missing run folder; try `pinbench resume runs/<time>-<scenario>`');
-    if (extra.length > 0) throw new PinbenchError('E_ARGS', `unexpected argument "${extra[0]}"; give one run folder`);
+    if (scenarioFile === undefined) throw new PinbenchError('CLI_ARGS_INVALID', 'missing run folder; try `pinbench resume runs/<time>-<scenario>`');
+    if (extra.length > 0) throw new PinbenchError('CLI_ARGS_INVALID', `unexpected argument "${extra[0]}"; give one run folder`);
     for (const flag of ['broker-port', 'out', 'fleet-process'] as const) {
-      if (values[flag] !== undefined) throw new PinbenchError('E_ARGS', `option --${flag} does not apply to resume, which runs no fleet`);
+      if (values[flag] !== undefined) throw new PinbenchError('CLI_ARGS_INVALID', `option --${flag} does not apply to resume, which runs no fleet`);
     }
     return {
       command: 'resume',
@@ -132,9 +132,9 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
     };
   }
   if (scenarioFile === undefined) {
-    throw new PinbenchError('E_ARGS', 'missing scenario file; try `pinbench run scenarios/smoke.yaml`');
+    throw new PinbenchError('CLI_ARGS_INVALID', 'missing scenario file; try `pinbench run scenarios/smoke.yaml`');
   }
-  if (extra.length > 0) throw new PinbenchError('E_ARGS', `unexpected argument "${extra[0]}"; give one scenario file`);
+  if (extra.length > 0) throw new PinbenchError('CLI_ARGS_INVALID', `unexpected argument "${extra[0]}"; give one scenario file`);
   return {
     command: 'run',
     scenarioFile,

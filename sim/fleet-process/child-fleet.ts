@@ -47,7 +47,7 @@ export function runFleetChild(transport: ChildTransport, exit: (code: number) =>
         transport.send({ type: 'ready', size: fleet.size });
         return;
       }
-      if (fleet === undefined) throw new PinbenchError('E_FLEET_PROCESS', `fleet process: "${message.type}" before "init"`);
+      if (fleet === undefined) throw new PinbenchError('FLEET_PROCESS_FAILED', `fleet process: "${message.type}" before "init"`);
       fleet.handle(message);
     } catch (error) {
       fail(error);
@@ -212,7 +212,7 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
           else startPending = true;
           return;
         case 'advance':
-          if (discrete === undefined) throw new PinbenchError('E_FLEET_PROCESS', 'fleet process: "advance" in realtime');
+          if (discrete === undefined) throw new PinbenchError('FLEET_PROCESS_FAILED', 'fleet process: "advance" in realtime');
           if (startPending) startTrackers();
           keepBoundary(message.nextTimer);
           discrete
@@ -223,7 +223,7 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
         case 'time-ok':
         case 'settled': {
           const pending = replyTo;
-          if (pending?.type !== message.type) throw new PinbenchError('E_FLEET_PROCESS', `fleet process: unexpected "${message.type}"`);
+          if (pending?.type !== message.type) throw new PinbenchError('FLEET_PROCESS_FAILED', `fleet process: unexpected "${message.type}"`);
           replyTo = undefined;
           pending.resolve(message);
           return;
@@ -241,7 +241,7 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
           stop().catch(fail);
           return;
         case 'init':
-          throw new PinbenchError('E_FLEET_PROCESS', 'fleet process: "init" twice');
+          throw new PinbenchError('FLEET_PROCESS_FAILED', 'fleet process: "init" twice');
       }
     },
   };

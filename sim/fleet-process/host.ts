@@ -126,7 +126,7 @@ export class FleetProcessHost {
     });
   }
 
-  /** Rejects with E_FLEET_PROCESS if the fleet process dies before it was stopped. */
+  /** Rejects with FLEET_PROCESS_FAILED if the fleet process dies before it was stopped. */
   failed(): Promise<never> {
     return this.failedPromise;
   }
@@ -300,13 +300,13 @@ export class FleetProcessHost {
       return;
     }
     if (this.killedByHost) {
-      this.rejectStopped(new PinbenchError('E_FLEET_PROCESS', 'fleet process was killed during clean-up'));
+      this.rejectStopped(new PinbenchError('FLEET_PROCESS_FAILED', 'fleet process was killed during clean-up'));
       return;
     }
     const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
     const detail = this.lastFailedMessage ?? lastLine(this.options.logPath);
     this.failure = new PinbenchError(
-      'E_FLEET_PROCESS',
+      'FLEET_PROCESS_FAILED',
       `the fleet process (pid ${this.child.pid ?? '?'}) ${how}${detail ? `: ${detail}` : ''}; its output is in ${this.options.logPath}` +
         (signal === 'SIGKILL' ? ' (SIGKILL often means the machine ran out of memory: run fewer devices)' : ''),
       { details: { exitCode: code, signal, logPath: this.options.logPath } },

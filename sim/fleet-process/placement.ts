@@ -55,7 +55,7 @@ export function chooseFleetPlacement(mode: FleetProcessMode, connections: number
     check({ connections, bothEnds: true });
     return 'inline';
   } catch (error) {
-    if (error instanceof PinbenchError && error.code === 'E_CAPACITY') return 'child';
+    if (error instanceof PinbenchError && error.code === 'HOST_CAPACITY_EXCEEDED') return 'child';
     throw error;
   }
 }

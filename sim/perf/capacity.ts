@@ -97,7 +97,7 @@ export function estimateCapacity(options: CapacityOptions): CapacityEstimate {
 
 /**
  * Preflight: fails before any device connects when the host cannot hold `connections`, with
- * the limit that was hit and what to run about it (E_CAPACITY); returns the estimate otherwise.
+ * the limit that was hit and what to run about it (HOST_CAPACITY_EXCEEDED); returns the estimate otherwise.
  */
 export function checkCapacity(options: CapacityOptions): CapacityEstimate {
   const estimate = estimateCapacity(options);
@@ -112,7 +112,7 @@ export function checkCapacity(options: CapacityOptions): CapacityEstimate {
         : `the hard limit is ${hard}, so raise it as root first (\`ulimit -Hn ${suggestion}\`, nofile in /etc/security/limits.conf, ` +
           `or \`docker run --ulimit nofile=${suggestion}:${suggestion}\`) and then run \`ulimit -n ${suggestion}\``;
     throw new PinbenchError(
-      'E_CAPACITY',
+      'HOST_CAPACITY_EXCEEDED',
       `${connections} connections need about ${estimate.fileDescriptors} open files (${perConnection} per connection + ${BASE_FILE_DESCRIPTORS}), ` +
         `but the limit is ${limits.openFiles}; ${todo}, or run fewer devices`,
       { details: { limit: 'open-files', needed: estimate.fileDescriptors, available: limits.openFiles, suggestion } },
@@ -122,7 +122,7 @@ export function checkCapacity(options: CapacityOptions): CapacityEstimate {
     const ports = limits.ephemeralPorts.high - limits.ephemeralPorts.low + 1;
     if (estimate.ephemeralPorts > ports) {
       throw new PinbenchError(
-        'E_CAPACITY',
+        'HOST_CAPACITY_EXCEEDED',
         `${connections} connections to one broker address need ${connections} local ports, but net.ipv4.ip_local_port_range ` +
           `(${limits.ephemeralPorts.low}–${limits.ephemeralPorts.high}) has ${ports}; widen it with ` +
           `\`sudo sysctl -w net.ipv4.ip_local_port_range="1024 65535"\`, or run fewer devices`,
@@ -134,7 +134,7 @@ export function checkCapacity(options: CapacityOptions): CapacityEstimate {
     const perConnection = estimate.memoryBytes - BASE_MEMORY_BYTES;
     const fits = Math.max(0, Math.floor(((limits.availableMemoryBytes - BASE_MEMORY_BYTES) / perConnection) * connections));
     throw new PinbenchError(
-      'E_CAPACITY',
+      'HOST_CAPACITY_EXCEEDED',
       `${connections} connections need about ${Math.ceil(estimate.memoryBytes / MiB)} MiB of memory, but ${Math.floor(limits.availableMemoryBytes / MiB)} MiB is available; ` +
         `free memory (stop other programs) or run at most about ${fits} devices`,
       { details: { limit: 'memory', needed: estimate.memoryBytes, available: limits.availableMemoryBytes, fits } },

@@ -55,14 +55,14 @@ export async function resumeRun(runDirInput: string, options: ResumeOptions = {}
   const logger = options.logger ?? silentLogger;
   const dbPath = join(runDir, 'run.db');
   if (!existsSync(dbPath)) {
-    throw new PinbenchError('E_NO_RUN', `${runDir} has no run.db: give the folder of a run (runs/<time>-<scenario>/)`);
+    throw new PinbenchError('RESUME_NO_RUN_DB', `${runDir} has no run.db: give the folder of a run (runs/<time>-<scenario>/)`);
   }
   const store = new RunStore(dbPath);
   const cleanups: Cleanups = [() => store.close()];
   try {
     const metaOf = (key: string): string => {
       const row = store.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
-      if (row === undefined) throw new PinbenchError('E_NOT_RESUMABLE', `${dbPath} has no ${key} record: the run stopped before its chain was set up, so there is nothing to resume; run the scenario again`);
+      if (row === undefined) throw new PinbenchError('RESUME_NOTHING_TO_RESUME', `${dbPath} has no ${key} record: the run stopped before its chain was set up, so there is nothing to resume; run the scenario again`);
       return row.value;
     };
     const scenario = parseScenario(JSON.parse(metaOf('scenario')), `${dbPath} (scenario)`);
@@ -72,7 +72,7 @@ export async function resumeRun(runDirInput: string, options: ResumeOptions = {}
 
     const statePath = chainStatePath(runDir);
     if (chainMeta.embedded && options.rpcUrl === undefined && !existsSync(statePath)) {
-      throw new PinbenchError('E_CHAIN_LOST', `the run used the embedded chain but ${statePath} is missing, so its contracts are gone; nothing can be settled`);
+      throw new PinbenchError('CHAIN_LOST', `the run used the embedded chain but ${statePath} is missing, so its contracts are gone; nothing can be settled`);
     }
     const artifacts = await buildCircuit({ cacheDir, ...shape, ptauPath: options.ptauPath, logger });
     const chainStart = await setUpChain.start({

@@ -31,7 +31,7 @@ export interface RunOptions {
   cacheDir?: string;
   ptauPath?: string;
   logger?: Logger;
-  /** Aborting stops the fleet, keeps everything accepted so far in run.db and rejects with E_INTERRUPTED. */
+  /** Aborting stops the fleet, keeps everything accepted so far in run.db and rejects with RUN_INTERRUPTED. */
   signal?: AbortSignal;
   /** Called once the broker is up and the fleet provisioned (tests use it to inject traffic). */
   onBrokerReady?: (info: { url: string; credentials: ReadonlyMap<string, string> }) => void | Promise<void>;
@@ -43,12 +43,12 @@ export interface RunOptions {
   fleetProcess?: FleetProcessMode;
 }
 
-/** Rejects with E_INTERRUPTED once `signal` aborts (after stopping time), so every wait can race it. */
+/** Rejects with RUN_INTERRUPTED once `signal` aborts (after stopping time), so every wait can race it. */
 function interruption(signal: AbortSignal | undefined, stopTime: () => void, dbPath: string): Promise<never> {
   const interrupted = new Promise<never>((_resolve, reject) => {
     const abort = () => {
       stopTime();
-      reject(new PinbenchError('E_INTERRUPTED', `run interrupted; every reading accepted so far is kept in ${dbPath}`));
+      reject(new PinbenchError('RUN_INTERRUPTED', `run interrupted; every reading accepted so far is kept in ${dbPath}`));
     };
     if (signal?.aborted) abort();
     signal?.addEventListener('abort', abort, { once: true });

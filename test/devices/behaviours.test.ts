@@ -60,18 +60,18 @@ describe('profiles catalogue', () => {
       return 'no error';
     };
     expect(codeAndMessage(() => make({ faults: ['flaky-netwrok' as never] }))).toBe(
-      'E_PROFILE: option `faults[0]`: unknown fault "flaky-netwrok"; valid faults: flaky-network, clock-skew, stuck-sensor, noisy-sensor, corrupted-packets, battery-failure',
+      'PROFILE_INVALID: option `faults[0]`: unknown fault "flaky-netwrok"; valid faults: flaky-network, clock-skew, stuck-sensor, noisy-sensor, corrupted-packets, battery-failure',
     );
     expect(codeAndMessage(() => make({ adversary: 'ddos' as never }))).toBe(
-      'E_PROFILE: option `adversary`: unknown adversary "ddos"; valid adversaries: gps-spoofing, replay, forged-signature, sybil, emulator, wrong-topic, flooding',
+      'PROFILE_INVALID: option `adversary`: unknown adversary "ddos"; valid adversaries: gps-spoofing, replay, forged-signature, sybil, emulator, wrong-topic, flooding',
     );
     expect(codeAndMessage(() => parseMotionName('plane', 'fleet[1].motion'))).toBe(
-      'E_PROFILE: option `fleet[1].motion`: unknown motion "plane"; valid motions: stationary, walk, bike, car',
+      'PROFILE_INVALID: option `fleet[1].motion`: unknown motion "plane"; valid motions: stationary, walk, bike, car',
     );
     expect(codeAndMessage(() => make({ faults: [{ name: 'flaky-network', disconnectsPerHour: -1 }] }))).toMatch(
-      /^E_PROFILE: option `faults\[0\]\.disconnectsPerHour`: .* \(fault flaky-network\); see the defaults in devices\/behaviours\/schemas\.ts$/,
+      /^PROFILE_INVALID: option `faults\[0\]\.disconnectsPerHour`: .* \(fault flaky-network\); see the defaults in devices\/behaviours\/schemas\.ts$/,
     );
-    expect(codeAndMessage(() => make({ adversary: 'replay' }))).toBe("E_PROFILE: adversary replay needs the fleet's shared PacketArchive; pass `archive`");
+    expect(codeAndMessage(() => make({ adversary: 'replay' }))).toBe("PROFILE_INVALID: adversary replay needs the fleet's shared PacketArchive; pass `archive`");
   });
 
   it('args: schemas fill defaults, for embedding in the scenario schema', () => {

@@ -85,7 +85,7 @@ describe('buildFleet', () => {
     } catch (error) {
       caught = error;
     }
-    expect(caught).toMatchObject({ code: 'E_CONFIG' });
+    expect(caught).toMatchObject({ code: 'CONFIG_INVALID' });
     expect((caught as Error).message.startsWith(message)).toBe(true);
   });
 });

@@ -63,7 +63,7 @@ describe('route files', () => {
 
   it('error: a <trkpt> without lat names the file and line', () => {
     const e = errorOf(() => readRouteFile('test/devices/fixtures/no-lat.gpx'));
-    expect(e.code).toBe('E_ROUTE');
+    expect(e.code).toBe('ROUTE_FILE_INVALID');
     expect(e.message).toBe('route file test/devices/fixtures/no-lat.gpx: line 12: <trkpt> without lat');
   });
 
@@ -81,7 +81,7 @@ describe('route files', () => {
     ['x.txt', 'hello', 'route file x.txt: unknown route format; give a .gpx file or a .geojson file with a LineString'],
   ])('error: %s %j', (file, text, message) => {
     const e = errorOf(() => parseRoute(text, file));
-    expect(e.code).toBe('E_ROUTE');
+    expect(e.code).toBe('ROUTE_FILE_INVALID');
     expect(e.message.startsWith(message)).toBe(true);
   });
 

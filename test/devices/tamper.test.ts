@@ -8,7 +8,7 @@ function accepted(verify: ReturnType<typeof createVerifier>, bytes: Uint8Array):
   try {
     return verify.verifyPackage(decodeBinPackage(bytes));
   } catch (error) {
-    if (isPinbenchError(error, 'E_DECODE')) return false;
+    if (isPinbenchError(error, 'CODEC_DECODE_FAILED')) return false;
     throw error;
   }
 }

@@ -24,12 +24,12 @@ describe('SensorConfig codec', () => {
     expect(decodeSensorConfig(encodeSensorConfig({ uploadPeriod: 10 }))).toEqual({ uploadPeriod: 10 });
   });
 
-  it('error: wrong wire types, truncation and a zero upload period are E_DECODE', () => {
+  it('error: wrong wire types, truncation and a zero upload period are CODEC_DECODE_FAILED', () => {
     expect(() => decodeSensorConfig(Uint8Array.of(0x1a, 0x01, 0x00))).toThrow(
       'cannot decode SensorConfig: wrong wire type 2 (len) for field 3 (uploadPeriod), expected 0 (varint)',
     );
     expect(() => decodeSensorConfig(Uint8Array.of(0x18))).toThrow('cannot decode SensorConfig: truncated varint at byte 1');
-    expect(() => decodeSensorConfig(Uint8Array.of(0x18, 0x00))).toThrow(expect.objectContaining({ code: 'E_DECODE' }));
+    expect(() => decodeSensorConfig(Uint8Array.of(0x18, 0x00))).toThrow(expect.objectContaining({ code: 'CODEC_DECODE_FAILED' }));
     expect(() => encodeSensorConfig({ uploadPeriod: -1 })).toThrow('cannot encode SensorConfig: field 3 (uploadPeriod) must be an integer in [0, 4294967295], got -1');
   });
 });

@@ -5,7 +5,8 @@ import { seededRandom } from '../../devices/index.ts';
 import { PackageType, ProtoWriter, decodeBinPackage, decodeSensorData, encodeBinPackage, encodeSensorData, signedDigest, signedMessage, type SensorData } from '../../protocol/index.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 
-// The Pebble Tracker v2 schema as DESIGN.md states it, for protobufjs to cross-check against.
+// The Pebble Tracker v2 schema as docs/architecture.md, "Wire format", states it, for protobufjs
+// to cross-check against.
 const PEBBLE_PROTO = `
 syntax = "proto2";
 message SensorData {
@@ -227,7 +228,7 @@ describe('BinPackage decode errors', () => {
     } catch (error) {
       caught = error;
     }
-    expect(isPinbenchError(caught, 'E_DECODE')).toBe(true);
+    expect(isPinbenchError(caught, 'CODEC_DECODE_FAILED')).toBe(true);
     expect((caught as Error).message).toBe(`cannot decode BinPackage: ${what}${SUFFIX}`);
     expect((caught as { details: { reason: string } }).details.reason).toBe(reason);
   });
@@ -256,7 +257,7 @@ describe('BinPackage decode errors', () => {
     );
   });
 
-  it('error: random and truncated input only ever throws E_DECODE', () => {
+  it('error: random and truncated input only ever throws CODEC_DECODE_FAILED', () => {
     const good = encodeBinPackage({ type: 0, data: encodeSensorData(full), timestamp: 1_700_000_000, signature: sig() });
     const inputs: Uint8Array[] = [];
     for (let cut = 0; cut < good.length; cut++) inputs.push(good.subarray(0, cut));
@@ -274,7 +275,7 @@ describe('BinPackage decode errors', () => {
         try {
           decode(input);
         } catch (error) {
-          if (!isPinbenchError(error, 'E_DECODE')) throw error;
+          if (!isPinbenchError(error, 'CODEC_DECODE_FAILED')) throw error;
         }
       }
     }

@@ -133,7 +133,7 @@ describe('fleet process: latency pairing', () => {
 describe('fleet process: placement', () => {
   const fits = () => ({}) as never;
   const refuses = () => {
-    throw new PinbenchError('E_CAPACITY', 'too many');
+    throw new PinbenchError('HOST_CAPACITY_EXCEEDED', 'too many');
   };
   it('args: auto keeps small fleets inline and moves large or unfittable ones out', () => {
     expect(chooseFleetPlacement('auto', 100, fits)).toBe('inline');
@@ -253,7 +253,7 @@ describe('fleet process: host', () => {
     h.say({ type: 'failed', message: 'boom', code: undefined });
     h.exit(1, null);
     await expect(advancing).rejects.toThrow('the fleet process (pid 4242) exited with code 1: boom; its output is in /tmp/fleet.log');
-    await expect(h.host.failed()).rejects.toMatchObject({ code: 'E_FLEET_PROCESS' });
+    await expect(h.host.failed()).rejects.toMatchObject({ code: 'FLEET_PROCESS_FAILED' });
     await expect(h.fleet.stop()).resolves.toBeUndefined();
   });
 

@@ -13,10 +13,10 @@ function capacityError(connections: number, limits: Partial<HostLimits>, bothEnd
   try {
     checkCapacity({ connections, bothEnds, limits: { ...roomy, ...limits } });
   } catch (error) {
-    expect((error as { code: string }).code).toBe('E_CAPACITY');
+    expect((error as { code: string }).code).toBe('HOST_CAPACITY_EXCEEDED');
     return (error as Error).message;
   }
-  throw new Error('expected E_CAPACITY');
+  throw new Error('expected HOST_CAPACITY_EXCEEDED');
 }
 
 describe('checkCapacity', () => {

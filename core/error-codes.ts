@@ -1,0 +1,305 @@
+/**
+ * Every `PinbenchError` code, with what it means and what to do about it. Codes are
+ * AREA_CASE in upper snake case (the area first, then the case) and part of the API: scripts
+ * and tests match on them. docs/errors.md is generated from this list (`npm run docs:errors`),
+ * and test/core/error-codes.test.ts fails when the two differ or a code here is thrown nowhere.
+ */
+export interface ErrorCodeInfo {
+  /** What went wrong, in one line. */
+  readonly meaning: string;
+  /** What to do next, in one line. */
+  readonly action: string;
+}
+
+export const ERROR_CODES = {
+  CLI_ARGS_INVALID: {
+    meaning: 'The command line has an unknown command or option, a missing or extra argument, or an option value out of range.',
+    action: 'Fix the argument the message names; `pinbench --help` lists the commands and options.',
+  },
+  RUN_INTERRUPTED: {
+    meaning: 'The run was aborted (Ctrl-C or its abort signal) before it finished; the CLI exits with 130.',
+    action: 'Every reading accepted so far is kept in the run folder\'s run.db; run the scenario again, or `pinbench resume` the folder to settle what is owed.',
+  },
+  RESUME_NO_RUN_DB: {
+    meaning: '`pinbench resume` was given a folder without a run.db.',
+    action: 'Give the folder of a run, `runs/<time>-<scenario>/`.',
+  },
+  RESUME_NOTHING_TO_RESUME: {
+    meaning: 'The run stopped before its chain was set up, so run.db has no scenario or chain record to resume from.',
+    action: 'Run the scenario again.',
+  },
+  CHAIN_LOST: {
+    meaning: 'The chain the run settled on is gone: the embedded chain\'s saved state is missing, or the settlement contract is not at its address.',
+    action: 'Resume with the run\'s chain/ state in place or against the same `--rpc` chain; otherwise nothing can be settled, run the scenario again.',
+  },
+  HOST_CAPACITY_EXCEEDED: {
+    meaning: 'Preflight: this machine cannot hold the fleet\'s connections (open files, local ports or memory).',
+    action: 'Raise the limit the message names (`ulimit -n`, `net.ipv4.ip_local_port_range`, free memory), or run fewer devices.',
+  },
+  FLEET_PROCESS_FAILED: {
+    meaning: 'The child process that runs the fleet died, was killed, or broke the host\'s message protocol.',
+    action: 'Read the fleet process log the message names; a SIGKILL usually means the machine ran out of memory: run fewer devices.',
+  },
+  SCENARIO_INVALID: {
+    meaning: 'The scenario is not valid YAML or does not match the scenario schema.',
+    action: 'Fix the fields the message lists (the JSON Schema from `scenarioJsonSchema` helps in an editor).',
+  },
+  SCENARIO_UNREADABLE: {
+    meaning: 'The scenario file could not be read.',
+    action: 'Check the path and the file\'s permissions.',
+  },
+  CONFIG_INVALID: {
+    meaning: 'A fleet, device, motion, area, seed or curve option has a value out of range or of the wrong type.',
+    action: 'Set the option the message names to a value of the kind it asks for.',
+  },
+  PROFILE_INVALID: {
+    meaning: 'A fault, adversary or motion profile is unknown, has invalid parameters, or lacks what it needs (a sybil source device, the replay archive).',
+    action: 'Use one of the names the message lists, with parameters as in devices/behaviours/schemas.ts.',
+  },
+  ROUTE_FILE_INVALID: {
+    meaning: 'A device\'s route file cannot be read or is not a usable GeoJSON LineString or GPX track.',
+    action: 'Fix the file the message names, or drop `route` from the fleet entry.',
+  },
+  TRACKER_ALREADY_STARTED: {
+    meaning: 'start() was called on a tracker that is not off.',
+    action: 'Create a new Tracker to run the device again.',
+  },
+  KEY_INVALID: {
+    meaning: 'A device private or public key has the wrong length or encoding, or is not valid on its curve.',
+    action: 'Pass a raw 32-byte scalar or a 65-byte uncompressed point of the same curve; derive keys with deriveDeviceKey.',
+  },
+  CODEC_DECODE_FAILED: {
+    meaning: 'A payload is not valid Pebble Tracker v2 (details.reason says why: truncation, wire type, missing field, value).',
+    action: 'Drop the payload and check that the sender speaks the Pebble Tracker v2 format.',
+  },
+  CODEC_ENCODE_FAILED: {
+    meaning: 'A message could not be encoded in the Pebble Tracker v2 format (a field out of its range or of the wrong length).',
+    action: 'Fix the field the message names before encoding.',
+  },
+  BROKER_LISTEN_FAILED: {
+    meaning: 'The embedded MQTT broker could not listen on its host and port.',
+    action: 'Choose another `--broker-port`, or omit it for a free port.',
+  },
+  STORE_OPEN_FAILED: {
+    meaning: 'The run database (run.db) could not be opened.',
+    action: 'Check that the run folder is writable.',
+  },
+  SETTLEMENT_RULE_MISMATCH: {
+    meaning: 'A batch witness gives a device other work units than the reward rule computes.',
+    action: 'This is a pinbench bug: report it with the run folder.',
+  },
+  RULE_INVALID_SHAPE: {
+    meaning: 'The circuit shape (batchSize, readingsPerDevice) is outside what the reward rule supports.',
+    action: 'Use a batchSize that is a multiple of 4 in [4, 1024] and readingsPerDevice within the range the message gives.',
+  },
+  RULE_INVALID_READING: {
+    meaning: 'A reading\'s latitude, longitude or timestamp is outside the range the reward rule accepts.',
+    action: 'Drop the reading, or fix its decoding or the device clock.',
+  },
+  RULE_INVALID_PARAMS: {
+    meaning: 'A reward parameter does not fit the range the circuit checks.',
+    action: 'Choose a smaller value.',
+  },
+  RULE_INVALID_DEVICE_INDEX: {
+    meaning: 'A device index below 1 was given; registry indexes start at 1.',
+    action: 'Pass the device\'s registry index.',
+  },
+  RULE_INVALID_HASH: {
+    meaning: 'poseidonChain was called without inputs.',
+    action: 'Pass at least one input.',
+  },
+  RULE_INVALID_BATCH: {
+    meaning: 'An epoch or batch number does not fit the 32 bits of the batch header.',
+    action: 'Pass an integer in [0, 4294967295].',
+  },
+  RULE_INVALID_UNITS: {
+    meaning: 'Work units are negative or too large to pack.',
+    action: 'Compute units with workUnits.',
+  },
+  RULE_UNFLAGGED_JUMP: {
+    meaning: 'Two consecutive unflagged readings are at least 2^20 (1e-7 degree) apart, so the circuit has no proof.',
+    action: 'Flag the later reading (flagLargeJumps).',
+  },
+  WITNESS_DEVICE_OUTSIDE_BATCH: {
+    meaning: 'A device given for a batch witness is not in that batch\'s index range.',
+    action: 'Put the device in the batch its index belongs to (floor((index - 1) / batchSize)).',
+  },
+  WITNESS_DUPLICATE_DEVICE: {
+    meaning: 'A device appears twice in one batch witness.',
+    action: 'Merge the device\'s readings into one entry.',
+  },
+  CIRCUIT_DEPENDENCY_MISSING: {
+    meaning: 'A package the circuit build needs (circomlib) is not installed.',
+    action: 'Run `npm install` in the pinbench checkout.',
+  },
+  CIRCUIT_COMPILE_FAILED: {
+    meaning: 'circom failed to compile the batch circuit.',
+    action: 'Fix circuits/*.circom; the full compiler output is in details.output.',
+  },
+  CIRCUIT_SETUP_FAILED: {
+    meaning: 'The Groth16 setup (zkey) of the circuit failed.',
+    action: 'Check the ptau file (power, phase 2 prepared), or delete it to have it made again.',
+  },
+  CIRCUIT_LOCK_TIMEOUT: {
+    meaning: 'Another process held the circuit build lock for longer than the timeout.',
+    action: 'Wait for that build to finish, or delete the lock directory if no build is running.',
+  },
+  PTAU_NOT_FOUND: {
+    meaning: 'The powers-of-tau file given as ptauPath (`--ptau`) does not exist.',
+    action: 'Pass an existing prepared .ptau file, or omit it to have one made locally.',
+  },
+  PTAU_INVALID: {
+    meaning: 'The file given as ptauPath is not a readable powers-of-tau file.',
+    action: 'Pass a .ptau produced by snarkjs or a ceremony.',
+  },
+  PTAU_TOO_SMALL: {
+    meaning: 'The powers of tau are too small for the circuit shape.',
+    action: 'Use a ptau of the power the message gives, or lower batchSize/readingsPerDevice.',
+  },
+  PTAU_NOT_PREPARED: {
+    meaning: 'The ptau file has no prepared phase 2.',
+    action: 'Run `npx snarkjs powersoftau prepare phase2 <in.ptau> <out.ptau>` and pass the output.',
+  },
+  PROOF_WITNESS_REJECTED: {
+    meaning: 'The batch input does not satisfy the circuit.',
+    action: 'Build the input with buildBatchWitness from the same readings, flags and params, for a circuit of the same shape.',
+  },
+  PROOF_FAILED: {
+    meaning: 'Groth16 proving failed with the circuit\'s zkey.',
+    action: 'Rebuild the circuit with buildCircuit.',
+  },
+  PROOF_VKEY_UNREADABLE: {
+    meaning: 'The circuit\'s verification key could not be read.',
+    action: 'Rebuild the circuit with buildCircuit.',
+  },
+  PROOF_WORKER_CRASHED: {
+    meaning: 'A prover process crashed on the same batch more than once.',
+    action: 'Check the machine\'s free memory and the circuit artifacts.',
+  },
+  PROVER_CLOSED: {
+    meaning: 'A batch was given to, or still queued in, a prover pool that was closed.',
+    action: 'Create a new prover pool.',
+  },
+  SOLC_MISSING: {
+    meaning: 'The solc package is not installed or could not be loaded.',
+    action: 'Run `npm ci`.',
+  },
+  SOLC_VERSION_MISMATCH: {
+    meaning: 'The installed solc is not the version pinbench pins.',
+    action: 'Run `npm ci` to install the locked version.',
+  },
+  CONTRACTS_COMPILE_FAILED: {
+    meaning: 'Solidity compilation failed.',
+    action: 'Fix the source at the location the message shows.',
+  },
+  CONTRACT_NOT_FOUND: {
+    meaning: 'A compiled source unit has no contract of the requested name.',
+    action: 'Check the contract name (the snarkjs verifier is named Groth16Verifier).',
+  },
+  VERIFIER_SOURCE_MISSING: {
+    meaning: 'The generated Solidity verifier is not at verifierSolPath.',
+    action: 'Build the circuits first; the verifier is generated with the zkey.',
+  },
+  VERIFIER_MISSING: {
+    meaning: 'Neither a verifier build nor a verifierAddress was given to deploy.',
+    action: 'Compile with verifierSolPath (from the circuit build), or pass verifierAddress.',
+  },
+  VERIFIER_NOT_DEPLOYED: {
+    meaning: 'There is no contract at the verifierAddress given.',
+    action: 'Deploy the verifier first, or omit verifierAddress.',
+  },
+  DEPLOY_NONCE_RACE: {
+    meaning: 'A deploy transaction landed at another address than expected: another sender used the deployer\'s nonces.',
+    action: 'Deploy from an account nothing else sends from.',
+  },
+  DUPLICATE_DEVICE: {
+    meaning: 'Two devices to register have the same idHash.',
+    action: 'Register each device once.',
+  },
+  INVALID_ARGUMENT: {
+    meaning: 'A contracts or chain function got an option or argument of the wrong type or range.',
+    action: 'Pass the option the message names as it asks.',
+  },
+  NO_PROVIDER: {
+    meaning: 'A signer or wallet is not connected to a JSON-RPC provider.',
+    action: 'Create it with new Wallet(key, provider), or pass options.provider.',
+  },
+  NO_SIGNER: {
+    meaning: 'A contract is not connected to a signer with a provider.',
+    action: 'Use contract.connect(operatorSigner).',
+  },
+  CONTRACT_REVERTED: {
+    meaning: 'A contract call or transaction reverted; the message decodes the reason where the ABI allows.',
+    action: 'Follow the decoded reason; an undecoded revert of a mined transaction most likely ran out of gas.',
+  },
+  CHAIN_REQUEST_FAILED: {
+    meaning: 'A request to the chain node failed.',
+    action: 'Check that the node is running and the account is funded.',
+  },
+  RPC_URL_INVALID: {
+    meaning: 'The RPC URL given (`--rpc`) is not a valid http(s) URL.',
+    action: 'Give an http(s) URL such as http://127.0.0.1:8545.',
+  },
+  RPC_UNREACHABLE: {
+    meaning: 'The chain node at the RPC URL did not answer.',
+    action: 'Start a node there, or omit `--rpc` to use the embedded anvil.',
+  },
+  RPC_TIMEOUT: {
+    meaning: 'A request to the chain node did not answer in time.',
+    action: 'Check that the node is reachable and not overloaded.',
+  },
+  ANVIL_MISSING: {
+    meaning: 'The anvil binary of @foundry-rs/anvil was not found.',
+    action: 'Run `npm ci` to install @foundry-rs/anvil and its platform package.',
+  },
+  ANVIL_UNSUPPORTED_PLATFORM: {
+    meaning: '@foundry-rs/anvil ships no binary for this platform and architecture.',
+    action: 'Run a node yourself and pass `--rpc URL`.',
+  },
+  ANVIL_SPAWN_FAILED: {
+    meaning: 'The anvil process could not be started.',
+    action: 'Run `npm ci`; the message names the binary tried.',
+  },
+  ANVIL_EXITED: {
+    meaning: 'anvil exited during startup.',
+    action: 'Check the port and flags; its last output is in the message.',
+  },
+  ANVIL_START_TIMEOUT: {
+    meaning: 'anvil did not answer eth_chainId within the start timeout.',
+    action: 'The machine may be overloaded: raise startTimeoutMs.',
+  },
+  TX_SENDER_CLOSED: {
+    meaning: 'A transaction was given to, or not yet confirmed by, a TxSender that was closed.',
+    action: 'Start a new TxSender; a transaction already sent may still be mined: look its hash up before sending it again.',
+  },
+  TX_SEND_FAILED: {
+    meaning: 'A transaction could not be sent.',
+    action: 'Check that the node is reachable and the account funded, then start a new TxSender and send it again.',
+  },
+  TX_NONCE_GAP: {
+    meaning: 'A nonce could neither be used nor filled, so later transactions from the account are stuck.',
+    action: 'Check that the node is reachable, then start a new TxSender (it re-reads the pending nonce) and send them again.',
+  },
+  TX_UNCONFIRMED: {
+    meaning: 'Receipt polls for a sent transaction failed too many times in a row.',
+    action: 'Check the node, then look the transaction\'s hash up before sending it again.',
+  },
+  TX_REPLACED: {
+    meaning: 'A transaction\'s nonce was used by another transaction.',
+    action: 'Give the TxSender an account nothing else sends from, then send it again.',
+  },
+  TX_DROPPED: {
+    meaning: 'A sent transaction was dropped or replaced and has no receipt.',
+    action: 'Send it again.',
+  },
+  TX_OUT_OF_GAS: {
+    meaning: 'A transaction used its whole gas limit and reverted.',
+    action: 'Raise its gasLimit.',
+  },
+  TX_REVERTED: {
+    meaning: 'A mined transaction reverted, and replaying it did not give the reason.',
+    action: 'Send it again if it is still needed; what it depended on may have changed.',
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
