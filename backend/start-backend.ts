@@ -1,17 +1,13 @@
 import type { Logger } from '../core/ports.ts';
-import type { Scenario } from '../scenarios/index.ts';
 import type { RunStore } from './store/run-store.ts';
 import { startEmbeddedBroker, type BrokerHandle } from './broker/embedded-broker.ts';
-import type { LatencyTracker } from '../sim/mqtt/latency-tracker.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { defaultVerifyWorkers } from './ingest/verify-pool.ts';
 import type { EpochCalendar } from './epochs/calendar.ts';
-import type { SimTime } from '../sim/clock/sim-time.ts';
-import { warnOfGiveUps } from '../sim/clock/io-settle.ts';
-import type { PlacedFleetRuntime } from '../sim/fleet-process/placement.ts';
 import { pebbleIngestCodec } from './ingest/pebble-codec.ts';
 import { RegistrationBackend } from './registration/registration-exchange.ts';
-import type { Cleanups } from '../sim/run/cleanups.ts';
+import type { DeviceDirectory } from './directory/device-directory.ts';
+import type { BackendEvents, BackendIo } from './ports.ts';
 
 export interface Backend {
   ingest: Ingest;
@@ -24,47 +20,48 @@ export interface Backend {
 /**
  * What the devices talk to: the ingest (decode, verify, validate, store), the registration
  * exchange for devices that connect unregistered, and the embedded broker that routes each
- * publish to one of them. Every publish is announced to the discrete clock, so simulated time
- * waits for it.
+ * publish to one of them, all knowing devices only through the directory. Every publish is
+ * announced to `io`, so a discrete clock driving the bench waits for it. `stop()` each of the
+ * returned parts in reverse order: the broker, then the ingest.
  */
 export async function startBackend(input: {
-  scenario: Scenario;
   store: RunStore;
-  fleet: PlacedFleetRuntime;
-  time: SimTime;
+  directory: DeviceDirectory;
   calendar: EpochCalendar;
-  latency: LatencyTracker;
+  maxClockSkewS: number;
+  /** The backend clock (the devices' simulated time), ms. */
+  nowMs: () => number;
   wallNowMs: () => number;
+  io: BackendIo;
+  events?: BackendEvents;
   brokerPort?: number;
-  cleanups: Cleanups;
   logger: Logger;
+  /** Called with each part's stop step as soon as the part runs, so a later failure still stops it. */
+  onStarted: (stop: () => Promise<void>) => void;
 }): Promise<Backend> {
-  const { scenario, store, fleet, latency, wallNowMs, cleanups, logger } = input;
-  const { clock, io } = input.time;
+  const { store, directory, io, wallNowMs, logger } = input;
   const ingest = new Ingest({
-    store, codec: pebbleIngestCodec, devices: fleet.ingestDevices, calendar: input.calendar,
-    maxClockSkewS: scenario.ingest.maxClockSkewS, simNowMs: () => clock.nowMs(), wallNowMs,
-    sentAtMs: (clientId, payload) => latency.take(clientId, payload),
-    onAccepted: fleet.readingAccepted,
+    store, codec: pebbleIngestCodec, devices: directory.ingestDevices, calendar: input.calendar,
+    maxClockSkewS: input.maxClockSkewS, simNowMs: input.nowMs, wallNowMs,
+    onAccepted: input.events?.readingAccepted,
     verifyWorkers: defaultVerifyWorkers(),
   });
-  cleanups.push(() => ingest.close());
+  input.onStarted(() => ingest.close());
   io.addPending('readings still in the ingest', () => ingest.inFlight());
-  warnOfGiveUps(io, logger, 'the I/O of a slice on the run side');
   let authFailures = 0;
   // Devices that connect unregistered go through the owner proposal / confirm exchange.
   const registration = new RegistrationBackend({
-    registry: fleet.registry,
+    registry: directory,
     deliver: (clientId, topic, payload) => broker.deliver(clientId, topic, payload),
     reject: (clientId, topic, payload, reason, detail) => ingest.reject(clientId, topic, payload, reason, detail),
-    nowMs: () => clock.nowMs(),
+    nowMs: input.nowMs,
     track: (operation) => io.track(operation),
-    maxClockSkewS: scenario.ingest.maxClockSkewS,
+    maxClockSkewS: input.maxClockSkewS,
     logger,
   });
   const broker: BrokerHandle = await startEmbeddedBroker({
     port: input.brokerPort,
-    credentials: fleet.credentials,
+    credentials: directory.credentials,
     hooks: {
       onPublish: (clientId, topic, payload) => {
         io.publishArrived();
@@ -87,7 +84,7 @@ export async function startBackend(input: {
       },
     },
   });
-  cleanups.push(() => broker.close());
+  input.onStarted(() => broker.close());
   logger.info(`broker listening on ${broker.url}`);
   return { ingest, broker, authFailures: () => authFailures, registration };
 }

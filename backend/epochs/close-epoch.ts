@@ -19,14 +19,6 @@ export interface EpochOutcome {
   flagged: Array<{ deviceIndex: number; findings: FlagFinding[] }>;
 }
 
-const FLAGS_SQL = `CREATE TABLE IF NOT EXISTS flags (
-  epoch INTEGER NOT NULL,
-  device_index INTEGER NOT NULL,
-  flag TEXT NOT NULL,
-  evidence TEXT NOT NULL,
-  PRIMARY KEY (epoch, device_index, flag)
-)`;
-
 /** Readings per page read from run.db while closing: ~20–40 ms of decoding and flagging. */
 const CLOSE_PAGE_ROWS = 4_096;
 
@@ -68,9 +60,7 @@ export class EpochCloser {
       /** Readings read from run.db at a time; the event loop runs between pages. */
       pageRows?: number;
     },
-  ) {
-    store.db.exec(FLAGS_SQL);
-  }
+  ) {}
 
   async close(epoch: number, listener: CloseListener = {}): Promise<EpochOutcome> {
     const rejected = this.rejectionsSinceLastClose();

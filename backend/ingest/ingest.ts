@@ -1,4 +1,3 @@
-import { msHistogram } from '../../core/stats-histogram.ts';
 import { payloadDigest } from '../../protocol/payload-digest.ts';
 import { dataTopic } from '../../protocol/topics.ts';
 import type { RunStore } from '../store/run-store.ts';
@@ -31,16 +30,14 @@ export interface IngestOptions {
   maxClockSkewS: number;
   /** Simulated time (the devices' clock), ms. */
   simNowMs: () => number;
-  /** Wall time, ms, for stored receive times and latency. */
+  /** Wall time, ms, for stored receive times. */
   wallNowMs: () => number;
-  /** Wall time at which the device sent this payload, when known (for latency). */
-  sentAtMs?: (clientId: string, payload: Uint8Array) => number | undefined;
   /**
-   * Called for every accepted reading (wall ms). With the fleet in another process the send
-   * time arrives later than the reading; the latency is then paired there and handed back
-   * through `recordLatency`.
+   * Told of every accepted reading, with its payload as published and its payload digest, at
+   * wall time `acceptedMs`: the bench pairs it with the time its device sent it (publish →
+   * accept latency). The backend itself never knows when a device sent something.
    */
-  onAccepted?: (clientId: string, digest: Uint8Array, receivedMs: number) => void;
+  onAccepted?: (clientId: string, digest: Uint8Array, payload: Uint8Array, acceptedMs: number) => void;
   /**
    * Signature checks in this many worker threads (see defaultVerifyWorkers()); 0 or absent
    * checks inline on the main loop. With threads, call `close()` when the run ends.
@@ -78,7 +75,6 @@ interface InFlight {
   longitude: number | undefined;
   /** Backend clock at arrival, s: the skew check is about when the message came in. */
   arrivalNowS: number;
-  sentMs: number | undefined;
   verdict: Verdict;
   done: (() => void) | undefined;
 }
@@ -98,7 +94,6 @@ export class Ingest {
   readonly counters: IngestCounters = { received: 0, accepted: 0, rejected: {} };
   private readonly lastAcceptedTs = new Map<number, number>();
   private readonly closedEpochs = new Set<number>();
-  private readonly latency = msHistogram();
   private readonly pool: VerifyPool | undefined;
   private queue: InFlight[] = [];
   private head = 0;
@@ -112,16 +107,6 @@ export class Ingest {
   /** Call after `drain()`: a message still in flight would be finalized against the closed epoch and rejected. */
   closeEpoch(epoch: number): void {
     this.closedEpochs.add(epoch);
-  }
-
-  /** Publish → accept latency (ms, wall clock) of the readings accepted so far. */
-  latencySummary(): { samples: number; p50: number; p95: number; p99: number; max: number } {
-    return this.latency.summary();
-  }
-
-  /** Adds a publish → accept latency measured outside the ingest (see `onAccepted`). */
-  recordLatency(latencyMs: number): void {
-    this.latency.record(latencyMs);
   }
 
   /** Messages received and not yet accepted or rejected (waiting for their signature check). */
@@ -195,7 +180,6 @@ export class Ingest {
       latitude: sensor.latitude,
       longitude: sensor.longitude,
       arrivalNowS: this.options.simNowMs() / 1000,
-      sentMs: this.options.sentAtMs?.(clientId, payload),
       verdict: Verdict.Pending,
       done,
     };
@@ -278,13 +262,10 @@ export class Ingest {
     }
     this.lastAcceptedTs.set(device.index, timestamp);
     const receivedMs = this.options.wallNowMs();
-    const sentMs = entry.sentMs;
-    const latencyMs = sentMs === undefined ? -1 : receivedMs - sentMs;
-    if (sentMs !== undefined) this.latency.record(latencyMs);
     this.counters.received += 1;
     this.counters.accepted += 1;
     const digest = payloadDigest(payload);
-    this.options.onAccepted?.(clientId, digest, receivedMs);
+    this.options.onAccepted?.(clientId, digest, payload, receivedMs);
     this.options.store.addReading({
       deviceIndex: device.index,
       epoch,
@@ -292,7 +273,6 @@ export class Ingest {
       latE7: latitude,
       lonE7: longitude,
       receivedMs,
-      latencyMs,
       packageBytes: payload,
       digest,
     });

@@ -1,8 +1,8 @@
 import type { Logger } from '../../core/ports.ts';
-import { type DeviceSpec } from '../../devices/index.ts';
 import { confirmMessage, createVerifier, decodeConfirmPackage, encodeStatusPackage, ownerBytes, RegistrationStatus, type ConfirmPackage, type StatusPackage } from '../../protocol/index.ts';
 import type { RejectionReason } from '../ingest/reasons.ts';
-import type { DeviceConfirm } from '../../sim/run/fleet-registry.ts';
+import { confirmTopic, filterMatches, statusTopic } from '../../protocol/topics.ts';
+import type { DeviceConfirm, ProvisioningRecord } from '../directory/device-directory.ts';
 
 /**
  * The backend's side of Pebble's registration exchange (devReg.c): a device that is not
@@ -69,10 +69,11 @@ export function checkConfirm(input: {
 }
 
 export interface RegistrationBackendDeps {
+  /** The device directory (backend/directory/device-directory.ts). */
   registry: {
-    spec(deviceId: string): DeviceSpec | undefined;
+    provisioned(deviceId: string): ProvisioningRecord | undefined;
     isRegistered(deviceId: string): boolean;
-    register(spec: DeviceSpec, confirm: DeviceConfirm): Promise<number>;
+    register(deviceId: string, confirm: DeviceConfirm): Promise<number>;
   };
   /** QoS 1 to one device; resolves true on its PUBACK (see BrokerHandle.deliver). */
   deliver(clientId: string, topic: string, payload: Uint8Array): Promise<boolean>;
@@ -98,17 +99,6 @@ export interface RegistrationCounters {
   refused: number;
 }
 
-/** Whether `filter` (a granted subscription) receives messages on `topic`. */
-export function filterMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
-  }
-  return f.length === t.length;
-}
-
 export class RegistrationBackend {
   readonly counters: RegistrationCounters = { proposed: 0, confirmed: 0, refused: 0 };
   private readonly proposals = new Map<string, OpenProposal & { answered: () => void }>();
@@ -121,34 +111,34 @@ export class RegistrationBackend {
   constructor(private readonly deps: RegistrationBackendDeps) {}
 
   static isConfirmTopic(clientId: string, topic: string): boolean {
-    return topic === `device/${clientId}/confirm`;
+    return topic === confirmTopic(clientId);
   }
 
   /** A device subscribed: an unregistered one gets an owner proposal (a registered one its missed `{status: 2}`). */
   onSubscribe(clientId: string, filters: readonly string[]): void {
-    const statusTopic = `backend/${clientId}/status`;
-    if (!filters.some((f) => filterMatches(f, statusTopic))) return;
-    const spec = this.deps.registry.spec(clientId);
-    if (spec === undefined || this.pending.has(clientId)) return;
+    const status = statusTopic(clientId);
+    if (!filters.some((f) => filterMatches(f, status))) return;
+    const record = this.deps.registry.provisioned(clientId);
+    if (record === undefined || this.pending.has(clientId)) return;
     if (this.deps.registry.isRegistered(clientId)) {
       if (this.unannounced.has(clientId)) this.announce(clientId);
       return;
     }
-    this.propose(spec);
+    this.propose(record);
   }
 
-  private propose(spec: DeviceSpec): void {
+  private propose(record: ProvisioningRecord): void {
     const { deps } = this;
-    const id = spec.id;
+    const id = record.deviceId;
     this.proposals.get(id)?.answered();
-    const owner = ownerBytes(spec.ownerAddress);
-    const payload = encodeStatusPackage({ status: RegistrationStatus.PROPOSED, proposer: spec.ownerAddress });
+    const owner = ownerBytes(record.owner);
+    const payload = encodeStatusPackage({ status: RegistrationStatus.PROPOSED, proposer: record.owner });
     this.counters.proposed += 1;
     void deps.track(
       new Promise<void>((resolve) => {
         const proposal = { owner, proposedAtS: Math.floor(deps.nowMs() / 1000), answered: resolve };
         this.proposals.set(id, proposal);
-        deps.deliver(id, `backend/${id}/status`, payload).then((acked) => {
+        deps.deliver(id, statusTopic(id), payload).then((acked) => {
           if (!acked) resolve();
           else setTimeout(resolve, deps.confirmGraceMs ?? 250).unref();
         }, () => resolve());
@@ -160,8 +150,8 @@ export class RegistrationBackend {
   handleConfirm(clientId: string, topic: string, payload: Uint8Array): void {
     const { deps } = this;
     const proposal = this.proposals.get(clientId);
-    const spec = deps.registry.spec(clientId);
-    if (proposal === undefined || spec === undefined) {
+    const record = deps.registry.provisioned(clientId);
+    if (proposal === undefined || record === undefined) {
       const why = deps.registry.isRegistered(clientId) || this.pending.has(clientId) ? 'the device is already registered' : 'no owner was proposed to it';
       deps.reject(clientId, topic, payload, 'confirm.unexpected', `no open owner proposal for device ${clientId}: ${why}`);
       return;
@@ -169,7 +159,7 @@ export class RegistrationBackend {
     this.proposals.delete(clientId);
     let verifier = this.verifiers.get(clientId);
     if (verifier === undefined) {
-      verifier = createVerifier(spec.publicKey, spec.curve);
+      verifier = createVerifier(record.publicKey, record.curve);
       this.verifiers.set(clientId, verifier);
     }
     const verdict = checkConfirm({ payload, proposal, nowS: deps.nowMs() / 1000, maxClockSkewS: deps.maxClockSkewS, verifyMessage: verifier.verifyMessage });
@@ -185,7 +175,7 @@ export class RegistrationBackend {
     const signature = Uint8Array.from(verdict.confirm.signature);
     this.pending.add(clientId);
     void deps.track(
-      deps.registry.register(spec, { timestamp, signature }).then(
+      deps.registry.register(clientId, { timestamp, signature }).then(
         async () => {
           this.pending.delete(clientId);
           this.counters.confirmed += 1;
@@ -211,6 +201,6 @@ export class RegistrationBackend {
   }
 
   private send(clientId: string, status: StatusPackage): Promise<boolean> {
-    return this.deps.deliver(clientId, `backend/${clientId}/status`, encodeStatusPackage(status)).catch(() => false);
+    return this.deps.deliver(clientId, statusTopic(clientId), encodeStatusPackage(status)).catch(() => false);
   }
 }

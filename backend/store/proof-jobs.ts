@@ -2,18 +2,6 @@ import type { Database as Db } from 'better-sqlite3';
 import type { BatchCircuitInput } from '../../circuits/index.ts';
 import type { DeviceEpochWork } from '../epochs/summarize.ts';
 
-const PROOF_JOBS_SQL = `CREATE TABLE IF NOT EXISTS proof_jobs (
-  epoch INTEGER NOT NULL,
-  batch INTEGER NOT NULL,
-  status TEXT NOT NULL,          -- queued | settled | failed
-  input TEXT NOT NULL,           -- the circuit input (JSON): enough to prove again after a restart
-  work TEXT NOT NULL,            -- per-device rows for run.db's rewards once settled (JSON)
-  closed_at_ms REAL NOT NULL,    -- wall clock at which the epoch close began, for close → mined
-  attempts INTEGER NOT NULL DEFAULT 0,
-  error TEXT,
-  PRIMARY KEY (epoch, batch)
-)`;
-
 /** A proof job as kept in run.db: a batch to prove and settle. */
 export interface ProofJob {
   epoch: number;
@@ -32,9 +20,8 @@ type Row = { epoch: number; batch: number; input: string; work: string; closedAt
  * finds exactly the batches still owed. Only jobs being worked on are held in memory.
  */
 export class ProofJobs {
-  constructor(private readonly db: Db) {
-    db.exec(PROOF_JOBS_SQL);
-  }
+  /** `db` is a run.db opened by RunStore, which made the `proof_jobs` table (store/schema.ts). */
+  constructor(private readonly db: Db) {}
 
   add(job: Omit<ProofJob, 'attempts'>): void {
     this.db

@@ -3,13 +3,26 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import { PinbenchError } from '../../core/errors.ts';
 import { ACCOUNTING_INDEXES_SQL, SCHEMA_SQL } from './schema.ts';
 
+/** A registered device as the backend knows it: from the registry's DeviceRegistered event. */
 export interface DeviceRow {
   deviceIndex: number;
   deviceId: string;
-  name: string;
-  motion: string;
   owner: string;
   publicKey: Uint8Array;
+  /** The bench's name and motion profile for a device it made (see `describeDevices`). */
+  name?: string;
+  motion?: string;
+}
+
+/** What the bench made a device: the report's per-profile table reads it. */
+export interface DeviceProfileRow {
+  deviceIndex: number;
+  name: string;
+  motion: string;
+  /** Report label: motion, then adversary or faults. */
+  profile: string;
+  adversary: string | null;
+  uploadPeriodS: number;
 }
 
 export interface AcceptedReading {
@@ -19,7 +32,6 @@ export interface AcceptedReading {
   latE7: number;
   lonE7: number;
   receivedMs: number;
-  latencyMs: number;
   packageBytes: Uint8Array;
   digest: Uint8Array;
 }
@@ -110,8 +122,8 @@ export class RunStore {
     this.db.pragma('cache_size = -65536');
     this.db.exec(SCHEMA_SQL);
     this.insertReading = this.db.prepare(
-      `INSERT INTO readings (device_index, epoch, timestamp_s, lat_e7, lon_e7, received_ms, latency_ms, package, digest)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO readings (device_index, epoch, timestamp_s, lat_e7, lon_e7, received_ms, package, digest)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertRejection = this.db.prepare(
       `INSERT INTO rejections (client_id, topic, reason, detail, received_ms, payload, digest) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -119,7 +131,7 @@ export class RunStore {
     this.insertPublished = this.db.prepare('INSERT INTO published (device_index, digest, published_ms) VALUES (?, ?, ?)');
     this.writeBuffered = this.db.transaction(() => {
       for (const r of this.pendingReadings) {
-        this.insertReading.run(r.deviceIndex, r.epoch, r.timestampS, r.latE7, r.lonE7, r.receivedMs, r.latencyMs, asBuffer(r.packageBytes), asBuffer(r.digest));
+        this.insertReading.run(r.deviceIndex, r.epoch, r.timestampS, r.latE7, r.lonE7, r.receivedMs, asBuffer(r.packageBytes), asBuffer(r.digest));
       }
       for (const r of this.pendingRejections) {
         this.insertRejection.run(r.clientId, r.topic, r.reason, r.detail, r.receivedMs, asBuffer(r.payload), asBuffer(r.digest));
@@ -140,7 +152,19 @@ export class RunStore {
       'INSERT INTO devices (device_index, device_id, name, motion, owner, public_key) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
-      for (const d of rows) insert.run(d.deviceIndex, d.deviceId, d.name, d.motion, d.owner, Buffer.from(d.publicKey));
+      for (const d of rows) insert.run(d.deviceIndex, d.deviceId, d.name ?? null, d.motion ?? null, d.owner, Buffer.from(d.publicKey));
+    })();
+  }
+
+  /** The bench's description of devices it made, once they are registered (`devices` rows exist). */
+  describeDevices(rows: readonly DeviceProfileRow[]): void {
+    const profile = this.db.prepare('INSERT INTO device_profiles (device_index, profile, adversary, upload_period_s) VALUES (?, ?, ?, ?)');
+    const label = this.db.prepare('UPDATE devices SET name = ?, motion = ? WHERE device_index = ?');
+    this.db.transaction(() => {
+      for (const r of rows) {
+        profile.run(r.deviceIndex, r.profile, r.adversary, r.uploadPeriodS);
+        label.run(r.name, r.motion, r.deviceIndex);
+      }
     })();
   }
 

@@ -1,16 +1,25 @@
 /**
- * The run database (`run.db`): one SQLite file per run, queryable with any SQLite tool.
- * Every stage keeps its counters here so a run can be audited (and, later, resumed).
+ * The run database (`run.db`): one SQLite file per run, queryable with any SQLite tool. The
+ * whole schema is here, whichever stage writes a table: every stage keeps its counters here so
+ * a run can be audited and resumed. The bench writes two tables of its own through RunStore
+ * (`published`, what its devices got a PUBACK for, and `device_profiles`, what it made each
+ * device); the backend writes the rest.
  */
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS devices (
   device_index INTEGER PRIMARY KEY,      -- registry index (1-based, 0 means an empty batch slot)
   device_id TEXT NOT NULL UNIQUE,        -- IMEI, also the MQTT client id
-  name TEXT NOT NULL,
-  motion TEXT NOT NULL,
-  owner TEXT NOT NULL,                   -- owner address (checksummed)
-  public_key BLOB NOT NULL               -- 65-byte uncompressed P-256 key
+  name TEXT,                             -- the bench's name for a device it made (NULL for others)
+  motion TEXT,                           -- the bench's motion profile of a device it made
+  owner TEXT NOT NULL,                   -- owner address (checksummed), from the DeviceRegistered event
+  public_key BLOB NOT NULL               -- 65-byte uncompressed key, from the DeviceRegistered event
+);
+CREATE TABLE IF NOT EXISTS device_profiles (
+  device_index INTEGER PRIMARY KEY,
+  profile TEXT NOT NULL,                 -- report label: motion, then adversary or faults
+  adversary TEXT,                        -- adversary profile name, NULL for honest devices
+  upload_period_s REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS readings (
   id INTEGER PRIMARY KEY,
@@ -20,7 +29,6 @@ CREATE TABLE IF NOT EXISTS readings (
   lat_e7 INTEGER NOT NULL,
   lon_e7 INTEGER NOT NULL,
   received_ms INTEGER NOT NULL,          -- wall clock at accept
-  latency_ms REAL NOT NULL,              -- publish (device clock) to accept, wall clock
   package BLOB NOT NULL,                 -- the signed BinPackage exactly as published
   digest BLOB NOT NULL                   -- first 8 bytes of sha256(package), to account for every publish
 );
@@ -68,6 +76,26 @@ CREATE TABLE IF NOT EXISTS rewards (
   PRIMARY KEY (epoch, device_index)
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS flags (
+  epoch INTEGER NOT NULL,
+  device_index INTEGER NOT NULL,
+  flag TEXT NOT NULL,
+  evidence TEXT NOT NULL,
+  PRIMARY KEY (epoch, device_index, flag)
+);
+-- The prover's queue: a job is written when its epoch closes and marked settled once its
+-- transaction is mined, so after a crash \`pinbench resume\` finds exactly the batches still owed.
+CREATE TABLE IF NOT EXISTS proof_jobs (
+  epoch INTEGER NOT NULL,
+  batch INTEGER NOT NULL,
+  status TEXT NOT NULL,                  -- queued | settled | failed
+  input TEXT NOT NULL,                   -- the circuit input (JSON): enough to prove again after a restart
+  work TEXT NOT NULL,                    -- per-device rows for run.db's rewards once settled (JSON)
+  closed_at_ms REAL NOT NULL,            -- wall clock at which the epoch close began, for close → mined
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  PRIMARY KEY (epoch, batch)
+);
 `;
 
 /**

@@ -7,12 +7,20 @@
 export class LatencyTracker {
   private readonly queues = new Map<string, Array<{ payload: Uint8Array; atMs: number }>>();
 
-  constructor(private readonly wallNowMs: () => number) {}
+  /**
+   * `maxPerClient`: sends kept per client; beyond it the oldest is forgotten, so a device whose
+   * readings are all rejected (never taken) does not grow its queue without bound.
+   */
+  constructor(
+    private readonly wallNowMs: () => number,
+    private readonly maxPerClient = 4096,
+  ) {}
 
   sent(clientId: string, payload: Uint8Array): void {
     let queue = this.queues.get(clientId);
     if (queue === undefined) this.queues.set(clientId, (queue = []));
     queue.push({ payload, atMs: this.wallNowMs() });
+    if (queue.length > this.maxPerClient) queue.shift();
   }
 
   /** Pops the matching send time; undefined for a payload this tracker never saw sent. */
