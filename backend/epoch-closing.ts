@@ -1,11 +1,11 @@
-import type { Logger } from '../../core/ports.ts';
-import type { CircuitShape, RuleParams } from '../../core/reward-rule.ts';
-import type { RunStore } from '../store/run-store.ts';
-import type { Ingest } from '../ingest/ingest.ts';
-import { EpochCloser, type DeviceMeta } from './close-epoch.ts';
-import { BatchAssembler, type ProofBatch } from './assign-batches.ts';
-import type { DeviceEpochWork } from './summarize.ts';
-import type { SettlementPipeline } from '../settlement/settlement-pipeline.ts';
+import type { Logger } from '../core/ports.ts';
+import type { CircuitShape, RuleParams } from '../core/reward-rule.ts';
+import type { RunStore } from './store/run-store.ts';
+import type { Ingest } from './ingest/ingest.ts';
+import { EpochCloser, type DeviceMeta } from './epochs/close-epoch.ts';
+import { BatchAssembler, type ProofBatch } from './epochs/assign-batches.ts';
+import type { DeviceEpochWork } from '../core/reward-rule.ts';
+import type { SettlementPipeline } from './settlement/settlement-pipeline.ts';
 
 /** A close that takes longer than this says how far it got, this often. */
 const CLOSE_PROGRESS_EVERY_MS = 5_000;

@@ -1,7 +1,7 @@
 // The public API of pinbench: this list is the contract with library users.
 export { runScenario } from './run/run-scenario.ts';
 export type { RunOptions, RunResult } from './run/run-scenario.ts';
-export type { FleetProcessMode } from './fleet-process/placement.ts';
+export type { FleetProcessMode } from './run/fleet-placement.ts';
 export { loadScenarioFile, parseScenario, scenarioJsonSchema } from '../scenarios/index.ts';
 export type { Scenario, ScenarioInput } from '../scenarios/index.ts';
 export type { RunReport } from '../reports/index.ts';

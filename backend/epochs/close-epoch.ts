@@ -1,7 +1,7 @@
 import type { CircuitShape, RuleParams } from '../../core/reward-rule.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { FlagFinding } from './flags.ts';
-import type { DeviceEpochWork } from './summarize.ts';
+import type { DeviceEpochWork } from '../../core/reward-rule.ts';
 import { closeDeviceEpoch, type DeviceEpochInput } from './device-epoch.ts';
 
 export interface DeviceMeta {

@@ -1,7 +1,8 @@
 import type { RuleParams } from '../../core/reward-rule.ts';
 import type { StoredReading } from '../store/run-store.ts';
 import { flagDeviceEpoch, type FlagFinding } from './flags.ts';
-import { summarizeDevice, type DeviceEpochWork } from './summarize.ts';
+import type { DeviceEpochWork } from '../../core/reward-rule.ts';
+import { summarizeDevice } from './summarize.ts';
 import type { DeviceMeta } from './close-epoch.ts';
 
 /** Everything the epoch close knows about one device in one epoch. */

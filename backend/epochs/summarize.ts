@@ -1,15 +1,7 @@
-import { flagLargeJumps, rewardWei, selectEpochReadings, workUnits, type RuleParams, type WorkReading } from '../../core/reward-rule.ts';
+import { flagLargeJumps, rewardWei, selectEpochReadings, workUnits, type DeviceEpochWork, type RuleParams } from '../../core/reward-rule.ts';
 import type { StoredReading } from '../store/run-store.ts';
 
 /** One device's work in one epoch, by the published rule (core/reward-rule.ts). */
-export interface DeviceEpochWork {
-  deviceIndex: number;
-  /** Accepted readings of the epoch that count (the first `readingsPerDevice` by time), each with its flag. */
-  readings: WorkReading[];
-  units: bigint;
-  rewardWei: bigint;
-}
-
 /**
  * One device's work from its accepted readings of the epoch. A device the epoch summary flagged
  * has every reading flagged: they are still committed and proven, and earn nothing. A jump too

@@ -1,7 +1,6 @@
 import { payloadDigest } from '../../protocol/payload-digest.ts';
 import { dataTopic } from '../../protocol/topics.ts';
 import type { RunStore } from '../store/run-store.ts';
-import type { EpochCalendar } from '../epochs/calendar.ts';
 import type { RejectionReason } from './reasons.ts';
 import { VerifyPool, type VerifyCurve } from './verify-pool.ts';
 
@@ -26,7 +25,8 @@ export interface IngestOptions {
   store: RunStore;
   codec: IngestCodec;
   devices: ReadonlyMap<string, IngestDevice>;
-  calendar: EpochCalendar;
+  /** Which epoch a reading's timestamp falls in; null outside the run (backend/epochs/calendar.ts). */
+  calendar: { epochOf(timestampS: number): number | null };
   maxClockSkewS: number;
   /** Simulated time (the devices' clock), ms. */
   simNowMs: () => number;

@@ -4,9 +4,8 @@ import type { Logger } from '../../core/ports.ts';
 import type { RuleParams, CircuitShape } from '../../core/reward-rule.ts';
 import { buildBatchWitness, writeProofArtifacts, type BatchCircuitInput, type BatchProof, type CircuitArtifacts } from '../../circuits/index.ts';
 import type { RunStore } from '../store/run-store.ts';
-import type { DeviceEpochWork } from '../epochs/summarize.ts';
+import type { DeviceEpochWork } from '../../core/reward-rule.ts';
 import { PinbenchError } from '../../core/errors.ts';
-import type { BatchReport } from '../../reports/types.ts';
 import type { SettleArgs } from '../../contracts/index.ts';
 import { ProofJobs, type ProofJob } from '../store/proof-jobs.ts';
 
@@ -31,7 +30,21 @@ export interface SettlementPipelineOptions {
   wallNowMs: () => number;
 }
 
-type Settled = BatchReport & { epoch: number };
+/** A batch proven and settled: what the report's batch table shows. */
+export interface SettledBatch {
+  epoch: number;
+  batch: number;
+  deviceIndexes: number[];
+  commitment: string;
+  proveMs: number;
+  gasUsed: string;
+  calldataBytes: number;
+  txHash: string;
+  closeToMinedMs: number;
+  proofFile: string;
+}
+
+type Settled = SettledBatch;
 
 /**
  * Proves and settles each batch of each closed epoch. Jobs are written to run.db (`proof_jobs`)

@@ -1,6 +1,6 @@
 import type { Database as Db } from 'better-sqlite3';
 import type { BatchCircuitInput } from '../../circuits/index.ts';
-import type { DeviceEpochWork } from '../epochs/summarize.ts';
+import type { DeviceEpochWork } from '../../core/reward-rule.ts';
 
 /** A proof job as kept in run.db: a batch to prove and settle. */
 export interface ProofJob {

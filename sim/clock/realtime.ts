@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../../core/ports.ts';
-import { msHistogram } from '../../core/stats-histogram.ts';
+import { msHistogram } from '../stats-histogram.ts';
 
 /**
  * Simulated time that runs at wall-clock speed. It is the only place in a realtime run that

@@ -6,9 +6,10 @@ import type { Logger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import type { IoSettle } from '../clock/io-settle.ts';
-import type { FleetPlan } from '../run/fleet-plan.ts';
-import type { FleetRegistry } from '../run/fleet-registry.ts';
-import type { FleetRuntime } from '../run/fleet-runtime.ts';
+import type { FleetPlan } from '../fleet/fleet-plan.ts';
+import type { FleetEnrolment } from '../fleet/fleet-enrolment.ts';
+import { fleetRuntime, type FleetRuntime } from '../fleet/fleet-runtime.ts';
+import type { PublishLatency } from '../mqtt/publish-latency.ts';
 import type { FollowerClock } from './follower-clock.ts';
 import { LatencyMatcher } from './latency-matcher.ts';
 import type { ChildMessage, FleetBatch, ParentMessage } from './protocol.ts';
@@ -68,10 +69,10 @@ export interface FleetProcessOptions {
 }
 
 export interface RuntimeDeps {
-  registry: FleetRegistry;
+  enrolment: FleetEnrolment;
   logger: Logger;
-  /** Where publish → accept latencies go (the ingest's samples). */
-  recordLatency: (latencyMs: number) => void;
+  /** Where publish → accept latencies go. */
+  publishLatency: Pick<PublishLatency, 'record'>;
 }
 
 /**
@@ -83,7 +84,6 @@ export class FleetProcessHost {
   private readonly child: ChildHandle;
   private deps: RuntimeDeps | undefined;
   private matcher: LatencyMatcher | undefined;
-  private readonly specById: Map<string, FleetPlan['devices'][number]['spec']>;
   private counters: FleetBatch['counters'] = { published: 0, sent: 0, online: 0, peak: 0, states: [] };
   private states = new Map<string, number>();
   private peakRss = 0;
@@ -105,7 +105,6 @@ export class FleetProcessHost {
 
   constructor(private readonly options: FleetProcessOptions) {
     this.child = options.child;
-    this.specById = new Map(options.plan.devices.map((d) => [d.spec.id, d.spec]));
     this.stopped = new Promise<void>((resolve, reject) => {
       this.resolveStopped = resolve;
       this.rejectStopped = reject;
@@ -174,29 +173,21 @@ export class FleetProcessHost {
     }, graceMs).unref();
   }
 
-  runtime(deps: RuntimeDeps): FleetRuntime & { childPeakRssBytes(): number; childRssBytes(): number | undefined; readingAccepted(clientId: string, digest: Uint8Array, acceptedMs: number): void } {
+  runtime(deps: RuntimeDeps): FleetRuntime & { childPeakRssBytes(): number; childRssBytes(): number | undefined } {
     this.deps = deps;
-    this.matcher = new LatencyMatcher(deps.recordLatency);
-    const { registry } = deps;
+    const matcher = new LatencyMatcher((ms) => deps.publishLatency.record(ms));
+    this.matcher = matcher;
     return {
-      size: registry.specs.length,
-      specs: registry.specs,
-      credentials: registry.credentials,
-      ingestDevices: registry.ingestDevices,
-      registry,
-      useBroker: (url) => this.child.send({ type: 'broker', url }),
-      start: () => this.child.send({ type: 'start' }),
-      stop: () => this.stop(),
-      onlineCount: () => this.counters.online,
-      peakOnline: () => this.counters.peak,
-      publishedCount: () => this.counters.published,
-      registeredCount: () => registry.registeredCount(),
-      statesSnapshot: () => Object.fromEntries([...this.states].filter(([, n]) => n > 0)),
-      stateCount: (state) => this.states.get(state) ?? 0,
-      deviceMeta: () => registry.deviceMeta(),
+      ...fleetRuntime(deps.enrolment, {
+        useBroker: (url) => this.child.send({ type: 'broker', url }),
+        start: () => this.child.send({ type: 'start' }),
+        stop: () => this.stop(),
+        counters: () => ({ online: this.counters.online, peak: this.counters.peak, published: this.counters.published, states: this.states }),
+        // The send time comes with the fleet's next batch, maybe after this: the matcher pairs them in either order.
+        readingAccepted: (clientId, digest, _payload, acceptedMs) => matcher.acceptedAt(clientId, digest, acceptedMs),
+      }),
       childPeakRssBytes: () => this.peakRss,
       childRssBytes: () => this.childRssBytes(),
-      readingAccepted: (clientId, digest, acceptedMs) => this.matcher?.acceptedAt(clientId, digest, acceptedMs),
     };
   }
 
@@ -208,7 +199,7 @@ export class FleetProcessHost {
       this.stopRequested = true;
       this.child.send({ type: 'stop' });
       await this.stopped;
-      await this.deps?.registry.drain();
+      await this.deps?.enrolment.drain();
     })();
     return this.stopping;
   }
@@ -251,12 +242,12 @@ export class FleetProcessHost {
   private applyBatch(batch: FleetBatch): void {
     const deps = this.deps;
     if (deps !== undefined) {
-      const { registry, logger } = deps;
+      const { enrolment, logger } = deps;
       for (const [deviceId, digest, sentMs, ackedMs] of batch.published) {
-        registry.recordPublished(deviceId, digest, ackedMs);
+        enrolment.recordPublished(deviceId, digest, ackedMs);
         this.matcher!.sentAt(deviceId, digest, sentMs);
       }
-      for (const deviceId of batch.register) this.register(registry, deviceId);
+      for (const deviceId of batch.register) this.register(enrolment, deviceId);
       for (const [deviceId, reason] of batch.publishFailed) logger.debug(`${deviceId}: publish failed: ${reason}`);
       for (const [deviceId, reason] of batch.registrationFailed) logger.warn(`${deviceId}: registration failed: ${reason}`);
       for (const [level, line] of batch.logs) logger[level](line);
@@ -267,13 +258,8 @@ export class FleetProcessHost {
     this.lastRss = batch.memory.rssBytes;
   }
 
-  private register(registry: FleetRegistry, deviceId: string): void {
-    const spec = this.specById.get(deviceId);
-    const answered =
-      spec === undefined
-        ? Promise.reject(new Error(`unknown device ${deviceId}`))
-        : registry.register(spec);
-    answered.then(
+  private register(enrolment: FleetEnrolment, deviceId: string): void {
+    enrolment.register(deviceId).then(
       (index) => this.answer([deviceId, index, undefined]),
       (error: unknown) => this.answer([deviceId, -1, (error as Error).message ?? String(error)]),
     );

@@ -2,28 +2,19 @@ import type { Logger } from '../../core/ports.ts';
 import { seededRandom, Tracker, type DeviceEventSink, type DeviceSpec, type MqttConnector } from '../../devices/index.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import type { FleetPlan } from './fleet-plan.ts';
-import type { DeviceMeta } from '../../backend/epochs/close-epoch.ts';
 import type { Clock } from '../../core/ports.ts';
-import type { RunStore } from '../../backend/store/run-store.ts';
-import type { IngestDevice } from '../../backend/ingest/ingest.ts';
 import { payloadDigest } from '../../protocol/payload-digest.ts';
-import type { LatencyTracker } from '../mqtt/latency-tracker.ts';
+import { LatencyTracker } from '../mqtt/latency-tracker.ts';
+import type { PublishLatency } from '../mqtt/publish-latency.ts';
 import { createMqttConnector } from '../mqtt/mqtt-connector.ts';
 import type { IoSettle } from '../clock/io-settle.ts';
 import { trackConnectorIo } from './track-io.ts';
-import type { ChainSetup } from '../../backend/chain/chain-client.ts';
-import { createFleetRegistry, type FleetRegistry } from './fleet-registry.ts';
+import type { FleetEnrolment } from './fleet-enrolment.ts';
 import { powerOnFleet } from './power-on.ts';
 
 export interface FleetRuntime {
   readonly size: number;
   readonly specs: readonly DeviceSpec[];
-  /** device id → MQTT password, for the broker's authentication. */
-  readonly credentials: ReadonlyMap<string, string>;
-  /** Registered devices by id, as the ingest sees them (filled as registrations confirm). */
-  readonly ingestDevices: ReadonlyMap<string, IngestDevice>;
-  /** The backend's registration of this fleet (the confirm exchange registers through it). */
-  readonly registry: FleetRegistry;
   useBroker(url: string): void;
   start(): void;
   stop(): Promise<void>;
@@ -34,8 +25,35 @@ export interface FleetRuntime {
   /** How many devices are in each machine state right now. */
   statesSnapshot(): Record<string, number>;
   stateCount(state: string): number;
-  /** Registered devices by MQTT client id, as the epoch summary needs them. */
-  deviceMeta(): ReadonlyMap<string, DeviceMeta>;
+  /** The backend accepted this reading at wall time `acceptedMs` (BackendEvents): paired with its send time for latency. */
+  readingAccepted(clientId: string, digest: Uint8Array, payload: Uint8Array, acceptedMs: number): void;
+}
+
+/** What differs between a fleet in this process and one in a fleet process of its own. */
+export interface FleetDriver {
+  useBroker(url: string): void;
+  start(): void;
+  stop(): Promise<void>;
+  counters(): { readonly online: number; readonly peak: number; readonly published: number; readonly states: ReadonlyMap<string, number> };
+  readingAccepted(clientId: string, digest: Uint8Array, payload: Uint8Array, acceptedMs: number): void;
+}
+
+/** The one way a fleet runtime is made, wherever the trackers run. */
+export function fleetRuntime(enrolment: FleetEnrolment, driver: FleetDriver): FleetRuntime {
+  return {
+    size: enrolment.specs.length,
+    specs: enrolment.specs,
+    useBroker: (url) => driver.useBroker(url),
+    start: () => driver.start(),
+    stop: () => driver.stop(),
+    onlineCount: () => driver.counters().online,
+    peakOnline: () => driver.counters().peak,
+    publishedCount: () => driver.counters().published,
+    registeredCount: () => enrolment.registeredCount(),
+    statesSnapshot: () => Object.fromEntries([...driver.counters().states].filter(([, n]) => n > 0)),
+    stateCount: (state) => driver.counters().states.get(state) ?? 0,
+    readingAccepted: (clientId, digest, payload, acceptedMs) => driver.readingAccepted(clientId, digest, payload, acceptedMs),
+  };
 }
 
 /** Online devices, their peak, publishes and devices per machine state, kept from tracker events. */
@@ -56,10 +74,6 @@ export class FleetCounters {
     this.peak = Math.max(this.peak, this.online);
     this.states.set(from, (this.states.get(from) ?? 0) - 1);
     this.states.set(to, (this.states.get(to) ?? 0) + 1);
-  }
-
-  snapshot(): Record<string, number> {
-    return Object.fromEntries([...this.states].filter(([, n]) => n > 0));
   }
 }
 
@@ -98,33 +112,34 @@ export function buildTrackers(input: {
 export function createFleetRuntime(input: {
   scenario: Scenario;
   clock: Clock;
-  chain: ChainSetup;
-  store: RunStore;
-  latency: LatencyTracker;
+  enrolment: FleetEnrolment;
+  /** Where publish → accept latencies go. */
+  publishLatency: PublishLatency;
   logger: Logger;
   io: IoSettle;
   plan: FleetPlan;
+  wallNowMs: () => number;
 }): FleetRuntime {
-  const { scenario, clock, chain, store, latency, logger, io, plan } = input;
-  const registry = createFleetRegistry({ plan, chain, store, logger });
-  const counters = new FleetCounters(registry.specs.length);
+  const { scenario, clock, enrolment, logger, io, plan } = input;
+  const counters = new FleetCounters(enrolment.specs.length);
+  const sent = new LatencyTracker(input.wallNowMs);
   let brokerUrl = '';
   let stopping: Promise<void> | undefined;
   let cancelPowerOns = (): void => undefined;
 
-  const connector = trackConnectorIo(createMqttConnector({ brokerUrl: () => brokerUrl, latency }), io);
+  const connector = trackConnectorIo(createMqttConnector({ brokerUrl: () => brokerUrl, latency: sent }), io);
   const trackers = buildTrackers({
     scenario,
     plan,
     clock,
     connector,
-    register: (device) => io.track(registry.register(device).then(() => undefined)),
+    register: (device) => io.track(enrolment.register(device.id).then(() => undefined)),
     logger,
     events: {
       published(deviceId, topic, bytes, timestampS) {
         counters.published += 1;
         plan.archive?.record({ deviceId, topic, payload: bytes, timestampS });
-        registry.recordPublished(deviceId, payloadDigest(bytes), Date.now());
+        enrolment.recordPublished(deviceId, payloadDigest(bytes), Date.now());
       },
       publishFailed(deviceId, reason) {
         logger.debug(`${deviceId}: publish failed: ${reason}`);
@@ -138,12 +153,7 @@ export function createFleetRuntime(input: {
     },
   });
 
-  return {
-    size: registry.specs.length,
-    specs: registry.specs,
-    credentials: registry.credentials,
-    ingestDevices: registry.ingestDevices,
-    registry,
+  return fleetRuntime(enrolment, {
     useBroker(url) {
       brokerUrl = url;
     },
@@ -152,15 +162,13 @@ export function createFleetRuntime(input: {
     },
     stop() {
       cancelPowerOns();
-      stopping ??= Promise.all(trackers.map((t) => t.stop())).then(() => registry.drain());
+      stopping ??= Promise.all(trackers.map((t) => t.stop())).then(() => enrolment.drain());
       return stopping;
     },
-    onlineCount: () => counters.online,
-    peakOnline: () => counters.peak,
-    publishedCount: () => counters.published,
-    registeredCount: () => registry.registeredCount(),
-    deviceMeta: () => registry.deviceMeta(),
-    stateCount: (state) => counters.states.get(state) ?? 0,
-    statesSnapshot: () => counters.snapshot(),
-  };
+    counters: () => counters,
+    readingAccepted(clientId, _digest, payload, acceptedMs) {
+      const sentMs = sent.take(clientId, payload);
+      if (sentMs !== undefined) input.publishLatency.record(acceptedMs - sentMs);
+    },
+  });
 }

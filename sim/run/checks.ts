@@ -2,7 +2,7 @@ import type { ReportCheck } from '../../reports/types.ts';
 import type { RunStore } from '../../backend/store/run-store.ts';
 import type { Ingest } from '../../backend/ingest/ingest.ts';
 import type { ChainSetup } from '../../backend/chain/chain-client.ts';
-import type { FleetRuntime } from './fleet-runtime.ts';
+import type { FleetRuntime } from '../fleet/fleet-runtime.ts';
 import type { ClaimSummary } from './claims.ts';
 import { inParallel } from './in-parallel.ts';
 

@@ -1,18 +1,18 @@
 import type { Logger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Scenario } from '../../scenarios/index.ts';
-import type { LatencyTracker } from '../mqtt/latency-tracker.ts';
+import type { PublishLatency } from '../mqtt/publish-latency.ts';
 import { IoSettle, SLICE_IO_WAIT } from '../clock/io-settle.ts';
 import { createRealtimeSimTime, createSimTime, DEFAULT_ACCELERATED_START, type SimTime } from '../clock/sim-time.ts';
 import { checkCapacity } from '../perf/capacity.ts';
 import { limitHeapGrowthFor } from '../perf/heap-growth.ts';
-import type { ChainSetup } from '../../backend/chain/chain-client.ts';
-import { planFleet, scenarioDirOf, type FleetPlan } from '../run/fleet-plan.ts';
-import { createFleetRegistry } from '../run/fleet-registry.ts';
-import { createFleetRuntime, type FleetRuntime } from '../run/fleet-runtime.ts';
+import type { DeviceDirectory } from '../../backend/directory/device-directory.ts';
+import { planFleet, scenarioDirOf, type FleetPlan } from '../fleet/fleet-plan.ts';
+import { enrolFleet } from '../fleet/fleet-enrolment.ts';
+import { createFleetRuntime, type FleetRuntime } from '../fleet/fleet-runtime.ts';
 import type { RunStore } from '../../backend/store/run-store.ts';
-import { FollowerClock } from './follower-clock.ts';
-import { FleetProcessHost, forkFleetProcess, type ChildHandle } from './host.ts';
+import { FollowerClock } from '../fleet-process/follower-clock.ts';
+import { FleetProcessHost, forkFleetProcess, type ChildHandle } from '../fleet-process/host.ts';
 
 export type FleetProcessMode = 'inline' | 'child' | 'auto';
 
@@ -23,27 +23,27 @@ export type FleetProcessMode = 'inline' | 'child' | 'auto';
  */
 export const AUTO_CHILD_CONNECTIONS = 500;
 
-/** A fleet runtime that may also report the fleet process's memory and pair latencies itself. */
+/** A fleet runtime that may also report the fleet process's memory. */
 export type PlacedFleetRuntime = FleetRuntime & {
   /** Peak RSS of the fleet process, bytes (child placement only). */
   childPeakRssBytes?(): number;
   /** The fleet process's RSS now (child placement only; undefined once it exited). */
   childRssBytes?(): number | undefined;
-  /** Child placement: the ingest accepted this reading now (wall ms); latency is paired with the fleet's send time. */
-  readingAccepted?(clientId: string, digest: Uint8Array, acceptedMs: number): void;
 };
 
 export interface FleetSetup {
   readonly placement: 'inline' | 'child';
   readonly plan: FleetPlan;
   readonly time: SimTime;
-  /** After the chain is up: the fleet runtime (child placement: backed by the fleet process). */
+  /**
+   * After the chain is up: provisions the fleet in the backend's directory and returns the
+   * fleet runtime (child placement: backed by the fleet process).
+   */
   createRuntime(deps: {
-    chain: ChainSetup;
+    directory: DeviceDirectory;
     store: RunStore;
-    latency: LatencyTracker;
+    publishLatency: PublishLatency;
     logger: Logger;
-    recordLatency: (latencyMs: number) => void;
   }): PlacedFleetRuntime;
 }
 
@@ -94,8 +94,10 @@ export function prepareFleet(input: {
       placement,
       plan,
       time,
-      createRuntime: ({ chain, store, latency, logger }) =>
-        createFleetRuntime({ scenario, clock: time.clock, chain, store, latency, logger, io: time.io, plan }),
+      createRuntime: ({ directory, store, publishLatency, logger }) =>
+        createFleetRuntime({
+          scenario, clock: time.clock, enrolment: enrolFleet({ plan, directory, store }), publishLatency, logger, io: time.io, plan, wallNowMs,
+        }),
     };
   }
 
@@ -131,8 +133,8 @@ export function prepareFleet(input: {
     placement,
     plan,
     time,
-    createRuntime: ({ chain, store, logger, recordLatency }) =>
-      host.runtime({ registry: createFleetRegistry({ plan, chain, store, logger }), logger, recordLatency }),
+    createRuntime: ({ directory, store, logger, publishLatency }) =>
+      host.runtime({ enrolment: enrolFleet({ plan, directory, store }), logger, publishLatency }),
   };
 }
 

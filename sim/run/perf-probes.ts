@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/ports.ts';
 import type { BrokerHandle } from '../../backend/broker/embedded-broker.ts';
 import type { Ingest } from '../../backend/ingest/ingest.ts';
-import type { FleetRuntime } from './fleet-runtime.ts';
+import type { FleetRuntime } from '../fleet/fleet-runtime.ts';
 
 /** Machine states a tracker can be in; the report charts devices per state over time. */
 export const TRACKER_STATES = ['off', 'booting', 'registering', 'connecting', 'online', 'backoff', 'buffering', 'sleeping', 'dead', 'updating', 'stopped'] as const;

@@ -7,20 +7,22 @@ import { loadScenarioFile, parseScenario, type Scenario, type ScenarioInput } fr
 import { renderMarkdown, type RunReport } from '../../reports/index.ts';
 import { ProverPool, shutdownProver } from '../../circuits/index.ts';
 import { RunStore } from '../../backend/store/run-store.ts';
-import { LatencyTracker } from '../mqtt/latency-tracker.ts';
+import { PublishLatency } from '../mqtt/publish-latency.ts';
+import { DeviceDirectory } from '../../backend/directory/device-directory.ts';
+import { warnOfGiveUps } from '../clock/io-settle.ts';
 import { createEpochCalendar } from '../../backend/epochs/calendar.ts';
 import { performanceReport } from './performance-report.ts';
 import { processesRssBytes, processRssBytes, watchMemory } from '../perf/memory-watch.ts';
 import { defaultCacheDir, runFolderName } from '../paths.ts';
 import { SettlementPipeline } from '../../backend/settlement/settlement-pipeline.ts';
 import { runCleanups, ruleOf, type Cleanups } from './cleanups.ts';
-import { prepareFleet, type FleetProcessMode } from '../fleet-process/placement.ts';
+import { prepareFleet, type FleetProcessMode } from './fleet-placement.ts';
 import { runChecks } from './checks.ts';
 import { claimAllRewards } from './claims.ts';
 import { buildReport } from './report-builder.ts';
 import { prepareCircuitAndChain } from './stages/chain-and-circuit.ts';
 import { startBackend } from '../../backend/start-backend.ts';
-import { createEpochClosing } from '../../backend/epochs/epoch-closing.ts';
+import { createEpochClosing } from '../../backend/epoch-closing.ts';
 import { driveFleet } from './stages/drive-fleet.ts';
 
 export interface RunOptions {
@@ -114,13 +116,30 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       devices: fleetSetup.plan.devices.length, store, cleanups, timed, logger,
     });
 
-    const latency = new LatencyTracker(wallNowMs);
-    const fleet = fleetSetup.createRuntime({ chain, store, latency, logger, recordLatency: (ms) => backend.ingest.recordLatency(ms) });
+    // The backend knows devices only through its directory: the fleet is provisioned into it
+    // as any device would be, and registered on chain through it.
+    const directory = new DeviceDirectory({
+      registry: {
+        register: async (devices) => {
+          const indices = await chain.register(devices);
+          return devices.map((d, i) => ({ index: indices[i]!, deviceId: d.deviceId, publicKey: d.publicKey, owner: d.owner }));
+        },
+      },
+      store,
+      logger,
+    });
+    const publishLatency = new PublishLatency();
+    const fleet = fleetSetup.createRuntime({ directory, store, publishLatency, logger });
     const calendar = createEpochCalendar(Math.ceil(clock.nowMs() / 1000), scenario.epochs.lengthS, scenario.epochs.count);
-    const backend = await startBackend({ scenario, store, fleet, time, calendar, latency, wallNowMs, brokerPort: options.brokerPort, cleanups, logger });
+    const backend = await startBackend({
+      store, directory, calendar, maxClockSkewS: scenario.ingest.maxClockSkewS, nowMs: () => clock.nowMs(), wallNowMs, io: time.io,
+      events: { readingAccepted: (clientId, digest, payload, acceptedMs) => fleet.readingAccepted(clientId, digest, payload, acceptedMs) },
+      brokerPort: options.brokerPort, logger, onStarted: (stop) => cleanups.push(stop),
+    });
+    warnOfGiveUps(time.io, logger, 'the I/O of a slice on the run side');
     const { ingest, broker } = backend;
     fleet.useBroker(broker.url);
-    await options.onBrokerReady?.({ url: broker.url, credentials: fleet.credentials });
+    await options.onBrokerReady?.({ url: broker.url, credentials: directory.credentials });
 
     const prover = new ProverPool({ artifacts, logger });
     cleanups.push(() => prover.close());
@@ -139,7 +158,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     });
     cleanups.push(() => pipeline.cancel());
     const epochs = createEpochClosing({
-      store, ingest, pipeline, shape, params, epochLengthS: scenario.epochs.lengthS, devices: () => fleet.deviceMeta(), wallNowMs, logger,
+      store, ingest, pipeline, shape, params, epochLengthS: scenario.epochs.lengthS, devices: () => directory.deviceMeta(), wallNowMs, logger,
     });
     // A slice waits while a close is under way; each page it summarizes and each proof job it builds is progress.
     time.io.addPending('an epoch close under way', () => epochs.closeWork());
@@ -157,7 +176,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
 
     const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims });
     const report = buildReport({
-      scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store,
+      scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store, latencyMs: publishLatency.summary(),
       authFailures: backend.authFailures(), registration: backend.registration.counters, broker, chain, artifacts, epochStats: epochs.stats, settled, claims, peakConnections: fleet.peakOnline(),
       performance: performanceReport({
         summary: perfSummary, timeMode: time.mode, timerLatenessMs: time.timerLateness() ?? null, childPeakRssBytes: fleet.childPeakRssBytes?.() ?? null,

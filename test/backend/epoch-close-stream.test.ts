@@ -65,7 +65,7 @@ function fill(store: RunStore): { devices: Map<string, DeviceMeta> } {
     const data = encodeSensorData({ latitude: latE7, longitude: lonE7, vbat: 4000, snr: 20, temperature: Math.round(rand() * 300) });
     const pkg = encodeBinPackage({ type: PackageType.DATA, data, timestamp: timestampS, signature });
     store.addReading({
-      deviceIndex, epoch, timestampS, latE7, lonE7, receivedMs: timestampS * 1000, latencyMs: 1,
+      deviceIndex, epoch, timestampS, latE7, lonE7, receivedMs: timestampS * 1000,
       packageBytes: pkg, digest: Uint8Array.of(deviceIndex, epoch, timestampS & 0xff, (timestampS >> 8) & 0xff, 0, 0, 0, 0),
     });
   };
@@ -178,7 +178,7 @@ describe('epoch close, streamed device by device', () => {
     expect(first.done).toBe(false);
     // The ingest stores readings of the next epoch while this one closes.
     store.addReading({
-      deviceIndex: 1, epoch: 2, timestampS: START_S + 2 * EPOCH_S, latE7: 1, lonE7: 1, receivedMs: 0, latencyMs: 1,
+      deviceIndex: 1, epoch: 2, timestampS: START_S + 2 * EPOCH_S, latE7: 1, lonE7: 1, receivedMs: 0,
       packageBytes: Uint8Array.of(1), digest: Uint8Array.of(200, 1),
     });
     store.flush();

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeBinPackage, encodeSensorData, PackageType } from '../../protocol/index.ts';
 import type { Ingest } from '../../backend/ingest/ingest.ts';
 import type { SettlementPipeline } from '../../backend/settlement/settlement-pipeline.ts';
-import { createEpochClosing, submitYielding } from '../../backend/epochs/epoch-closing.ts';
+import { createEpochClosing, submitYielding } from '../../backend/epoch-closing.ts';
 import { RunStore } from '../../backend/store/run-store.ts';
 
 const START_S = 1_767_225_600;
@@ -21,7 +21,7 @@ function fillStore(store: RunStore): void {
       const timestampS = START_S + i * 60;
       const latE7 = 525_000_000 + d * 1000 + i * 50;
       const pkg = encodeBinPackage({ type: PackageType.DATA, data: encodeSensorData({ latitude: latE7, longitude: 134_000_000, vbat: 4000, snr: 20 }), timestamp: timestampS, signature });
-      store.addReading({ deviceIndex: d, epoch: 0, timestampS, latE7, lonE7: 134_000_000, receivedMs: 0, latencyMs: 1, packageBytes: pkg, digest: Uint8Array.of(d & 0xff, d >> 8, i) });
+      store.addReading({ deviceIndex: d, epoch: 0, timestampS, latE7, lonE7: 134_000_000, receivedMs: 0, packageBytes: pkg, digest: Uint8Array.of(d & 0xff, d >> 8, i) });
     }
   }
   store.flush();

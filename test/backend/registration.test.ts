@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { buildFleet, signDigest, type DeviceSpec } from '../../devices/index.ts';
 import { confirmDigest, decodeStatusPackage, encodeConfirmPackage, ownerBytes } from '../../protocol/index.ts';
-import { filterMatches, RegistrationBackend } from '../../backend/registration/registration-exchange.ts';
-import type { DeviceConfirm } from '../../sim/run/fleet-registry.ts';
+import { RegistrationBackend } from '../../backend/registration/registration-exchange.ts';
+import { filterMatches } from '../../protocol/topics.ts';
+import type { DeviceConfirm, ProvisioningRecord } from '../../backend/directory/device-directory.ts';
 
 const [device, other] = buildFleet({ seed: 'registration', count: 2, uploadPeriodS: 10, motion: 'car' }) as [DeviceSpec, DeviceSpec];
 const NOW_MS = Date.UTC(2026, 0, 1, 0, 10, 0);
 const NOW_S = NOW_MS / 1000;
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const recordOf = (d: DeviceSpec): ProvisioningRecord => ({
+  deviceId: d.id, password: d.password, publicKey: d.publicKey, curve: d.curve, owner: d.ownerAddress, uploadPeriodS: d.uploadPeriodS,
+});
 
 function rig() {
   const registered = new Map<string, DeviceConfirm>();
@@ -17,10 +22,10 @@ function rig() {
   let nowMs = NOW_MS;
   const backend = new RegistrationBackend({
     registry: {
-      spec: (id) => [device, other].find((d) => d.id === id),
+      provisioned: (id) => [device, other].map(recordOf).find((r) => r.deviceId === id),
       isRegistered: (id) => registered.has(id),
-      register: async (spec, confirm) => {
-        registered.set(spec.id, confirm);
+      register: async (deviceId, confirm) => {
+        registered.set(deviceId, confirm);
         return registered.size;
       },
     },

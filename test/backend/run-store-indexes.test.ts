@@ -19,7 +19,7 @@ function open(): RunStore {
 
 const digestOf = (n: number) => Uint8Array.of(0, 0, 0, 0, 0, 0, 0, n);
 const reading = (deviceIndex: number, timestampS: number, n: number): AcceptedReading => ({
-  deviceIndex, epoch: 0, timestampS, latE7: 1, lonE7: 2, receivedMs: 0, latencyMs: 0, packageBytes: Uint8Array.of(n), digest: digestOf(n),
+  deviceIndex, epoch: 0, timestampS, latE7: 1, lonE7: 2, receivedMs: 0, packageBytes: Uint8Array.of(n), digest: digestOf(n),
 });
 const indexesOf = (store: RunStore, table: string) =>
   (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY name").all(table) as Array<{ name: string }>).map((r) => r.name);
@@ -50,7 +50,7 @@ describe('run store indexes', () => {
     store.addReading(reading(1, 100, 1));
     store.flush();
     const insert = store.db.prepare(
-      'INSERT INTO readings (device_index, epoch, timestamp_s, lat_e7, lon_e7, received_ms, latency_ms, package, digest) VALUES (1, 0, 100, 1, 2, 0, 0, x\'00\', x\'00\')',
+      'INSERT INTO readings (device_index, epoch, timestamp_s, lat_e7, lon_e7, received_ms, package, digest) VALUES (1, 0, 100, 1, 2, 0, x\'00\', x\'00\')',
     );
     expect(() => insert.run()).toThrow('UNIQUE constraint failed: readings.epoch, readings.device_index, readings.timestamp_s');
     store.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planFleet } from '../../sim/run/fleet-plan.ts';
+import { planFleet } from '../../sim/fleet/fleet-plan.ts';
 import { parseScenario } from '../../scenarios/index.ts';
 
 const base = { name: 'plan', seed: 5, epochs: { lengthS: 60, count: 1 }, circuit: { batchSize: 4, readingsPerDevice: 8 } };

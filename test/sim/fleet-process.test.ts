@@ -3,12 +3,12 @@ import { Outbox } from '../../sim/fleet-process/outbox.ts';
 import { FollowerClock } from '../../sim/fleet-process/follower-clock.ts';
 import { LatencyMatcher } from '../../sim/fleet-process/latency-matcher.ts';
 import { FleetProcessHost, type ChildHandle } from '../../sim/fleet-process/host.ts';
-import { chooseFleetPlacement } from '../../sim/fleet-process/placement.ts';
+import { chooseFleetPlacement } from '../../sim/run/fleet-placement.ts';
 import { IoSettle } from '../../sim/clock/io-settle.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { ChildMessage, FleetBatch, ParentMessage } from '../../sim/fleet-process/protocol.ts';
-import type { FleetRegistry } from '../../sim/run/fleet-registry.ts';
-import type { FleetPlan } from '../../sim/run/fleet-plan.ts';
+import type { FleetEnrolment } from '../../sim/fleet/fleet-enrolment.ts';
+import type { FleetPlan } from '../../sim/fleet/fleet-plan.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 
 function outbox(maxItems = 3) {
@@ -174,17 +174,12 @@ function hostWith(mode: 'realtime' | 'accelerated') {
   const spec = { id: 'dev-1', password: 'pw' };
   const plan = { devices: [{ spec }], archive: undefined } as unknown as FleetPlan;
   const recorded: Array<[string, number]> = [];
-  const registry: FleetRegistry = {
+  const enrolment: FleetEnrolment = {
     specs: [spec] as never,
-    credentials: new Map([['dev-1', 'pw']]),
-    ingestDevices: new Map(),
     register: async () => 17,
-    spec: () => undefined,
-    isRegistered: () => false,
     drain: async () => undefined,
     recordPublished: (id, _digest, ms) => void recorded.push([id, ms]),
     registeredCount: () => 1,
-    deviceMeta: () => new Map(),
   };
   const host = new FleetProcessHost({
     child: fake.child, scenario: {} as Scenario, scenarioDir: '/', plan, startMs: 0, mode, io, follower, logPath: '/tmp/fleet.log',
@@ -192,7 +187,7 @@ function hostWith(mode: 'realtime' | 'accelerated') {
   const latencies: number[] = [];
   const logs: string[] = [];
   const logger = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), debug: (m: string) => logs.push(m) };
-  const fleet = host.runtime({ registry, logger, recordLatency: (ms) => latencies.push(ms) });
+  const fleet = host.runtime({ enrolment, logger, publishLatency: { record: (ms) => void latencies.push(ms) } });
   return { ...fake, io, follower, host, fleet, recorded, latencies, logs };
 }
 
@@ -209,7 +204,7 @@ describe('fleet process: host', () => {
       counters: { published: 1, sent: 1, online: 1, peak: 1, states: [['online', 1]] },
       memory: { rssBytes: 50, maxRssBytes: 80 },
     }));
-    h.fleet.readingAccepted(['dev-1'][0]!, new Uint8Array([9]), 103);
+    h.fleet.readingAccepted(['dev-1'][0]!, new Uint8Array([9]), new Uint8Array([1]), 103);
     await tick();
     await tick();
     expect(h.received.at(-1)).toEqual({ type: 'registered', results: [['dev-1', 17, undefined]] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { powerOnFleet } from '../../sim/run/power-on.ts';
+import { powerOnFleet } from '../../sim/fleet/power-on.ts';
 import { FakeClock } from '../devices/fakes.ts';
 
 function fleet(clock: FakeClock, size: number) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEpochCalendar } from '../../backend/epochs/calendar.ts';
 import { percentile } from '../../sim/stats.ts';
-import { msHistogram } from '../../core/stats-histogram.ts';
+import { msHistogram } from '../../sim/stats-histogram.ts';
 import { LatencyTracker } from '../../sim/mqtt/latency-tracker.ts';
 import { BatchingRegistrar } from '../../backend/directory/batching-registrar.ts';
 import { BatchAssembler, assignBatches } from '../../backend/epochs/assign-batches.ts';

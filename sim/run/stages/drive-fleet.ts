@@ -4,7 +4,7 @@ import type { BrokerHandle } from '../../../backend/broker/embedded-broker.ts';
 import type { EpochCalendar } from '../../../backend/epochs/calendar.ts';
 import type { Ingest } from '../../../backend/ingest/ingest.ts';
 import type { SimTime } from '../../clock/sim-time.ts';
-import type { PlacedFleetRuntime } from '../../fleet-process/placement.ts';
+import type { PlacedFleetRuntime } from '../fleet-placement.ts';
 import { startPerfSampler, type PerfSummary } from '../../perf/sampler.ts';
 import { perfProbes } from '../perf-probes.ts';
 import type { Cleanups } from '../cleanups.ts';
