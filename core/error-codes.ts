@@ -80,6 +80,14 @@ export const ERROR_CODES = {
     meaning: 'The embedded MQTT broker could not listen on its host and port.',
     action: 'Choose another `--broker-port`, or omit it for a free port.',
   },
+  DEVICE_ALREADY_PROVISIONED: {
+    meaning: 'The device directory was given a second provisioning record for the same device id.',
+    action: 'Give each device one provisioning record.',
+  },
+  DEVICE_NOT_PROVISIONED: {
+    meaning: 'A device was to be registered before the device directory had its provisioning record.',
+    action: 'Provision the device before registering it.',
+  },
   STORE_OPEN_FAILED: {
     meaning: 'The run database (run.db) could not be opened.',
     action: 'Check that the run folder is writable.',
