@@ -2,14 +2,9 @@ import type { CircuitShape, RuleParams } from '../../core/reward-rule.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { FlagFinding } from './flags.ts';
 import type { DeviceEpochWork } from '../../core/reward-rule.ts';
-import { closeDeviceEpoch, type DeviceEpochInput } from './device-epoch.ts';
+import { closeDeviceEpoch, type DeviceEpochInput, type DeviceMeta } from './device-epoch.ts';
 
-export interface DeviceMeta {
-  deviceIndex: number;
-  uploadPeriodS: number;
-  /** Registered devices sharing this device's public key, itself included. */
-  keyShares: number;
-}
+export type { DeviceMeta } from './device-epoch.ts';
 
 export interface EpochOutcome {
   epoch: number;

@@ -3,7 +3,14 @@ import type { StoredReading } from '../store/run-store.ts';
 import { flagDeviceEpoch, type FlagFinding } from './flags.ts';
 import type { DeviceEpochWork } from '../../core/reward-rule.ts';
 import { summarizeDevice } from './summarize.ts';
-import type { DeviceMeta } from './close-epoch.ts';
+
+/** What the epoch summary knows of a registered device besides its readings (backend/directory/device-directory.ts). */
+export interface DeviceMeta {
+  deviceIndex: number;
+  uploadPeriodS: number;
+  /** Registered devices sharing this device's public key, itself included. */
+  keyShares: number;
+}
 
 /** Everything the epoch close knows about one device in one epoch. */
 export interface DeviceEpochInput {
