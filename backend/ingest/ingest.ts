@@ -4,7 +4,7 @@ import type { RunStore } from '../store/run-store.ts';
 import type { RejectionReason } from './reasons.ts';
 import { VerifyPool, type VerifyCurve } from './verify-pool.ts';
 
-/** What the ingest needs to read and check a Pebble package; sim wires in devices/codec. */
+/** What the ingest needs to read and check a Pebble package (backend/ingest/pebble-codec.ts gives protocol/codec). */
 export interface IngestCodec {
   /** Throws on malformed bytes. */
   decodePackage(bytes: Uint8Array): { type: number; data: Uint8Array; timestamp: number; signature: Uint8Array };
