@@ -6,6 +6,7 @@ import { EpochCloser, type DeviceMeta } from './epochs/close-epoch.ts';
 import { BatchAssembler, type ProofBatch } from './epochs/assign-batches.ts';
 import type { DeviceEpochWork } from '../core/reward-rule.ts';
 import type { SettlementPipeline } from './settlement/settlement-pipeline.ts';
+import type { BackendEvents } from './ports.ts';
 
 /** A close that takes longer than this says how far it got, this often. */
 const CLOSE_PROGRESS_EVERY_MS = 5_000;
@@ -34,9 +35,9 @@ export function createEpochClosing(input: {
   devices: () => ReadonlyMap<string, DeviceMeta>;
   wallNowMs: () => number;
   logger: Logger;
-}): { closeEpoch(epoch: number): Promise<void>; stats: EpochStat[]; closeWork(): number; idle(): Promise<void> } {
+  events?: Pick<BackendEvents, 'epochClosed'>;
+}): { closeEpoch(epoch: number): Promise<void>; closeWork(): number; idle(): Promise<void> } {
   const { ingest, pipeline, shape, logger } = input;
-  const stats: EpochStat[] = [];
   // Slice waits see a close as progress while it moves: 0 with no close running, otherwise a
   // number that changes with every page summarized and every batch submitted.
   let running = 0;
@@ -83,7 +84,7 @@ export function createEpochClosing(input: {
     });
     const last = assembler.finish();
     if (last !== undefined) ready.push(last);
-    stats.push({ epoch, devices: work.length, readings, flagged: flagged.length });
+    input.events?.epochClosed?.({ epoch, devices: work.length, readings, flagged: flagged.length });
     logger.info(`epoch ${epoch} closed: ${readings} readings from ${work.length} devices, ${flagged.length} flagged → ${submitted + ready.length} proof batches`);
     await submitReady();
   };
@@ -99,7 +100,6 @@ export function createEpochClosing(input: {
   };
   return {
     closeEpoch,
-    stats,
     closeWork: () => (running === 0 ? 0 : running + steps),
     // An interrupted run waits for a close under way, so every batch it made is a job in run.db.
     idle: async () => {

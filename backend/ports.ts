@@ -1,3 +1,6 @@
+import type { EpochStat } from './epoch-closing.ts';
+import type { SettledBatch } from './settlement/settlement-pipeline.ts';
+
 /**
  * What the backend needs from whoever runs it, and what it tells them. The backend never
  * imports the bench: the bench passes these in (sim/run/run-scenario.ts).
@@ -16,11 +19,17 @@ export interface BackendIo {
   addPending(label: string, count: () => number): void;
 }
 
-/** What the backend reports as it happens. */
+/** What the backend reports as it happens; the bench builds its report from these. */
 export interface BackendEvents {
   /**
    * A reading was accepted at wall time `acceptedMs`; `payload` is the package as published
    * and `digest` its payloadDigest (protocol/payload-digest.ts).
    */
   readingAccepted?(clientId: string, digest: Uint8Array, payload: Uint8Array, acceptedMs: number): void;
+  /** An epoch was closed and summarized; its batches are proof jobs by now. */
+  epochClosed?(stat: EpochStat): void;
+  /** A batch was proven and its settlement mined. */
+  batchSettled?(batch: SettledBatch): void;
+  /** A batch failed to prove or settle; `message` names the epoch and batch (kept in run.db, resumable). */
+  batchFailed?(message: string): void;
 }

@@ -8,6 +8,7 @@ import type { DeviceEpochWork } from '../../core/reward-rule.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { SettleArgs } from '../../contracts/index.ts';
 import { ProofJobs, type ProofJob } from '../store/proof-jobs.ts';
+import type { BackendEvents } from '../ports.ts';
 
 export interface SettlementPipelineOptions {
   artifacts: CircuitArtifacts;
@@ -28,6 +29,7 @@ export interface SettlementPipelineOptions {
    */
   maxActive: number;
   wallNowMs: () => number;
+  events?: Pick<BackendEvents, 'batchSettled' | 'batchFailed'>;
 }
 
 /** A batch proven and settled: what the report's batch table shows. */
@@ -117,6 +119,7 @@ export class SettlementPipeline {
     const { epoch, batch } = job;
     const message = `epoch ${epoch} batch ${batch}: ${(error as Error).message}`;
     this.failures.push(message);
+    this.options.events?.batchFailed?.(message);
     this.jobs.failed(epoch, batch, (error as Error).message);
     this.options.store.upsertBatch({
       epoch, batch, status: 'failed', commitment: job.input.commitment, publicSignals: null, proveMs: null,
@@ -162,6 +165,7 @@ export class SettlementPipeline {
       proveMs: proved.proveMs, gasUsed: receipt.gasUsed.toString(), calldataBytes: receipt.calldataBytes, txHash: receipt.txHash, closeToMinedMs,
       proofFile: join('proofs', `${name}.proof.json`),
     });
+    this.options.events?.batchSettled?.(this.results.at(-1)!);
     logger.info(
       `epoch ${epoch} batch ${batch}: proof ${(proved.proveMs / 1000).toFixed(2)} s, settled in ${receipt.txHash.slice(0, 10)}… for ${receipt.gasUsed.toLocaleString('en-US')} gas`,
     );

@@ -22,7 +22,9 @@ import { claimAllRewards } from './claims.ts';
 import { buildReport } from './report-builder.ts';
 import { prepareCircuitAndChain } from './stages/chain-and-circuit.ts';
 import { startBackend } from '../../backend/start-backend.ts';
-import { createEpochClosing } from '../../backend/epoch-closing.ts';
+import { createEpochClosing, type EpochStat } from '../../backend/epoch-closing.ts';
+import type { BackendEvents } from '../../backend/ports.ts';
+import type { SettledBatch } from '../../backend/settlement/settlement-pipeline.ts';
 import { driveFleet } from './stages/drive-fleet.ts';
 
 export interface RunOptions {
@@ -131,9 +133,17 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const publishLatency = new PublishLatency();
     const fleet = fleetSetup.createRuntime({ directory, store, publishLatency, logger });
     const calendar = createEpochCalendar(Math.ceil(clock.nowMs() / 1000), scenario.epochs.lengthS, scenario.epochs.count);
+    // What the backend tells the bench: accepted readings (latency), closed epochs, settled batches.
+    const heard = { epochs: [] as EpochStat[], settled: [] as SettledBatch[], failures: [] as string[] };
+    const events: BackendEvents = {
+      readingAccepted: (clientId, digest, payload, acceptedMs) => fleet.readingAccepted(clientId, digest, payload, acceptedMs),
+      epochClosed: (stat) => void heard.epochs.push(stat),
+      batchSettled: (batch) => void heard.settled.push(batch),
+      batchFailed: (message) => void heard.failures.push(message),
+    };
     const backend = await startBackend({
       store, directory, calendar, maxClockSkewS: scenario.ingest.maxClockSkewS, nowMs: () => clock.nowMs(), wallNowMs, io: time.io,
-      events: { readingAccepted: (clientId, digest, payload, acceptedMs) => fleet.readingAccepted(clientId, digest, payload, acceptedMs) },
+      events,
       brokerPort: options.brokerPort, logger, onStarted: (stop) => cleanups.push(stop),
     });
     warnOfGiveUps(time.io, logger, 'the I/O of a slice on the run side');
@@ -155,10 +165,11 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       settle: (args) => chain.settle(args),
       isSettled: (epoch, batch) => chain.isSettled(epoch, batch),
       maxActive: 2 * prover.size,
+      events,
     });
     cleanups.push(() => pipeline.cancel());
     const epochs = createEpochClosing({
-      store, ingest, pipeline, shape, params, epochLengthS: scenario.epochs.lengthS, devices: () => directory.deviceMeta(), wallNowMs, logger,
+      store, ingest, pipeline, shape, params, epochLengthS: scenario.epochs.lengthS, devices: () => directory.deviceMeta(), wallNowMs, logger, events,
     });
     // A slice waits while a close is under way; each page it summarizes and each proof job it builds is progress.
     time.io.addPending('an epoch close under way', () => epochs.closeWork());
@@ -168,7 +179,8 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const runT0 = wallNowMs();
     const perfSummary = await driveFleet({ scenario, time, calendar, fleet, ingest, broker, closeEpoch: epochs.closeEpoch, interrupted, cleanups, logger });
     timingsMs['fleet.run'] = Math.round(wallNowMs() - runT0);
-    const { settled, failures } = await timed('settlement.drain', () => Promise.race([pipeline.drain(), interrupted]));
+    await timed('settlement.drain', () => Promise.race([pipeline.drain(), interrupted]));
+    const { settled, failures } = heard;
     await ingest.drain();
     store.flush();
     const ownerKeys = new Map(fleet.specs.map((s) => [s.ownerAddress.toLowerCase(), s.ownerPrivateKey]));
@@ -177,7 +189,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims });
     const report = buildReport({
       scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store, latencyMs: publishLatency.summary(),
-      authFailures: backend.authFailures(), registration: backend.registration.counters, broker, chain, artifacts, epochStats: epochs.stats, settled, claims, peakConnections: fleet.peakOnline(),
+      authFailures: backend.authFailures(), registration: backend.registration.counters, broker, chain, artifacts, epochStats: heard.epochs, settled, claims, peakConnections: fleet.peakOnline(),
       performance: performanceReport({
         summary: perfSummary, timeMode: time.mode, timerLatenessMs: time.timerLateness() ?? null, childPeakRssBytes: fleet.childPeakRssBytes?.() ?? null,
         memory: memory.stop(),
