@@ -8,15 +8,10 @@ import type { DeviceEpochWork } from '../core/reward-rule.ts';
 import type { SettlementPipeline } from './settlement/settlement-pipeline.ts';
 import type { BackendEvents } from './ports.ts';
 
+export type { EpochStat } from './ports.ts';
+
 /** A close that takes longer than this says how far it got, this often. */
 const CLOSE_PROGRESS_EVERY_MS = 5_000;
-
-export interface EpochStat {
-  epoch: number;
-  devices: number;
-  readings: number;
-  flagged: number;
-}
 
 /**
  * Closing one epoch: what arrived before the close is finalized first and later arrivals are

@@ -1,6 +1,3 @@
-import type { EpochStat } from './epoch-closing.ts';
-import type { SettledBatch } from './settlement/settlement-pipeline.ts';
-
 /**
  * What the backend needs from whoever runs it, and what it tells them. The backend never
  * imports the bench: the bench passes these in (sim/run/run-scenario.ts).
@@ -32,4 +29,26 @@ export interface BackendEvents {
   batchSettled?(batch: SettledBatch): void;
   /** A batch failed to prove or settle; `message` names the epoch and batch (kept in run.db, resumable). */
   batchFailed?(message: string): void;
+}
+
+/** An epoch as closed: devices with work, readings, devices flagged. */
+export interface EpochStat {
+  epoch: number;
+  devices: number;
+  readings: number;
+  flagged: number;
+}
+
+/** A batch proven and settled: what the report's batch table shows. */
+export interface SettledBatch {
+  epoch: number;
+  batch: number;
+  deviceIndexes: number[];
+  commitment: string;
+  proveMs: number;
+  gasUsed: string;
+  calldataBytes: number;
+  txHash: string;
+  closeToMinedMs: number;
+  proofFile: string;
 }

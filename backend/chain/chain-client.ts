@@ -1,21 +1,24 @@
-import { Contract, keccak256, parseEther, toQuantity, Wallet, type FeeData, type InterfaceAbi, type JsonRpcProvider, type TransactionReceipt, type TransactionRequest } from 'ethers';
+import { Contract, Interface, keccak256, parseEther, toQuantity, Wallet, type InterfaceAbi, type JsonRpcProvider } from 'ethers';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { CircuitShape, RuleParams } from '../../core/reward-rule.ts';
-import { claimGasLimit, claimRewards, compileContracts, deployPinbench, encodeSettle, registerDevices, settleGasLimit, TxSender, type TxSenderStats } from '../../contracts/index.ts';
-import { decodeHeader } from '../../core/reward-rule.ts';
-import { connectRpc, startAnvil, devPrivateKeys } from '../../sim/chain/anvil.ts';
+import {
+  claimGasLimit, claimRewards, compileContracts, createFeeQuote, deployPinbench, registerDevices, settleBatch, settleGasLimit, TxSender,
+  type CompiledPinbench, type TxSenderStats,
+} from '../../contracts/index.ts';
 import type { SettleArgs } from '../../contracts/index.ts';
 
-/** A reachable chain and the operator account that deploys, registers and settles. */
-export interface ChainStart {
+/**
+ * A reachable chain and the operator account that deploys, registers and settles. The bench
+ * starts the node or connects to `--rpc` (sim/chain/start-chain.ts) and hands it in.
+ */
+export interface ChainAccess {
   rpcUrl: string;
   chainId: bigint;
   embedded: boolean;
   /** Process id of the embedded chain node; undefined for an external `--rpc`. */
   nodePid?: number;
   operator: Wallet;
-  stop(): Promise<void>;
 }
 
 /** The deployed pinbench contracts, behind the few operations a run needs. */
@@ -55,56 +58,52 @@ export function deviceIdHash(deviceId: string): string {
   return keccak256(Buffer.from(deviceId, 'utf8'));
 }
 
-async function start(options: { rpcUrl?: string; operatorKey?: string; logger: Logger; statePath?: string; stateIntervalS?: number }): Promise<ChainStart> {
-  if (options.rpcUrl !== undefined) {
-    const rpc = await connectRpc(options.rpcUrl, { pollingIntervalMs: 100 });
-    const key = options.operatorKey ?? devPrivateKeys(1)[0]!;
-    options.logger.info(`chain: using ${rpc.rpcUrl} (chain id ${rpc.chainId})`);
-    return { rpcUrl: rpc.rpcUrl, chainId: rpc.chainId, embedded: false, operator: new Wallet(key, rpc.provider), stop: async () => rpc.provider.destroy() };
-  }
-  // A run reads only the latest state, so the embedded chain keeps no past ones: anvil would
-  // otherwise copy the whole state per block (~2 GiB and half the claim rate at 10,000 devices).
-  const node = await startAnvil({ logger: options.logger, statePath: options.statePath, stateIntervalS: options.stateIntervalS, historyStates: 0 });
-  const rpc = await connectRpc(node.rpcUrl, { pollingIntervalMs: 50 });
-  options.logger.info(`chain: anvil on ${node.rpcUrl} (chain id ${node.chainId})`);
-  return {
-    rpcUrl: node.rpcUrl,
-    chainId: node.chainId,
-    embedded: true,
-    nodePid: node.pid,
-    operator: new Wallet(node.accounts[0]!, rpc.provider),
-    stop: async () => {
-      rpc.provider.destroy();
-      await node.stop();
-    },
-  };
+/**
+ * Every write from the operator account, deployment included, goes through this one sender: it
+ * signs with explicit nonces and gas limits, sends without waiting for earlier ones to be
+ * mined, and re-sends a dropped transaction (contracts/tx/).
+ */
+function startOperatorSender(chain: ChainAccess, compiled: CompiledPinbench, logger: Logger): Promise<TxSender> {
+  const abi = (c: { abi: InterfaceAbi }) => new Interface(c.abi);
+  return TxSender.start({
+    wallet: chain.operator,
+    decodeWith: { settlement: abi(compiled.settlement), registry: abi(compiled.registry), token: abi(compiled.token) },
+    logger,
+  });
 }
 
 async function deploy(
-  chain: ChainStart,
+  chain: ChainAccess,
   options: { cacheDir: string; verifierSolPath: string; shape: CircuitShape; params: RuleParams; logger: Logger },
 ): Promise<ChainSetup> {
   const compiled = await compileContracts({ cacheDir: options.cacheDir, verifierSolPath: options.verifierSolPath, logger: options.logger });
-  const deployment = await deployPinbench({
-    signer: chain.operator,
-    compiled,
-    params: {
-      batchSize: options.shape.batchSize,
-      unitsPerSample: options.params.unitsPerSample,
-      maxStepE7: options.params.maxStepE7,
-      rewardPerUnitWei: options.params.rewardPerUnitWei,
-    },
-    operator: chain.operator.address,
-  });
-  options.logger.info(
-    `contracts deployed: settlement ${deployment.addresses.settlement}, ${deployment.deployGas.total.toLocaleString('en-US')} gas`,
-  );
-  return operate(chain, deployment, options.logger);
+  const sender = await startOperatorSender(chain, compiled, options.logger);
+  try {
+    const deployment = await deployPinbench({
+      signer: chain.operator,
+      compiled,
+      params: {
+        batchSize: options.shape.batchSize,
+        unitsPerSample: options.params.unitsPerSample,
+        maxStepE7: options.params.maxStepE7,
+        rewardPerUnitWei: options.params.rewardPerUnitWei,
+      },
+      operator: chain.operator.address,
+      sender,
+    });
+    options.logger.info(
+      `contracts deployed: settlement ${deployment.addresses.settlement}, ${deployment.deployGas.total.toLocaleString('en-US')} gas`,
+    );
+    return await operate(chain, deployment, sender, options.logger);
+  } catch (error) {
+    sender.close();
+    throw error;
+  }
 }
 
 /** The contracts of an earlier run on a chain that kept them (`pinbench resume`). */
 async function attach(
-  chain: ChainStart,
+  chain: ChainAccess,
   options: { cacheDir: string; verifierSolPath: string; addresses: ChainSetup['addresses']; logger: Logger },
 ): Promise<ChainSetup> {
   const compiled = await compileContracts({ cacheDir: options.cacheDir, verifierSolPath: options.verifierSolPath, logger: options.logger });
@@ -113,34 +112,26 @@ async function attach(
     throw new PinbenchError('CHAIN_LOST', `no settlement contract at ${addresses.settlement} on ${chain.rpcUrl}: the run's chain is gone (an embedded chain lives in the run folder's chain/ state; an external one must be the same --rpc)`);
   }
   const at = (address: string, c: { abi: InterfaceAbi }) => new Contract(address, c.abi, chain.operator);
+  const sender = await startOperatorSender(chain, compiled, options.logger);
   return operate(chain, {
     registry: at(addresses.registry, compiled.registry), token: at(addresses.token, compiled.token),
     settlement: at(addresses.settlement, compiled.settlement), addresses, deployGas: { total: 0n },
-  }, options.logger);
+  }, sender, options.logger);
 }
 
 async function operate(
-  chain: ChainStart,
+  chain: ChainAccess,
   deployment: { registry: Contract; token: Contract; settlement: Contract; addresses: ChainSetup['addresses']; deployGas: { total: bigint } },
+  sender: TxSender,
   logger: Logger,
 ): Promise<ChainSetup> {
   let registerGas = 0n;
   const { registry, token, settlement } = deployment;
   const provider = chain.operator.provider as JsonRpcProvider;
-  // Every write from the operator account after deployment goes through this one sender: it
-  // signs with explicit nonces and gas limits, sends without waiting for earlier ones to be
-  // mined, and re-sends a dropped transaction (contracts/tx-sender.ts).
-  const sender = await TxSender.start({ wallet: chain.operator, decodeWith: { settlement, registry, token }, logger });
   const settleGas = settleGasLimit(Number(await settlement.getFunction('batchSize')()));
   // Claims share one fee quote, refreshed every few seconds: a quote per claim would double
   // the round trips, one for the whole phase could fall behind a rising base fee.
-  let fees: { atMs: number; data: Promise<FeeData> } | undefined;
-  const currentFees = (): Promise<FeeData> => {
-    if (fees === undefined || Date.now() - fees.atMs > FEE_QUOTE_MAX_AGE_MS) fees = { atMs: Date.now(), data: provider.getFeeData() };
-    return fees.data;
-  };
-  const estimated = async (request: TransactionRequest): Promise<bigint> =>
-    ((await provider.estimateGas({ ...request, from: chain.operator.address })) * 12n) / 10n;
+  const claimFees = createFeeQuote(provider, { maxAgeMs: FEE_QUOTE_MAX_AGE_MS });
   // Owners pay for their own claims. On the embedded anvil they are simply given ether; on an
   // external chain the operator sends each owner that has none a little, once.
   const fundForGas = async (address: string): Promise<void> => {
@@ -164,26 +155,15 @@ async function operate(
       const result = await registerDevices(
         registry,
         devices.map((d) => ({ idHash: deviceIdHash(d.deviceId), pubKey: d.publicKey, owner: d.owner, ...(d.confirm ? { confirm: d.confirm } : {}) })),
-        {
-          send: async (requests) => {
-            const sent: Array<Promise<TransactionReceipt>> = [];
-            for (const [i, request] of requests.entries()) {
-              sent.push(sender.send({ to: String(request.to), data: String(request.data), gasLimit: await estimated(request), label: `register chunk ${i + 1}/${requests.length}` }));
-            }
-            return Promise.all(sent);
-          },
-        },
+        // The estimates may run before the earlier chunks are mined: a fifth more leaves room.
+        { sender, gasLimitFromEstimate: (estimate) => (estimate * 12n) / 10n },
       );
       registerGas += result.gasUsed;
       return result.indices;
     },
     settle: async (args) => {
-      const data = encodeSettle(settlement, args);
-      const epochBatch = decodeHeader(BigInt(args.header));
-      const receipt = await sender.send({
-        to: deployment.addresses.settlement, data, gasLimit: settleGas, label: `settle epoch ${epochBatch.epoch} batch ${epochBatch.batch}`,
-      });
-      return { txHash: receipt.hash, gasUsed: receipt.gasUsed, calldataBytes: (data.length - 2) / 2 };
+      const result = await settleBatch(settlement, args, { sender, gasLimit: settleGas });
+      return { txHash: result.receipt.hash, gasUsed: result.gasUsed, calldataBytes: result.calldataBytes };
     },
     txStats: () => sender.stats(),
     close: async () => {
@@ -195,22 +175,24 @@ async function operate(
     claim: async (ownerPrivateKey, indexes) => {
       const owner = new Wallet(ownerPrivateKey, provider);
       await fundForGas(owner.address);
-      // An explicit nonce, gas limit and fees: no estimate or quote round trips per claim, so
-      // thousands of owners can claim side by side.
-      const fee = await currentFees();
-      const result = await claimRewards(settlement.connect(owner) as Contract, indexes, {
-        nonce: await provider.getTransactionCount(owner.address, 'pending'),
-        gasLimit: claimGasLimit(indexes.length),
-        fees: fee.maxFeePerGas !== null && fee.maxPriorityFeePerGas !== null
-          ? { maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas }
-          : fee.gasPrice !== null ? { gasPrice: fee.gasPrice } : undefined,
-        decodeWith: { registry, token },
+      // The owner's own sender for this one claim, with an explicit nonce, gas limit and fees:
+      // no estimate or quote round trips per claim, so thousands of owners can claim side by
+      // side; receipts are polled as often as the provider polls.
+      const ownerSender = await TxSender.start({
+        wallet: owner, chainId: chain.chainId, fees: await claimFees(), pollIntervalMs: provider.pollingInterval, logger,
       });
-      return { txHash: result.receipt.hash, gasUsed: result.gasUsed, amountWei: result.amountWei };
+      try {
+        const result = await claimRewards(settlement.connect(owner) as Contract, indexes, {
+          sender: ownerSender, gasLimit: claimGasLimit(indexes.length), decodeWith: { registry, token },
+        });
+        return { txHash: result.receipt.hash, gasUsed: result.gasUsed, amountWei: result.amountWei };
+      } finally {
+        ownerSender.close();
+      }
     },
     balanceOf: async (owner) => (await token.getFunction('balanceOf')(owner)) as bigint,
     ownerOf: async (index) => (await registry.getFunction('ownerOf')(index)) as string,
   };
 }
 
-export const setUpChain = { start, deploy, attach };
+export const setUpChain = { deploy, attach };

@@ -8,7 +8,9 @@ import type { DeviceEpochWork } from '../../core/reward-rule.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { SettleArgs } from '../../contracts/index.ts';
 import { ProofJobs, type ProofJob } from '../store/proof-jobs.ts';
-import type { BackendEvents } from '../ports.ts';
+import type { BackendEvents, SettledBatch } from '../ports.ts';
+
+export type { SettledBatch } from '../ports.ts';
 
 export interface SettlementPipelineOptions {
   artifacts: CircuitArtifacts;
@@ -30,20 +32,6 @@ export interface SettlementPipelineOptions {
   maxActive: number;
   wallNowMs: () => number;
   events?: Pick<BackendEvents, 'batchSettled' | 'batchFailed'>;
-}
-
-/** A batch proven and settled: what the report's batch table shows. */
-export interface SettledBatch {
-  epoch: number;
-  batch: number;
-  deviceIndexes: number[];
-  commitment: string;
-  proveMs: number;
-  gasUsed: string;
-  calldataBytes: number;
-  txHash: string;
-  closeToMinedMs: number;
-  proofFile: string;
 }
 
 type Settled = SettledBatch;
