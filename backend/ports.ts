@@ -1,3 +1,5 @@
+import type { SettledBatch } from '../core/settled-batch.ts';
+
 /**
  * What the backend needs from whoever runs it, and what it tells them. The backend never
  * imports the bench: the bench passes these in (sim/run/run-scenario.ts).
@@ -39,16 +41,4 @@ export interface EpochStat {
   flagged: number;
 }
 
-/** A batch proven and settled: what the report's batch table shows. */
-export interface SettledBatch {
-  epoch: number;
-  batch: number;
-  deviceIndexes: number[];
-  commitment: string;
-  proveMs: number;
-  gasUsed: string;
-  calldataBytes: number;
-  txHash: string;
-  closeToMinedMs: number;
-  proofFile: string;
-}
+export type { SettledBatch };

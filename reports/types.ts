@@ -1,3 +1,5 @@
+import type { SettledBatch } from '../core/settled-batch.ts';
+
 /**
  * The plain report object every renderer reads. sim/ fills it; reports/ only renders it.
  * Amounts of wei and gas are decimal strings (they overflow a JS number).
@@ -99,17 +101,8 @@ export interface EpochReport {
   batches: BatchReport[];
 }
 
-export interface BatchReport {
-  batch: number;
-  deviceIndexes: number[];
-  commitment: string;
-  proveMs: number;
-  gasUsed: string;
-  calldataBytes: number;
-  txHash: string;
-  closeToMinedMs: number;
-  proofFile: string;
-}
+/** A settled batch in its epoch's table (core/settled-batch.ts, without the epoch it is listed under). */
+export type BatchReport = Omit<SettledBatch, 'epoch'>;
 
 export interface DeviceReward {
   deviceIndex: number;
