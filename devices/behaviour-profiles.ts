@@ -16,7 +16,7 @@ import {
 } from './behaviours/schemas.ts';
 import { batteryFailure, drawBatteryFailure, noisySensor, stuckSensor } from './behaviours/sensor-faults.ts';
 import type { MotionModel } from './motion/model.ts';
-import type { MotionProfileName } from './motion/profiles.ts';
+import type { MotionProfileName } from './motion/motion-profiles.ts';
 import { createStreetGridMotion } from './motion/street-grid.ts';
 import { forkRandom } from './random.ts';
 import { createSensorModel, type SensorModel } from './sensors/sensors.ts';

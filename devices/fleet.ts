@@ -5,7 +5,7 @@ import { deriveDeviceKey } from './crypto/keys.ts';
 import { assertSeed, deriveBytes, type Seed } from './derive.ts';
 import { createIdentityFactory } from './identity.ts';
 import { assertArea, BERLIN, type Area } from './motion/area.ts';
-import { DEFAULT_MOTION_MIX, motionPicker, type MotionMix } from './motion/profiles.ts';
+import { DEFAULT_MOTION_MIX, motionPicker, type MotionMix } from './motion/motion-profiles.ts';
 import { DEFAULT_BLOCK_M, snapToStreets } from './motion/grid.ts';
 import { seededRandom, uniform } from './random.ts';
 import type { DeviceSpec } from './spec.ts';

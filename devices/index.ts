@@ -15,8 +15,8 @@ export { createRandom, forkRandom, seededRandom } from './random.ts';
 
 export { BERLIN, localFrame } from './motion/area.ts';
 export type { Area, LocalFrame } from './motion/area.ts';
-export { DEFAULT_MOTION_MIX, MOTION_PROFILES, MOTION_PROFILE_NAMES } from './motion/profiles.ts';
-export type { MotionMix, MotionProfile, MotionProfileName } from './motion/profiles.ts';
+export { DEFAULT_MOTION_MIX, MOTION_PROFILES, MOTION_PROFILE_NAMES } from './motion/motion-profiles.ts';
+export type { MotionMix, MotionProfile, MotionProfileName } from './motion/motion-profiles.ts';
 export { DEFAULT_BLOCK_M, snapToStreets } from './motion/grid.ts';
 export type { GeoPoint } from './motion/grid.ts';
 export type { Fix, MotionModel } from './motion/model.ts';
@@ -69,8 +69,8 @@ export { createMotion } from './motion/create.ts';
 export type { MotionOptions } from './motion/create.ts';
 export type { SensorModelOptions } from './sensors/sensors.ts';
 
-export { ADVERSARY_NAMES, FAULT_NAMES, MOTION_NAMES, composeBehaviours, createBehaviour, parseAdversary, parseFault, parseMotionName } from './profiles.ts';
-export type { AdversaryName, BehaviourOptions, DeviceBehaviour, FaultName, MotionName } from './profiles.ts';
+export { ADVERSARY_NAMES, FAULT_NAMES, MOTION_NAMES, composeBehaviours, createBehaviour, parseAdversary, parseFault, parseMotionName } from './behaviour-profiles.ts';
+export type { AdversaryName, BehaviourOptions, DeviceBehaviour, FaultName, MotionName } from './behaviour-profiles.ts';
 export { ADVERSARY_SCHEMAS, FAULT_SCHEMAS, adversaryConfigSchema, faultConfigSchema } from './behaviours/schemas.ts';
 export type { AdversaryConfig, AdversaryInput, FaultConfig, FaultInput, Range, SensorField } from './behaviours/schemas.ts';
 export { PacketArchive } from './behaviours/archive.ts';

@@ -1,7 +1,7 @@
 import type { CurveName } from '../protocol/curves.ts';
 import type { Hex } from './crypto/ethereum.ts';
 import type { Area } from './motion/area.ts';
-import type { MotionProfileName } from './motion/profiles.ts';
+import type { MotionProfileName } from './motion/motion-profiles.ts';
 import type { GeoPoint } from './motion/grid.ts';
 
 /** Everything that defines one virtual device; `buildFleet` makes these deterministically. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { adversaryEntrySchema, areaSchema, faultEntrySchema } from './profiles.ts';
+import { adversaryEntrySchema, areaSchema, faultEntrySchema } from './device-schemas.ts';
 import { DEFAULT_SHAPE } from '../core/reward-rule.ts';
 
 /**

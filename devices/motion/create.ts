@@ -4,7 +4,7 @@ import type { Area } from './area.ts';
 import { withDropouts } from './dropouts.ts';
 import type { GeoPoint } from './grid.ts';
 import type { MotionModel } from './model.ts';
-import type { MotionProfileName } from './profiles.ts';
+import type { MotionProfileName } from './motion-profiles.ts';
 import type { Route } from './route-file.ts';
 import { createRouteMotion, type RouteEnd } from './route-motion.ts';
 import { createStreetGridMotion } from './street-grid.ts';

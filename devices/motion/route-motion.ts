@@ -3,7 +3,7 @@ import { forkRandom, gaussian, uniform } from '../random.ts';
 import { localFrame } from './area.ts';
 import { DEFAULT_BLOCK_M } from './grid.ts';
 import type { MotionModel } from './model.ts';
-import { MOTION_PROFILES, type MotionProfile, type MotionProfileName } from './profiles.ts';
+import { MOTION_PROFILES, type MotionProfile, type MotionProfileName } from './motion-profiles.ts';
 import type { Route } from './route-file.ts';
 import { DEFAULT_GPS_NOISE_M } from './street-grid.ts';
 

@@ -3,7 +3,7 @@ import { forkRandom, gaussian, uniform } from '../random.ts';
 import type { Area } from './area.ts';
 import { COMPASS, DEFAULT_BLOCK_M, DX, DY, clamp, edgeAt, streetGrid, type GeoPoint } from './grid.ts';
 import type { MotionModel } from './model.ts';
-import { MOTION_PROFILES, type MotionProfile, type MotionProfileName } from './profiles.ts';
+import { MOTION_PROFILES, type MotionProfile, type MotionProfileName } from './motion-profiles.ts';
 
 export const DEFAULT_GPS_NOISE_M = 3;
 

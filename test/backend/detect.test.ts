@@ -3,7 +3,7 @@ import { detectAnomalies, type EpochReading } from '../../backend/epochs/detect.
 import { createMotion } from '../../devices/motion/create.ts';
 import { readRouteFile } from '../../devices/motion/route-file.ts';
 import { buildFleet } from '../../devices/fleet.ts';
-import { createBehaviour, MOTION_NAMES, type AdversaryName, type FaultName } from '../../devices/profiles.ts';
+import { createBehaviour, MOTION_NAMES, type AdversaryName, type FaultName } from '../../devices/behaviour-profiles.ts';
 import { seededRandom } from '../../devices/random.ts';
 import { createSensorModel } from '../../devices/sensors/sensors.ts';
 import type { DeviceSpec } from '../../devices/spec.ts';

@@ -8,7 +8,7 @@ import { PacketArchive } from '../../devices/behaviours/archive.ts';
 import type { HonestUpload, PlannedPublish, TrackerBehaviour } from '../../devices/behaviours/hook.ts';
 import { faultConfigSchema, adversaryConfigSchema } from '../../devices/behaviours/schemas.ts';
 import { makeSybilClones } from '../../devices/behaviours/sybil.ts';
-import { ADVERSARY_NAMES, FAULT_NAMES, MOTION_NAMES, createBehaviour, parseMotionName, type DeviceBehaviour } from '../../devices/profiles.ts';
+import { ADVERSARY_NAMES, FAULT_NAMES, MOTION_NAMES, createBehaviour, parseMotionName, type DeviceBehaviour } from '../../devices/behaviour-profiles.ts';
 import { createStreetGridMotion } from '../../devices/motion/street-grid.ts';
 import { createSensorModel } from '../../devices/sensors/sensors.ts';
 import { seededRandom } from '../../devices/random.ts';

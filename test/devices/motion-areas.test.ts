@@ -3,7 +3,7 @@ import { CITY_NAMES, CITY_PRESETS, resolveArea } from '../../devices/motion/citi
 import { createMotion } from '../../devices/motion/create.ts';
 import { withDropouts } from '../../devices/motion/dropouts.ts';
 import { snapToStreets } from '../../devices/motion/grid.ts';
-import { MOTION_PROFILES, type MotionProfileName } from '../../devices/motion/profiles.ts';
+import { MOTION_PROFILES, type MotionProfileName } from '../../devices/motion/motion-profiles.ts';
 import { createStreetGridMotion } from '../../devices/motion/street-grid.ts';
 import { seededRandom } from '../../devices/random.ts';
 

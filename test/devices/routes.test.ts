@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { localFrame } from '../../devices/motion/area.ts';
-import { MOTION_PROFILES } from '../../devices/motion/profiles.ts';
+import { MOTION_PROFILES } from '../../devices/motion/motion-profiles.ts';
 import { parseRoute, readRouteFile, type Route } from '../../devices/motion/route-file.ts';
 import { createRouteMotion } from '../../devices/motion/route-motion.ts';
 import { seededRandom } from '../../devices/random.ts';

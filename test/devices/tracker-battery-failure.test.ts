@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Tracker, buildFleet, type DeviceSpec, type TrackerBehaviour } from '../../devices/index.ts';
 import { decodeBinPackage, decodeSensorData } from '../../protocol/index.ts';
-import { createBehaviour } from '../../devices/profiles.ts';
+import { createBehaviour } from '../../devices/behaviour-profiles.ts';
 import { seededRandom } from '../../devices/random.ts';
 import { chargeAtMv, openCircuitMv } from '../../devices/sensors/battery.ts';
 import { createBatteryState, DEFAULT_BATTERY, failBattery } from '../../devices/tracker/battery.ts';
