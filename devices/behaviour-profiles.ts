@@ -1,4 +1,4 @@
-import type { ZodType } from 'zod';
+import type { z, ZodError, ZodType } from 'zod';
 import { PinbenchError } from '../core/errors.ts';
 import type { Random } from '../core/ports.ts';
 import type { PacketArchive } from './behaviours/archive.ts';
@@ -35,11 +35,14 @@ const KINDS = {
   fault: { names: FAULT_NAMES as readonly string[], plural: 'faults' },
   adversary: { names: ADVERSARY_NAMES as readonly string[], plural: 'adversaries' },
 } as const;
+const PROFILE_SCHEMAS: Record<'fault' | 'adversary', Record<string, ZodType>> = { fault: FAULT_SCHEMAS, adversary: ADVERSARY_SCHEMAS };
+
+const unknownNameMessage = (kind: keyof typeof KINDS, name: unknown): string =>
+  `unknown ${kind} ${JSON.stringify(name)}; valid ${KINDS[kind].plural}: ${KINDS[kind].names.join(', ')}`;
 
 function unknownName(kind: keyof typeof KINDS, name: unknown, option: string): PinbenchError {
-  const { names, plural } = KINDS[kind];
-  return new PinbenchError('PROFILE_INVALID', `option \`${option}\`: unknown ${kind} ${JSON.stringify(name)}; valid ${plural}: ${names.join(', ')}`, {
-    details: { option, value: name, valid: names },
+  return new PinbenchError('PROFILE_INVALID', `option \`${option}\`: ${unknownNameMessage(kind, name)}`, {
+    details: { option, value: name, valid: KINDS[kind].names },
   });
 }
 
@@ -48,26 +51,48 @@ export function parseMotionName(name: unknown, option = 'motion'): MotionName {
   throw unknownName('motion', name, option);
 }
 
-function parseProfile<T>(kind: 'fault' | 'adversary', schemas: Record<string, ZodType>, input: unknown, option: string): T {
+/**
+ * A fault or adversary input read by its profile's schema: its config with defaults filled
+ * in, or the message for an unknown name, or the schema's error with each issue's message
+ * saying which profile it is about (`… (fault flaky-network)`).
+ */
+export type ProfileReading<T> =
+  | { readonly ok: true; readonly config: T }
+  | { readonly ok: false; readonly name: unknown; readonly unknownName: string }
+  | { readonly ok: false; readonly name: string; readonly error: ZodError; readonly issues: readonly z.core.$ZodIssue[] };
+
+/**
+ * Reads a fault or adversary given as a name (`flaky-network`) or with parameters
+ * (`{ name: flaky-network, disconnectsPerHour: 12 }`). The one reader of these inputs: devices
+ * throw from it (`parseFault`, `parseAdversary`), the scenario schema reports from it.
+ */
+export function readProfile<T>(kind: 'fault' | 'adversary', input: unknown, params?: z.core.ParseContext<z.core.$ZodIssue>): ProfileReading<T> {
+  const schemas = PROFILE_SCHEMAS[kind];
   const name = typeof input === 'string' ? input : (input as { name?: unknown } | null)?.name;
   const schema = typeof name === 'string' && Object.hasOwn(schemas, name) ? schemas[name] : undefined;
-  if (!schema) throw unknownName(kind, name, option);
-  const parsed = schema.safeParse(typeof input === 'string' ? { name } : input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const path = issue.path.length > 0 ? `.${issue.path.join('.')}` : '';
-    throw new PinbenchError('PROFILE_INVALID', `option \`${option}${path}\`: ${issue.message} (${kind} ${name}); see the defaults in devices/behaviours/schemas.ts`, {
-      details: { option, value: input, issues: parsed.error.issues },
-      cause: parsed.error,
-    });
-  }
-  return parsed.data as T;
+  if (typeof name !== 'string' || schema === undefined) return { ok: false, name, unknownName: unknownNameMessage(kind, name) };
+  const parsed = schema.safeParse(typeof input === 'string' ? { name } : input, params);
+  if (parsed.success) return { ok: true, config: parsed.data as T };
+  const issues = parsed.error.issues.map((issue) => ({ ...issue, message: `${issue.message} (${kind} ${name})` }));
+  return { ok: false, name, error: parsed.error, issues };
+}
+
+function parseProfile<T>(kind: 'fault' | 'adversary', input: unknown, option: string): T {
+  const read = readProfile<T>(kind, input);
+  if (read.ok) return read.config;
+  if ('unknownName' in read) throw unknownName(kind, read.name, option);
+  const issue = read.issues[0]!;
+  const path = issue.path.length > 0 ? `.${issue.path.join('.')}` : '';
+  throw new PinbenchError('PROFILE_INVALID', `option \`${option}${path}\`: ${issue.message}; see the defaults in devices/behaviours/schemas.ts`, {
+    details: { option, value: input, issues: read.error.issues },
+    cause: read.error,
+  });
 }
 
 /** A fault by name or with parameters, defaults filled in; unknown names throw PROFILE_INVALID. */
-export const parseFault = (input: FaultName | FaultInput, option = 'faults'): FaultConfig => parseProfile<FaultConfig>('fault', FAULT_SCHEMAS, input, option);
+export const parseFault = (input: FaultName | FaultInput, option = 'faults'): FaultConfig => parseProfile<FaultConfig>('fault', input, option);
 export const parseAdversary = (input: AdversaryName | AdversaryInput, option = 'adversary'): AdversaryConfig =>
-  parseProfile<AdversaryConfig>('adversary', ADVERSARY_SCHEMAS, input, option);
+  parseProfile<AdversaryConfig>('adversary', input, option);
 
 export interface BehaviourOptions {
   readonly faults?: readonly (FaultName | FaultInput)[];

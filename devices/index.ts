@@ -69,8 +69,8 @@ export { createMotion } from './motion/create.ts';
 export type { MotionOptions } from './motion/create.ts';
 export type { SensorModelOptions } from './sensors/sensors.ts';
 
-export { ADVERSARY_NAMES, FAULT_NAMES, MOTION_NAMES, composeBehaviours, createBehaviour, parseAdversary, parseFault, parseMotionName } from './behaviour-profiles.ts';
-export type { AdversaryName, BehaviourOptions, DeviceBehaviour, FaultName, MotionName } from './behaviour-profiles.ts';
+export { ADVERSARY_NAMES, FAULT_NAMES, MOTION_NAMES, composeBehaviours, createBehaviour, parseAdversary, parseFault, parseMotionName, readProfile } from './behaviour-profiles.ts';
+export type { AdversaryName, BehaviourOptions, DeviceBehaviour, FaultName, MotionName, ProfileReading } from './behaviour-profiles.ts';
 export { ADVERSARY_SCHEMAS, FAULT_SCHEMAS, adversaryConfigSchema, faultConfigSchema } from './behaviours/schemas.ts';
 export type { AdversaryConfig, AdversaryInput, FaultConfig, FaultInput, Range, SensorField } from './behaviours/schemas.ts';
 export { PacketArchive } from './behaviours/archive.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { adversaryEntrySchema, areaSchema, faultEntrySchema } from './device-schemas.ts';
+import { MOTION_NAMES } from '../devices/behaviour-profiles.ts';
 import { DEFAULT_SHAPE } from '../core/reward-rule.ts';
 
 /**
@@ -32,7 +33,8 @@ const weiAmount = z
   })
   .transform((value) => BigInt(value));
 
-export const MOTION_PROFILES = ['stationary', 'walk', 'bike', 'car'] as const;
+/** The motion names devices/ knows, as the scenario schema lists them. */
+export const MOTION_PROFILES = MOTION_NAMES;
 export const REGISTRATION_MODES = ['confirm', 'registrar'] as const;
 
 export const fleetGroupSchema = z.strictObject({
