@@ -15,7 +15,7 @@ import { powerOnFleet } from '../fleet/power-on.ts';
 import { trackConnectorIo } from '../fleet/track-io.ts';
 import { Outbox } from './outbox.ts';
 import { PublishGate } from './publish-gate.ts';
-import type { ChildMessage, NextTimer, ParentMessage } from './protocol.ts';
+import type { ChildMessage, NextTimer, ParentMessage } from './ipc-messages.ts';
 
 export interface ChildTransport {
   /** `sent` is called once the message has left (the process may exit then). */

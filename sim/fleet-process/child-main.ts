@@ -3,7 +3,7 @@
  * It exits when the run goes away: a fleet must never outlive its broker.
  */
 import { runFleetChild } from './child-fleet.ts';
-import type { ChildMessage, ParentMessage } from './protocol.ts';
+import type { ChildMessage, ParentMessage } from './ipc-messages.ts';
 
 if (process.send === undefined) {
   process.stderr.write('pinbench fleet process: start it through the run (it needs an IPC channel)\n');

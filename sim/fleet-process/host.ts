@@ -12,7 +12,7 @@ import { fleetRuntime, type FleetRuntime } from '../fleet/fleet-runtime.ts';
 import type { PublishLatency } from '../mqtt/publish-latency.ts';
 import type { FollowerClock } from './follower-clock.ts';
 import { LatencyMatcher } from './latency-matcher.ts';
-import type { ChildMessage, FleetBatch, ParentMessage } from './protocol.ts';
+import type { ChildMessage, FleetBatch, ParentMessage } from './ipc-messages.ts';
 
 /** The parent's view of the fleet process (a real fork, or a fake in unit tests). */
 export interface ChildHandle {

@@ -1,4 +1,4 @@
-import type { FleetBatch } from './protocol.ts';
+import type { FleetBatch } from './ipc-messages.ts';
 
 export interface OutboxOptions {
   send: (batch: FleetBatch) => void;

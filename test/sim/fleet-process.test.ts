@@ -6,7 +6,7 @@ import { FleetProcessHost, type ChildHandle } from '../../sim/fleet-process/host
 import { chooseFleetPlacement } from '../../sim/run/fleet-placement.ts';
 import { IoSettle } from '../../sim/clock/io-settle.ts';
 import { PinbenchError } from '../../core/errors.ts';
-import type { ChildMessage, FleetBatch, ParentMessage } from '../../sim/fleet-process/protocol.ts';
+import type { ChildMessage, FleetBatch, ParentMessage } from '../../sim/fleet-process/ipc-messages.ts';
 import type { FleetEnrolment } from '../../sim/fleet/fleet-enrolment.ts';
 import type { FleetPlan } from '../../sim/fleet/fleet-plan.ts';
 import type { Scenario } from '../../scenarios/index.ts';
