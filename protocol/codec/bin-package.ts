@@ -23,10 +23,6 @@ const MESSAGE = 'BinPackage';
 /** Stands in for a required field until it is read; never returned. */
 const NO_BYTES = new Uint8Array(0);
 
-export function isPackageType(value: number): value is PackageType {
-  return value === 0 || value === 1 || value === 2;
-}
-
 export function checkTimestamp(message: string, timestamp: number): void {
   if (!(Number.isInteger(timestamp) && timestamp >= 0 && timestamp <= 0xffffffff)) {
     throw encodeError(message, `timestamp must be whole seconds in [0, 4294967295], got ${timestamp}; pass Math.floor(ms / 1000)`, {
