@@ -14,11 +14,13 @@ import {
   type Signer,
   type TransactionReceipt,
   type TransactionRequest,
-  type TransactionResponse,
 } from 'ethers';
 import { PinbenchError } from '../core/errors.ts';
 import type { CompiledContract } from './compile.ts';
 import { decodeContractError } from './errors.ts';
+import { estimateGasLimit } from './tx/estimate.ts';
+import type { TxSender } from './tx/tx-sender.ts';
+import { signerOf, withSender } from './tx/with-sender.ts';
 
 /** BN254 scalar field order: every public signal must be below it. */
 export const SCALAR_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
@@ -47,6 +49,8 @@ export interface DeployOptions {
   operator: string;
   /** Use this deployed verifier instead of deploying `compiled.verifier`. */
   verifierAddress?: string;
+  /** Sends the deploy transactions (the signer's sender, e.g. a run's operator sender); default one started for this call. */
+  sender?: TxSender;
 }
 
 export interface DeployGas {
@@ -90,32 +94,39 @@ export interface RegisterResult {
 
 /**
  * Deploys verifier (unless given), registry, token and settlement, and makes the settlement the
- * token's minter. All transactions go out back to back with explicit nonces (contract addresses
- * are known in advance), then the receipts are awaited together.
+ * token's minter. All transactions go out back to back through one sender with consecutive
+ * nonces (so the contract addresses are known in advance), then the receipts are awaited together.
  */
 export async function deployPinbench(options: DeployOptions): Promise<PinbenchDeployment> {
-  const { signer, compiled, params } = options;
-  const provider = providerOf(signer);
-  validateParams(params);
+  const provider = providerOf(options.signer);
+  validateParams(options.params);
   const operator = checkAddress(options.operator, 'operator');
-  const from = await signer.getAddress();
-  const nonce = await pendingNonce(signer);
-  const predict = (offset: number): string => getCreateAddress({ from, nonce: nonce + offset });
-
-  const reuseVerifier = options.verifierAddress !== undefined;
-  if (!reuseVerifier && !compiled.verifier) {
-    throw new PinbenchError(
-      'VERIFIER_MISSING',
-      'no verifier to deploy: compile with verifierSolPath (from the circuit build) or pass verifierAddress',
-    );
+  if (options.verifierAddress === undefined) {
+    if (!options.compiled.verifier) {
+      throw new PinbenchError(
+        'VERIFIER_MISSING',
+        'no verifier to deploy: compile with verifierSolPath (from the circuit build) or pass verifierAddress',
+      );
+    }
+    return withSender(options.signer, options.sender, (sender) => deployWith(sender, options, operator, undefined));
   }
-  const first = reuseVerifier ? 0 : 1;
-  const verifierAddress = reuseVerifier ? checkAddress(options.verifierAddress!, 'verifierAddress') : predict(0);
-  if (reuseVerifier && (await provider.getCode(verifierAddress)) === '0x') {
+  const verifierAddress = checkAddress(options.verifierAddress, 'verifierAddress');
+  if ((await provider.getCode(verifierAddress)) === '0x') {
     throw new PinbenchError('VERIFIER_NOT_DEPLOYED', `no contract at verifierAddress ${verifierAddress}: deploy the verifier first or omit verifierAddress`);
   }
+  return withSender(options.signer, options.sender, (sender) => deployWith(sender, options, operator, verifierAddress));
+}
+
+/** The deploy itself, once the sender is known: its next nonce decides the contract addresses. */
+async function deployWith(sender: TxSender, options: DeployOptions, operator: string, existingVerifier: string | undefined): Promise<PinbenchDeployment> {
+  const { signer, compiled, params } = options;
+  const from = sender.address;
+  const nonce = sender.nonce;
+  const predict = (offset: number): string => getCreateAddress({ from, nonce: nonce + offset });
+  const reuseVerifier = existingVerifier !== undefined;
+  const first = reuseVerifier ? 0 : 1;
   const addresses = {
-    verifier: verifierAddress,
+    verifier: existingVerifier ?? predict(0),
     registry: predict(first),
     token: predict(first + 1),
     settlement: predict(first + 2),
@@ -141,16 +152,20 @@ export async function deployPinbench(options: DeployOptions): Promise<PinbenchDe
   const token = new Contract(addresses.token, compiled.token.abi, signer);
   const setMinter = await token.getFunction('setMinter').populateTransaction(addresses.settlement);
 
+  const decodeWith = { settlement: new Interface(compiled.settlement.abi), token };
+  const names = [...(reuseVerifier ? [] : ['verifier']), 'registry', 'token', 'settlement'];
   let receipts: TransactionReceipt[];
   try {
     // Constructors read no other contract, so estimates hold before the earlier deploys are mined.
-    const limits = await Promise.all(creations.map((tx) => signer.estimateGas(tx)));
-    receipts = await sendBurst(signer, [
-      ...creations.map((tx, i) => ({ ...tx, gasLimit: limits[i] })),
-      { ...setMinter, gasLimit: SET_MINTER_GAS_LIMIT },
-    ], nonce);
+    const limits = await Promise.all(creations.map((tx) => estimateGasLimit(signer, tx, decodeWith)));
+    // Sent without an await in between: the sender numbers them in call order.
+    const sent = [
+      ...creations.map((tx, i) => sender.send({ to: null, data: String(tx.data), gasLimit: limits[i]!, label: `deploy ${names[i]}`, decodeWith })),
+      sender.send({ to: addresses.token, data: setMinter.data, gasLimit: SET_MINTER_GAS_LIMIT, label: 'token setMinter', decodeWith }),
+    ];
+    receipts = await Promise.all(sent);
   } catch (error) {
-    throw decodeContractError(error, { settlement: new Interface(compiled.settlement.abi), token });
+    throw decodeContractError(error, decodeWith);
   }
   const created = receipts.slice(0, creations.length);
   const expected = [...(reuseVerifier ? [] : [addresses.verifier]), addresses.registry, addresses.token, addresses.settlement];
@@ -187,15 +202,20 @@ export async function deployPinbench(options: DeployOptions): Promise<PinbenchDe
 
 /**
  * Registers devices through `registerMany` in chunks (the registry must be connected to the
- * operator's signer). Chunks go out back to back with explicit nonces.
+ * operator's signer). Chunks go out back to back through one sender with consecutive nonces.
  */
 export async function registerDevices(
   registry: Contract,
   devices: readonly DeviceRegistration[],
   options: {
     chunkSize?: number;
-    /** Sends the chunks' transactions and resolves with their receipts (default: a burst from the registry's signer). */
-    send?: (requests: TransactionRequest[]) => Promise<TransactionReceipt[]>;
+    /** Sends the chunks (the registry signer's sender, e.g. a run's operator sender); default one started for this call. */
+    sender?: TxSender;
+    /**
+     * A chunk's gas limit from the node's estimate, made as the chunks go out (so possibly
+     * before the earlier ones are mined); default the estimate itself.
+     */
+    gasLimitFromEstimate?: (estimate: bigint) => bigint;
   } = {},
 ): Promise<RegisterResult> {
   const chunkSize = options.chunkSize ?? 200;
@@ -246,11 +266,24 @@ export async function registerDevices(
     );
   }
 
+  const decodeWith = { registry };
+  const gasLimitOf = options.gasLimitFromEstimate ?? ((estimate: bigint) => estimate);
   let receipts: TransactionReceipt[];
   try {
-    receipts = options.send === undefined ? await sendBurst(signer, requests, await pendingNonce(signer)) : await options.send(requests);
+    receipts = await withSender(signer, options.sender, async (sender) => {
+      const sent: Array<Promise<TransactionReceipt>> = [];
+      for (const [i, request] of requests.entries()) {
+        const gasLimit = gasLimitOf(await estimateGasLimit(signer, request, decodeWith));
+        const label = `register chunk ${i + 1}/${requests.length}`;
+        const receipt = sender.send({ to: String(request.to), data: String(request.data), gasLimit, label, decodeWith });
+        // Awaited together below; one failing while later chunks are estimated is not unhandled.
+        receipt.catch(() => undefined);
+        sent.push(receipt);
+      }
+      return Promise.all(sent);
+    });
   } catch (error) {
-    throw decodeContractError(error, { registry });
+    throw decodeContractError(error, decodeWith);
   }
 
   const indexById = new Map<string, number>();
@@ -265,46 +298,6 @@ export async function registerDevices(
     gasUsed: receipts.reduce((sum, r) => sum + r.gasUsed, 0n),
     chunks: receipts.map((r, i) => ({ size: Math.min(chunkSize, normalized.length - i * chunkSize), gasUsed: r.gasUsed })),
   };
-}
-
-/**
- * Sends pre-built transactions with consecutive nonces from `firstNonce` without waiting for
- * each to be mined (about 80 tx/s one by one against anvil), then awaits all receipts. Fee data
- * is fetched once for the burst.
- */
-async function sendBurst(signer: Signer, requests: TransactionRequest[], firstNonce: number): Promise<TransactionReceipt[]> {
-  const fee = await providerOf(signer).getFeeData();
-  const feeFields: Partial<TransactionRequest> =
-    fee.maxFeePerGas !== null && fee.maxPriorityFeePerGas !== null
-      ? { maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas }
-      : { gasPrice: fee.gasPrice };
-  const sent: TransactionResponse[] = [];
-  for (const [i, request] of requests.entries()) {
-    sent.push(await signer.sendTransaction({ ...feeFields, ...request, nonce: firstNonce + i }));
-  }
-  const receipts = await Promise.all(sent.map((tx) => tx.wait()));
-  return receipts.map((r, i) => {
-    if (!r) throw new PinbenchError('TX_DROPPED', `transaction ${sent[i].hash} was dropped or replaced: run again`);
-    return r;
-  });
-}
-
-/**
- * Asks the node directly when it can: ethers' provider may answer `getNonce('pending')` from a
- * short-lived response cache, which is stale right after an earlier burst.
- */
-async function pendingNonce(signer: Signer): Promise<number> {
-  const provider = signer.provider as (Signer['provider'] & { send?: (method: string, params: unknown[]) => Promise<unknown> }) | null;
-  if (typeof provider?.send !== 'function') return signer.getNonce('pending');
-  return Number(await provider.send('eth_getTransactionCount', [await signer.getAddress(), 'pending']));
-}
-
-function signerOf(contract: Contract): Signer {
-  const runner = contract.runner as Signer | null;
-  if (!runner || typeof runner.sendTransaction !== 'function' || !runner.provider) {
-    throw new PinbenchError('NO_SIGNER', 'the contract is not connected to a signer with a provider: use contract.connect(operatorSigner)');
-  }
-  return runner;
 }
 
 function providerOf(signer: Signer): Provider {

@@ -17,5 +17,10 @@ export { settleBatch, claimRewards, claimGasLimit, encodeSettle, settleGasLimit 
 export type { SettleArgs, TxOptions, TxResult } from './settle.ts';
 export { decodeContractError } from './errors.ts';
 export type { ContractLike } from './errors.ts';
-export { TxSender, classifySendError, realTxClock } from './tx-sender.ts';
-export type { TxSenderOptions, TxSendRequest, TxSenderStats, TxTiming, TxClock, TxFees } from './tx-sender.ts';
+export { TxSender } from './tx/tx-sender.ts';
+export { classifySendError } from './tx/classify.ts';
+export { createFeeQuote } from './tx/fees.ts';
+export type { FeeQuote, TxFees } from './tx/fees.ts';
+export { realTxClock } from './tx/clock.ts';
+export type { TxClock } from './tx/clock.ts';
+export type { TxSenderOptions, TxSendRequest, TxSenderStats, TxTiming } from './tx/options.ts';

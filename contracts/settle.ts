@@ -1,10 +1,15 @@
 /**
- * Settle and claim: the two calls that move rewards. Reverts come back as a PinbenchError
- * naming the custom error, its arguments and what to do.
+ * Settle and claim: the two calls that move rewards, sent through a TxSender (contracts/tx/).
+ * Reverts come back as a PinbenchError naming the custom error, its arguments and what to do.
  */
-import type { BigNumberish, Contract, TransactionReceipt } from 'ethers';
+import { toBigInt, type BigNumberish, type Contract, type TransactionReceipt } from 'ethers';
 import { PinbenchError } from '../core/errors.ts';
+import { decodeHeader } from '../core/reward-rule.ts';
 import { decodeContractError, type ContractLike } from './errors.ts';
+import { plural } from './tx/entries.ts';
+import { estimateGasLimit } from './tx/estimate.ts';
+import type { TxSender } from './tx/tx-sender.ts';
+import { signerOf, withSender } from './tx/with-sender.ts';
 
 export interface SettleArgs {
   /** a0, a1, b00, b01, b10, b11, c0, c1 (proveBatch's proofWords). */
@@ -15,10 +20,13 @@ export interface SettleArgs {
 }
 
 export interface TxOptions {
+  /** Default: the node's estimate, which refuses a call that would revert before anything is sent. */
   gasLimit?: bigint;
-  nonce?: number;
-  /** Explicit fees (EIP-1559 or legacy), so no fee quote is asked for per transaction. */
-  fees?: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint };
+  /**
+   * Sends through this sender (of the contract's signer), e.g. a run's operator sender; default
+   * a sender started for this call only. Fixed fees, if wanted, are the sender's `fees` option.
+   */
+  sender?: TxSender;
   /** More ABIs to decode reverts raised inside other contracts, e.g. `{ registry, token }`. */
   decodeWith?: Record<string, ContractLike>;
 }
@@ -47,26 +55,25 @@ export function encodeSettle(settlement: Contract, args: SettleArgs): string {
   return settlement.interface.encodeFunctionData('settle', [args.proof, args.header, args.commitment, args.lanes]);
 }
 
-async function send(contract: Contract, method: string, args: unknown[], options: TxOptions): Promise<TxResult> {
-  let receipt: TransactionReceipt | null;
+/** One call of the settlement contract, estimated unless a gas limit is given. */
+async function send(contract: Contract, data: string, label: string, options: TxOptions): Promise<TxResult> {
+  const decodeWith = { settlement: contract, ...options.decodeWith };
   try {
-    const tx = await contract.getFunction(method)(...args, {
-      ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
-      ...(options.gasLimit === undefined ? {} : { gasLimit: options.gasLimit }),
-      ...options.fees,
-    });
-    receipt = await tx.wait();
-    if (receipt === null) throw new PinbenchError('TX_DROPPED', `the ${method} transaction was dropped or replaced: send it again`);
-    return { receipt, gasUsed: receipt.gasUsed, calldataBytes: (tx.data.length - 2) / 2 };
+    const signer = signerOf(contract);
+    const to = await contract.getAddress();
+    const gasLimit = options.gasLimit ?? (await estimateGasLimit(signer, { to, data }, decodeWith));
+    const receipt = await withSender(signer, options.sender, (sender) => sender.send({ to, data, gasLimit, label, decodeWith }));
+    return { receipt, gasUsed: receipt.gasUsed, calldataBytes: (data.length - 2) / 2 };
   } catch (error) {
-    throw decodeContractError(error, { settlement: contract, ...options.decodeWith });
+    throw decodeContractError(error, decodeWith);
   }
 }
 
 /** Submits one batch proof (operator only); accrues units per device. */
 export async function settleBatch(settlement: Contract, args: SettleArgs, options: TxOptions = {}): Promise<TxResult> {
-  encodeSettle(settlement, args); // refuses a malformed proof before anything is sent
-  return send(settlement, 'settle', [args.proof, args.header, args.commitment, args.lanes], options);
+  const data = encodeSettle(settlement, args); // refuses a malformed proof before anything is sent
+  const { epoch, batch } = decodeHeader(toBigInt(args.header));
+  return send(settlement, data, `settle epoch ${epoch} batch ${batch}`, options);
 }
 
 /**
@@ -88,6 +95,7 @@ function claimedOf(settlement: Contract, receipt: TransactionReceipt): { units: 
 
 /** Mints the accrued rewards of the given devices to the sender, who must own each of them. */
 export async function claimRewards(settlement: Contract, deviceIndexes: readonly BigNumberish[], options: TxOptions = {}): Promise<TxResult & { units: bigint; amountWei: bigint }> {
-  const result = await send(settlement, 'claim', [deviceIndexes], options);
+  const data = settlement.interface.encodeFunctionData('claim', [deviceIndexes]);
+  const result = await send(settlement, data, `claim for ${plural(deviceIndexes.length, 'device')}`, options);
   return { ...result, ...claimedOf(settlement, result.receipt) };
 }

@@ -10,6 +10,7 @@ import { RunStore } from '../../backend/store/run-store.ts';
 import { ProofJobs } from '../../backend/store/proof-jobs.ts';
 import { chainStatePath, defaultCacheDir } from '../paths.ts';
 import { setUpChain, type ChainSetup } from '../../backend/chain/chain-client.ts';
+import { startChain } from '../chain/start-chain.ts';
 import { SettlementPipeline } from '../../backend/settlement/settlement-pipeline.ts';
 import { runCleanups, ruleOf, type Cleanups } from './cleanups.ts';
 import { claimAllRewards, type ClaimSummary } from './claims.ts';
@@ -75,7 +76,7 @@ export async function resumeRun(runDirInput: string, options: ResumeOptions = {}
       throw new PinbenchError('CHAIN_LOST', `the run used the embedded chain but ${statePath} is missing, so its contracts are gone; nothing can be settled`);
     }
     const artifacts = await buildCircuit({ cacheDir, ...shape, ptauPath: options.ptauPath, logger });
-    const chainStart = await setUpChain.start({
+    const chainStart = await startChain({
       rpcUrl: options.rpcUrl ?? (chainMeta.embedded ? undefined : chainMeta.rpcUrl),
       operatorKey: options.operatorKey,
       logger,

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { ContractFactory, Interface, JsonRpcProvider, Network, Wallet, type TransactionReceipt } from 'ethers';
 import { PinbenchError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/ports.ts';
-import { TxSender, classifySendError, type TxSenderOptions } from '../../contracts/tx-sender.ts';
+import { TxSender, classifySendError, type TxSenderOptions } from '../../contracts/index.ts';
 import { startAnvil, type AnvilNode } from '../../sim/chain/anvil.ts';
 
 const TARGET_SOL = fileURLToPath(new URL('./fixtures/TxTarget.sol', import.meta.url));

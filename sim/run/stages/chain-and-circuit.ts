@@ -4,6 +4,7 @@ import { buildCircuit, type CircuitArtifacts } from '../../../circuits/index.ts'
 import type { RunStore } from '../../../backend/store/run-store.ts';
 import { chainStatePath } from '../../paths.ts';
 import { setUpChain, type ChainSetup } from '../../../backend/chain/chain-client.ts';
+import { startChain } from '../../chain/start-chain.ts';
 import type { Cleanups } from '../cleanups.ts';
 
 export type Timed = <T>(stage: string, work: () => Promise<T>) => Promise<T>;
@@ -33,7 +34,7 @@ export async function prepareCircuitAndChain(input: {
     buildCircuit({ cacheDir, batchSize: shape.batchSize, readingsPerDevice: shape.readingsPerDevice, ptauPath: input.ptauPath, logger }),
   );
   const chainStartPromise = timed('chain.start', () =>
-    setUpChain.start({
+    startChain({
       rpcUrl: input.rpcUrl, operatorKey: input.operatorKey, logger, statePath: chainStatePath(input.runDir),
       // anvil writes its whole state, history included, each time (~85 MB after 10,000 devices'
       // registrations, settlements and claims): every 5 s for small fleets, every ~100 s for

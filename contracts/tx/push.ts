@@ -1,0 +1,51 @@
+import { classifySendError } from './classify.ts';
+import { ensurePolling } from './confirm.ts';
+import type { Entry, SenderContext } from './context.ts';
+import { describe } from './entries.ts';
+import { errorText, rpc } from './rpc.ts';
+
+/**
+ * Sends raw bytes with retries and exponential backoff; `ok` also when the node already has a
+ * transaction at this nonce. The bytes are signed once (`raw` caches them), so a retry after
+ * an attempt that did reach the node is harmless. Bytes the node can never accept are not retried.
+ */
+export async function sendWithRetries(ctx: SenderContext, entry: Entry, raw: () => Promise<string>): Promise<{ ok: true } | { ok: false; error: unknown }> {
+  const { maxSendAttempts, backoff } = ctx.config;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= maxSendAttempts; attempt++) {
+    if (attempt > 1) {
+      ctx.counters.retried++;
+      await ctx.clock.sleep(Math.min(backoff.initialMs * 2 ** (attempt - 2), backoff.maxMs));
+    }
+    if (ctx.closed) return { ok: false, error: new Error('TxSender closed') };
+    entry.sendAttempts++;
+    try {
+      const bytes = await raw();
+      await rpc(ctx, 'eth_sendRawTransaction', [bytes]);
+      return { ok: true };
+    } catch (error) {
+      const kind = classifySendError(error);
+      if (kind === 'known') {
+        ctx.logger.debug(`tx: ${describe(entry)}: node already has a transaction at nonce ${entry.nonce} (${errorText(error)})`);
+        return { ok: true };
+      }
+      lastError = error;
+      if (kind === 'rejected') break;
+      ctx.logger.warn(`tx: ${describe(entry)}: send attempt ${attempt}/${maxSendAttempts} failed: ${errorText(error)}`);
+    }
+  }
+  return { ok: false, error: lastError };
+}
+
+/** The node has the transaction (or its filler): from now on the confirmation loop watches it. */
+export function markPending(ctx: SenderContext, entry: Entry): void {
+  if (entry.state !== 'queued') return;
+  entry.state = 'pending';
+  if (entry.sentAtMs === undefined) {
+    entry.sentAtMs = ctx.clock.nowMs();
+    if (entry.filler === undefined) ctx.counters.sent++;
+  }
+  entry.lastCheckMs = ctx.clock.nowMs();
+  ctx.logger.debug(`tx: sent ${describe(entry)}`);
+  ensurePolling(ctx);
+}
