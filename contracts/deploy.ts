@@ -85,9 +85,20 @@ export interface DeviceRegistration {
   confirm?: { timestamp: number; signature: BytesLike };
 }
 
+/** A `DeviceRegistered` event of the registry, as the receipt logs it. */
+export interface DeviceRegisteredEvent {
+  index: number;
+  idHash: string;
+  owner: string;
+  /** The 65-byte uncompressed key, as the event carries it (the registry stores only its hash). */
+  pubKey: Uint8Array;
+}
+
 export interface RegisterResult {
   /** Registry index of each device, in input order. */
   indices: number[];
+  /** Each device's `DeviceRegistered` event, in input order. */
+  events: DeviceRegisteredEvent[];
   gasUsed: bigint;
   chunks: { size: number; gasUsed: bigint }[];
 }
@@ -232,7 +243,7 @@ export async function registerDevices(
     }
     seen.set(d.idHash, i);
   });
-  if (normalized.length === 0) return { indices: [], gasUsed: 0n, chunks: [] };
+  if (normalized.length === 0) return { indices: [], events: [], gasUsed: 0n, chunks: [] };
 
   const confirms = devices.map((d, i) => {
     if (d.confirm === undefined) return { timestamp: 0, signature: '0x' };
@@ -286,15 +297,25 @@ export async function registerDevices(
     throw decodeContractError(error, decodeWith);
   }
 
-  const indexById = new Map<string, number>();
+  const eventById = new Map<string, DeviceRegisteredEvent>();
   for (const receipt of receipts) {
     for (const log of receipt.logs) {
       const parsed = registry.interface.parseLog(log);
-      if (parsed?.name === 'DeviceRegistered') indexById.set(String(parsed.args.idHash), Number(parsed.args.index));
+      if (parsed?.name !== 'DeviceRegistered') continue;
+      const idHash = String(parsed.args.idHash);
+      eventById.set(idHash, { index: Number(parsed.args.index), idHash, owner: String(parsed.args.owner), pubKey: getBytes(parsed.args.pubKey) });
     }
   }
+  const events = normalized.map((d, i) => {
+    const event = eventById.get(d.idHash);
+    if (event === undefined) {
+      throw new PinbenchError('CONTRACT_EVENT_MISSING', `devices[${i}] (${d.idHash}): its registration was mined without a DeviceRegistered event; is the registry at ${String(registry.target)} pinbench's DeviceRegistry?`);
+    }
+    return event;
+  });
   return {
-    indices: normalized.map((d) => indexById.get(d.idHash) ?? 0),
+    indices: events.map((e) => e.index),
+    events,
     gasUsed: receipts.reduce((sum, r) => sum + r.gasUsed, 0n),
     chunks: receipts.map((r, i) => ({ size: Math.min(chunkSize, normalized.length - i * chunkSize), gasUsed: r.gasUsed })),
   };

@@ -12,6 +12,7 @@ export type {
   SettlementParams,
   DeviceRegistration,
   RegisterResult,
+  DeviceRegisteredEvent,
 } from './deploy.ts';
 export { settleBatch, claimRewards, claimGasLimit, encodeSettle, settleGasLimit } from './settle.ts';
 export type { SettleArgs, TxOptions, TxResult } from './settle.ts';

@@ -240,6 +240,10 @@ export const ERROR_CODES = {
     meaning: 'A contract call or transaction reverted; the message decodes the reason where the ABI allows.',
     action: 'Follow the decoded reason; an undecoded revert of a mined transaction most likely ran out of gas.',
   },
+  CONTRACT_EVENT_MISSING: {
+    meaning: 'A registration was mined but its receipt holds no DeviceRegistered event for the device.',
+    action: 'Point the run at pinbench\'s own DeviceRegistry (the registry address in run.db\'s chain record).',
+  },
   CHAIN_REQUEST_FAILED: {
     meaning: 'A request to the chain node failed.',
     action: 'Check that the node is running and the account is funded.',

@@ -7,6 +7,7 @@ import {
   type CompiledPinbench, type TxSenderStats,
 } from '../../contracts/index.ts';
 import type { SettleArgs } from '../../contracts/index.ts';
+import type { RegisteredDevice } from '../directory/device-directory.ts';
 
 /**
  * A reachable chain and the operator account that deploys, registers and settles. The bench
@@ -32,7 +33,8 @@ export interface ChainSetup {
   deployGas: bigint;
   registerGas(): bigint;
   /** `confirm`: the device's signed ConfirmPackage for `owner`, recorded by the registry (see DeviceRegistry.sol). */
-  register(devices: Array<{ deviceId: string; publicKey: Uint8Array; owner: string; confirm?: { timestamp: number; signature: Uint8Array } }>): Promise<number[]>;
+  /** Resolves with each device's `DeviceRegistered` event, in input order (the directory learns devices from them). */
+  register(devices: Array<{ deviceId: string; publicKey: Uint8Array; owner: string; confirm?: { timestamp: number; signature: Uint8Array } }>): Promise<RegisteredDevice[]>;
   settle(args: SettleArgs): Promise<{ txHash: string; gasUsed: bigint; calldataBytes: number }>;
   isSettled(epoch: number, batch: number): Promise<boolean>;
   /** What the operator's transaction sender did (sent, re-broadcast, retried, failed). */
@@ -159,7 +161,8 @@ async function operate(
         { sender, gasLimitFromEstimate: (estimate) => (estimate * 12n) / 10n },
       );
       registerGas += result.gasUsed;
-      return result.indices;
+      // The event names the device by idHash; the request it answers gives the id back.
+      return result.events.map((e, i) => ({ index: e.index, deviceId: devices[i]!.deviceId, publicKey: e.pubKey, owner: e.owner }));
     },
     settle: async (args) => {
       const result = await settleBatch(settlement, args, { sender, gasLimit: settleGas });

@@ -120,16 +120,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
 
     // The backend knows devices only through its directory: the fleet is provisioned into it
     // as any device would be, and registered on chain through it.
-    const directory = new DeviceDirectory({
-      registry: {
-        register: async (devices) => {
-          const indices = await chain.register(devices);
-          return devices.map((d, i) => ({ index: indices[i]!, deviceId: d.deviceId, publicKey: d.publicKey, owner: d.owner }));
-        },
-      },
-      store,
-      logger,
-    });
+    const directory = new DeviceDirectory({ registry: chain, store, logger });
     const publishLatency = new PublishLatency();
     const fleet = fleetSetup.createRuntime({ directory, store, publishLatency, logger });
     const calendar = createEpochCalendar(Math.ceil(clock.nowMs() / 1000), scenario.epochs.lengthS, scenario.epochs.count);
