@@ -1,8 +1,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { checkSignatureLength, checkTimestamp, SIGNATURE_BYTES } from './bin-package.ts';
-import { defineMessage } from './message.ts';
-import { decodeError, encodeError } from './wire.ts';
-import type { ProtoWriter } from './writer.ts';
+import { FieldReader } from './reader.ts';
+import { WireType, decodeError, encodeError } from './wire.ts';
+import { ProtoWriter } from './writer.ts';
 
 /**
  * Pebble Tracker v2 `ConfirmPackage` (proto2, all four fields required): the device's answer to
@@ -21,9 +21,8 @@ export interface ConfirmPackage {
 }
 
 const MESSAGE = 'ConfirmPackage';
+const FIELD_NAMES = ['', 'owner', 'timestamp', 'signature', 'channel'] as const;
 export const OWNER_BYTES = 20;
-/** Stands in for a required field until it is read; never returned. */
-const NO_BYTES = new Uint8Array(0);
 
 /** The bytes a confirm signature covers: owner ‖ uint32 BE timestamp. */
 export function confirmMessage(owner: Uint8Array, timestamp: number): Uint8Array {
@@ -44,40 +43,53 @@ export function ownerBytes(address: string): Uint8Array {
   return Uint8Array.from(Buffer.from(address.slice(2), 'hex'));
 }
 
-/** Pebble field numbers and types of `ConfirmPackage`. */
-const CONFIRM_PACKAGE = defineMessage<ConfirmPackage>({
-  message: MESSAGE,
-  fields: [
-    [1, 'owner', 'bytes', 'required', { check: (owner) => checkOwnerBytes(owner as Uint8Array) }],
-    [2, 'timestamp', 'uint32', 'required', { check: (timestamp) => checkTimestamp(MESSAGE, timestamp as number) }],
-    [3, 'signature', 'bytes', 'required', { check: (signature) => checkSignatureBytes(signature as Uint8Array) }],
-    [4, 'channel', 'uint32', 'required'],
-  ],
-  writerBytes: 128,
-  create: () => ({ owner: NO_BYTES, timestamp: 0, signature: NO_BYTES, channel: 0 }),
-  validate(pkg) {
-    checkSignatureLength(MESSAGE, 3, pkg.signature);
-    if (pkg.owner.length !== OWNER_BYTES) {
-      throw decodeError(MESSAGE, 'invalid-value', `owner is ${pkg.owner.length} bytes, expected ${OWNER_BYTES} (an Ethereum address)`, { field: 1 });
-    }
-  },
-});
-
-function checkOwnerBytes(owner: Uint8Array): void {
-  if (owner.length !== OWNER_BYTES) {
-    throw encodeError(MESSAGE, `field 1 (owner) must be ${OWNER_BYTES} bytes, got ${owner.length}; pass the address bytes, not hex`, { field: 1 });
+export function writeConfirmPackage(writer: ProtoWriter, pkg: ConfirmPackage): void {
+  if (pkg.owner.length !== OWNER_BYTES) {
+    throw encodeError(MESSAGE, `field 1 (owner) must be ${OWNER_BYTES} bytes, got ${pkg.owner.length}; pass the address bytes, not hex`, { field: 1 });
   }
+  checkTimestamp(MESSAGE, pkg.timestamp);
+  if (pkg.signature.length !== SIGNATURE_BYTES) {
+    throw encodeError(MESSAGE, `field 3 (signature) must be ${SIGNATURE_BYTES} bytes r‖s, got ${pkg.signature.length}`, { field: 3 });
+  }
+  if (!(Number.isInteger(pkg.channel) && pkg.channel >= 0 && pkg.channel <= 0xffffffff)) {
+    throw encodeError(MESSAGE, `field 4 (channel) must be an integer in [0, 4294967295], got ${pkg.channel}`, { field: 4 });
+  }
+  writer.tag(1, WireType.LEN);
+  writer.bytes(pkg.owner);
+  writer.tag(2, WireType.VARINT);
+  writer.varint32(pkg.timestamp);
+  writer.tag(3, WireType.LEN);
+  writer.bytes(pkg.signature);
+  writer.tag(4, WireType.VARINT);
+  writer.varint32(pkg.channel);
 }
 
-function checkSignatureBytes(signature: Uint8Array): void {
-  if (signature.length !== SIGNATURE_BYTES) {
-    throw encodeError(MESSAGE, `field 3 (signature) must be ${SIGNATURE_BYTES} bytes r‖s, got ${signature.length}`, { field: 3 });
-  }
+const sharedWriter = new ProtoWriter(128);
+
+export function encodeConfirmPackage(pkg: ConfirmPackage): Uint8Array {
+  writeConfirmPackage(sharedWriter.reset(), pkg);
+  return sharedWriter.finish();
 }
-
-export const writeConfirmPackage: (writer: ProtoWriter, pkg: ConfirmPackage) => void = CONFIRM_PACKAGE.write;
-
-export const encodeConfirmPackage: (pkg: ConfirmPackage) => Uint8Array = CONFIRM_PACKAGE.encode;
 
 /** Decodes untrusted bytes; throws only `CODEC_DECODE_FAILED` PinbenchErrors. `owner` and `signature` are views into `bytes`. */
-export const decodeConfirmPackage: (bytes: Uint8Array) => ConfirmPackage = CONFIRM_PACKAGE.decode;
+export function decodeConfirmPackage(bytes: Uint8Array): ConfirmPackage {
+  const r = new FieldReader(bytes, MESSAGE);
+  let owner: Uint8Array | undefined;
+  let timestamp = 0;
+  let signature: Uint8Array | undefined;
+  let channel = 0;
+  while (r.next()) {
+    const field = r.field;
+    if (field === 1) owner = r.bytes('owner');
+    else if (field === 2) timestamp = r.uint32('timestamp');
+    else if (field === 3) signature = r.bytes('signature');
+    else if (field === 4) channel = r.uint32('channel');
+    else r.skipField();
+  }
+  r.requireFields(FIELD_NAMES);
+  checkSignatureLength(MESSAGE, 3, signature!);
+  if (owner!.length !== OWNER_BYTES) {
+    throw decodeError(MESSAGE, 'invalid-value', `owner is ${owner!.length} bytes, expected ${OWNER_BYTES} (an Ethereum address)`, { field: 1 });
+  }
+  return { owner: owner!, timestamp, signature: signature!, channel };
+}

@@ -280,13 +280,10 @@ export class FieldReader extends ProtoReader {
     this.skip(this.fieldTag);
   }
 
-  /**
-   * Throws `missing-required-field` for the first of fields 1 … names.length - 1 that no typed read
-   * consumed; a field whose name is left undefined is not required.
-   */
-  requireFields(names: ReadonlyArray<string | undefined>): void {
+  /** Throws `missing-required-field` for the first of fields 1 … names.length - 1 no typed read consumed. */
+  requireFields(names: readonly string[]): void {
     for (let field = 1; field < names.length; field++) {
-      if (names[field] !== undefined && (this.seen & (1 << field)) === 0) {
+      if ((this.seen & (1 << field)) === 0) {
         throw decodeError(this.message, 'missing-required-field', `missing required field ${field} (${names[field]})`, { field });
       }
     }

@@ -1,6 +1,6 @@
-import { defineMessage } from './message.ts';
-import { decodeError } from './wire.ts';
-import type { ProtoWriter } from './writer.ts';
+import { FieldReader } from './reader.ts';
+import { WireType, decodeError, encodeError } from './wire.ts';
+import { ProtoWriter } from './writer.ts';
 
 /**
  * Pebble Tracker v2 `SensorConfig` (proto2, every field optional), as the firmware's
@@ -27,33 +27,61 @@ export interface SensorConfig {
 }
 
 const MESSAGE = 'SensorConfig';
+const UINTS: ReadonlyArray<readonly [number, 'bulkUpload' | 'dataChannel' | 'uploadPeriod' | 'bulkUploadSamplingCnt' | 'bulkUploadSamplingFreq' | 'beep']> = [
+  [1, 'bulkUpload'],
+  [2, 'dataChannel'],
+  [3, 'uploadPeriod'],
+  [4, 'bulkUploadSamplingCnt'],
+  [5, 'bulkUploadSamplingFreq'],
+  [6, 'beep'],
+];
 
-/** Pebble field numbers and types of `SensorConfig`. */
-const SENSOR_CONFIG = defineMessage<SensorConfig>({
-  message: MESSAGE,
-  fields: [
-    [1, 'bulkUpload', 'uint32', 'optional'],
-    [2, 'dataChannel', 'uint32', 'optional'],
-    [3, 'uploadPeriod', 'uint32', 'optional'],
-    [4, 'bulkUploadSamplingCnt', 'uint32', 'optional'],
-    [5, 'bulkUploadSamplingFreq', 'uint32', 'optional'],
-    [6, 'beep', 'uint32', 'optional'],
-    [7, 'firmware', 'string', 'optional'],
-    [8, 'deviceConfigurable', 'bool', 'optional'],
-  ],
-  writerBytes: 64,
-  // Absent fields stay absent keys: a config is applied field by field (devices/tracker/downlink.ts).
-  create: () => ({}),
-  validate(config) {
-    if (config.uploadPeriod === 0) {
-      throw decodeError(MESSAGE, 'invalid-value', 'field 3 (uploadPeriod) is 0; an upload period must be at least 1 second', { field: 3 });
+export function writeSensorConfig(writer: ProtoWriter, msg: SensorConfig): void {
+  for (const [field, name] of UINTS) {
+    const value = msg[name];
+    if (value === undefined) continue;
+    if (!(Number.isInteger(value) && value >= 0 && value <= 0xffffffff)) {
+      throw encodeError(MESSAGE, `field ${field} (${name}) must be an integer in [0, 4294967295], got ${value}`, { field, value });
     }
-  },
-});
+    writer.tag(field, WireType.VARINT);
+    writer.varint32(value);
+  }
+  if (msg.firmware !== undefined) {
+    writer.tag(7, WireType.LEN);
+    writer.string(msg.firmware);
+  }
+  if (msg.deviceConfigurable !== undefined) {
+    writer.tag(8, WireType.VARINT);
+    writer.varint32(msg.deviceConfigurable ? 1 : 0);
+  }
+}
 
-export const writeSensorConfig: (writer: ProtoWriter, msg: SensorConfig) => void = SENSOR_CONFIG.write;
+const sharedWriter = new ProtoWriter(64);
 
-export const encodeSensorConfig: (msg: SensorConfig) => Uint8Array = SENSOR_CONFIG.encode;
+export function encodeSensorConfig(msg: SensorConfig): Uint8Array {
+  writeSensorConfig(sharedWriter.reset(), msg);
+  return sharedWriter.finish();
+}
 
 /** Decodes untrusted bytes; throws only `CODEC_DECODE_FAILED` PinbenchErrors; unknown fields are skipped. */
-export const decodeSensorConfig: (bytes: Uint8Array) => SensorConfig = SENSOR_CONFIG.decode;
+export function decodeSensorConfig(bytes: Uint8Array): SensorConfig {
+  const r = new FieldReader(bytes, MESSAGE);
+  const out: SensorConfig = {};
+  while (r.next()) {
+    const field = r.field;
+    if (field >= 1 && field <= 6) {
+      const name = UINTS[field - 1]![1];
+      out[name] = r.uint32(name);
+    } else if (field === 7) {
+      out.firmware = r.text('firmware');
+    } else if (field === 8) {
+      out.deviceConfigurable = r.bool('deviceConfigurable');
+    } else {
+      r.skipField();
+    }
+  }
+  if (out.uploadPeriod === 0) {
+    throw decodeError(MESSAGE, 'invalid-value', 'field 3 (uploadPeriod) is 0; an upload period must be at least 1 second', { field: 3 });
+  }
+  return out;
+}
