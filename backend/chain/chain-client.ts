@@ -32,8 +32,11 @@ export interface ChainSetup {
   addresses: { registry: string; token: string; settlement: string; verifier: string };
   deployGas: bigint;
   registerGas(): bigint;
-  /** `confirm`: the device's signed ConfirmPackage for `owner`, recorded by the registry (see DeviceRegistry.sol). */
-  /** Resolves with each device's `DeviceRegistered` event, in input order (the directory learns devices from them). */
+  /**
+   * Registers devices; `confirm` is the device's signed ConfirmPackage for `owner`, recorded by the
+   * registry (see DeviceRegistry.sol). Resolves with each device's `DeviceRegistered` event, in
+   * input order: the directory learns devices from them.
+   */
   register(devices: Array<{ deviceId: string; publicKey: Uint8Array; owner: string; confirm?: { timestamp: number; signature: Uint8Array } }>): Promise<RegisteredDevice[]>;
   settle(args: SettleArgs): Promise<{ txHash: string; gasUsed: bigint; calldataBytes: number }>;
   isSettled(epoch: number, batch: number): Promise<boolean>;
@@ -52,7 +55,7 @@ export interface ChainSetup {
 
 /** Ether an owner account gets for its claim transactions when it has none. */
 const OWNER_GAS_FUNDS = parseEther('0.01');
-/** How long the claims may use one fee quote (see `currentFees`). */
+/** How long the claims may use one fee quote (see `claimFees`). */
 const FEE_QUOTE_MAX_AGE_MS = 5_000;
 
 /** Registry key of a device: keccak256 of its id (the IMEI) as UTF-8. */

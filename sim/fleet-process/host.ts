@@ -6,7 +6,6 @@ import type { Logger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import type { IoSettle } from '../clock/io-settle.ts';
-import type { FleetPlan } from '../fleet/fleet-plan.ts';
 import type { FleetEnrolment } from '../fleet/fleet-enrolment.ts';
 import { fleetRuntime, type FleetRuntime } from '../fleet/fleet-runtime.ts';
 import type { PublishLatency } from '../mqtt/publish-latency.ts';
@@ -56,7 +55,6 @@ export interface FleetProcessOptions {
   child: ChildHandle;
   scenario: Scenario;
   scenarioDir: string;
-  plan: FleetPlan;
   startMs: number;
   mode: 'realtime' | 'accelerated';
   io: IoSettle;

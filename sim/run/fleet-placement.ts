@@ -107,7 +107,6 @@ export function prepareFleet(input: {
     child: (input.spawn ?? forkFleetProcess)(logPath),
     scenario,
     scenarioDir,
-    plan,
     startMs,
     mode: accelerated ? 'accelerated' : 'realtime',
     io,

@@ -8,7 +8,6 @@ import { IoSettle } from '../../sim/clock/io-settle.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { ChildMessage, FleetBatch, ParentMessage } from '../../sim/fleet-process/ipc-messages.ts';
 import type { FleetEnrolment } from '../../sim/fleet/fleet-enrolment.ts';
-import type { FleetPlan } from '../../sim/fleet/fleet-plan.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 
 function outbox(maxItems = 3) {
@@ -172,7 +171,6 @@ function hostWith(mode: 'realtime' | 'accelerated') {
   const io = new IoSettle({ stallMs: 60_000, maxWaitMs: 60_000, wallNowMs: () => performance.now() });
   const follower = mode === 'accelerated' ? new FollowerClock(0, 1000) : undefined;
   const spec = { id: 'dev-1', password: 'pw' };
-  const plan = { devices: [{ spec }], archive: undefined } as unknown as FleetPlan;
   const recorded: Array<[string, number]> = [];
   const enrolment: FleetEnrolment = {
     specs: [spec] as never,
@@ -182,7 +180,7 @@ function hostWith(mode: 'realtime' | 'accelerated') {
     registeredCount: () => 1,
   };
   const host = new FleetProcessHost({
-    child: fake.child, scenario: {} as Scenario, scenarioDir: '/', plan, startMs: 0, mode, io, follower, logPath: '/tmp/fleet.log',
+    child: fake.child, scenario: {} as Scenario, scenarioDir: '/', startMs: 0, mode, io, follower, logPath: '/tmp/fleet.log',
   });
   const latencies: number[] = [];
   const logs: string[] = [];
