@@ -8,6 +8,7 @@ import { pebbleIngestCodec } from './ingest/pebble-codec.ts';
 import { RegistrationBackend } from './registration/registration-exchange.ts';
 import type { DeviceDirectory } from './directory/device-directory.ts';
 import type { BackendEvents, BackendIo } from './ports.ts';
+import { DEFAULT_TOPICS, type TopicLayout } from '../protocol/topics.ts';
 
 export interface Backend {
   ingest: Ingest;
@@ -29,6 +30,8 @@ export async function startBackend(input: {
   directory: DeviceDirectory;
   calendar: EpochCalendar;
   maxClockSkewS: number;
+  /** The topic layout (scenario `topics:`); default the Pebble firmware's. */
+  topics?: TopicLayout;
   /** The backend clock (the devices' simulated time), ms. */
   nowMs: () => number;
   wallNowMs: () => number;
@@ -40,9 +43,10 @@ export async function startBackend(input: {
   onStarted: (stop: () => Promise<void>) => void;
 }): Promise<Backend> {
   const { store, directory, io, wallNowMs, logger } = input;
+  const topics = input.topics ?? DEFAULT_TOPICS;
   const ingest = new Ingest({
     store, codec: pebbleIngestCodec, devices: directory.ingestDevices, calendar: input.calendar,
-    maxClockSkewS: input.maxClockSkewS, simNowMs: input.nowMs, wallNowMs,
+    maxClockSkewS: input.maxClockSkewS, simNowMs: input.nowMs, wallNowMs, topics,
     onAccepted: input.events?.readingAccepted,
     verifyWorkers: defaultVerifyWorkers(),
   });
@@ -58,22 +62,25 @@ export async function startBackend(input: {
     track: (operation) => io.track(operation),
     maxClockSkewS: input.maxClockSkewS,
     logger,
+    topics,
   });
+  // Readings go to the ingest (which holds the sender until it is done with one), registration
+  // traffic to the exchange.
+  const route = (deviceId: string, topic: string, payload: Buffer, done?: () => void) => {
+    io.publishArrived();
+    const kind = topics.uplinkKind(deviceId, topic);
+    if (kind === 'confirm') registration.handleConfirm(deviceId, topic, payload);
+    else if (kind === 'query') registration.handleQuery(deviceId);
+    else return ingest.handlePublish(deviceId, topic, payload, done);
+    done?.();
+  };
   const broker: BrokerHandle = await startEmbeddedBroker({
+    topics,
     port: input.brokerPort,
     credentials: directory.credentials,
     hooks: {
-      onPublish: (clientId, topic, payload) => {
-        io.publishArrived();
-        if (RegistrationBackend.isConfirmTopic(clientId, topic)) registration.handleConfirm(clientId, topic, payload);
-        else ingest.handlePublish(clientId, topic, payload);
-      },
-      onPublishWithDone: (clientId, topic, payload, done) => {
-        io.publishArrived();
-        if (!RegistrationBackend.isConfirmTopic(clientId, topic)) return ingest.handlePublish(clientId, topic, payload, done);
-        registration.handleConfirm(clientId, topic, payload);
-        done();
-      },
+      onPublish: (clientId, topic, payload) => route(clientId, topic, payload),
+      onPublishWithDone: (clientId, topic, payload, done) => route(clientId, topic, payload, done),
       onSubscribe: (clientId, filters) => registration.onSubscribe(clientId, filters),
       onDenied: (clientId, topic, payload, reason) => {
         if (reason === 'acl.publish') io.publishArrived();

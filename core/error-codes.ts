@@ -16,6 +16,10 @@ export const ERROR_CODES = {
     meaning: 'The command line has an unknown command or option, a missing or extra argument, or an option value out of range.',
     action: 'Fix the argument the message names; `pinbench --help` lists the commands and options.',
   },
+  TOPICS_INVALID: {
+    meaning: 'A topic template in the scenario\'s `topics:` section cannot work: no `{id}` level, a wildcard, a `$` topic, or two kinds on one topic.',
+    action: 'Fix the template the message names; docs/topics.md lists the kinds and the default layout.',
+  },
   RUN_INTERRUPTED: {
     meaning: 'The run was aborted (Ctrl-C or its abort signal) before it finished; the CLI exits with 130.',
     action: 'Every reading accepted so far is kept in the run folder\'s run.db; run the scenario again, or `pinbench resume` the folder to settle what is owed.',

@@ -29,4 +29,6 @@ export { createVerifier } from './verify.ts';
 export type { ReadingVerifier } from './verify.ts';
 export { payloadDigest } from './payload-digest.ts';
 export * as topics from './topics.ts';
-export { mayPublish, maySubscribe } from './topics.ts';
+export { DEFAULT_TOPICS, DEFAULT_TOPIC_TEMPLATES, topicLayout, filterMatches } from './topics.ts';
+export type { TopicLayout, TopicTemplates } from './topics.ts';
+export { deviceIdOfClientId, firmwareClientId } from './client-ids.ts';

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { adversaryEntrySchema, areaSchema, faultEntrySchema } from './device-schemas.ts';
 import { MOTION_NAMES } from '../devices/behaviour-profiles.ts';
 import { DEFAULT_SHAPE } from '../core/reward-rule.ts';
+import { isPinbenchError } from '../core/errors.ts';
+import { TOPIC_KINDS, topicLayout } from '../protocol/topics.ts';
 
 /**
  * The scenario file's schema. Sections are kept apart (README.md, "Scenario files"): what the fleet
@@ -102,6 +104,13 @@ export const scenarioSchema = z.strictObject({
       sliceMs: positiveInt(3_600_000).default(5000),
     })
     .prefault({}),
+  // The topic layout devices and backend use (docs/topics.md); each kind defaults to the Pebble firmware's.
+  topics: z
+    .strictObject(Object.fromEntries(TOPIC_KINDS.map((kind) => [kind, z.string({ error: 'expected a topic template such as "device/{id}/data"' }).optional()])) as Record<
+      (typeof TOPIC_KINDS)[number],
+      z.ZodOptional<z.ZodString>
+    >)
+    .prefault({}),
   // How the fleet powers on. `all`: every device at the start, a connect storm (each still
   // boots for 1–3 s first, as the firmware does); a number: that many devices per second of
   // simulated time, in device order.
@@ -123,6 +132,13 @@ export const scenarioSchema = z.strictObject({
     })
     .prefault({}),
 }).superRefine((scenario, ctx) => {
+  try {
+    topicLayout(scenario.topics);
+  } catch (error) {
+    if (!isPinbenchError(error)) throw error;
+    const kind = String(error.details.kind);
+    ctx.addIssue({ code: 'custom', path: ['topics', kind], params: { namesInput: true }, message: error.message.replace(/^topics\.[a-z]+: /, '') });
+  }
   // A ramp that outlasts the run would leave devices off that the scenario counts on.
   const { devicesPerS } = scenario.ramp;
   if (devicesPerS === 'all') return;

@@ -2,7 +2,7 @@ import { createServer, type Server, type AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { Aedes, type Client, type PublishPacket, type AuthenticateError } from 'aedes';
 import { PinbenchError } from '../../core/errors.ts';
-import { mayPublish, maySubscribe } from '../../protocol/topics.ts';
+import { DEFAULT_TOPICS, type TopicLayout } from '../../protocol/topics.ts';
 import { PublishHandOver } from './publish-hand-over.ts';
 
 /** What the broker hands to the ingest. */
@@ -43,6 +43,8 @@ export interface EmbeddedBrokerOptions {
   /** device id → password issued at provisioning. */
   credentials: ReadonlyMap<string, string>;
   hooks: BrokerHooks;
+  /** The topic layout the ACL follows; default the Pebble firmware's. */
+  topics?: TopicLayout;
 }
 
 /**
@@ -73,6 +75,7 @@ function passwordMatches(expected: string, given: Buffer | undefined): boolean {
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<BrokerHandle> {
   const { credentials, hooks } = options;
+  const topics = options.topics ?? DEFAULT_TOPICS;
   const host = options.host ?? '127.0.0.1';
   const withDone = hooks.onPublishWithDone;
   const handOver = withDone === undefined ? undefined : new PublishHandOver(withDone);
@@ -102,7 +105,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     },
     authorizePublish(client: Client | null, packet: PublishPacket, done) {
       if (client === null) return done(null);
-      if (!mayPublish(client.id, packet.topic)) {
+      if (!topics.mayPublish(client.id, packet.topic)) {
         hooks.onDenied(client.id, packet.topic, Buffer.from(packet.payload), 'acl.publish');
         packet.topic = DENIED_TOPIC;
         packet.retain = false;
@@ -110,7 +113,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       done(null);
     },
     authorizeSubscribe(client: Client, subscription, done) {
-      if (!maySubscribe(client.id, subscription.topic)) {
+      if (!topics.maySubscribe(client.id, subscription.topic)) {
         hooks.onDenied(client.id, subscription.topic, Buffer.alloc(0), 'acl.subscribe');
         done(null, null);
         return;

@@ -1,5 +1,5 @@
 import { payloadDigest } from '../../protocol/payload-digest.ts';
-import { dataTopic } from '../../protocol/topics.ts';
+import { DEFAULT_TOPICS, type TopicLayout } from '../../protocol/topics.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { RejectionReason } from './reasons.ts';
 import { VerifyPool, type VerifyCurve } from './verify-pool.ts';
@@ -28,6 +28,8 @@ export interface IngestOptions {
   /** Which epoch a reading's timestamp falls in; null outside the run (backend/epochs/calendar.ts). */
   calendar: { epochOf(timestampS: number): number | null };
   maxClockSkewS: number;
+  /** Where readings arrive; default the Pebble firmware's layout. */
+  topics?: TopicLayout;
   /** Simulated time (the devices' clock), ms. */
   simNowMs: () => number;
   /** Wall time, ms, for stored receive times. */
@@ -148,8 +150,8 @@ export class Ingest {
   handlePublish(clientId: string, topic: string, payload: Uint8Array, done?: () => void): void {
     const { codec } = this.options;
     const device = this.options.devices.get(clientId);
-    if (device === undefined || topic !== dataTopic(clientId)) {
-      this.reject(clientId, topic, payload, 'topic.unsupported', 'only device/<id>/data carries readings');
+    if (device === undefined || topic !== (this.options.topics ?? DEFAULT_TOPICS).data(clientId)) {
+      this.reject(clientId, topic, payload, 'topic.unsupported', `only ${(this.options.topics ?? DEFAULT_TOPICS).templates.data} carries readings`);
       done?.();
       return;
     }

@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/ports.ts';
 import { confirmMessage, createVerifier, decodeConfirmPackage, encodeStatusPackage, ownerBytes, RegistrationStatus, type ConfirmPackage, type StatusPackage } from '../../protocol/index.ts';
 import type { RejectionReason } from '../ingest/reasons.ts';
-import { confirmTopic, filterMatches, statusTopic } from '../../protocol/topics.ts';
+import { DEFAULT_TOPICS, filterMatches, type TopicLayout } from '../../protocol/topics.ts';
 import type { DeviceConfirm, ProvisioningRecord } from '../directory/device-directory.ts';
 
 /**
@@ -85,6 +85,8 @@ export interface RegistrationBackendDeps {
   track<T>(operation: Promise<T>): Promise<T>;
   maxClockSkewS: number;
   logger: Logger;
+  /** Where status goes and confirms arrive; default the Pebble firmware's layout. */
+  topics?: TopicLayout;
   /**
    * After a device acknowledged a proposal, how long (wall ms) the exchange still counts as
    * under way without its confirm. The device's client writes the confirm before that PUBACK,
@@ -110,13 +112,13 @@ export class RegistrationBackend {
 
   constructor(private readonly deps: RegistrationBackendDeps) {}
 
-  static isConfirmTopic(clientId: string, topic: string): boolean {
-    return topic === confirmTopic(clientId);
+  private get topics(): TopicLayout {
+    return this.deps.topics ?? DEFAULT_TOPICS;
   }
 
   /** A device subscribed: an unregistered one gets an owner proposal (a registered one its missed `{status: 2}`). */
   onSubscribe(clientId: string, filters: readonly string[]): void {
-    const status = statusTopic(clientId);
+    const status = this.topics.status(clientId);
     if (!filters.some((f) => filterMatches(f, status))) return;
     const record = this.deps.registry.provisioned(clientId);
     if (record === undefined || this.pending.has(clientId)) return;
@@ -125,6 +127,17 @@ export class RegistrationBackend {
       return;
     }
     this.propose(record);
+  }
+
+  /**
+   * A PUBLISH on `device/<id>/query`, the firmware's "am I registered?" (its payload is not
+   * read): a registered device is told `{status: 2}`, an unregistered one gets an owner proposal.
+   */
+  handleQuery(clientId: string): void {
+    const record = this.deps.registry.provisioned(clientId);
+    if (record === undefined || this.pending.has(clientId)) return;
+    if (this.deps.registry.isRegistered(clientId)) this.announce(clientId);
+    else this.propose(record);
   }
 
   private propose(record: ProvisioningRecord): void {
@@ -138,7 +151,7 @@ export class RegistrationBackend {
       new Promise<void>((resolve) => {
         const proposal = { owner, proposedAtS: Math.floor(deps.nowMs() / 1000), answered: resolve };
         this.proposals.set(id, proposal);
-        deps.deliver(id, statusTopic(id), payload).then((acked) => {
+        deps.deliver(id, this.topics.status(id), payload).then((acked) => {
           if (!acked) resolve();
           else setTimeout(resolve, deps.confirmGraceMs ?? 250).unref();
         }, () => resolve());
@@ -201,6 +214,6 @@ export class RegistrationBackend {
   }
 
   private send(clientId: string, status: StatusPackage): Promise<boolean> {
-    return this.deps.deliver(clientId, statusTopic(clientId), encodeStatusPackage(status)).catch(() => false);
+    return this.deps.deliver(clientId, this.topics.status(clientId), encodeStatusPackage(status)).catch(() => false);
   }
 }

@@ -4,7 +4,6 @@ import { decodeBinPackage, encodeBinPackage } from '../../protocol/codec/bin-pac
 import type { CurveName } from '../../protocol/curves.ts';
 import { nobleCurves } from '../crypto/noble-curves.ts';
 import { signReading } from '../crypto/sign.ts';
-import { dataTopic } from '../../protocol/topics.ts';
 import { forkRandom } from '../random.ts';
 import type { PacketArchive } from './archive.ts';
 import { unchanged, type PlannedPublish, type TrackerBehaviour } from './hook.ts';
@@ -61,10 +60,11 @@ export function wrongTopic(params: z.output<typeof wrongTopicSchema>, deviceId: 
   const others = fleet.filter((d) => d.id !== deviceId);
   // With no other device known, it targets an id no device has.
   const victim = others.length > 0 ? others[Math.floor(forkRandom(random).next() * others.length)]!.id : `${deviceId}0`;
-  const topic = dataTopic(victim);
   return {
     onUpload(honest, { random: r }) {
       if (r.next() >= params.probability) return [unchanged(honest)];
+      // The victim's data topic in whatever layout the device's own follows.
+      const topic = honest.topic.split('/').map((level) => (level === deviceId ? victim : level)).join('/');
       return [{ topic, payload: honest.payload, timestampS: honest.timestampS, note: `wrong-topic: published as ${victim}` }];
     },
   };

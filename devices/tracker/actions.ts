@@ -1,5 +1,4 @@
 import type { StateMachine } from '@xstate/fsm';
-import { downlinkFilter } from '../../protocol/topics.ts';
 import { uniform } from '../random.ts';
 import { backoffDelayMs } from './backoff.ts';
 import { msUntilCharge } from './battery.ts';
@@ -66,7 +65,7 @@ function connect(ctx: TrackerRuntime): void {
           else handleDownlink(ctx, link, topic, payload);
         });
         try {
-          if (current()) await link.subscribe(downlinkFilter(id));
+          if (current()) for (const filter of ctx.options.topics.downlinkFilters(id)) await link.subscribe(filter);
         } catch (error) {
           if (current()) fail(`subscribe: ${reasonOf(error)}`);
         }

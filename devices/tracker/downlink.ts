@@ -1,7 +1,6 @@
 import { confirmDigest, encodeConfirmPackage, ownerBytes } from '../../protocol/codec/confirm-package.ts';
 import { decodeSensorConfig } from '../../protocol/codec/sensor-config.ts';
 import { compareVersions, decodeStatusPackage, RegistrationStatus } from '../../protocol/codec/status-package.ts';
-import { confirmTopic, downlinkPrefix } from '../../protocol/topics.ts';
 import { signDigest } from '../crypto/sign.ts';
 import type { MqttLink } from './ports.ts';
 import { reasonOf, send, type TrackerRuntime } from './runtime.ts';
@@ -12,7 +11,7 @@ export function handleDownlink(ctx: TrackerRuntime, link: MqttLink, topic: strin
   const { id } = ctx.spec;
   ctx.deps.events.received?.(id, topic, payload);
   if (ctx.link !== link) return;
-  const kind = topic.slice(downlinkPrefix(id).length);
+  const kind = ctx.options.topics.downlinkKind(id, topic);
   try {
     if (kind === 'config') applyConfig(ctx, payload);
     else if (kind === 'status') applyStatus(ctx, link, payload);
@@ -51,7 +50,7 @@ function applyStatus(ctx: TrackerRuntime, link: MqttLink, payload: Uint8Array): 
       const timestamp = Math.floor((now + (ctx.behaviour.clockOffsetMs?.(now) ?? 0)) / 1000);
       const signature = signDigest(ctx.source.key, confirmDigest(owner, timestamp));
       const confirm = encodeConfirmPackage({ owner, timestamp, signature, channel: ctx.config.dataChannel });
-      link.publish(confirmTopic(id), confirm, 1).catch((error: unknown) => ctx.deps.events.publishFailed(id, `confirm: ${reasonOf(error)}`));
+      link.publish(ctx.options.topics.confirm(id), confirm, 1).catch((error: unknown) => ctx.deps.events.publishFailed(id, `confirm: ${reasonOf(error)}`));
     } else if (status.status === RegistrationStatus.REGISTERED) {
       send(ctx, 'registration.confirmed');
     } else if (status.status === RegistrationStatus.REFUSED) {

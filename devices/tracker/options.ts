@@ -1,4 +1,5 @@
 import { PinbenchError } from '../../core/errors.ts';
+import { DEFAULT_TOPICS, type TopicLayout } from '../../protocol/topics.ts';
 import { ALL_DATA_CHANNELS } from '../../protocol/codec/data-channel.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { DEFAULT_BATTERY, type BatteryOptions, type BatteryOptionsInput } from './battery.ts';
@@ -35,6 +36,8 @@ export interface TrackerOptions {
   readonly firmwareVersion?: string;
   /** Firmware download speed; sets how long `updating` lasts. Default 20,000 B/s. */
   readonly firmwareDownloadBytesPerS?: number;
+  /** The topic layout the backend uses; default the Pebble firmware's. */
+  readonly topics?: TopicLayout;
 }
 
 export interface ResolvedTrackerOptions {
@@ -49,6 +52,7 @@ export interface ResolvedTrackerOptions {
   readonly battery: BatteryOptions | false;
   readonly firmwareVersion: string;
   readonly firmwareDownloadBytesPerS: number;
+  readonly topics: TopicLayout;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: ResolvedTrackerOptions = {
@@ -63,6 +67,7 @@ export const DEFAULT_TRACKER_OPTIONS: ResolvedTrackerOptions = {
   battery: DEFAULT_BATTERY,
   firmwareVersion: '1.0.0',
   firmwareDownloadBytesPerS: 20_000,
+  topics: DEFAULT_TOPICS,
 };
 
 /** Merges defaults once and validates; errors name the option and say what is expected. */
@@ -122,5 +127,6 @@ export function resolveTrackerOptions(options: TrackerOptions = {}): ResolvedTra
     battery,
     firmwareVersion,
     firmwareDownloadBytesPerS,
+    topics: options.topics ?? d.topics,
   };
 }

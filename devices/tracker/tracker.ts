@@ -5,7 +5,6 @@ import { silentLogger } from '../../core/ports.ts';
 import { createStreetGridMotion } from '../motion/street-grid.ts';
 import { forkRandom, uniform } from '../random.ts';
 import { createSensorModel } from '../sensors/sensors.ts';
-import { dataTopic } from '../../protocol/topics.ts';
 import type { DeviceSpec } from '../spec.ts';
 import { trackerActions } from './actions.ts';
 import { chargeOf, createBatteryState, failBattery, msUntilCharge, settleBattery, type BatteryFailure, type BatteryState } from './battery.ts';
@@ -43,7 +42,7 @@ export function createTrackerRuntime(spec: DeviceSpec, deps: TrackerDeps, option
     deps,
     options: resolved,
     source: { key: { curve: spec.curve, privateKey: spec.privateKey }, motion, sensors },
-    dataTopic: dataTopic(spec.id),
+    dataTopic: resolved.topics.data(spec.id),
     uploadPhaseMs,
     logger: deps.logger ?? silentLogger,
     behaviour: deps.behaviour ?? {},

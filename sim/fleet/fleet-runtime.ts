@@ -1,4 +1,5 @@
 import type { Logger } from '../../core/ports.ts';
+import { topicLayout } from '../../protocol/topics.ts';
 import { seededRandom, Tracker, type DeviceEventSink, type DeviceSpec, type MqttConnector } from '../../devices/index.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import type { FleetPlan } from './fleet-plan.ts';
@@ -88,6 +89,7 @@ export function buildTrackers(input: {
   events: DeviceEventSink;
 }): Tracker[] {
   const { scenario, plan, clock, connector, register, logger, events } = input;
+  const topics = topicLayout(scenario.topics);
   return plan.devices.map(
     ({ spec, behaviour, group }) =>
       new Tracker(
@@ -103,7 +105,7 @@ export function buildTrackers(input: {
           logger,
           events,
         },
-        { registration: scenario.fleet[group]!.registration },
+        { registration: scenario.fleet[group]!.registration, topics },
       ),
   );
 }

@@ -16,7 +16,7 @@ const RULES: RoomRules = {
   circuits: ['core'],
   contracts: ['core'],
   devices: ['core', 'protocol'],
-  scenarios: ['core', 'devices'],
+  scenarios: ['core', 'protocol', 'devices'],
   reports: ['core'],
   backend: ['core', 'protocol', 'circuits', 'contracts'],
   sim: ['core', 'protocol', 'backend', 'devices', 'circuits', 'contracts', 'scenarios', 'reports'],

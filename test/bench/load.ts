@@ -5,7 +5,7 @@ import * as hdr from 'hdr-histogram-js';
 import { startPerfSampler } from '../../sim/perf/sampler.ts';
 import { benchDeviceId, benchPassword, readPackages, type PackageSet } from './packages.ts';
 import type { LatencySummary, LoadCommand, LoadReply } from './protocol.ts';
-import { dataTopic } from '../../protocol/topics.ts';
+import { DEFAULT_TOPICS } from '../../protocol/topics.ts';
 
 const wallNowMs = () => performance.timeOrigin + performance.now();
 const send = (reply: LoadReply) => process.send!(reply);
@@ -46,7 +46,7 @@ function connectOne(url: string, d: number): Promise<Device | undefined> {
       reconnectPeriod: 0,
       connectTimeout: 60_000,
     });
-    client.once('connect', () => resolve({ d, client, topic: dataTopic(id), next: 0, inFlight: 0 }));
+    client.once('connect', () => resolve({ d, client, topic: DEFAULT_TOPICS.data(id), next: 0, inFlight: 0 }));
     client.once('error', () => {
       client.end(true);
       resolve(undefined);
