@@ -20,6 +20,10 @@ export const ERROR_CODES = {
     meaning: 'A topic template in the scenario\'s `topics:` section cannot work: no `{id}` level, a wildcard, a `$` topic, or two kinds on one topic.',
     action: 'Fix the template the message names; docs/topics.md lists the kinds and the default layout.',
   },
+  CREDENTIALS_INVALID: {
+    meaning: 'A device credentials file (`<IMEI>.json`) is missing, not JSON, or lacks a field (url, clientId, username, password, topics).',
+    action: 'Write it again with `pinbench device add`, or take the one the run wrote to `<run folder>/attached/`.',
+  },
   RUN_INTERRUPTED: {
     meaning: 'The run was aborted (Ctrl-C or its abort signal) before it finished; the CLI exits with 130.',
     action: 'Every reading accepted so far is kept in the run folder\'s run.db; run the scenario again, or `pinbench resume` the folder to settle what is owed.',
