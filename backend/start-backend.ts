@@ -39,6 +39,11 @@ export async function startBackend(input: {
   events?: BackendEvents;
   brokerPort?: number;
   logger: Logger;
+  /**
+   * Every device publish the broker received, before it is judged (refused ones too): what
+   * `--record` writes to a capture. `deviceId` is the IMEI, `clientId` the id it connected with.
+   */
+  onReceived?: (received: { deviceId: string; clientId: string; topic: string; payload: Uint8Array; backendMs: number; wallMs: number }) => void;
   /** Called with each part's stop step as soon as the part runs, so a later failure still stops it. */
   onStarted: (stop: () => Promise<void>) => void;
 }): Promise<Backend> {
@@ -66,8 +71,11 @@ export async function startBackend(input: {
   });
   // Readings go to the ingest (which holds the sender until it is done with one), registration
   // traffic to the exchange.
+  const received = (deviceId: string, topic: string, payload: Uint8Array) =>
+    input.onReceived?.({ deviceId, clientId: deviceId, topic, payload, backendMs: input.nowMs(), wallMs: wallNowMs() });
   const route = (deviceId: string, topic: string, payload: Buffer, done?: () => void) => {
     io.publishArrived();
+    received(deviceId, topic, payload);
     const kind = topics.uplinkKind(deviceId, topic);
     if (kind === 'confirm') registration.handleConfirm(deviceId, topic, payload);
     else if (kind === 'query') registration.handleQuery(deviceId);
@@ -83,7 +91,10 @@ export async function startBackend(input: {
       onPublishWithDone: (clientId, topic, payload, done) => route(clientId, topic, payload, done),
       onSubscribe: (clientId, filters) => registration.onSubscribe(clientId, filters),
       onDenied: (clientId, topic, payload, reason) => {
-        if (reason === 'acl.publish') io.publishArrived();
+        if (reason === 'acl.publish') {
+          io.publishArrived();
+          received(clientId, topic, payload);
+        }
         ingest.reject(clientId, topic, payload, reason, `client ${clientId}`);
       },
       onAuthFailed: () => {
