@@ -24,6 +24,18 @@ export const ERROR_CODES = {
     meaning: 'A device credentials file (`<IMEI>.json`) is missing, not JSON, or lacks a field (url, clientId, username, password, topics).',
     action: 'Write it again with `pinbench device add`, or take the one the run wrote to `<run folder>/attached/`.',
   },
+  SERIAL_PORT_UNAVAILABLE: {
+    meaning: '`pinbench bridge serial` could not open its serial port at start: no such port, permission denied, or in use by another program.',
+    action: 'List ports with `ls /dev/ttyUSB* /dev/ttyACM*`, check the cable, add your user to the dialout group for a permission error, or close the program holding the port.',
+  },
+  BRIDGE_KEY_INVALID: {
+    meaning: 'The bridge\'s `--key` file is missing, unreadable, or not a private key on P-256 or secp256k1 (or its curve differs from `--curve`).',
+    action: 'Give the device\'s PEM private key (PKCS#8 or SEC1 "EC PRIVATE KEY", decrypted) or 32 bytes of hex; `--curve` only for a hex key.',
+  },
+  BRIDGE_MQTT_REFUSED: {
+    meaning: 'The broker refused the bridge\'s first login (bad username or password, or not authorised): the credentials file does not match the run\'s device directory.',
+    action: 'Write the credentials file again with `pinbench device add`, or take the one the running run wrote to `<run folder>/attached/`.',
+  },
   RUN_INTERRUPTED: {
     meaning: 'The run was aborted (Ctrl-C or its abort signal) before it finished; the CLI exits with 130.',
     action: 'Every reading accepted so far is kept in the run folder\'s run.db; run the scenario again, or `pinbench resume` the folder to settle what is owed.',
