@@ -100,6 +100,22 @@ export const ERROR_CODES = {
     meaning: 'The embedded MQTT broker could not listen on its host and port.',
     action: 'Choose another `--broker-port`, or omit it for a free port.',
   },
+  LISTEN_URL_INVALID: {
+    meaning: 'A broker listener URL is not `mqtt://`, `mqtts://`, `ws://` or `wss://` with a host and a port (ws/wss: and an optional path).',
+    action: 'Give it as in `--listen mqtts://127.0.0.1:8883` or `--listen ws://0.0.0.0:8080/mqtt` (port 0 picks a free one).',
+  },
+  BROKER_TLS_REQUIRED: {
+    meaning: 'A broker listener is `mqtts://` or `wss://` but the broker was given no server certificate and CA.',
+    action: 'Pass the broker a server certificate issued by the local CA, or listen on `mqtt://` and `ws://` only.',
+  },
+  LOCAL_CA_INVALID: {
+    meaning: 'The local CA folder holds only one of ca.cert.pem and ca.key.pem, or a file that is damaged, expired or not a CA.',
+    action: 'Delete the CA folder the message names (pinbench makes a new CA), then issue the devices their certificates again.',
+  },
+  LOCAL_CA_WRITE_FAILED: {
+    meaning: 'The local CA could not be written to its folder.',
+    action: 'Make the folder the message names writable, or point PINBENCH_HOME at one that is.',
+  },
   DEVICE_ALREADY_PROVISIONED: {
     meaning: 'The device directory was given a second provisioning record for the same device id.',
     action: 'Give each device one provisioning record.',

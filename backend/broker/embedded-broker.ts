@@ -1,45 +1,69 @@
-import { createServer, type Server, type AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { TLSSocket } from 'node:tls';
 import { Aedes, type Client, type PublishPacket, type AuthenticateError } from 'aedes';
 import { PinbenchError } from '../../core/errors.ts';
+import { deviceIdOfClientId } from '../../protocol/client-ids.ts';
 import { DEFAULT_TOPICS, type TopicLayout } from '../../protocol/topics.ts';
+import { isTlsListener, listenerUrl, startListener, type ListenerSpec, type ListenerTls, type RunningListener } from './listeners.ts';
 import { PublishHandOver } from './publish-hand-over.ts';
 
-/** What the broker hands to the ingest. */
+/** Why a login was refused: no such device, a wrong username or password, or a client certificate that does not fit. */
+export type AuthFailureReason = 'unknown-device' | 'password' | 'certificate';
+
+/**
+ * What the broker hands to the ingest. Past the login every hook names the device by its device
+ * id (the IMEI), whichever client id it connected with (`<IMEI>` or `nrf-<IMEI>`).
+ */
 export interface BrokerHooks {
   /** An authorised publish from a device; called once per received PUBLISH. */
-  onPublish(clientId: string, topic: string, payload: Buffer): void;
+  onPublish(deviceId: string, topic: string, payload: Buffer): void;
   /**
    * Used instead of `onPublish` when given: the broker reads no further packets from that
    * client until `done` is called, so a slower ingest slows the senders (TCP backpressure)
    * instead of queueing without bound. aedes sends a QoS 1 PUBACK before this runs; publishes
    * are handed over once per turn of the event loop, in arrival order (`PublishHandOver`).
    */
-  onPublishWithDone?(clientId: string, topic: string, payload: Buffer, done: () => void): void;
+  onPublishWithDone?(deviceId: string, topic: string, payload: Buffer, done: () => void): void;
   /** A publish or subscription the ACL refused (the run goes on; the refusal is counted). */
-  onDenied(clientId: string, topic: string, payload: Buffer, reason: 'acl.publish' | 'acl.subscribe'): void;
-  /** A connection attempt with bad credentials. */
-  onAuthFailed(clientId: string, reason: string): void;
+  onDenied(deviceId: string, topic: string, payload: Buffer, reason: 'acl.publish' | 'acl.subscribe'): void;
+  /** A refused login, with the client id as sent and a one-line `detail`. */
+  onAuthFailed(clientId: string, reason: AuthFailureReason, detail: string): void;
   /** A device's subscriptions the ACL granted (after SUBACK was written), e.g. `backend/<id>/#`. */
-  onSubscribe?(clientId: string, topicFilters: readonly string[]): void;
+  onSubscribe?(deviceId: string, topicFilters: readonly string[]): void;
+  /** A TLS handshake on mqtts/wss that failed, e.g. a plain MQTT client on the mqtts port. */
+  onTlsFailure?(remote: string, reason: string): void;
 }
 
 export interface BrokerHandle {
+  /** The first mqtt:// listener's URL, else the first listener's. */
   readonly url: string;
+  /** The port of `url`. */
   readonly port: number;
+  /** Every listener's URL with its real port, in the order given. */
+  readonly urls: readonly string[];
   connectedClients(): number;
+  /** Whether a device is logged in now, under either client id form. */
+  isConnected(deviceId: string): boolean;
+  /** TLS handshakes that failed so far (each was reported to `onTlsFailure`). */
+  tlsFailures(): number;
   /**
    * Sends a backend message to one connected device at QoS 1. Resolves `true` once the device
    * acknowledged it (PUBACK: its client has handled the message by then), `false` when the
    * device is not connected or disconnects first, or after `timeoutMs` of wall time.
    */
-  deliver(clientId: string, topic: string, payload: Uint8Array, timeoutMs?: number): Promise<boolean>;
+  deliver(deviceId: string, topic: string, payload: Uint8Array, timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
 export interface EmbeddedBrokerOptions {
+  /** The one mqtt listener's address when `listen` is not given (default 127.0.0.1). */
   host?: string;
+  /** Its port (default 0, a free one). */
   port?: number;
+  /** The listeners (see `parseListenUrl`); default one mqtt listener on `host` and `port`. */
+  listen?: readonly ListenerSpec[];
+  /** The server certificate and the run's CA; required when a listener is mqtts or wss. */
+  tls?: ListenerTls;
   /** device id → password issued at provisioning. */
   credentials: ReadonlyMap<string, string>;
   hooks: BrokerHooks;
@@ -47,18 +71,12 @@ export interface EmbeddedBrokerOptions {
   topics?: TopicLayout;
 }
 
-/**
- * Connections the kernel queues before aedes accepts them (Node's default is 511; Linux caps it
- * at net.core.somaxconn, 4096 on current kernels). A fleet keeps its own handshakes well below
- * this (`HandshakeLimit`); the rest is room for real hardware and other clients.
- */
-const LISTEN_BACKLOG = 4096;
-
 /** Publishes the ACL refused are re-routed here: no client can subscribe to it. */
 const DENIED_TOPIC = '$pinbench/denied';
 
-function authError(message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode: 4 as const });
+function authError(reason: AuthFailureReason, message: string): AuthenticateError {
+  // CONNACK 4 "bad user name or password", 5 "not authorized" for a certificate that does not fit.
+  return Object.assign(new Error(message), { returnCode: reason === 'certificate' ? (5 as const) : (4 as const) });
 }
 
 function passwordMatches(expected: string, given: Buffer | undefined): boolean {
@@ -67,16 +85,69 @@ function passwordMatches(expected: string, given: Buffer | undefined): boolean {
   return want.length === given.length && timingSafeEqual(want, given);
 }
 
+/** The TLS socket under a client: its own connection on mqtts, the HTTP request's on wss. */
+function tlsSocketOf(client: Client): TLSSocket | undefined {
+  if (client.conn instanceof TLSSocket) return client.conn;
+  const socket = client.req?.socket;
+  return socket instanceof TLSSocket ? socket : undefined;
+}
+
+// What OpenSSL says when a certificate does not chain to the CA the listener trusts.
+const OTHER_ISSUER = new Set(['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE']);
+
+type LoginVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: AuthFailureReason; readonly detail: string };
+
 /**
- * The embedded aedes broker on loopback. Devices authenticate with client id = username =
- * device id and the password issued for it. A refused PUBLISH is acknowledged and dropped
+ * The login rule. A client certificate is checked first when one was presented: it must chain to
+ * the run's CA and name the device the client id names (subject CN), and then it is enough, no
+ * password needed; a certificate that does not fit refuses the login even with a good password,
+ * so a device's certificate cannot be lent to another. Without one, the username must be the
+ * device id or the client id and the password the one issued at provisioning.
+ */
+function checkLogin(credentials: ReadonlyMap<string, string>, client: Client, username: string | undefined, password: Buffer | undefined): LoginVerdict {
+  const deviceId = deviceIdOfClientId(client.id);
+  const tls = tlsSocketOf(client);
+  const peer = tls?.getPeerCertificate();
+  const hasCertificate = peer !== undefined && peer !== null && Object.keys(peer).length > 0;
+  if (hasCertificate) {
+    if (!tls!.authorized) {
+      const code = String(tls!.authorizationError ?? 'unknown');
+      return { ok: false, reason: 'certificate', detail: OTHER_ISSUER.has(code) ? "certificate not issued by this run's CA" : `certificate refused: ${code}` };
+    }
+    const cn = peer.subject?.CN;
+    const named = Array.isArray(cn) ? cn.join(',') : cn;
+    if (named !== deviceId) return { ok: false, reason: 'certificate', detail: `certificate is for device ${named ?? '(no CN)'}, not ${deviceId}` };
+  }
+  const expected = credentials.get(deviceId);
+  if (expected === undefined) return { ok: false, reason: 'unknown-device', detail: `no device ${deviceId} is provisioned` };
+  const usernameFits = username === deviceId || username === client.id;
+  if (hasCertificate) {
+    return username === undefined || usernameFits ? { ok: true } : { ok: false, reason: 'password', detail: `username ${username} is neither ${deviceId} nor ${client.id}` };
+  }
+  if (!usernameFits) return { ok: false, reason: 'password', detail: username === undefined ? 'no username and no client certificate' : `username ${username} is neither ${deviceId} nor ${client.id}` };
+  if (!passwordMatches(expected, password)) return { ok: false, reason: 'password', detail: password === undefined ? 'no password' : 'wrong password' };
+  return { ok: true };
+}
+
+/**
+ * The embedded aedes broker, on one or more listeners (mqtt, mqtts, ws, wss; default one mqtt
+ * listener on loopback). A device connects as `<IMEI>` or `nrf-<IMEI>` and logs in by the
+ * password issued for it or, on mqtts/wss, by a client certificate from the run's CA
+ * (`checkLogin`). A refused PUBLISH is acknowledged and dropped
  * rather than answered by closing the connection, which MQTT 3.1.1 allows [MQTT-3.3.5-2]
  * and which keeps a misbehaving device's good traffic flowing so it can be counted.
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<BrokerHandle> {
   const { credentials, hooks } = options;
   const topics = options.topics ?? DEFAULT_TOPICS;
-  const host = options.host ?? '127.0.0.1';
+  const listen: readonly ListenerSpec[] = options.listen ?? [{ protocol: 'mqtt', host: options.host ?? '127.0.0.1', port: options.port ?? 0 }];
+  if (listen.length === 0) {
+    throw new PinbenchError('LISTEN_URL_INVALID', 'the broker was given no listener; give at least one, e.g. --listen mqtts://127.0.0.1:8883');
+  }
+  const needsTls = listen.find(isTlsListener);
+  if (needsTls !== undefined && options.tls === undefined) {
+    throw new PinbenchError('BROKER_TLS_REQUIRED', `listener ${listenerUrl(needsTls)} needs a server certificate and CA; pass the broker \`tls\` issued by the local CA, or listen on mqtt:// or ws://`);
+  }
   const withDone = hooks.onPublishWithDone;
   const handOver = withDone === undefined ? undefined : new PublishHandOver(withDone);
   const broker = await Aedes.createBroker({
@@ -91,30 +162,32 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       : {
           published(packet: PublishPacket, client: Client | null, done: (error?: Error) => void) {
             if (client === null || packet.topic === DENIED_TOPIC) return done();
-            handOver?.add(client.id, packet.topic, packet.payload as Buffer, () => done());
+            handOver?.add(deviceIdOfClientId(client.id), packet.topic, packet.payload as Buffer, () => done());
           },
         }),
     authenticate(client: Client, username, password, done) {
-      const expected = credentials.get(client.id);
-      if (expected === undefined || username !== client.id || !passwordMatches(expected, password)) {
-        hooks.onAuthFailed(client.id, expected === undefined ? 'unknown device' : 'bad username or password');
-        done(authError('bad username or password'), false);
+      const verdict = checkLogin(credentials, client, username, password);
+      if (!verdict.ok) {
+        hooks.onAuthFailed(client.id, verdict.reason, verdict.detail);
+        done(authError(verdict.reason, verdict.detail), false);
         return;
       }
       done(null, true);
     },
     authorizePublish(client: Client | null, packet: PublishPacket, done) {
       if (client === null) return done(null);
-      if (!topics.mayPublish(client.id, packet.topic)) {
-        hooks.onDenied(client.id, packet.topic, Buffer.from(packet.payload), 'acl.publish');
+      const deviceId = deviceIdOfClientId(client.id);
+      if (!topics.mayPublish(deviceId, packet.topic)) {
+        hooks.onDenied(deviceId, packet.topic, Buffer.from(packet.payload), 'acl.publish');
         packet.topic = DENIED_TOPIC;
         packet.retain = false;
       }
       done(null);
     },
     authorizeSubscribe(client: Client, subscription, done) {
-      if (!topics.maySubscribe(client.id, subscription.topic)) {
-        hooks.onDenied(client.id, subscription.topic, Buffer.alloc(0), 'acl.subscribe');
+      const deviceId = deviceIdOfClientId(client.id);
+      if (!topics.maySubscribe(deviceId, subscription.topic)) {
+        hooks.onDenied(deviceId, subscription.topic, Buffer.alloc(0), 'acl.subscribe');
         done(null, null);
         return;
       }
@@ -124,17 +197,19 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   if (withDone === undefined) {
     broker.on('publish', (packet, client) => {
       if (client === null || packet.topic === DENIED_TOPIC) return;
-      hooks.onPublish(client.id, packet.topic, packet.payload as Buffer);
+      hooks.onPublish(deviceIdOfClientId(client.id), packet.topic, packet.payload as Buffer);
     });
   }
 
-  // Backend → device messages waiting for their PUBACK, per client, in sending order per topic.
-  const awaitingAck = new Map<string, Array<{ topic: string; settle: (acked: boolean) => void }>>();
-  const settleFirst = (clientId: string, topic: string | undefined, acked: boolean) => {
-    const queue = awaitingAck.get(clientId);
+  // Backend → device messages waiting for their PUBACK, per connection, in sending order per
+  // topic. Keyed by the aedes client, not the device: when a device reconnects, the old
+  // connection's messages fail with it and the new one's are unaffected.
+  const awaitingAck = new Map<Client, Array<{ topic: string; settle: (acked: boolean) => void }>>();
+  const settleFirst = (client: Client, topic: string | undefined, acked: boolean) => {
+    const queue = awaitingAck.get(client);
     if (queue === undefined) return;
     if (topic === undefined || queue.length === 0) {
-      awaitingAck.delete(clientId);
+      awaitingAck.delete(client);
       for (const entry of queue) entry.settle(acked);
       return;
     }
@@ -143,25 +218,39 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     const found = queue.findIndex((entry) => entry.topic === topic);
     const k = found < 0 ? 0 : found;
     const [entry] = queue.splice(k, 1);
-    if (queue.length === 0) awaitingAck.delete(clientId);
+    if (queue.length === 0) awaitingAck.delete(client);
     entry!.settle(acked);
   };
   broker.on('ack', (packet, client) => {
     if (client === null) return;
-    settleFirst(client.id, packet !== undefined && 'topic' in packet ? packet.topic : '', true);
+    settleFirst(client, packet !== undefined && 'topic' in packet ? packet.topic : '', true);
   });
-  broker.on('clientDisconnect', (client) => settleFirst(client.id, undefined, false));
-  // aedes keeps its connected clients by id (not in its type declarations).
-  const clients = (broker as unknown as { clients: Record<string, Client | undefined> }).clients;
+
+  // The connected client of each device, whichever client id it used. aedes itself takes over
+  // only a connection with the same client id [MQTT-3.1.4-2]; `<IMEI>` and `nrf-<IMEI>` are one
+  // client too, so a device connecting under the other form closes its older connection here.
+  const byDevice = new Map<string, Client>();
+  broker.on('client', (client) => {
+    const deviceId = deviceIdOfClientId(client.id);
+    const older = byDevice.get(deviceId);
+    byDevice.set(deviceId, client);
+    if (older !== undefined && older !== client && !older.closed) older.close();
+  });
+  broker.on('clientDisconnect', (client) => {
+    const deviceId = deviceIdOfClientId(client.id);
+    if (byDevice.get(deviceId) === client) byDevice.delete(deviceId);
+    settleFirst(client, undefined, false);
+  });
   if (hooks.onSubscribe !== undefined) {
     const onSubscribe = hooks.onSubscribe;
     broker.on('subscribe', (subscriptions, client) => {
       const granted = subscriptions.filter((s) => (s.qos as number) !== 128).map((s) => s.topic);
-      if (client !== null && granted.length > 0) onSubscribe(client.id, granted);
+      if (client !== null && granted.length > 0) onSubscribe(deviceIdOfClientId(client.id), granted);
     });
   }
-  const deliver = (clientId: string, topic: string, payload: Uint8Array, timeoutMs = 5000): Promise<boolean> => {
-    if (clients[clientId] === undefined) return Promise.resolve(false);
+  const deliver = (deviceId: string, topic: string, payload: Uint8Array, timeoutMs = 5000): Promise<boolean> => {
+    const client = byDevice.get(deviceId);
+    if (client === undefined) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
       let done = false;
       const timer = setTimeout(() => settle(false), timeoutMs);
@@ -171,9 +260,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         clearTimeout(timer);
         resolve(acked);
       };
-      const queue = awaitingAck.get(clientId) ?? [];
+      const queue = awaitingAck.get(client) ?? [];
       queue.push({ topic, settle });
-      awaitingAck.set(clientId, queue);
+      awaitingAck.set(client, queue);
       const packet = { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false } as PublishPacket;
       broker.publish(packet, (error) => {
         if (error) settle(false);
@@ -181,30 +270,44 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     });
   };
 
-  const server: Server = createServer(broker.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (cause: NodeJS.ErrnoException) =>
-      reject(
-        new PinbenchError(
-          'BROKER_LISTEN_FAILED',
-          `cannot listen for MQTT on ${host}:${options.port ?? 0}: ${cause.code ?? cause.message}; choose another --broker-port or omit it for a free port`,
-          { cause },
-        ),
-      ),
-    );
-    server.listen({ port: options.port ?? 0, host, backlog: LISTEN_BACKLOG }, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  let tlsFailures = 0;
+  const onTlsFailure = (remote: string, reason: string) => {
+    tlsFailures += 1;
+    hooks.onTlsFailure?.(remote, reason);
+  };
+  const closeBroker = () => new Promise<void>((resolve) => broker.close(() => resolve()));
+  const listeners: RunningListener[] = [];
+  try {
+    for (const spec of listen) {
+      listeners.push(
+        await startListener(spec, {
+          handle: broker.handle,
+          tls: options.tls,
+          onTlsFailure,
+          // The one default listener comes from --broker-port.
+          portAdvice: options.listen === undefined ? 'choose another --broker-port or omit it for a free port' : undefined,
+        }),
+      );
+    }
+  } catch (error) {
+    await closeBroker();
+    await Promise.all(listeners.map((listener) => listener.close()));
+    throw error;
+  }
+  const main = listeners.find((listener) => listener.spec.protocol === 'mqtt') ?? listeners[0]!;
 
   return {
-    url: `mqtt://${host}:${port}`,
-    port,
+    url: main.url,
+    port: main.port,
+    urls: listeners.map((listener) => listener.url),
     connectedClients: () => broker.connectedClients,
+    isConnected: (deviceId) => byDevice.has(deviceId),
+    tlsFailures: () => tlsFailures,
     deliver,
     async close() {
       handOver?.flush();
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeBroker();
+      await Promise.all(listeners.map((listener) => listener.close()));
     },
   };
 }
