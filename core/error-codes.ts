@@ -48,6 +48,18 @@ export const ERROR_CODES = {
     meaning: 'The run stopped before its chain was set up, so run.db has no scenario or chain record to resume from.',
     action: 'Run the scenario again.',
   },
+  CAPTURE_UNREADABLE: {
+    meaning: 'A capture file is missing, truncated or damaged (SQLite\'s check fails), not a pinbench capture, or of a newer format than this pinbench reads.',
+    action: 'Record it again with `pinbench run --record`, or give the capture.db of a recorded run; the message names the file and what is wrong.',
+  },
+  CAPTURE_WRITE_FAILED: {
+    meaning: '`--record` could not create the capture file in the run folder.',
+    action: 'Give `--out` a writable folder with free space.',
+  },
+  REPLAY_BROKER_REFUSED: {
+    meaning: '`pinbench replay --to` could not connect a device to the live broker: it refused the login or did not answer.',
+    action: 'Check the broker URL and that `--credentials` holds the credentials files of the run that is listening now.',
+  },
   CHAIN_LOST: {
     meaning: 'The chain the run settled on is gone: the embedded chain\'s saved state is missing, or the settlement contract is not at its address.',
     action: 'Resume with the run\'s chain/ state in place or against the same `--rpc` chain; otherwise nothing can be settled, run the scenario again.',

@@ -1,3 +1,3 @@
-export { scenarioSchema, fleetGroupSchema, scenarioJsonSchema, MOTION_PROFILES } from './schema.ts';
-export type { Scenario, ScenarioInput, FleetGroup } from './schema.ts';
+export { scenarioSchema, fleetGroupSchema, replayEntrySchema, isReplayEntry, scenarioJsonSchema, MOTION_PROFILES } from './schema.ts';
+export type { Scenario, ScenarioInput, FleetGroup, ReplayEntry } from './schema.ts';
 export { loadScenarioFile, parseScenario, formatPath } from './load.ts';

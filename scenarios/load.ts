@@ -30,11 +30,23 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${where}: ${issue.message}, got ${describeInput(issue.input)}`;
 }
 
+/**
+ * A fleet entry is a group or a replay entry (a union): when it is neither, zod says only
+ * "Invalid input". Report instead what was wrong with the option it came closest to (fewest
+ * issues; a tie goes to the first, the fleet group), so `{ count: 0 }` still reads as a bad count.
+ */
+function closestIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  const fleetEntry = issue.path.length === 2 && issue.path[0] === 'fleet';
+  if (issue.code !== 'invalid_union' || !fleetEntry || issue.errors.length === 0) return [issue];
+  const closest = issue.errors.reduce((best, errors) => (errors.length < best.length ? errors : best));
+  return closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 /** Validates an already-parsed scenario object; `source` names it in errors. */
 export function parseScenario(raw: unknown, source: string): Scenario {
   const result = scenarioSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
-  const lines = result.error.issues.map(describeIssue);
+  const lines = result.error.issues.flatMap(closestIssues).map(describeIssue);
   throw new PinbenchError('SCENARIO_INVALID', `${source}: ${lines.join('; ')}`, {
     details: { source, issues: lines },
   });

@@ -65,6 +65,21 @@ export const fleetGroupSchema = z.strictObject({
   registration: z.enum(REGISTRATION_MODES, { error: `expected one of: ${REGISTRATION_MODES.join(', ')}` }).default('confirm'),
 });
 
+/**
+ * A capture played back as devices, beside ordinary groups (sim/replay/): `replay` is a capture.db
+ * written by `pinbench run --record` (relative to the scenario file), `devices` picks some of its
+ * devices by id. They publish its recorded readings, signed as they were, at their recorded times.
+ */
+export const replayEntrySchema = z.strictObject({
+  replay: z.string({ error: 'expected the path of a capture (capture.db) written by `pinbench run --record`' }).min(1, {
+    error: 'expected the path of a capture (capture.db) written by `pinbench run --record`',
+  }),
+  devices: z
+    .array(z.string({ error: 'expected a device id (IMEI) as a string' }), { error: 'expected a list of device ids' })
+    .min(1, { error: 'expected at least one device id, or no `devices` to replay them all' })
+    .optional(),
+});
+
 export const scenarioSchema = z.strictObject({
   name: z.string({ error: 'expected a name' }).regex(/^[a-z0-9][a-z0-9-]*$/, {
     error: 'expected a name of lower-case letters, digits and dashes',
@@ -72,7 +87,7 @@ export const scenarioSchema = z.strictObject({
   description: z.string().optional(),
   seed: z.number({ error: 'expected an integer seed' }).int({ error: 'expected an integer seed' }).min(0).default(1),
   area: areaSchema.default('berlin'),
-  fleet: z.array(fleetGroupSchema, { error: 'expected a list of fleet groups' }).min(1, {
+  fleet: z.array(z.union([fleetGroupSchema, replayEntrySchema]), { error: 'expected a list of fleet groups' }).min(1, {
     error: 'expected at least one fleet group',
   }),
   epochs: z.strictObject({
@@ -142,7 +157,7 @@ export const scenarioSchema = z.strictObject({
   // A ramp that outlasts the run would leave devices off that the scenario counts on.
   const { devicesPerS } = scenario.ramp;
   if (devicesPerS === 'all') return;
-  const devices = scenario.fleet.reduce((n, group) => n + group.count, 0);
+  const devices = scenario.fleet.reduce((n, group) => n + (isReplayEntry(group) ? 0 : group.count), 0);
   const rampS = (devices - 1) / devicesPerS;
   const runS = scenario.epochs.lengthS * scenario.epochs.count;
   if (rampS >= runS) {
@@ -158,6 +173,11 @@ export const scenarioSchema = z.strictObject({
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type FleetGroup = z.output<typeof fleetGroupSchema>;
+export type ReplayEntry = z.output<typeof replayEntrySchema>;
+
+export function isReplayEntry(entry: FleetGroup | ReplayEntry): entry is ReplayEntry {
+  return 'replay' in entry;
+}
 
 export function scenarioJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;

@@ -12,7 +12,7 @@ import {
   type DeviceSpec,
   type Route,
 } from '../../devices/index.ts';
-import type { FleetGroup, Scenario } from '../../scenarios/index.ts';
+import { isReplayEntry, type FleetGroup, type Scenario } from '../../scenarios/index.ts';
 
 /** One device as the run sees it: its spec, which group it came from, and its behaviour. */
 export interface PlannedDevice {
@@ -48,10 +48,12 @@ export function planFleet(scenario: Scenario, options: { scenarioDir: string; st
     if (!routes.has(path)) routes.set(path, readRouteFile(path));
     return routes.get(path)!;
   };
-  const archive = scenario.fleet.some((g) => g.adversary?.name === 'replay') ? new PacketArchive() : undefined;
+  const archive = scenario.fleet.some((g) => !isReplayEntry(g) && g.adversary?.name === 'replay') ? new PacketArchive() : undefined;
   const groups: Array<{ group: FleetGroup; specs: DeviceSpec[]; index: number }> = [];
   let next = 0;
   scenario.fleet.forEach((group, index) => {
+    // Replay entries bring their own devices (sim/replay/): nothing to plan.
+    if (isReplayEntry(group)) return;
     const area = resolveArea(group.area ?? scenario.area, `fleet[${index}].area`);
     const specs = buildFleet({ seed: scenario.seed, count: group.count, uploadPeriodS: group.uploadPeriodS, motion: group.motion, area, firstIndex: next });
     next += specs.length;

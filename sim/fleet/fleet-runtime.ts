@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/ports.ts';
 import { topicLayout } from '../../protocol/topics.ts';
 import { seededRandom, Tracker, type DeviceEventSink, type DeviceSpec, type MqttConnector } from '../../devices/index.ts';
-import type { Scenario } from '../../scenarios/index.ts';
+import type { FleetGroup, Scenario } from '../../scenarios/index.ts';
 import type { FleetPlan } from './fleet-plan.ts';
 import type { Clock } from '../../core/ports.ts';
 import { payloadDigest } from '../../protocol/payload-digest.ts';
@@ -105,7 +105,7 @@ export function buildTrackers(input: {
           logger,
           events,
         },
-        { registration: scenario.fleet[group]!.registration, topics },
+        { registration: (scenario.fleet[group] as FleetGroup).registration, topics },
       ),
   );
 }

@@ -13,6 +13,8 @@ import { createFleetRuntime, type FleetRuntime } from '../fleet/fleet-runtime.ts
 import type { RunStore } from '../../backend/store/run-store.ts';
 import { FollowerClock } from '../fleet-process/follower-clock.ts';
 import { FleetProcessHost, forkFleetProcess, type ChildHandle } from '../fleet-process/host.ts';
+import { placeReplayRun } from '../replay/replay-placement.ts';
+import type { ReplaySetup } from '../replay/replay-entries.ts';
 
 export type FleetProcessMode = 'inline' | 'child' | 'auto';
 
@@ -72,22 +74,26 @@ export function prepareFleet(input: {
   mode: FleetProcessMode;
   wallNowMs: () => number;
   logPath: string;
+  /** The scenario's replay entries, opened: the fleet then runs in this process, from the captures' start (sim/replay/). */
+  replays?: ReplaySetup;
   /** Tests pass a fake. */
   spawn?: (logPath: string) => ChildHandle;
 }): FleetSetup {
   const { scenario, source, wallNowMs, logPath } = input;
   const accelerated = scenario.time.mode !== 'realtime';
-  const startMs = accelerated ? Date.parse(scenario.time.startAt ?? DEFAULT_ACCELERATED_START) : wallNowMs();
+  const { replays } = input;
+  const startMs = replays !== undefined ? replays.calendarStartS * 1000 : accelerated ? Date.parse(scenario.time.startAt ?? DEFAULT_ACCELERATED_START) : wallNowMs();
   const scenarioDir = scenarioDirOf(source);
   // The fleet (route files included) is planned first: a bad input stops the run before anything starts.
   const plan = planFleet(scenario, { scenarioDir, startMs });
-  const connections = plan.devices.length;
-  const placement = chooseFleetPlacement(input.mode, connections);
+  const connections = plan.devices.length + (replays?.deviceCount ?? 0);
+  const placement = replays !== undefined ? 'inline' : chooseFleetPlacement(input.mode, connections);
   // Fail now, with the limit and what to do, rather than with EMFILE halfway through the ramp.
   checkCapacity({ connections, bothEnds: placement === 'inline' });
   // The run holds the broker's end of every connection (and, inline, the devices' too).
   limitHeapGrowthFor(connections);
 
+  if (replays !== undefined) return { placement: 'inline', plan, ...placeReplayRun({ scenario, plan, replays, wallNowMs }) };
   if (placement === 'inline') {
     const time = createSimTime(scenario.time, wallNowMs);
     return {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile, parseScenario, scenarioJsonSchema } from '../../scenarios/index.ts';
+import type { FleetGroup } from '../../scenarios/index.ts';
 
 const minimal = { name: 'mini', fleet: [{ count: 3 }], epochs: { lengthS: 10, count: 1 } };
 
@@ -17,7 +18,7 @@ describe('scenario loading', () => {
   it('behavior: the smoke scenario loads with defaults merged', () => {
     const s = loadScenarioFile('scenarios/smoke.yaml');
     expect(s.name).toBe('smoke');
-    expect(s.fleet.reduce((n, g) => n + g.count, 0)).toBe(20);
+    expect(s.fleet.reduce((n, g) => n + (g as FleetGroup).count, 0)).toBe(20);
     expect(s.reward.rewardPerUnitWei).toBe(1_000_000_000_000n);
     expect(s.circuit).toEqual({ batchSize: 4, readingsPerDevice: 8 });
     expect(s.ingest.maxClockSkewS).toBe(300);
@@ -92,11 +93,11 @@ describe('scenario loading', () => {
 
   it('behavior: faults and adversaries take a name or parameters, defaults filled in', () => {
     const s = parseScenario({ ...minimal, fleet: [{ count: 1, faults: ['flaky-network', { name: 'clock-skew', offsetS: 5 }], adversary: 'replay' }] }, 'ok.yaml');
-    expect(s.fleet[0]!.faults).toEqual([
+    expect((s.fleet[0] as FleetGroup).faults).toEqual([
       { name: 'flaky-network', disconnectsPerHour: 6, outageS: [5, 60] },
       { name: 'clock-skew', offsetS: 5, driftPpm: [-50, 50] },
     ]);
-    expect(s.fleet[0]!.adversary).toMatchObject({ name: 'replay' });
+    expect((s.fleet[0] as FleetGroup).adversary).toMatchObject({ name: 'replay' });
   });
 
   it('error: an unknown city lists the presets', () => {
