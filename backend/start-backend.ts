@@ -9,12 +9,28 @@ import { RegistrationBackend } from './registration/registration-exchange.ts';
 import type { DeviceDirectory } from './directory/device-directory.ts';
 import type { BackendEvents, BackendIo } from './ports.ts';
 import { DEFAULT_TOPICS, type TopicLayout } from '../protocol/topics.ts';
+import type { ListenerSpec, ListenerTls } from './broker/listeners.ts';
+
+/** A device publish as the broker received it, before it was judged. */
+export interface ReceivedPublish {
+  /** The IMEI, whichever client id form (`<IMEI>`, `nrf-<IMEI>`) the device connected with. */
+  readonly deviceId: string;
+  /** As the backend knows the sender: its device id. */
+  readonly clientId: string;
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  /** Backend clock (simulated time) and wall clock at receipt, ms. */
+  readonly backendMs: number;
+  readonly wallMs: number;
+}
 
 export interface Backend {
   ingest: Ingest;
   broker: BrokerHandle;
   /** Connections refused at login (wrong credentials). */
   authFailures(): number;
+  /** The same by reason (`password`, `certificate`, `unknown-device`), and TLS handshakes that failed (`tls`). */
+  authFailuresByReason(): Record<string, number>;
   registration: RegistrationBackend;
 }
 
@@ -28,7 +44,8 @@ export interface Backend {
 export async function startBackend(input: {
   store: RunStore;
   directory: DeviceDirectory;
-  calendar: EpochCalendar;
+  /** Which epoch a reading's timestamp falls in (null before the run's epochs begin or after they end). */
+  calendar: Pick<EpochCalendar, 'epochOf'>;
   maxClockSkewS: number;
   /** The topic layout (scenario `topics:`); default the Pebble firmware's. */
   topics?: TopicLayout;
@@ -38,12 +55,15 @@ export async function startBackend(input: {
   io: BackendIo;
   events?: BackendEvents;
   brokerPort?: number;
+  /** The broker's listeners (default one mqtt listener on loopback, at `brokerPort`), and TLS for mqtts/wss. */
+  listen?: readonly ListenerSpec[];
+  tls?: ListenerTls;
   logger: Logger;
   /**
    * Every device publish the broker received, before it is judged (refused ones too): what
-   * `--record` writes to a capture. `deviceId` is the IMEI, `clientId` the id it connected with.
+   * `--record` writes to a capture.
    */
-  onReceived?: (received: { deviceId: string; clientId: string; topic: string; payload: Uint8Array; backendMs: number; wallMs: number }) => void;
+  onReceived?: (received: ReceivedPublish) => void;
   /** Called with each part's stop step as soon as the part runs, so a later failure still stops it. */
   onStarted: (stop: () => Promise<void>) => void;
 }): Promise<Backend> {
@@ -57,7 +77,10 @@ export async function startBackend(input: {
   });
   input.onStarted(() => ingest.close());
   io.addPending('readings still in the ingest', () => ingest.inFlight());
-  let authFailures = 0;
+  const refusedLogins: Record<string, number> = {};
+  const countRefusal = (reason: string) => {
+    refusedLogins[reason] = (refusedLogins[reason] ?? 0) + 1;
+  };
   // Devices that connect unregistered go through the owner proposal / confirm exchange.
   const registration = new RegistrationBackend({
     registry: directory,
@@ -85,6 +108,8 @@ export async function startBackend(input: {
   const broker: BrokerHandle = await startEmbeddedBroker({
     topics,
     port: input.brokerPort,
+    ...(input.listen === undefined ? {} : { listen: input.listen }),
+    ...(input.tls === undefined ? {} : { tls: input.tls }),
     credentials: directory.credentials,
     hooks: {
       onPublish: (clientId, topic, payload) => route(clientId, topic, payload),
@@ -97,12 +122,18 @@ export async function startBackend(input: {
         }
         ingest.reject(clientId, topic, payload, reason, `client ${clientId}`);
       },
-      onAuthFailed: () => {
-        authFailures += 1;
+      onAuthFailed: (clientId, reason, detail) => {
+        countRefusal(reason);
+        logger.debug(`login refused for ${clientId}: ${detail}`);
+      },
+      onTlsFailure: (remote, reason) => {
+        countRefusal('tls');
+        logger.warn(`${reason} (from ${remote})`);
       },
     },
   });
   input.onStarted(() => broker.close());
-  logger.info(`broker listening on ${broker.url}`);
-  return { ingest, broker, authFailures: () => authFailures, registration };
+  for (const url of broker.urls) logger.info(`broker listening on ${url}`);
+  const total = () => Object.values(refusedLogins).reduce((n, k) => n + k, 0);
+  return { ingest, broker, authFailures: total, authFailuresByReason: () => ({ ...refusedLogins }), registration };
 }

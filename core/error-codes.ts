@@ -20,6 +20,38 @@ export const ERROR_CODES = {
     meaning: 'A topic template in the scenario\'s `topics:` section cannot work: no `{id}` level, a wildcard, a `$` topic, or two kinds on one topic.',
     action: 'Fix the template the message names; docs/topics.md lists the kinds and the default layout.',
   },
+  DEVICE_ID_INVALID: {
+    meaning: 'A real device\'s id is not an IMEI (15 digits).',
+    action: 'Give the IMEI the device prints at boot or carries on its label.',
+  },
+  OWNER_INVALID: {
+    meaning: 'An owner is not an Ethereum address.',
+    action: 'Give the owner account as 0x and 40 hex digits.',
+  },
+  PUBKEY_INVALID: {
+    meaning: 'A device public key is neither a readable PEM EC key on P-256 or secp256k1 nor a curve point in hex.',
+    action: 'Give the PEM file the device\'s maker exported, its text, or the 65-byte uncompressed point in hex (with `--curve secp256k1` for that curve).',
+  },
+  DEVICE_ALREADY_ADDED: {
+    meaning: '`pinbench device add` was given an IMEI that was added before with another key or owner.',
+    action: 'Delete the file the message names (under $PINBENCH_HOME/devices) to provision the device again.',
+  },
+  DEVICE_NOT_ADDED: {
+    meaning: 'A run was asked to attach (`--attach`, `--wait-for`) a device that `pinbench device add` never provisioned and the scenario does not list.',
+    action: 'Add it with `pinbench device add --id <IMEI> --pubkey <pem|hex> --owner <address>`, or list it under the scenario\'s `attached:`.',
+  },
+  DEVICE_BOOK_DAMAGED: {
+    meaning: 'A device file under $PINBENCH_HOME/devices is not the JSON `pinbench device add` writes.',
+    action: 'Delete the file and add the device again.',
+  },
+  ATTACHED_REGISTRATION_FAILED: {
+    meaning: 'An attached device could not be put on the registry contract as the run started.',
+    action: 'Read the chain error in the message; a device already registered on a reused `--rpc` chain needs a fresh chain or another IMEI.',
+  },
+  WAIT_FOR_TIMEOUT: {
+    meaning: 'Devices the run was told to wait for (`--wait-for`) did not come online within `--wait-timeout`.',
+    action: 'Check the device\'s URL, credentials and certificate (in <run folder>/attached/), its network and power; raise --wait-timeout for a slow boot.',
+  },
   CREDENTIALS_INVALID: {
     meaning: 'A device credentials file (`<IMEI>.json`) is missing, not JSON, or lacks a field (url, clientId, username, password, topics).',
     action: 'Write it again with `pinbench device add`, or take the one the run wrote to `<run folder>/attached/`.',
@@ -109,8 +141,8 @@ export const ERROR_CODES = {
     action: 'Fix the field the message names before encoding.',
   },
   BROKER_LISTEN_FAILED: {
-    meaning: 'The embedded MQTT broker could not listen on its host and port.',
-    action: 'Choose another `--broker-port`, or omit it for a free port.',
+    meaning: 'The embedded MQTT broker could not listen on a listener\'s host and port (port in use, no permission, or a host that is not this machine\'s).',
+    action: 'Choose another `--broker-port` or port in the `--listen` URL the message names (0 picks a free one), or an address of this machine.',
   },
   LISTEN_URL_INVALID: {
     meaning: 'A broker listener URL is not `mqtt://`, `mqtts://`, `ws://` or `wss://` with a host and a port (ws/wss: and an optional path).',

@@ -30,6 +30,10 @@ export function renderMarkdown(report: RunReport): string {
   if (proposed > 0) {
     lines.push('', `Registration by the confirm exchange: ${fmtInt(proposed)} owner proposals, ${fmtInt(confirmed)} devices confirmed and registered, ${fmtInt(refused)} confirms refused.`);
   }
+  const refusedLogins = Object.entries(report.counts.refusedLogins ?? {});
+  if (refusedLogins.length > 0) {
+    lines.push('', 'Logins refused: ' + refusedLogins.map(([reason, n]) => `\`${reason}\` ${n}`).join(', ') + '.');
+  }
   const reasons = Object.entries(report.counts.rejected);
   if (reasons.length > 0) {
     lines.push('', 'Rejected by reason: ' + reasons.map(([reason, n]) => `\`${reason}\` ${n}`).join(', ') + '.');
@@ -39,6 +43,7 @@ export function renderMarkdown(report: RunReport): string {
     `Publish → accept latency (wall clock): p50 ${report.latencyMs.p50.toFixed(1)} ms, p95 ${report.latencyMs.p95.toFixed(1)} ms, ` +
       `p99 ${report.latencyMs.p99.toFixed(1)} ms over ${fmtInt(report.latencyMs.samples)} readings.`,
   );
+  lines.push('', ...renderAttached(report));
   lines.push('', ...renderPerformance(report));
   lines.push('', '## Stages', '', '| stage | time |', '| --- | ---: |');
   for (const [stage, ms] of Object.entries(report.timingsMs)) lines.push(`| ${stage} | ${fmtMs(ms)} |`);
@@ -120,6 +125,28 @@ function renderPerformance(report: RunReport): string[] {
       );
     }
     lines.push('', `(${p.timeline.length} samples, one a second, in report.json under performance.timeline)`);
+  }
+  return lines;
+}
+
+/** Real devices' rows: what each sent, what became of it, and what its owner can claim. */
+function renderAttached(report: RunReport): string[] {
+  const listeners = report.broker.listeners ?? [report.broker.url];
+  const lines = ['## Broker and attached devices', '', `Listeners: ${listeners.map((u) => `\`${u}\``).join(', ')}.`];
+  const attached = report.attached ?? [];
+  if (attached.length === 0) return lines;
+  lines.push(
+    '',
+    'Owners of attached devices claim for themselves: `pinbench claim <run folder> --owner-key <hex>`.',
+    '',
+    '| device | from | state | registry index | publishes | accepted | rejected by reason | units accrued on chain | reward (PINR) |',
+    '| --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: |',
+  );
+  for (const d of attached) {
+    const rejected = Object.entries(d.rejected).map(([reason, n]) => `${reason} ${n}`).join(', ') || '–';
+    lines.push(
+      `| ${d.deviceId} | ${d.source} | ${d.state} | ${d.deviceIndex ?? '–'} | ${fmtInt(d.publishes)} | ${fmtInt(d.accepted)} | ${rejected} | ${d.unitsAccrued} | ${fmtToken(d.rewardWei)} |`,
+    );
   }
   return lines;
 }

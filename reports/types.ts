@@ -20,9 +20,11 @@ export interface RunReport {
     rejected: Record<string, number>;
     unaccounted: number;
     authFailures: number;
+    /** Logins refused and TLS handshakes failed, by reason (`password`, `certificate`, `unknown-device`, `tls`). */
+    refusedLogins: Record<string, number>;
   };
   latencyMs: { samples: number; p50: number; p95: number; p99: number; max: number };
-  broker: { url: string; peakConnections: number };
+  broker: { url: string; listeners: string[]; peakConnections: number };
   /** The owner proposal / device confirm exchange: proposals sent, confirms accepted (devices registered that way), confirms refused. */
   registration: { proposed: number; confirmed: number; refused: number };
   chain: {
@@ -67,6 +69,26 @@ export interface RunReport {
   performance: PerformanceReport;
   /** One row per device profile (motion, faults, adversary): the cost of cheating, and false positives. */
   profiles: ProfileReport[];
+  /** Real devices that joined the run (scenario `attached:`, `--attach`, `--wait-for`). */
+  attached: AttachedDeviceReport[];
+}
+
+export interface AttachedDeviceReport {
+  deviceId: string;
+  source: 'scenario' | 'device add';
+  owner: string;
+  /** Registry index, null when it never got on chain. */
+  deviceIndex: number | null;
+  /** At the end of the run. */
+  state: 'online' | 'offline' | 'never heard from';
+  /** Publishes the broker received from it (refused ones included). */
+  publishes: number;
+  accepted: number;
+  rejected: Record<string, number>;
+  /** Read from the settlement contract before the claims. */
+  unitsAccrued: string;
+  /** Its owner claims it with `pinbench claim <run folder> --owner-key <hex>`. */
+  rewardWei: string;
 }
 
 export interface ProfileReport {

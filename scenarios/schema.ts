@@ -80,6 +80,22 @@ export const replayEntrySchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * A real device that joins the run (README.md, "Real hardware"): its IMEI, the public key its
+ * secure element signs with (a PEM file, relative to the scenario, or hex), and its owner.
+ */
+export const attachedDeviceSchema = z.strictObject({
+  id: z.string({ error: 'expected the device IMEI as a string of 15 digits' }).regex(/^[0-9]{15}$/, { error: 'expected the device IMEI, 15 digits' }),
+  publicKey: z.string({ error: 'expected the path of a PEM public key file (relative to the scenario) or the key in hex' }),
+  owner: z.string({ error: 'expected an Ethereum address' }).regex(/^0x[0-9a-fA-F]{40}$/, { error: 'expected an Ethereum address, 0x and 40 hex digits' }),
+  curve: z.enum(['p256', 'secp256k1'], { error: 'expected one of: p256, secp256k1' }).default('p256'),
+  uploadPeriodS: positiveNumber(86_400).default(10),
+  /** `registrar` (default): put on chain as the run starts; `confirm`: by the firmware's query → proposal → confirm exchange. */
+  registration: z.enum(REGISTRATION_MODES, { error: `expected one of: ${REGISTRATION_MODES.join(', ')}` }).default('registrar'),
+});
+
+export const LISTEN_URL_PATTERN = /^(mqtts?|wss?):\/\/\S+$/;
+
 export const scenarioSchema = z.strictObject({
   name: z.string({ error: 'expected a name' }).regex(/^[a-z0-9][a-z0-9-]*$/, {
     error: 'expected a name of lower-case letters, digits and dashes',
@@ -119,6 +135,18 @@ export const scenarioSchema = z.strictObject({
       sliceMs: positiveInt(3_600_000).default(5000),
     })
     .prefault({}),
+  // What the embedded broker listens on (`--listen` adds to it); default one mqtt listener on a free loopback port.
+  broker: z
+    .strictObject({
+      listen: z
+        .array(
+          z.string().regex(LISTEN_URL_PATTERN, { error: 'expected a listener URL such as mqtts://127.0.0.1:8883 (mqtt, mqtts, ws or wss; port 0 picks a free one)' }),
+          { error: 'expected a list of listener URLs' },
+        )
+        .default([]),
+    })
+    .prefault({}),
+  attached: z.array(attachedDeviceSchema, { error: 'expected a list of attached devices' }).default([]),
   // The topic layout devices and backend use (docs/topics.md); each kind defaults to the Pebble firmware's.
   topics: z
     .strictObject(Object.fromEntries(TOPIC_KINDS.map((kind) => [kind, z.string({ error: 'expected a topic template such as "device/{id}/data"' }).optional()])) as Record<
@@ -153,6 +181,19 @@ export const scenarioSchema = z.strictObject({
     if (!isPinbenchError(error)) throw error;
     const kind = String(error.details.kind);
     ctx.addIssue({ code: 'custom', path: ['topics', kind], params: { namesInput: true }, message: error.message.replace(/^topics\.[a-z]+: /, '') });
+  }
+  if (scenario.attached.length > 0 && scenario.time.mode !== 'realtime') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['attached'],
+      params: { namesInput: true },
+      message: 'attached devices run in real time only: a real board keeps wall-clock time and cannot follow an accelerated clock; set time.mode: realtime or remove attached',
+    });
+  }
+  const ids = new Set<string>();
+  for (const [i, device] of scenario.attached.entries()) {
+    if (ids.has(device.id)) ctx.addIssue({ code: 'custom', path: ['attached', i, 'id'], params: { namesInput: true }, message: `device ${device.id} is listed twice` });
+    ids.add(device.id);
   }
   // A ramp that outlasts the run would leave devices off that the scenario counts on.
   const { devicesPerS } = scenario.ramp;

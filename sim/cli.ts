@@ -4,9 +4,57 @@ import { parseCli } from './cli/args.ts';
 import { createConsoleLogger } from './logger.ts';
 import { runScenario } from './run/run-scenario.ts';
 import { resumeRun } from './run/resume.ts';
+import { parseDeviceArgs, runDeviceAdd } from './cli/device-command.ts';
+import { parseClaimArgs, runClaimCommand } from './cli/claim-command.ts';
+import { parseBridgeArgs, runBridgeCommand } from './cli/bridge-command.ts';
+import { parseReplayArgs, runReplayCommand } from './cli/replay-command.ts';
+
+/** Commands with parsers of their own: `pinbench <name> …`. */
+const SUBCOMMANDS = ['device', 'claim', 'bridge', 'replay'] as const;
+
+/** Runs `device`, `claim`, `bridge` or `replay`; PinbenchErrors become one line on stderr. */
+async function runSubcommand(name: (typeof SUBCOMMANDS)[number], argv: string[]): Promise<number> {
+  const stdout = (line: string) => void process.stdout.write(`${line}\n`);
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    if (name === 'device') {
+      const command = parseDeviceArgs(argv);
+      if ('help' in command) return void process.stdout.write(command.help), 0;
+      return await runDeviceAdd(command, { stdout });
+    }
+    if (name === 'claim') {
+      const command = parseClaimArgs(argv);
+      if ('help' in command) return void process.stdout.write(command.help), 0;
+      return await runClaimCommand(command, { logger: createConsoleLogger({ quiet: false, startMs: Date.now() }), stdout });
+    }
+    if (name === 'replay') {
+      const command = parseReplayArgs(argv);
+      if ('help' in command) return void process.stdout.write(command.help), 0;
+      return await runReplayCommand(command, { logger: createConsoleLogger({ quiet: command.quiet, startMs: Date.now() }), signal: controller.signal, stdout });
+    }
+    const command = parseBridgeArgs(argv);
+    const quiet = command.command === 'bridge-serial' && command.quiet;
+    return await runBridgeCommand(command, { logger: createConsoleLogger({ quiet, startMs: Date.now() }), signal: controller.signal, stdout: process.stdout });
+  } catch (error) {
+    if (!isPinbenchError(error)) throw error;
+    process.stderr.write(`pinbench: ${error.message}\n`);
+    return error.code === 'CLI_ARGS_INVALID' ? 2 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
 
 /** `pinbench …`: returns the process exit code (0 only when every check of the run passed). */
 export async function main(argv: string[]): Promise<number> {
+  const sub = SUBCOMMANDS.find((name) => name === argv[0]);
+  if (sub !== undefined) return runSubcommand(sub, argv.slice(1));
   let command;
   try {
     command = parseCli(argv);
@@ -47,6 +95,11 @@ export async function main(argv: string[]): Promise<number> {
       cacheDir: command.cacheDir,
       ptauPath: command.ptauPath,
       fleetProcess: command.fleetProcess,
+      listen: command.listen,
+      attach: command.attach,
+      waitFor: command.waitFor,
+      waitTimeoutMs: command.waitTimeoutMs,
+      record: command.record,
       logger,
       signal: controller.signal,
     });

@@ -20,3 +20,14 @@ export function runFolderName(startedAt: Date, scenarioName: string): string {
 export function chainStatePath(runDir: string): string {
   return join(runDir, 'chain-state.json');
 }
+
+/**
+ * What pinbench keeps between runs that is not a cache: the local certificate authority
+ * (`ca/`) and the devices `pinbench device add` provisioned (`devices/`). Deleting it revokes
+ * every issued certificate and password.
+ */
+export function defaultHomeDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PINBENCH_HOME) return env.PINBENCH_HOME;
+  if (env.XDG_DATA_HOME) return join(env.XDG_DATA_HOME, 'pinbench');
+  return join(homedir(), '.local', 'share', 'pinbench');
+}

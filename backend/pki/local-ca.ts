@@ -3,8 +3,8 @@ import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writ
 import { hostname, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-// Must come before @peculiar/x509 (tsyringe checks for it when it loads).
-import './reflect-metadata.ts';
+// Before @peculiar/x509: it resolves its algorithms through tsyringe, which needs the Reflect metadata API when it loads.
+import 'reflect-metadata';
 import {
   AuthorityKeyIdentifierExtension,
   BasicConstraintsExtension,

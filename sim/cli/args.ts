@@ -11,6 +11,11 @@ export interface RunCommand {
   cacheDir?: string;
   ptauPath?: string;
   fleetProcess?: 'inline' | 'child' | 'auto';
+  listen: string[];
+  attach: string[];
+  waitFor: string[];
+  waitTimeoutMs?: number;
+  record: boolean;
   quiet: boolean;
 }
 
@@ -31,12 +36,21 @@ export interface HelpCommand {
 
 export const USAGE = `Usage: pinbench run <scenario.yaml> [options]
        pinbench resume <run folder> [--rpc <url> --operator-key <hex>] [--cache <dir>] [--ptau <file>]
+       pinbench device add --id <IMEI> --pubkey <pem|hex> --owner <address> [--out <dir>]
+       pinbench claim <run folder> --owner-key <hex>
+       pinbench bridge serial --port <path> --id <IMEI> --key <file> [options]
+       pinbench replay <capture.db> [--speed 1|10|max]
 
 run     Runs a scenario end to end: virtual trackers → embedded MQTT broker → ingest → Groth16
         proof → settlement and rewards on a local anvil chain, and writes runs/<time>-<scenario>/.
 resume  Finishes the proofs and settlements a stopped run left in its run.db (after a crash or
         a kill), on the run's chain (the embedded one is kept in the run folder), then lets the
         owners claim.
+device  Provisions a real device (\`pinbench device add --help\`): credentials, a client
+        certificate and a mosquitto_pub line; a run attaches it with --attach or --wait-for.
+claim   The owner of an attached device claims its accrued rewards on the run's chain.
+bridge  A GPS receiver or board streaming NMEA on a serial port becomes a device of a run.
+replay  Plays a capture (\`run --record\`) back as devices, with the original signed payloads.
 
 Options:
   --broker-port <port>   MQTT port on 127.0.0.1 (default: a free port)
@@ -49,6 +63,12 @@ Options:
                          inline | child | auto: run the trackers in this process or in a
                          fleet process of their own (default auto: own process from 500
                          devices, or when one process cannot hold both ends of every connection)
+  --listen <url>         broker listener, repeatable: mqtt://, mqtts://, ws://, wss:// host:port
+                         (port 0 = a free one; TLS with the local CA in $PINBENCH_HOME/ca)
+  --attach <IMEI,…>      attach devices provisioned by \`pinbench device add\` (real time only)
+  --wait-for <IMEI,…>    attach these and hold the clock until they are online
+  --wait-timeout <time>  how long to wait for them (default 120s; e.g. 90s, 5m)
+  --record               write every device publish received to <run folder>/capture.db
   --quiet                print only the result
   -h, --help             show this help
 `;
@@ -75,6 +95,23 @@ function parseKey(raw: string): string {
   return raw.startsWith('0x') ? raw : `0x${raw}`;
 }
 
+/** `--attach 351…,352…` or repeated: IMEIs, 15 digits each. */
+function parseIds(option: string, raw: string[] | undefined): string[] {
+  const ids = (raw ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  for (const id of ids) {
+    if (!/^[0-9]{15}$/.test(id)) throw new PinbenchError('CLI_ARGS_INVALID', `option --${option}: expected IMEIs of 15 digits, comma-separated, got "${id}"`);
+  }
+  return ids;
+}
+
+/** `120s`, `2m`, `500ms`, or a bare number of seconds. */
+export function parseDuration(option: string, raw: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)?$/.exec(raw.trim());
+  if (m === null || Number(m[1]) <= 0) throw new PinbenchError('CLI_ARGS_INVALID', `option --${option}: expected a duration such as 120s, 5m or 500ms, got "${raw}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(m[1]) * unit);
+}
+
 const FLEET_PROCESS_MODES = ['inline', 'child', 'auto'] as const;
 
 function parseFleetProcess(raw: string): 'inline' | 'child' | 'auto' {
@@ -99,6 +136,11 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
         cache: { type: 'string' },
         ptau: { type: 'string' },
         'fleet-process': { type: 'string' },
+        listen: { type: 'string', multiple: true },
+        attach: { type: 'string', multiple: true },
+        'wait-for': { type: 'string', multiple: true },
+        'wait-timeout': { type: 'string' },
+        record: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -110,7 +152,7 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
   if (values.help || positionals.length === 0) return { command: 'help', text: USAGE };
   const [command, scenarioFile, ...extra] = positionals;
   if (command !== 'run' && command !== 'resume') {
-    throw new PinbenchError('CLI_ARGS_INVALID', `unknown command "${command}"; the commands are \`pinbench run <scenario.yaml>\` and \`pinbench resume <run folder>\``);
+    throw new PinbenchError('CLI_ARGS_INVALID', `unknown command "${command}"; the commands are run, resume, device, claim, bridge and replay (\`pinbench --help\`)`);
   }
   if (values['operator-key'] !== undefined && values.rpc === undefined) {
     throw new PinbenchError('CLI_ARGS_INVALID', 'option --operator-key only applies with --rpc; the embedded anvil uses its own dev account');
@@ -118,7 +160,7 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
   if (command === 'resume') {
     if (scenarioFile === undefined) throw new PinbenchError('CLI_ARGS_INVALID', 'missing run folder; try `pinbench resume runs/<time>-<scenario>`');
     if (extra.length > 0) throw new PinbenchError('CLI_ARGS_INVALID', `unexpected argument "${extra[0]}"; give one run folder`);
-    for (const flag of ['broker-port', 'out', 'fleet-process'] as const) {
+    for (const flag of ['broker-port', 'out', 'fleet-process', 'listen', 'attach', 'wait-for', 'wait-timeout'] as const) {
       if (values[flag] !== undefined) throw new PinbenchError('CLI_ARGS_INVALID', `option --${flag} does not apply to resume, which runs no fleet`);
     }
     return {
@@ -145,6 +187,11 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
     cacheDir: values.cache,
     ptauPath: values.ptau,
     fleetProcess: values['fleet-process'] === undefined ? undefined : parseFleetProcess(values['fleet-process']),
+    listen: values.listen ?? [],
+    attach: parseIds('attach', values.attach),
+    waitFor: parseIds('wait-for', values['wait-for']),
+    waitTimeoutMs: values['wait-timeout'] === undefined ? undefined : parseDuration('wait-timeout', values['wait-timeout']),
+    record: values.record,
     quiet: values.quiet,
   };
 }

@@ -11,6 +11,8 @@ export interface ClaimSummary {
   gasUsed: bigint;
   mintedWei: bigint;
   failures: string[];
+  /** Owners whose keys are not the bench's (attached real devices): their rewards stay accrued for `pinbench claim`. */
+  leftToOwners: Array<{ owner: string; deviceIndexes: number[] }>;
 }
 
 /** Owners claiming at once; each is its own account, so their transactions do not share nonces. */
@@ -27,6 +29,8 @@ export async function claimAllRewards(input: {
   store: RunStore;
   /** Owner address → its private key (the fleet's owner accounts). */
   ownerKeys: ReadonlyMap<string, string>;
+  /** Lower-case addresses of owners who claim for themselves (attached devices' owners): skipped, not failed. */
+  ownersClaimingThemselves?: ReadonlySet<string>;
   logger: Logger;
 }): Promise<ClaimSummary> {
   const { chain, store, ownerKeys, logger } = input;
@@ -45,7 +49,12 @@ export async function claimAllRewards(input: {
     list.push(deviceIndex);
     byOwner.set(owner, list);
   }
-  const summary: ClaimSummary = { accruedBefore, claims: 0, gasUsed: 0n, mintedWei: 0n, failures: [] };
+  const summary: ClaimSummary = { accruedBefore, claims: 0, gasUsed: 0n, mintedWei: 0n, failures: [], leftToOwners: [] };
+  for (const [owner, deviceIndexes] of [...byOwner]) {
+    if (!input.ownersClaimingThemselves?.has(owner.toLowerCase()) || ownerKeys.has(owner.toLowerCase())) continue;
+    byOwner.delete(owner);
+    summary.leftToOwners.push({ owner, deviceIndexes });
+  }
   if (byOwner.size > 0) logger.info(`claims: ${byOwner.size} owners claim their accrued rewards`);
   await inParallel([...byOwner], CONCURRENCY, async ([owner, indexes]) => {
     const key = ownerKeys.get(owner.toLowerCase());

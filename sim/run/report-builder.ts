@@ -1,7 +1,7 @@
 import type { Scenario } from '../../scenarios/index.ts';
 import type { ClaimSummary } from './claims.ts';
 import type { RegistrationCounters } from '../../backend/registration/registration-exchange.ts';
-import type { RunReport, ReportCheck, DeviceReward, BatchReport, ProfileReport, PerformanceReport } from '../../reports/types.ts';
+import type { AttachedDeviceReport, RunReport, ReportCheck, DeviceReward, BatchReport, ProfileReport, PerformanceReport } from '../../reports/types.ts';
 import type { CircuitArtifacts } from '../../circuits/index.ts';
 import type { RunStore } from '../../backend/store/run-store.ts';
 import type { Ingest } from '../../backend/ingest/ingest.ts';
@@ -25,6 +25,9 @@ export interface ReportInput {
   fleet: FleetRuntime;
   store: RunStore;
   authFailures: number;
+  refusedLogins: Record<string, number>;
+  listeners: readonly string[];
+  attached: AttachedDeviceReport[];
   broker: BrokerHandle;
   registration: RegistrationCounters;
   chain: ChainSetup;
@@ -39,8 +42,8 @@ export interface ReportInput {
 function perDeviceRewards(store: RunStore): DeviceReward[] {
   const rows = store.db
     .prepare(
-      `SELECT d.device_index AS deviceIndex, d.device_id AS deviceId, d.owner AS owner, d.motion AS motion,
-              COALESCE(p.profile, d.motion) AS profile,
+      `SELECT d.device_index AS deviceIndex, d.device_id AS deviceId, d.owner AS owner, COALESCE(d.motion, 'real') AS motion,
+              COALESCE(p.profile, d.motion, 'attached') AS profile,
               COALESCE(SUM(r.samples), 0) AS samples,
               GROUP_CONCAT(r.units) AS units, GROUP_CONCAT(r.reward_wei) AS rewards
        FROM devices d LEFT JOIN rewards r USING (device_index) LEFT JOIN device_profiles p USING (device_index)
@@ -119,9 +122,10 @@ export function buildReport(input: ReportInput): RunReport {
       rejected: { ...ingest.counters.rejected },
       unaccounted,
       authFailures: input.authFailures,
+      refusedLogins: input.refusedLogins,
     },
     latencyMs: input.latencyMs,
-    broker: { url: input.broker.url, peakConnections: input.peakConnections },
+    broker: { url: input.broker.url, listeners: [...input.listeners], peakConnections: input.peakConnections },
     registration: { ...input.registration },
     chain: {
       rpcUrl: chain.rpcUrl, chainId: chain.chainId.toString(), embedded: chain.embedded, contracts: chain.addresses,
@@ -164,6 +168,7 @@ export function buildReport(input: ReportInput): RunReport {
       perDevice,
     },
     profiles: profileRows(input.store, perDevice),
+    attached: input.attached,
     performance: input.performance,
   };
 }

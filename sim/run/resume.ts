@@ -1,19 +1,14 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from '../../core/ports.ts';
 import { silentLogger } from '../../core/ports.ts';
-import { PinbenchError } from '../../core/errors.ts';
-import { parseScenario } from '../../scenarios/index.ts';
 import { deriveOwnerAccount } from '../../devices/index.ts';
-import { buildCircuit, ProverPool, shutdownProver } from '../../circuits/index.ts';
-import { RunStore } from '../../backend/store/run-store.ts';
+import { ProverPool, shutdownProver } from '../../circuits/index.ts';
+import type { RunStore } from '../../backend/store/run-store.ts';
 import { ProofJobs } from '../../backend/store/proof-jobs.ts';
-import { chainStatePath, defaultCacheDir } from '../paths.ts';
-import { setUpChain, type ChainSetup } from '../../backend/chain/chain-client.ts';
-import { startChain } from '../chain/start-chain.ts';
 import { SettlementPipeline } from '../../backend/settlement/settlement-pipeline.ts';
-import { runCleanups, ruleOf, type Cleanups } from './cleanups.ts';
+import { runCleanups, type Cleanups } from './cleanups.ts';
 import { claimAllRewards, type ClaimSummary } from './claims.ts';
+import { reopenRun } from './reopen-run.ts';
 
 export interface ResumeOptions {
   rpcUrl?: string;
@@ -52,39 +47,10 @@ export interface ResumeResult {
  * what is owed and, given the owners' keys, lets the owners claim.
  */
 export async function resumeRun(runDirInput: string, options: ResumeOptions = {}): Promise<ResumeResult> {
-  const runDir = resolve(runDirInput);
   const logger = options.logger ?? silentLogger;
-  const dbPath = join(runDir, 'run.db');
-  if (!existsSync(dbPath)) {
-    throw new PinbenchError('RESUME_NO_RUN_DB', `${runDir} has no run.db: give the folder of a run (runs/<time>-<scenario>/)`);
-  }
-  const store = new RunStore(dbPath);
-  const cleanups: Cleanups = [() => store.close()];
+  const cleanups: Cleanups = [];
   try {
-    const metaOf = (key: string): string => {
-      const row = store.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
-      if (row === undefined) throw new PinbenchError('RESUME_NOTHING_TO_RESUME', `${dbPath} has no ${key} record: the run stopped before its chain was set up, so there is nothing to resume; run the scenario again`);
-      return row.value;
-    };
-    const scenario = parseScenario(JSON.parse(metaOf('scenario')), `${dbPath} (scenario)`);
-    const chainMeta = JSON.parse(metaOf('chain')) as { embedded: boolean; rpcUrl: string; addresses: ChainSetup['addresses'] };
-    const cacheDir = options.cacheDir ?? defaultCacheDir();
-    const { shape, params } = ruleOf(scenario);
-
-    const statePath = chainStatePath(runDir);
-    if (chainMeta.embedded && options.rpcUrl === undefined && !existsSync(statePath)) {
-      throw new PinbenchError('CHAIN_LOST', `the run used the embedded chain but ${statePath} is missing, so its contracts are gone; nothing can be settled`);
-    }
-    const artifacts = await buildCircuit({ cacheDir, ...shape, ptauPath: options.ptauPath, logger });
-    const chainStart = await startChain({
-      rpcUrl: options.rpcUrl ?? (chainMeta.embedded ? undefined : chainMeta.rpcUrl),
-      operatorKey: options.operatorKey,
-      logger,
-      statePath: chainMeta.embedded ? statePath : undefined,
-    });
-    cleanups.push(() => chainStart.stop());
-    const chain = await setUpChain.attach(chainStart, { cacheDir, verifierSolPath: artifacts.verifierSolPath, addresses: chainMeta.addresses, logger });
-    cleanups.push(() => chain.close());
+    const { runDir, store, scenario, shape, params, artifacts, chain } = await reopenRun(runDirInput, { ...options, logger }, cleanups);
 
     const jobs = new ProofJobs(store.db);
     let lost = 0;
@@ -110,7 +76,11 @@ export async function resumeRun(runDirInput: string, options: ResumeOptions = {}
     logger.info(`resuming ${runDir}: ${owed} proof jobs owed`);
     const { settled, failures } = await pipeline.drain();
     store.flush();
-    const claims = options.claim === false ? undefined : await claimAllRewards({ chain, store, ownerKeys: ownerKeysOf(store, scenario.seed), logger });
+    const ownerKeys = ownerKeysOf(store, scenario.seed);
+    // Owners the seed does not give are attached devices' owners: they claim for themselves.
+    const owners = (store.db.prepare('SELECT DISTINCT owner FROM devices').all() as Array<{ owner: string }>).map((r) => r.owner.toLowerCase());
+    const ownersClaimingThemselves = new Set(owners.filter((o) => !ownerKeys.has(o)));
+    const claims = options.claim === false ? undefined : await claimAllRewards({ chain, store, ownerKeys, ownersClaimingThemselves, logger });
     store.setMeta('resumed_at', new Date().toISOString());
     return { owed, settled: settled.length, failures, claims };
   } finally {

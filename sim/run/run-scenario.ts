@@ -13,7 +13,7 @@ import { warnOfGiveUps } from '../clock/io-settle.ts';
 import { createEpochCalendar } from '../../backend/epochs/calendar.ts';
 import { performanceReport } from './performance-report.ts';
 import { processesRssBytes, processRssBytes, watchMemory } from '../perf/memory-watch.ts';
-import { defaultCacheDir, runFolderName } from '../paths.ts';
+import { defaultCacheDir, defaultHomeDir, runFolderName } from '../paths.ts';
 import { SettlementPipeline } from '../../backend/settlement/settlement-pipeline.ts';
 import { runCleanups, ruleOf, type Cleanups } from './cleanups.ts';
 import { prepareFleet, type FleetProcessMode } from './fleet-placement.ts';
@@ -26,6 +26,15 @@ import { createEpochClosing, type EpochStat } from '../../backend/epoch-closing.
 import type { BackendEvents } from '../../backend/ports.ts';
 import type { SettledBatch } from '../../backend/settlement/settlement-pipeline.ts';
 import { driveFleet } from './stages/drive-fleet.ts';
+import { scenarioDirOf } from '../fleet/fleet-plan.ts';
+import { openReplays } from '../replay/replay-entries.ts';
+import { recordRun } from '../capture/record-run.ts';
+import { topicLayout } from '../../protocol/topics.ts';
+import type { EpochCalendar } from '../../backend/epochs/calendar.ts';
+import type { ReceivedPublish } from '../../backend/start-backend.ts';
+import { collectAttached, provisionAttached, waitForDevices, writeAttachedCredentials } from '../attach/attach-run.ts';
+import { AttachedTraffic, attachedRows } from './attached-report.ts';
+import { prepareListeners } from './stages/listeners.ts';
 
 export interface RunOptions {
   brokerPort?: number;
@@ -38,13 +47,31 @@ export interface RunOptions {
   /** Aborting stops the fleet, keeps everything accepted so far in run.db and rejects with RUN_INTERRUPTED. */
   signal?: AbortSignal;
   /** Called once the broker is up and the fleet provisioned (tests use it to inject traffic). */
-  onBrokerReady?: (info: { url: string; credentials: ReadonlyMap<string, string> }) => void | Promise<void>;
+  onBrokerReady?: (info: {
+    url: string;
+    urls: readonly string[];
+    credentials: ReadonlyMap<string, string>;
+    /** `<run folder>/attached/` with the attached devices' credentials files, when there are any. */
+    attachedDir: string | undefined;
+  }) => void | Promise<void>;
+  /** Listener URLs for the embedded broker (`--listen`), beside the scenario's `broker.listen`. */
+  listen?: readonly string[];
+  /** IMEIs provisioned by `pinbench device add` to attach to this run (`--attach`). */
+  attach?: readonly string[];
+  /** Attached devices the run waits for before its clock starts (`--wait-for`); attached implicitly. */
+  waitFor?: readonly string[];
+  /** How long to wait for them, wall ms (default 120 s). */
+  waitTimeoutMs?: number;
+  /** Where the local CA and the device book live (default $PINBENCH_HOME or ~/.local/share/pinbench). */
+  homeDir?: string;
   /**
    * Where the trackers and their MQTT connections run: in this process, in a fleet process of
    * their own (one file descriptor per connection in each process), or `auto` (default): a
    * fleet process when this one could not hold both ends of every connection, or from 500.
    */
   fleetProcess?: FleetProcessMode;
+  /** `--record`: writes every device publish the broker receives to `<run folder>/capture.db` (sim/capture/). */
+  record?: boolean;
 }
 
 /** Rejects with RUN_INTERRUPTED once `signal` aborts (after stopping time), so every wait can race it. */
@@ -102,11 +129,30 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
 
   try {
     const { shape, params } = ruleOf(scenario);
+    const topics = topicLayout(scenario.topics);
+    // Real devices and listeners are checked before anything starts: a bad key or URL costs nothing.
+    const waitFor = options.waitFor ?? [];
+    const homeDir = options.homeDir ?? defaultHomeDir();
+    const attached = collectAttached({
+      scenario, scenarioFile: typeof scenarioOrFile === 'string' ? scenarioOrFile : undefined, home: homeDir, attach: [...(options.attach ?? []), ...waitFor],
+    });
+    const listeners = await prepareListeners({
+      urls: [...scenario.broker.listen, ...(options.listen ?? [])], brokerPort: options.brokerPort, needCa: attached.length > 0, caDir: join(homeDir, 'ca'), logger,
+    });
 
+    // Captures to replay are opened and checked before anything starts: a damaged one costs nothing.
+    const replays = openReplays({ scenario, scenarioDir: scenarioDirOf(source), source, logger });
+    if (replays !== undefined) cleanups.push(() => replays.close());
+    if (replays !== undefined && attached.length > 0) {
+      throw new PinbenchError(
+        'SCENARIO_INVALID',
+        `${source}: a replay: entry starts the run's clock at its capture's start, where the wall-clock readings of attached devices (${attached.map((d) => d.deviceId).join(', ')}) would fall outside the run; attach real devices in a run without replay entries`,
+      );
+    }
     // Plans the fleet (a bad input stops the run before anything starts), checks capacity, and
     // places the fleet in this process or its own.
     const fleetSetup = prepareFleet({
-      scenario, source, mode: options.fleetProcess ?? 'auto', wallNowMs, logPath: join(runDir, 'fleet-process.log'),
+      scenario, source, mode: options.fleetProcess ?? 'auto', wallNowMs, logPath: join(runDir, 'fleet-process.log'), replays,
     });
     const { time } = fleetSetup;
     const { clock } = time;
@@ -123,7 +169,10 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const directory = new DeviceDirectory({ registry: chain, store, logger });
     const publishLatency = new PublishLatency();
     const fleet = fleetSetup.createRuntime({ directory, store, publishLatency, logger });
-    const calendar = createEpochCalendar(Math.ceil(clock.nowMs() / 1000), scenario.epochs.lengthS, scenario.epochs.count);
+    // With devices to wait for, the epochs begin once they are online: until then the ingest has no epoch for a reading.
+    const newCalendar = () => createEpochCalendar(replays?.calendarStartS ?? Math.ceil(clock.nowMs() / 1000), scenario.epochs.lengthS, scenario.epochs.count);
+    let calendarNow: EpochCalendar | undefined = waitFor.length === 0 ? newCalendar() : undefined;
+    const ingestCalendar = { epochOf: (timestampS: number) => calendarNow?.epochOf(timestampS) ?? null };
     // What the backend tells the bench: accepted readings (latency), closed epochs, settled batches.
     const heard = { epochs: [] as EpochStat[], settled: [] as SettledBatch[], failures: [] as string[] };
     const events: BackendEvents = {
@@ -132,15 +181,28 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       batchSettled: (batch) => void heard.settled.push(batch),
       batchFailed: (message) => void heard.failures.push(message),
     };
+    const attachedTraffic = new AttachedTraffic(attached);
+    const receivedListeners: Array<(received: ReceivedPublish) => void> = [(r) => attachedTraffic.received(r)];
+    const capture = options.record ? recordRun({ runDir, scenario, fleetSize: fleetSetup.plan.devices.length, directory, logger }) : undefined;
+    if (capture !== undefined) {
+      cleanups.push(() => capture.close());
+      receivedListeners.push(capture.append);
+    }
+    const registeringAttached = provisionAttached(directory, attached, logger);
+    registeringAttached.catch(() => undefined);
     const backend = await startBackend({
-      store, directory, calendar, maxClockSkewS: scenario.ingest.maxClockSkewS, nowMs: () => clock.nowMs(), wallNowMs, io: time.io,
-      events,
-      brokerPort: options.brokerPort, logger, onStarted: (stop) => cleanups.push(stop),
+      store, directory, calendar: ingestCalendar, maxClockSkewS: scenario.ingest.maxClockSkewS, nowMs: () => clock.nowMs(), wallNowMs, io: time.io,
+      events, topics,
+      brokerPort: options.brokerPort, listen: listeners.specs, tls: listeners.tls, logger, onStarted: (stop) => cleanups.push(stop),
+      onReceived: (received) => {
+        for (const listener of receivedListeners) listener(received);
+      },
     });
     warnOfGiveUps(time.io, logger, 'the I/O of a slice on the run side');
     const { ingest, broker } = backend;
     fleet.useBroker(broker.url);
-    await options.onBrokerReady?.({ url: broker.url, credentials: directory.credentials });
+    const credentialsDir = await writeAttachedCredentials({ runDir, devices: attached, urls: broker.urls, topics, ca: listeners.ca, logger });
+    await options.onBrokerReady?.({ url: broker.url, urls: broker.urls, credentials: directory.credentials, attachedDir: credentialsDir });
 
     const prover = new ProverPool({ artifacts, logger });
     cleanups.push(() => prover.close());
@@ -167,20 +229,29 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     cleanups.push(() => epochs.idle());
 
     const interrupted = interruption(options.signal, () => time.stop(), join(runDir, 'run.db'));
+    await Promise.race([registeringAttached, interrupted]);
+    await waitForDevices({
+      ids: waitFor, isOnline: (id) => broker.isConnected(id), timeoutMs: options.waitTimeoutMs ?? 120_000, credentialsDir, interrupted, logger, wallNowMs,
+    });
+    const calendar = (calendarNow ??= newCalendar());
+    capture?.describeCalendar(calendar);
     const runT0 = wallNowMs();
     const perfSummary = await driveFleet({ scenario, time, calendar, fleet, ingest, broker, closeEpoch: epochs.closeEpoch, interrupted, cleanups, logger });
     timingsMs['fleet.run'] = Math.round(wallNowMs() - runT0);
+    capture?.finish();
     await timed('settlement.drain', () => Promise.race([pipeline.drain(), interrupted]));
     const { settled, failures } = heard;
     await ingest.drain();
     store.flush();
-    const ownerKeys = new Map(fleet.specs.map((s) => [s.ownerAddress.toLowerCase(), s.ownerPrivateKey]));
-    const claims = await timed('claims', () => Promise.race([claimAllRewards({ chain, store, ownerKeys, logger }), interrupted]));
+    const ownerKeys = new Map([...fleet.specs.map((s) => [s.ownerAddress.toLowerCase(), s.ownerPrivateKey] as const), ...(replays?.ownerKeys ?? [])]);
+    const ownersClaimingThemselves = new Set([...attached.map((d) => d.owner.toLowerCase()), ...(replays?.ownersWithoutKeys ?? [])]);
+    const claims = await timed('claims', () => Promise.race([claimAllRewards({ chain, store, ownerKeys, ownersClaimingThemselves, logger }), interrupted]));
 
     const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims });
     const report = buildReport({
       scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store, latencyMs: publishLatency.summary(),
-      authFailures: backend.authFailures(), registration: backend.registration.counters, broker, chain, artifacts, epochStats: heard.epochs, settled, claims, peakConnections: fleet.peakOnline(),
+      authFailures: backend.authFailures(), refusedLogins: backend.authFailuresByReason(), listeners: broker.urls,
+      attached: attachedRows({ devices: attached, traffic: attachedTraffic, directory, store, claims, broker }), registration: backend.registration.counters, broker, chain, artifacts, epochStats: heard.epochs, settled, claims, peakConnections: fleet.peakOnline(),
       performance: performanceReport({
         summary: perfSummary, timeMode: time.mode, timerLatenessMs: time.timerLateness() ?? null, childPeakRssBytes: fleet.childPeakRssBytes?.() ?? null,
         memory: memory.stop(),

@@ -6,7 +6,24 @@ describe('CLI arguments', () => {
     expect(parseCli(['run', 'scenarios/smoke.yaml'])).toEqual({
       command: 'run', scenarioFile: 'scenarios/smoke.yaml', brokerPort: undefined, rpcUrl: undefined,
       operatorKey: undefined, outDir: 'runs', cacheDir: undefined, ptauPath: undefined, fleetProcess: undefined, quiet: false,
+      listen: [], attach: [], waitFor: [], waitTimeoutMs: undefined, record: false,
     });
+  });
+
+  it('args: listeners, attached devices and the wait for them', () => {
+    const cmd = parseCli([
+      'run', 's.yaml', '--listen', 'mqtts://127.0.0.1:8883', '--listen', 'ws://127.0.0.1:0', '--attach', '356938035643809',
+      '--wait-for', '352099001761481,356938035643809', '--wait-timeout', '2m', '--record',
+    ]);
+    expect(cmd).toMatchObject({
+      listen: ['mqtts://127.0.0.1:8883', 'ws://127.0.0.1:0'], attach: ['356938035643809'], waitFor: ['352099001761481', '356938035643809'], waitTimeoutMs: 120_000, record: true,
+    });
+  });
+
+  it('error: a bad IMEI or wait timeout says what is expected', () => {
+    expect(() => parseCli(['run', 's.yaml', '--wait-for', '1234'])).toThrow('option --wait-for: expected IMEIs of 15 digits, comma-separated, got "1234"');
+    expect(() => parseCli(['run', 's.yaml', '--wait-timeout', 'soon'])).toThrow('option --wait-timeout: expected a duration such as 120s, 5m or 500ms, got "soon"');
+    expect(() => parseCli(['resume', 'runs/x', '--listen', 'mqtt://127.0.0.1:0'])).toThrow('option --listen does not apply to resume, which runs no fleet');
   });
 
   it('args: --fleet-process picks where the fleet runs', () => {
@@ -42,7 +59,7 @@ describe('CLI arguments', () => {
 
   it('error: an unknown command names the right one', () => {
     expect(() => parseCli(['go', 's.yaml'])).toThrow(
-      'unknown command "go"; the commands are `pinbench run <scenario.yaml>` and `pinbench resume <run folder>`',
+      'unknown command "go"; the commands are run, resume, device, claim, bridge and replay (`pinbench --help`)',
     );
   });
 

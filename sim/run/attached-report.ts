@@ -1,0 +1,67 @@
+import type { RunStore } from '../../backend/store/run-store.ts';
+import type { DeviceDirectory } from '../../backend/directory/device-directory.ts';
+import type { BrokerHandle } from '../../backend/broker/embedded-broker.ts';
+import type { ReceivedPublish } from '../../backend/start-backend.ts';
+import type { AttachedDeviceReport } from '../../reports/types.ts';
+import type { ClaimSummary } from './claims.ts';
+import type { AttachedDevice } from '../attach/attached-device.ts';
+
+/** What the broker received from each attached device: the bench sees a real device only through it. */
+export class AttachedTraffic {
+  private readonly seen = new Map<string, { publishes: number; firstMs: number; lastMs: number; clientIds: Set<string> }>();
+  private readonly ids: ReadonlySet<string>;
+
+  constructor(devices: readonly AttachedDevice[]) {
+    this.ids = new Set(devices.map((d) => d.deviceId));
+  }
+
+  received(publish: ReceivedPublish): void {
+    if (!this.ids.has(publish.deviceId)) return;
+    const entry = this.seen.get(publish.deviceId) ?? { publishes: 0, firstMs: publish.wallMs, lastMs: publish.wallMs, clientIds: new Set<string>() };
+    entry.publishes += 1;
+    entry.lastMs = publish.wallMs;
+    entry.clientIds.add(publish.clientId);
+    this.seen.set(publish.deviceId, entry);
+  }
+
+  of(deviceId: string) {
+    return this.seen.get(deviceId);
+  }
+}
+
+/**
+ * One report row per attached device: its state, what it sent and what became of it (from
+ * run.db), the units the settlement contract accrued to it (read from the chain before the
+ * claims) and its reward, which its owner claims with `pinbench claim`.
+ */
+export function attachedRows(input: {
+  devices: readonly AttachedDevice[];
+  traffic: AttachedTraffic;
+  directory: DeviceDirectory;
+  store: RunStore;
+  claims: ClaimSummary;
+  broker: BrokerHandle;
+}): AttachedDeviceReport[] {
+  const { store } = input;
+  const accepted = store.db.prepare('SELECT count(*) AS n FROM readings WHERE device_index = ?');
+  const rejected = store.db.prepare('SELECT reason, count(*) AS n FROM rejections WHERE client_id = ? GROUP BY reason ORDER BY reason');
+  const reward = store.db.prepare('SELECT reward_wei AS wei FROM rewards WHERE device_index = ?');
+  return input.devices.map((device) => {
+    const registration = input.directory.registration(device.deviceId);
+    const index = registration?.index ?? null;
+    const traffic = input.traffic.of(device.deviceId);
+    const rewardWei = index === null ? 0n : (reward.all(index) as Array<{ wei: string }>).reduce((a, r) => a + BigInt(r.wei), 0n);
+    return {
+      deviceId: device.deviceId,
+      source: device.source,
+      owner: device.owner,
+      deviceIndex: index,
+      state: input.broker.isConnected(device.deviceId) ? 'online' : traffic === undefined ? 'never heard from' : 'offline',
+      publishes: traffic?.publishes ?? 0,
+      accepted: index === null ? 0 : (accepted.get(index) as { n: number }).n,
+      rejected: Object.fromEntries((rejected.all(device.deviceId) as Array<{ reason: string; n: number }>).map((r) => [r.reason, r.n])),
+      unitsAccrued: (index === null ? 0n : (input.claims.accruedBefore.get(index) ?? 0n)).toString(),
+      rewardWei: rewardWei.toString(),
+    };
+  });
+}

@@ -1,0 +1,205 @@
+import { execFile } from 'node:child_process';
+import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { Contract, JsonRpcProvider, Wallet } from 'ethers';
+import mqtt from 'mqtt';
+import protobuf from 'protobufjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScenario, type RunResult } from '../../sim/index.ts';
+import { startAnvil, type AnvilNode } from '../../sim/chain/anvil.ts';
+import { silentLogger } from '../../core/ports.ts';
+import { loadOrCreateLocalCa } from '../../backend/pki/local-ca.ts';
+import { readCredentialsFile, type DeviceCredentials } from '../../sim/attach/credentials-file.ts';
+import { parseClaimArgs, runClaimCommand } from '../../sim/cli/claim-command.ts';
+import { testCacheDir } from '../support/cache.ts';
+
+const run = promisify(execFile);
+
+/** Debian's mosquitto-clients: the test uses the real mosquitto_pub, a client pinbench did not write. */
+function requireMosquittoPub(): void {
+  if (!['/usr/bin/mosquitto_pub', '/usr/local/bin/mosquitto_pub'].some((p) => existsSync(p))) {
+    throw new Error('this test needs mosquitto_pub: install Debian\'s mosquitto-clients (apt-get install -y mosquitto-clients); .ci/run installs it');
+  }
+}
+
+const root = protobuf.loadSync(join(import.meta.dirname, '..', 'fixtures', 'proto', 'pebble.proto'));
+const BinPackage = root.lookupType('pebble.BinPackage');
+const SensorData = root.lookupType('pebble.SensorData');
+
+/**
+ * A Pebble v2 reading built from the .proto field layout with protobufjs (not pinbench's codec)
+ * and signed as the device's secure element does: ECDSA P-256 over
+ * sha256(uint32 BE type ‖ data ‖ uint32 BE timestamp), r‖s.
+ */
+function pebblePacket(key: KeyObject, timestamp: number, latE7: number, lonE7: number): Buffer {
+  const data = Buffer.from(
+    SensorData.encode(SensorData.create({ snr: 21, vbat: 4012, latitude: latE7, longitude: lonE7, temperature: 2150, pressure: 101_325, humidity: 40, light: 300, random: createHash('sha256').update(String(timestamp)).digest('hex').slice(0, 16) })).finish(),
+  );
+  const header = Buffer.alloc(4);
+  const tail = Buffer.alloc(4);
+  tail.writeUInt32BE(timestamp);
+  const signature = sign('sha256', Buffer.concat([header, data, tail]), { key, dsaEncoding: 'ieee-p1363' });
+  return Buffer.from(BinPackage.encode(BinPackage.create({ type: 0, data, timestamp, signature })).finish());
+}
+
+const A = '356938035643809';
+const B = '352099001761481';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('integration: real devices attached over mqtts and ws, with clients pinbench did not write', () => {
+  let anvil: AnvilNode;
+  let result: RunResult;
+  let provider: JsonRpcProvider;
+  const ownerA = Wallet.createRandom();
+  const ownerB = Wallet.createRandom();
+  const keyA = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const keyB = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const work = mkdtempSync(join(tmpdir(), 'pinbench-attached-'));
+  const home = join(work, 'home');
+  const traffic: Array<Promise<unknown>> = [];
+  const refusedByMosquitto: string[] = [];
+  let credsA: DeviceCredentials;
+
+  /** mosquitto_pub of one file as device A with A's certificate, plus any changed arguments. */
+  const mosquittoPub = async (packet: Buffer, name: string, args: { clientId?: string; topic?: string; cert?: string; key?: string; password?: string; cafile?: string } = {}) => {
+    const file = join(work, `${name}.bin`);
+    writeFileSync(file, packet);
+    const url = new URL(credsA.url);
+    const argv = [
+      '-V', 'mqttv311', '-h', url.hostname, '-p', url.port, '--cafile', args.cafile ?? credsA.ca!,
+      ...(args.cert === '' ? [] : ['--cert', args.cert ?? credsA.cert!, '--key', args.key ?? credsA.key!]),
+      '-i', args.clientId ?? credsA.clientId, ...(args.password === undefined ? [] : ['-u', args.clientId?.replace('nrf-', '') ?? A, '-P', args.password]),
+      '-t', args.topic ?? credsA.topics.data, '-q', '1', '-f', file,
+    ];
+    try {
+      await run('mosquitto_pub', argv, { timeout: 10_000 });
+    } catch (error) {
+      refusedByMosquitto.push(name);
+      return (error as { stderr?: string }).stderr ?? String(error);
+    }
+    return '';
+  };
+
+  beforeAll(async () => {
+    requireMosquittoPub();
+    anvil = await startAnvil({ logger: silentLogger });
+    provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { cacheTimeout: -1 });
+    writeFileSync(join(work, 'a.pem'), keyA.publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(join(work, 'b.pem'), keyB.publicKey.export({ type: 'spki', format: 'pem' }));
+    const otherCa = await loadOrCreateLocalCa(join(work, 'other-ca'));
+    const foreign = await otherCa.issueClientCertificate(A);
+    writeFileSync(join(work, 'foreign.cert.pem'), foreign.certPem);
+    writeFileSync(join(work, 'foreign.key.pem'), foreign.keyPem);
+    writeFileSync(
+      join(work, 'attached.yaml'),
+      [
+        'name: attached',
+        'seed: 7',
+        'fleet:',
+        '  - count: 2',
+        '    motion: walk',
+        '    uploadPeriodS: 2',
+        'epochs: { lengthS: 12, count: 2 }',
+        'circuit: { batchSize: 4, readingsPerDevice: 8 }',
+        'broker:',
+        '  listen: [ "mqtts://127.0.0.1:0", "ws://127.0.0.1:0" ]',
+        'attached:',
+        `  - { id: "${A}", publicKey: a.pem, owner: "${ownerA.address}", uploadPeriodS: 1 }`,
+        `  - { id: "${B}", publicKey: b.pem, owner: "${ownerB.address}", uploadPeriodS: 1 }`,
+      ].join('\n'),
+    );
+    result = await runScenario(join(work, 'attached.yaml'), {
+      rpcUrl: anvil.rpcUrl,
+      outDir: join(work, 'runs'),
+      cacheDir: testCacheDir,
+      homeDir: home,
+      waitFor: [B],
+      waitTimeoutMs: 30_000,
+      onBrokerReady: ({ urls, attachedDir }) => {
+        credsA = readCredentialsFile(join(attachedDir!, `${A}.json`));
+        const credsB = readCredentialsFile(join(attachedDir!, `${B}.json`));
+        const ws = urls.find((u) => u.startsWith('ws:'))!;
+        traffic.push(
+          (async () => {
+            // B stays connected over WebSocket with its password: the run waits for it.
+            const clientB = await mqtt.connectAsync(ws, { clientId: credsB.clientId, username: credsB.username, password: credsB.password, protocolVersion: 4, reconnectPeriod: 0 });
+            await sleep(1500);
+            const t0 = Math.floor(Date.now() / 1000);
+            for (let i = 0; i < 4; i++) {
+              const now = Math.floor(Date.now() / 1000);
+              await mosquittoPub(pebblePacket(keyA.privateKey, now, 525_200_000 + i * 900, 134_050_000 + i * 700), `a-${i}`);
+              await clientB.publishAsync(credsB.topics.data, pebblePacket(keyB.privateKey, now, 525_300_000 + i * 800, 134_060_000), { qos: 1 });
+              await sleep(1100);
+            }
+            // Refused, each for its own reason; the run goes on for everyone else.
+            await mosquittoPub(pebblePacket(keyA.privateKey, t0 + 9, 525_210_000, 134_050_000), 'wrong-password', { cert: '', password: 'not-the-password' });
+            await mosquittoPub(pebblePacket(keyA.privateKey, t0 + 9, 525_210_000, 134_050_000), 'foreign-ca', { cert: join(work, 'foreign.cert.pem'), key: join(work, 'foreign.key.pem') });
+            await mosquittoPub(pebblePacket(keyB.privateKey, t0 + 9, 525_210_000, 134_050_000), 'a-cert-as-b', { clientId: `nrf-${B}`, topic: credsB.topics.data });
+            await mosquittoPub(pebblePacket(keyA.privateKey, t0 + 9, 525_210_000, 134_050_000), 'a-on-b-topic', { topic: credsB.topics.data });
+            await mosquittoPub(pebblePacket(stranger.privateKey, t0 + 10, 525_210_000, 134_050_000), 'other-key');
+            await mosquittoPub(readFileSync(join(work, 'a-0.bin')), 'replayed');
+            await clientB.endAsync();
+          })(),
+        );
+      },
+    });
+    await Promise.all(traffic);
+  }, 600_000);
+
+  afterAll(async () => {
+    provider?.destroy();
+    await anvil?.stop();
+  });
+
+  it('behavior: the run passes for everyone, with the attached devices in their own rows', () => {
+    expect(result.failedChecks).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    const rows = Object.fromEntries(result.report.attached.map((d) => [d.deviceId, d]));
+    expect(rows[A]).toMatchObject({ source: 'scenario', accepted: 4, rejected: { 'acl.publish': 1, signature: 1, replay: 1 } });
+    expect(rows[B]).toMatchObject({ accepted: 4, rejected: {} });
+    expect(result.report.counts.refusedLogins).toMatchObject({ password: 1, certificate: 2 });
+    expect(readFileSync(join(result.runDir, 'report.md'), 'utf8')).toContain('## Broker and attached devices');
+  });
+
+  it('behavior: mosquitto_pub saw its refused logins refused, and nothing else', () => {
+    expect(refusedByMosquitto.sort()).toEqual(['a-cert-as-b', 'foreign-ca', 'wrong-password']);
+  });
+
+  it('behavior: run.db holds the real devices\' signed readings and the refusals by reason', () => {
+    const db = new Database(join(result.runDir, 'run.db'), { readonly: true });
+    const indexOf = (id: string) => (db.prepare('SELECT device_index AS i FROM devices WHERE device_id = ?').get(id) as { i: number }).i;
+    const readings = db.prepare('SELECT count(*) AS n FROM readings WHERE device_index = ?');
+    expect((readings.get(indexOf(A)) as { n: number }).n).toBe(4);
+    expect((readings.get(indexOf(B)) as { n: number }).n).toBe(4);
+    const reasons = db.prepare("SELECT reason, count(*) AS n FROM rejections WHERE client_id = ? GROUP BY reason").all(A) as Array<{ reason: string; n: number }>;
+    expect(Object.fromEntries(reasons.map((r) => [r.reason, r.n]))).toEqual({ 'acl.publish': 1, signature: 1, replay: 1 });
+    db.close();
+  });
+
+  it('behavior: the chain accrued units to the real devices, their owners hold nothing until they claim, and `pinbench claim` pays them', async () => {
+    const db = new Database(join(result.runDir, 'run.db'), { readonly: true });
+    const index = (db.prepare('SELECT device_index AS i FROM devices WHERE device_id = ?').get(A) as { i: number }).i;
+    const rule = db.prepare('SELECT sum(units) AS units, group_concat(reward_wei) AS wei FROM rewards WHERE device_index = ?').get(index) as { units: number; wei: string };
+    db.close();
+    const settlement = new Contract(result.report.chain.contracts.settlement, ['function accruedUnits(uint256) view returns (uint256)'], provider);
+    const token = new Contract(result.report.chain.contracts.token, ['function balanceOf(address) view returns (uint256)'], provider);
+    const accrued = (await settlement.getFunction('accruedUnits')(index)) as bigint;
+    expect(accrued).toBeGreaterThan(0n);
+    expect(accrued).toBe(BigInt(rule.units));
+    expect((await token.getFunction('balanceOf')(ownerA.address)) as bigint).toBe(0n);
+
+    const lines: string[] = [];
+    const command = parseClaimArgs([result.runDir, '--owner-key', ownerA.privateKey]);
+    if ('help' in command) throw new Error('unexpected help');
+    expect(await runClaimCommand(command, { logger: silentLogger, stdout: (l) => lines.push(l) })).toBe(0);
+    expect(lines.join('\n')).toMatch(new RegExp(`^DONE claim: ${ownerA.address} claimed [0-9.]+ PINR for ${A} \\(${accrued} units\\)`));
+    const want = rule.wei.split(',').reduce((a, v) => a + BigInt(v), 0n);
+    expect((await token.getFunction('balanceOf')(ownerA.address)) as bigint).toBe(want);
+    expect((await settlement.getFunction('accruedUnits')(index)) as bigint).toBe(0n);
+  }, 120_000);
+});
