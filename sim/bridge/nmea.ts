@@ -1,5 +1,5 @@
 /**
- * NMEA 0183 GGA and RMC, pure. `nmea-simple` (installed) is not used: it reads the checksum with
+ * NMEA 0183 GGA and RMC, pure. The npm parser `nmea-simple` was tried and not taken: it reads the checksum with
  * parseInt, so `*4` or `*4G` pass; it takes any hemisphere that is not N as south and an empty
  * coordinate as 0°; a truncated GGA makes it throw a TypeError; and its one error class does not
  * tell a bad checksum from an unknown sentence, which the bridge counts apart.
