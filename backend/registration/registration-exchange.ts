@@ -131,11 +131,13 @@ export class RegistrationBackend {
 
   /**
    * A PUBLISH on `device/<id>/query`, the firmware's "am I registered?" (its payload is not
-   * read): a registered device is told `{status: 2}`, an unregistered one gets an owner proposal.
+   * read): a registered device is told `{status: 2}`, an unregistered one gets an owner proposal
+   * unless one is open already (the firmware subscribes, which proposes, and then queries; a
+   * second proposal would draw a second confirm that could only be refused).
    */
   handleQuery(clientId: string): void {
     const record = this.deps.registry.provisioned(clientId);
-    if (record === undefined || this.pending.has(clientId)) return;
+    if (record === undefined || this.pending.has(clientId) || this.proposals.has(clientId)) return;
     if (this.deps.registry.isRegistered(clientId)) this.announce(clientId);
     else this.propose(record);
   }

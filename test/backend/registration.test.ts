@@ -89,6 +89,25 @@ describe('registration backend: owner proposal / confirm', () => {
     expect(r.rejected).toEqual([['confirm.unexpected', `no open owner proposal for device ${device.id}: the device is already registered`]]);
   });
 
+  it('behavior: the firmware\'s device/<id>/query gets an owner proposal while unregistered, {status: 2} once registered', async () => {
+    const alone = rig();
+    alone.backend.handleQuery(device.id);
+    expect(alone.delivered.map((d) => d.status)).toEqual([{ status: 1, proposer: device.ownerAddress }]);
+    const r = rig();
+    // Subscribed and then queried, as the firmware does: the proposal the subscription drew stands, no second one.
+    r.backend.onSubscribe(device.id, [`backend/${device.id}/#`]);
+    r.backend.handleQuery(device.id);
+    expect(r.delivered).toEqual([{ clientId: device.id, topic: `backend/${device.id}/status`, status: { status: 1, proposer: device.ownerAddress } }]);
+    r.confirm(confirmOf(device));
+    await flush();
+    await flush();
+    expect(r.registered.has(device.id)).toBe(true);
+    r.delivered.length = 0;
+    r.backend.handleQuery(device.id);
+    await flush();
+    expect(r.delivered).toEqual([{ clientId: device.id, topic: `backend/${device.id}/status`, status: { status: 2 } }]);
+  });
+
   it('error: a confirm signed by another key is refused (confirm.signature) and the device gets {status: 3}, not registered', async () => {
     const r = rig();
     r.backend.onSubscribe(device.id, [`backend/${device.id}/#`]);

@@ -14,6 +14,7 @@ import { startAnvil, type AnvilNode } from '../../sim/chain/anvil.ts';
 import { silentLogger } from '../../core/ports.ts';
 import { loadOrCreateLocalCa } from '../../backend/pki/local-ca.ts';
 import { readCredentialsFile, type DeviceCredentials } from '../../sim/attach/credentials-file.ts';
+import { confirmMessage, encodeConfirmPackage, ownerBytes } from '../../protocol/index.ts';
 import { parseClaimArgs, runClaimCommand } from '../../sim/cli/claim-command.ts';
 import { testCacheDir } from '../support/cache.ts';
 
@@ -48,6 +49,7 @@ function pebblePacket(key: KeyObject, timestamp: number, latE7: number, lonE7: n
 
 const A = '356938035643809';
 const B = '352099001761481';
+const C = '353456789012348';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('integration: real devices attached over mqtts and ws, with clients pinbench did not write', () => {
@@ -58,6 +60,9 @@ describe('integration: real devices attached over mqtts and ws, with clients pin
   const ownerB = Wallet.createRandom();
   const keyA = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const keyB = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ownerC = Wallet.createRandom();
+  const keyC = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const statusesOfC: unknown[] = [];
   const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const work = mkdtempSync(join(tmpdir(), 'pinbench-attached-'));
   const home = join(work, 'home');
@@ -91,6 +96,7 @@ describe('integration: real devices attached over mqtts and ws, with clients pin
     provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { cacheTimeout: -1 });
     writeFileSync(join(work, 'a.pem'), keyA.publicKey.export({ type: 'spki', format: 'pem' }));
     writeFileSync(join(work, 'b.pem'), keyB.publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(join(work, 'c.pem'), keyC.publicKey.export({ type: 'spki', format: 'pem' }));
     const otherCa = await loadOrCreateLocalCa(join(work, 'other-ca'));
     const foreign = await otherCa.issueClientCertificate(A);
     writeFileSync(join(work, 'foreign.cert.pem'), foreign.certPem);
@@ -111,6 +117,7 @@ describe('integration: real devices attached over mqtts and ws, with clients pin
         'attached:',
         `  - { id: "${A}", publicKey: a.pem, owner: "${ownerA.address}", uploadPeriodS: 1 }`,
         `  - { id: "${B}", publicKey: b.pem, owner: "${ownerB.address}", uploadPeriodS: 1 }`,
+        `  - { id: "${C}", publicKey: c.pem, owner: "${ownerC.address}", uploadPeriodS: 1, registration: confirm }`,
       ].join('\n'),
     );
     result = await runScenario(join(work, 'attached.yaml'), {
@@ -124,6 +131,38 @@ describe('integration: real devices attached over mqtts and ws, with clients pin
         credsA = readCredentialsFile(join(attachedDir!, `${A}.json`));
         const credsB = readCredentialsFile(join(attachedDir!, `${B}.json`));
         const ws = urls.find((u) => u.startsWith('ws:'))!;
+        const credsC = readCredentialsFile(join(attachedDir!, `${C}.json`));
+        traffic.push(
+          (async () => {
+            // C registers itself as the firmware does: query → owner proposal → signed confirm → {status: 2},
+            // over mqtts with its client certificate (mqtt.js), then uploads.
+            const clientC = await mqtt.connectAsync(credsC.url, {
+              clientId: credsC.clientId, ca: readFileSync(credsC.ca!), cert: readFileSync(credsC.cert!), key: readFileSync(credsC.key!), protocolVersion: 4, reconnectPeriod: 0,
+            });
+            const registered = new Promise<void>((resolve) => {
+              clientC.on('message', (topic, payload) => {
+                const status = JSON.parse(payload.toString()) as { status: number; proposer?: string };
+                statusesOfC.push(status);
+                if (status.status === 1) {
+                  const owner = ownerBytes(status.proposer!);
+                  const timestamp = Math.floor(Date.now() / 1000);
+                  const signature = sign('sha256', confirmMessage(owner, timestamp), { key: keyC.privateKey, dsaEncoding: 'ieee-p1363' });
+                  void clientC.publishAsync(credsC.topics.confirm, Buffer.from(encodeConfirmPackage({ owner, timestamp, signature, channel: 0 })), { qos: 1 });
+                }
+                if (status.status === 2) resolve();
+              });
+            });
+            await clientC.subscribeAsync(credsC.topics.status, { qos: 1 });
+            await clientC.publishAsync(credsC.topics.query, '', { qos: 1 });
+            await registered;
+            await sleep(2500);
+            for (let i = 0; i < 3; i++) {
+              await clientC.publishAsync(credsC.topics.data, pebblePacket(keyC.privateKey, Math.floor(Date.now() / 1000), 525_100_000 + i * 900, 134_000_000), { qos: 1 });
+              await sleep(1100);
+            }
+            await clientC.endAsync();
+          })(),
+        );
         traffic.push(
           (async () => {
             // B stays connected over WebSocket with its password: the run waits for it.
@@ -162,6 +201,11 @@ describe('integration: real devices attached over mqtts and ws, with clients pin
     const rows = Object.fromEntries(result.report.attached.map((d) => [d.deviceId, d]));
     expect(rows[A]).toMatchObject({ source: 'scenario', accepted: 4, rejected: { 'acl.publish': 1, signature: 1, replay: 1 } });
     expect(rows[B]).toMatchObject({ accepted: 4, rejected: {} });
+    expect(rows[C]).toMatchObject({ accepted: 3, rejected: {} });
+    expect(rows[C]!.deviceIndex).not.toBeNull();
+    expect(statusesOfC.map((s) => (s as { status: number }).status)).toContain(2);
+    // The two virtual trackers register by the confirm exchange too (the fleet's default), C the third.
+    expect(result.report.registration.confirmed).toBe(3);
     expect(result.report.counts.refusedLogins).toMatchObject({ password: 1, certificate: 2 });
     expect(readFileSync(join(result.runDir, 'report.md'), 'utf8')).toContain('## Broker and attached devices');
   });
@@ -192,6 +236,13 @@ describe('integration: real devices attached over mqtts and ws, with clients pin
     expect(accrued).toBeGreaterThan(0n);
     expect(accrued).toBe(BigInt(rule.units));
     expect((await token.getFunction('balanceOf')(ownerA.address)) as bigint).toBe(0n);
+    // B published over WebSocket: paid on chain too.
+    const db2 = new Database(join(result.runDir, 'run.db'), { readonly: true });
+    const indexB = (db2.prepare('SELECT device_index AS i FROM devices WHERE device_id = ?').get(B) as { i: number }).i;
+    const unitsB = (db2.prepare('SELECT sum(units) AS units FROM rewards WHERE device_index = ?').get(indexB) as { units: number }).units;
+    db2.close();
+    expect((await settlement.getFunction('accruedUnits')(indexB)) as bigint).toBe(BigInt(unitsB));
+    expect(BigInt(unitsB)).toBeGreaterThan(0n);
 
     const lines: string[] = [];
     const command = parseClaimArgs([result.runDir, '--owner-key', ownerA.privateKey]);
