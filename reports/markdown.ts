@@ -139,13 +139,13 @@ function renderAttached(report: RunReport): string[] {
     '',
     'Owners of attached devices claim for themselves: `pinbench claim <run folder> --owner-key <hex>`.',
     '',
-    '| device | from | state | registry index | publishes | accepted | rejected by reason | units accrued on chain | reward (PINR) |',
-    '| --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: |',
+    '| device | from | state | registry index | publishes | accepted | rejected by reason | flagged epochs (unpaid) | units accrued on chain | reward (PINR) |',
+    '| --- | --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: |',
   );
   for (const d of attached) {
     const rejected = Object.entries(d.rejected).map(([reason, n]) => `${reason} ${n}`).join(', ') || '–';
     lines.push(
-      `| ${d.deviceId} | ${d.source} | ${d.state} | ${d.deviceIndex ?? '–'} | ${fmtInt(d.publishes)} | ${fmtInt(d.accepted)} | ${rejected} | ${d.unitsAccrued} | ${fmtToken(d.rewardWei)} |`,
+      `| ${d.deviceId} | ${d.source} | ${d.state} | ${d.deviceIndex ?? '–'} | ${fmtInt(d.publishes)} | ${fmtInt(d.accepted)} | ${rejected} | ${(d.flaggedEpochs ?? []).join(', ') || '–'} | ${d.unitsAccrued} | ${fmtToken(d.rewardWei)} |`,
     );
   }
   return lines;

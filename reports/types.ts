@@ -85,6 +85,8 @@ export interface AttachedDeviceReport {
   publishes: number;
   accepted: number;
   rejected: Record<string, number>;
+  /** Epochs the detection rules flagged it in (not paid): e.g. readings faster than its configured upload period. */
+  flaggedEpochs: number[];
   /** Read from the settlement contract before the claims. */
   unitsAccrued: string;
   /** Its owner claims it with `pinbench claim <run folder> --owner-key <hex>`. */

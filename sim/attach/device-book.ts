@@ -39,14 +39,15 @@ function toDevice(entry: BookEntry): AttachedDevice {
 
 /**
  * Adds a device, or returns the one added before when it has the same key and owner (its
- * password stays, so a board configured once keeps working). A different key or owner for the
- * same IMEI is refused rather than silently replaced.
+ * password stays, so a board configured once keeps working); its upload period and registration
+ * mode, which are the backend's settings for it, take the new values (`updated`). A different key
+ * or owner for the same IMEI is refused rather than silently replaced.
  */
 export function addToBook(
   home: string,
   device: { deviceId: string; publicKey: Uint8Array; curve: CurveName; owner: string; uploadPeriodS?: number; registration?: 'registrar' | 'confirm' },
   now: Date = new Date(),
-): { device: AttachedDevice; added: boolean; path: string } {
+): { device: AttachedDevice; added: boolean; updated: boolean; path: string } {
   const path = entryPath(home, device.deviceId);
   const publicKey = Buffer.from(device.publicKey).toString('hex');
   if (existsSync(path)) {
@@ -56,7 +57,11 @@ export function addToBook(
         details: { deviceId: device.deviceId, path },
       });
     }
-    return { device: toDevice(old), added: false, path };
+    const settings = { uploadPeriodS: device.uploadPeriodS ?? old.uploadPeriodS, registration: device.registration ?? old.registration };
+    if (settings.uploadPeriodS === old.uploadPeriodS && settings.registration === old.registration) return { device: toDevice(old), added: false, updated: false, path };
+    const entry = { ...old, ...settings };
+    writeFileSync(path, JSON.stringify(entry, null, 2) + '\n', { mode: 0o600 });
+    return { device: toDevice(entry), added: false, updated: true, path };
   }
   const entry: BookEntry = {
     deviceId: device.deviceId,
@@ -70,7 +75,7 @@ export function addToBook(
   };
   mkdirSync(deviceBookDir(home), { recursive: true });
   writeFileSync(path, JSON.stringify(entry, null, 2) + '\n', { mode: 0o600 });
-  return { device: toDevice(entry), added: true, path };
+  return { device: toDevice(entry), added: true, updated: false, path };
 }
 
 function readEntry(home: string, deviceId: string): BookEntry {

@@ -92,10 +92,13 @@ export async function runDeviceAdd(command: DeviceAddCommand, io: { stdout: (lin
   const deviceId = checkDeviceId(command.id);
   const owner = checkOwner(command.owner);
   const key = parseDevicePublicKey(command.pubkey, { curve: command.curve, what: '--pubkey' });
-  const { device, added, path } = addToBook(home, { deviceId, publicKey: key.publicKey, curve: key.curve, owner, uploadPeriodS: command.uploadPeriodS, registration: command.registration });
+  const { device, added, updated, path } = addToBook(home, {
+    deviceId, publicKey: key.publicKey, curve: key.curve, owner, uploadPeriodS: command.uploadPeriodS, registration: command.registration,
+  });
   const ca = await loadOrCreateLocalCa(join(home, 'ca'));
   const written = await writeDeviceCredentials({ dir: resolve(command.outDir), device, url: command.url, topics: topicLayout(), ca });
-  io.stdout(`${added ? 'added' : 'already provisioned (same key and owner; password kept)'}: device ${deviceId} (${key.curve}), owner ${owner}; record ${path}`);
+  const what = added ? 'added' : updated ? 'updated (same key and owner; password kept, new upload period and registration)' : 'already provisioned (same key and owner; password kept)';
+  io.stdout(`${what}: device ${deviceId} (${key.curve}), owner ${owner}, upload period ${device.uploadPeriodS} s, registration ${device.registration}; record ${path}`);
   io.stdout(`credentials: ${written.path}`);
   io.stdout(`publish a signed reading as the device:\n  ${written.command.replace(/\n/g, '\n  ')}`);
   io.stdout(`attach it to a run: pinbench run <scenario.yaml> --listen ${command.url} --wait-for ${deviceId}`);

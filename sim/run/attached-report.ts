@@ -46,6 +46,7 @@ export function attachedRows(input: {
   const accepted = store.db.prepare('SELECT count(*) AS n FROM readings WHERE device_index = ?');
   const rejected = store.db.prepare('SELECT reason, count(*) AS n FROM rejections WHERE client_id = ? GROUP BY reason ORDER BY reason');
   const reward = store.db.prepare('SELECT reward_wei AS wei FROM rewards WHERE device_index = ?');
+  const flagged = store.db.prepare('SELECT DISTINCT epoch FROM flags WHERE device_index = ? ORDER BY epoch');
   return input.devices.map((device) => {
     const registration = input.directory.registration(device.deviceId);
     const index = registration?.index ?? null;
@@ -59,6 +60,7 @@ export function attachedRows(input: {
       state: input.broker.isConnected(device.deviceId) ? 'online' : traffic === undefined ? 'never heard from' : 'offline',
       publishes: traffic?.publishes ?? 0,
       accepted: index === null ? 0 : (accepted.get(index) as { n: number }).n,
+      flaggedEpochs: index === null ? [] : (flagged.all(index) as Array<{ epoch: number }>).map((f) => f.epoch),
       rejected: Object.fromEntries((rejected.all(device.deviceId) as Array<{ reason: string; n: number }>).map((r) => [r.reason, r.n])),
       unitsAccrued: (index === null ? 0n : (input.claims.accruedBefore.get(index) ?? 0n)).toString(),
       rewardWei: rewardWei.toString(),

@@ -200,6 +200,7 @@ describe('integration: real devices attached over mqtts and ws, with clients pin
     expect(result.exitCode).toBe(0);
     const rows = Object.fromEntries(result.report.attached.map((d) => [d.deviceId, d]));
     expect(rows[A]).toMatchObject({ source: 'scenario', accepted: 4, rejected: { 'acl.publish': 1, signature: 1, replay: 1 } });
+    expect(rows[A]!.flaggedEpochs).toEqual([]);
     expect(rows[B]).toMatchObject({ accepted: 4, rejected: {} });
     expect(rows[C]).toMatchObject({ accepted: 3, rejected: {} });
     expect(rows[C]!.deviceIndex).not.toBeNull();

@@ -49,6 +49,10 @@ describe('attached devices: keys, the device book, credentials', () => {
     expect(again.added).toBe(false);
     expect(again.device.password).toBe(first.device.password);
     expect(readFromBook(home, device.deviceId)).toMatchObject({ owner: '0x000000000000000000000000000000000000dEaD', uploadPeriodS: 10, registration: 'registrar', source: 'device add' });
+    const changed = addToBook(home, { ...device, uploadPeriodS: 1 });
+    expect(changed).toMatchObject({ added: false, updated: true });
+    expect(changed.device).toMatchObject({ password: first.device.password, uploadPeriodS: 1 });
+    expect(readFromBook(home, device.deviceId).uploadPeriodS).toBe(1);
     expect(() => addToBook(home, { ...device, publicKey: new Uint8Array(65).fill(4) })).toThrow(/^device 356938035643809 was added before with another public key; delete .*356938035643809\.json to provision it again$/);
     expect(() => readFromBook(home, '352099001761481')).toThrow(/^device 352099001761481 was never added \(no .*\); add it with `pinbench device add --id 352099001761481 --pubkey <pem\|hex> --owner <address>`$/);
   });
