@@ -149,6 +149,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
         `${source}: a replay: entry starts the run's clock at its capture's start, where the wall-clock readings of attached devices (${attached.map((d) => d.deviceId).join(', ')}) would fall outside the run; attach real devices in a run without replay entries`,
       );
     }
+    if (replays !== undefined && options.fleetProcess === 'child') logger.warn('a run with replay: entries keeps its fleet in this process (the capture player shares its clock); --fleet-process child does not apply');
     // Plans the fleet (a bad input stops the run before anything starts), checks capacity, and
     // places the fleet in this process or its own.
     const fleetSetup = prepareFleet({
