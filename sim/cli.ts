@@ -53,6 +53,11 @@ async function runSubcommand(name: (typeof SUBCOMMANDS)[number], argv: string[])
 
 /** `pinbench …`: returns the process exit code (0 only when every check of the run passed). */
 export async function main(argv: string[]): Promise<number> {
+  // `pinbench … | head`: the reader has gone. Output is dropped from then on, but the command
+  // still finishes (a run still stops its chain and writes its report) rather than dying mid-way.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   const sub = SUBCOMMANDS.find((name) => name === argv[0]);
   if (sub !== undefined) return runSubcommand(sub, argv.slice(1));
   let command;
