@@ -8,11 +8,12 @@ import { parseDeviceArgs, runDeviceAdd } from './cli/device-command.ts';
 import { parseClaimArgs, runClaimCommand } from './cli/claim-command.ts';
 import { parseBridgeArgs, runBridgeCommand } from './cli/bridge-command.ts';
 import { parseReplayArgs, runReplayCommand } from './cli/replay-command.ts';
+import { parseProvisionArgs, writeProvisionFiles } from './cli/provision-command.ts';
 
 /** Commands with parsers of their own: `pinbench <name> …`. */
-const SUBCOMMANDS = ['device', 'claim', 'bridge', 'replay'] as const;
+const SUBCOMMANDS = ['device', 'claim', 'bridge', 'replay', 'provision'] as const;
 
-/** Runs `device`, `claim`, `bridge` or `replay`; PinbenchErrors become one line on stderr. */
+/** Runs `device`, `claim`, `bridge`, `replay` or `provision`; PinbenchErrors become one line on stderr. */
 async function runSubcommand(name: (typeof SUBCOMMANDS)[number], argv: string[]): Promise<number> {
   const stdout = (line: string) => void process.stdout.write(`${line}\n`);
   const controller = new AbortController();
@@ -32,6 +33,13 @@ async function runSubcommand(name: (typeof SUBCOMMANDS)[number], argv: string[])
       const command = parseClaimArgs(argv);
       if ('help' in command) return void process.stdout.write(command.help), 0;
       return await runClaimCommand(command, { logger: createConsoleLogger({ quiet: false, startMs: Date.now() }), stdout });
+    }
+    if (name === 'provision') {
+      const command = parseProvisionArgs(argv);
+      if ('help' in command) return void process.stdout.write(command.help), 0;
+      const written = writeProvisionFiles(command);
+      stdout(`wrote ${written.length} files for the fleet's broker logins:\n  ${written.join('\n  ')}`);
+      return 0;
     }
     if (name === 'replay') {
       const command = parseReplayArgs(argv);

@@ -40,6 +40,7 @@ export const USAGE = `Usage: pinbench run <scenario.yaml> [options]
        pinbench claim <run folder> --owner-key <hex>
        pinbench bridge serial --port <path> --id <IMEI> --key <file> [options]
        pinbench replay <capture.db> [--speed 1|10|max]
+       pinbench provision <scenario.yaml> [--format mosquitto,csv,json] [--out <dir>]
 
 run     Runs a scenario end to end: virtual trackers → embedded MQTT broker → ingest → Groth16
         proof → settlement and rewards on a local anvil chain, and writes runs/<time>-<scenario>/.
@@ -50,6 +51,7 @@ device  Provisions a real device (\`pinbench device add --help\`): credentials, 
         certificate and a mosquitto_pub line; a run attaches it with --attach or --wait-for.
 claim   The owner of an attached device claims its accrued rewards on the run's chain.
 bridge  A GPS receiver or board streaming NMEA on a serial port becomes a device of a run.
+provision  Writes the fleet's broker logins for your own broker (Mosquitto passwd and ACL, CSV, JSON).
 replay  Plays a capture (\`run --record\`) back as devices, with the original signed payloads.
 
 Options:
