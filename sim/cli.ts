@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { isPinbenchError } from '../core/errors.ts';
 import { parseCli } from './cli/args.ts';
 import { createConsoleLogger } from './logger.ts';
@@ -8,7 +8,8 @@ import { parseDeviceArgs, runDeviceAdd } from './cli/device-command.ts';
 import { parseClaimArgs, runClaimCommand } from './cli/claim-command.ts';
 import { parseBridgeArgs, runBridgeCommand } from './cli/bridge-command.ts';
 import { parseReplayArgs, runReplayCommand } from './cli/replay-command.ts';
-import { parseProvisionArgs, writeProvisionFiles } from './cli/provision-command.ts';
+import { parseProvisionArgs, writeProvisionCertificates, writeProvisionFiles } from './cli/provision-command.ts';
+import { defaultHomeDir } from './paths.ts';
 
 /** Commands with parsers of their own: `pinbench <name> …`. */
 const SUBCOMMANDS = ['device', 'claim', 'bridge', 'replay', 'provision'] as const;
@@ -39,6 +40,8 @@ async function runSubcommand(name: (typeof SUBCOMMANDS)[number], argv: string[])
       if ('help' in command) return void process.stdout.write(command.help), 0;
       const written = writeProvisionFiles(command);
       stdout(`wrote ${written.length} files for the fleet's broker logins:\n  ${written.join('\n  ')}`);
+      const certs = await writeProvisionCertificates(command, join(defaultHomeDir(), 'ca'), (done, total) => stdout(`certificates: ${done}/${total}`));
+      if (certs.length > 0) stdout(`wrote ${certs.length} certificate files (CA ${certs[0]}, client certificates in ${join(command.outDir, 'certs')}/)`);
       return 0;
     }
     if (name === 'replay') {

@@ -6,6 +6,7 @@ import { topicLayout, TOPIC_KINDS } from '../../protocol/topics.ts';
 import { loadScenarioFile } from '../../scenarios/index.ts';
 import { brokerLogins } from '../provision/broker-logins.ts';
 import { emqxUsersCsv, mosquittoAcl, mosquittoPasswdLine } from '../provision/broker-files.ts';
+import { loadOrCreateLocalCa } from '../../backend/pki/local-ca.ts';
 
 export const PROVISION_FORMATS = ['mosquitto', 'csv', 'json'] as const;
 export type ProvisionFormat = (typeof PROVISION_FORMATS)[number];
@@ -22,21 +23,30 @@ against your own broker. The same scenario and seed always give the same credent
 
 Always: DIR/backend.json, { username, password } of pinbench's backend as a client of that broker.
 
+With --tls, also the local CA's certificate (DIR/ca.cert.pem, the CA in $PINBENCH_HOME/ca), a
+server certificate for the broker (DIR/server.cert.pem, server.key.pem, naming --host) and a
+client certificate per device and for the backend (DIR/certs/<username>.cert.pem, .key.pem;
+CN = the username, for brokers that take the certificate's identity as the username, such as
+Mosquitto's use_identity_as_username).
+
 Options:
   --format <list>   comma-separated (default: mosquitto)
   --out <dir>       where the files go (default: provision)
+  --tls             also issue the certificates
+  --host <name>     a host the broker's server certificate names, repeatable (default 127.0.0.1)
 `;
 
 export interface ProvisionCommand {
   scenarioFile: string;
   formats: ProvisionFormat[];
   outDir: string;
+  tls?: { hosts: string[] };
 }
 
 export function parseProvisionArgs(argv: string[]): ProvisionCommand | { help: string } {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { format: { type: 'string' }, out: { type: 'string' }, tls: { type: 'boolean', default: false }, host: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h', default: false } } });
   } catch (cause) {
     throw new PinbenchError('CLI_ARGS_INVALID', `${(cause as Error).message}; see \`pinbench provision --help\``, { cause });
   }
@@ -49,7 +59,41 @@ export function parseProvisionArgs(argv: string[]): ProvisionCommand | { help: s
       throw new PinbenchError('CLI_ARGS_INVALID', `option --format: expected ${PROVISION_FORMATS.join(', ')} (comma-separated), got "${format}"`);
     }
   }
-  return { scenarioFile: positionals[0]!, formats: formats as ProvisionFormat[], outDir: values.out ?? 'provision' };
+  if (values.host !== undefined && !values.tls) throw new PinbenchError('CLI_ARGS_INVALID', 'option --host names the server certificate\'s hosts: it needs --tls');
+  return {
+    scenarioFile: positionals[0]!, formats: formats as ProvisionFormat[], outDir: values.out ?? 'provision',
+    ...(values.tls ? { tls: { hosts: values.host ?? ['127.0.0.1'] } } : {}),
+  };
+}
+
+/**
+ * The certificates for a broker with TLS: the CA's, a server certificate naming `hosts`, and one
+ * client certificate per login (CN = username). Keys are readable by their owner only.
+ */
+export async function writeProvisionCertificates(command: ProvisionCommand, caDir: string, onProgress?: (done: number, total: number) => void): Promise<string[]> {
+  if (command.tls === undefined) return [];
+  const scenario = loadScenarioFile(command.scenarioFile);
+  const { devices, backend } = brokerLogins(scenario, dirname(resolve(command.scenarioFile)));
+  const dir = resolve(command.outDir);
+  mkdirSync(join(dir, 'certs'), { recursive: true });
+  const ca = await loadOrCreateLocalCa(caDir);
+  const written: string[] = [];
+  const write = (path: string, text: string, mode = 0o644) => {
+    writeFileSync(path, text, { mode });
+    written.push(path);
+  };
+  write(join(dir, 'ca.cert.pem'), ca.certPem);
+  const server = await ca.issueServerCertificate(command.tls.hosts);
+  write(join(dir, 'server.cert.pem'), server.certPem);
+  write(join(dir, 'server.key.pem'), server.keyPem, 0o600);
+  const logins = [backend, ...devices];
+  for (const [i, login] of logins.entries()) {
+    const issued = await ca.issueClientCertificate(login.username);
+    write(join(dir, 'certs', `${login.username}.cert.pem`), issued.certPem);
+    write(join(dir, 'certs', `${login.username}.key.pem`), issued.keyPem, 0o600);
+    if ((i + 1) % 1000 === 0) onProgress?.(i + 1, logins.length);
+  }
+  return written;
 }
 
 /** Writes the files; returns their paths. Password files are readable by their owner only. */

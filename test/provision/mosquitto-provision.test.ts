@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseProvisionArgs, writeProvisionFiles } from '../../sim/cli/provision-command.ts';
+import { parseProvisionArgs, writeProvisionCertificates, writeProvisionFiles } from '../../sim/cli/provision-command.ts';
 import { emqxUsersCsv, mosquittoPasswdLine } from '../../sim/provision/broker-files.ts';
 
 const run = promisify(execFile);
@@ -104,6 +104,43 @@ describe('provision: the fleet\'s logins in files Debian\'s mosquitto takes', ()
     await Promise.all([device.endAsync(), writer.endAsync()]);
   });
 
+  it('behavior: with --tls, mosquitto takes the certificates: a device logs in by its certificate alone (identity as username) and the ACL still holds', async () => {
+    const bin = requireMosquitto();
+    const tlsDir = mkdtempSync(join(tmpdir(), 'pinbench-provision-tls-'));
+    const command = parseProvisionArgs(['scenarios/smoke.yaml', '--out', tlsDir, '--tls', '--host', '127.0.0.1']);
+    if ('help' in command) throw new Error('unexpected help');
+    writeProvisionFiles(command);
+    await writeProvisionCertificates(command, join(tlsDir, 'ca'));
+    const tlsPort = await freePort();
+    writeFileSync(
+      join(tlsDir, 'mosquitto.conf'),
+      [
+        `user ${userInfo().username}`, `listener ${tlsPort} 127.0.0.1`, `cafile ${join(tlsDir, 'ca.cert.pem')}`, `certfile ${join(tlsDir, 'server.cert.pem')}`,
+        `keyfile ${join(tlsDir, 'server.key.pem')}`, 'require_certificate true', 'use_identity_as_username true', 'allow_anonymous false',
+        `acl_file ${join(tlsDir, 'mosquitto.acl')}`, 'persistence false', '',
+      ].join('\n'),
+    );
+    const tlsBroker = spawn(bin, ['-c', join(tlsDir, 'mosquitto.conf')], { stdio: 'ignore' });
+    try {
+      await listening(tlsPort);
+      const [a, b] = devices as [(typeof devices)[0], (typeof devices)[0]];
+      const certOf = (name: string) => ({ cert: readFileSync(join(tlsDir, 'certs', `${name}.cert.pem`)), key: readFileSync(join(tlsDir, 'certs', `${name}.key.pem`)) });
+      const reader = await mqtt.connectAsync(`mqtts://127.0.0.1:${tlsPort}`, { clientId: 'reader', ca: readFileSync(join(tlsDir, 'ca.cert.pem')), ...certOf(backend.username), protocolVersion: 4, reconnectPeriod: 0 });
+      const seen: string[] = [];
+      reader.on('message', (topic, payload) => seen.push(`${topic} ${payload.toString()}`));
+      await reader.subscribeAsync('device/+/data', { qos: 1 });
+      const pub = (topic: string, message: string) =>
+        run('mosquitto_pub', ['-V', 'mqttv311', '-h', '127.0.0.1', '-p', String(tlsPort), '--cafile', join(tlsDir, 'ca.cert.pem'), '--cert', join(tlsDir, 'certs', `${a.username}.cert.pem`), '--key', join(tlsDir, 'certs', `${a.username}.key.pem`), '-i', `nrf-${a.username}`, '-t', topic, '-q', '1', '-m', message]);
+      await pub(a.topics.data!, 'own');
+      await pub(b.topics.data!, 'foreign');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await reader.endAsync();
+      expect(seen).toEqual([`${a.topics.data} own`]);
+    } finally {
+      tlsBroker.kill();
+    }
+  }, 60_000);
+
   it('unit: password lines and CSV rows are the documented hashes', () => {
     const line = mosquittoPasswdLine({ username: 'u', password: 'p' });
     expect(line).toMatch(/^u:\$7\$101\$[A-Za-z0-9+/]{16}\$[A-Za-z0-9+/]{86}==$/);
@@ -112,5 +149,6 @@ describe('provision: the fleet\'s logins in files Debian\'s mosquitto takes', ()
 
   it('error: an unknown format names the choices', () => {
     expect(() => parseProvisionArgs(['s.yaml', '--format', 'hivemq'])).toThrow('option --format: expected mosquitto, csv, json (comma-separated), got "hivemq"');
+    expect(() => parseProvisionArgs(['s.yaml', '--host', 'broker.local'])).toThrow('option --host names the server certificate\'s hosts: it needs --tls');
   });
 });
