@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { PinbenchError } from '../../core/errors.ts';
+import { parseCommandLine } from './parse-command-line.ts';
 
 export interface RunCommand {
   command: 'run';
@@ -125,31 +125,22 @@ function parseFleetProcess(raw: string): 'inline' | 'child' | 'auto' {
 }
 
 export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        'broker-port': { type: 'string' },
-        rpc: { type: 'string' },
-        'operator-key': { type: 'string' },
-        out: { type: 'string' },
-        cache: { type: 'string' },
-        ptau: { type: 'string' },
-        'fleet-process': { type: 'string' },
-        listen: { type: 'string', multiple: true },
-        attach: { type: 'string', multiple: true },
-        'wait-for': { type: 'string', multiple: true },
-        'wait-timeout': { type: 'string' },
-        record: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (cause) {
-    throw new PinbenchError('CLI_ARGS_INVALID', `${(cause as Error).message}; run \`pinbench --help\` for the options`, { cause });
-  }
+  const parsed = parseCommandLine(argv, {
+    'broker-port': { type: 'string' },
+    rpc: { type: 'string' },
+    'operator-key': { type: 'string' },
+    out: { type: 'string' },
+    cache: { type: 'string' },
+    ptau: { type: 'string' },
+    'fleet-process': { type: 'string' },
+    listen: { type: 'string', multiple: true },
+    attach: { type: 'string', multiple: true },
+    'wait-for': { type: 'string', multiple: true },
+    'wait-timeout': { type: 'string' },
+    record: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  }, `run \`pinbench --help\` for the options`);
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { command: 'help', text: USAGE };
   const [command, scenarioFile, ...extra] = positionals;

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import { CURVE_NAMES, type CurveName } from '../../protocol/curves.ts';
@@ -6,6 +5,7 @@ import { readCredentialsFile } from '../attach/credentials-file.ts';
 import { formatBridgeStats } from '../bridge/bridge-stats.ts';
 import { readKeyFile } from '../bridge/key-file.ts';
 import { startSerialBridge, type SerialBridgeOptions } from '../bridge/serial-bridge.ts';
+import { parseCommandLine } from './parse-command-line.ts';
 
 export interface BridgeSerialCommand {
   command: 'bridge-serial';
@@ -74,27 +74,18 @@ function parseSeconds(option: string, raw: string, allowZero: boolean): number {
  * Throws CLI_ARGS_INVALID naming the option.
  */
 export function parseBridgeArgs(argv: string[]): BridgeCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        port: { type: 'string' },
-        baud: { type: 'string' },
-        id: { type: 'string' },
-        key: { type: 'string' },
-        curve: { type: 'string' },
-        credentials: { type: 'string' },
-        'upload-period': { type: 'string' },
-        progress: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (cause) {
-    throw new PinbenchError('CLI_ARGS_INVALID', `${(cause as Error).message}; ${EXAMPLE}, or \`pinbench bridge --help\``, { cause });
-  }
+  const parsed = parseCommandLine(argv, {
+    port: { type: 'string' },
+    baud: { type: 'string' },
+    id: { type: 'string' },
+    key: { type: 'string' },
+    curve: { type: 'string' },
+    credentials: { type: 'string' },
+    'upload-period': { type: 'string' },
+    progress: { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  }, `${EXAMPLE}, or \`pinbench bridge --help\``);
   const { values } = parsed;
   const positionals = parsed.positionals[0] === 'bridge' ? parsed.positionals.slice(1) : parsed.positionals;
   if (values.help) return { command: 'help', text: BRIDGE_USAGE };

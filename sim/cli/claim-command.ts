@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import { Wallet } from 'ethers';
 import type { Logger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import { shutdownProver } from '../../circuits/index.ts';
 import { reopenRun } from '../run/reopen-run.ts';
 import { runCleanups, type Cleanups } from '../run/cleanups.ts';
+import { parseCommandLine } from './parse-command-line.ts';
 
 export const CLAIM_USAGE = `Usage: pinbench claim <run folder> --owner-key <hex> [--rpc <url>] [--cache <dir>]
 
@@ -21,16 +21,7 @@ export interface ClaimCommand {
 }
 
 export function parseClaimArgs(argv: string[]): ClaimCommand | { help: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { 'owner-key': { type: 'string' }, rpc: { type: 'string' }, cache: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-    });
-  } catch (cause) {
-    throw new PinbenchError('CLI_ARGS_INVALID', `${(cause as Error).message}; see \`pinbench claim --help\``, { cause });
-  }
+  const parsed = parseCommandLine(argv, { 'owner-key': { type: 'string' }, rpc: { type: 'string' }, cache: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, `see \`pinbench claim --help\``);
   const { values, positionals } = parsed;
   if (values.help) return { help: CLAIM_USAGE };
   if (positionals.length !== 1) throw new PinbenchError('CLI_ARGS_INVALID', 'give one run folder: `pinbench claim runs/<time>-<scenario> --owner-key <hex>`');

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { PinbenchError } from '../../core/errors.ts';
 import { topicLayout } from '../../protocol/topics.ts';
@@ -10,6 +9,7 @@ import { parseDevicePublicKey } from '../attach/public-key.ts';
 import { writeDeviceCredentials } from '../attach/issue-credentials.ts';
 import { parseDuration } from './args.ts';
 import { defaultHomeDir } from '../paths.ts';
+import { parseCommandLine } from './parse-command-line.ts';
 
 export const DEVICE_USAGE = `Usage: pinbench device add --id <IMEI> --pubkey <pem|hex> --owner <address> [options]
 
@@ -43,19 +43,10 @@ export interface DeviceAddCommand {
 }
 
 export function parseDeviceArgs(argv: string[]): DeviceAddCommand | { help: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        id: { type: 'string' }, pubkey: { type: 'string' }, owner: { type: 'string' }, curve: { type: 'string' }, url: { type: 'string' },
-        'upload-period': { type: 'string' }, registration: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (cause) {
-    throw new PinbenchError('CLI_ARGS_INVALID', `${(cause as Error).message}; see \`pinbench device add --help\``, { cause });
-  }
+  const parsed = parseCommandLine(argv, {
+    id: { type: 'string' }, pubkey: { type: 'string' }, owner: { type: 'string' }, curve: { type: 'string' }, url: { type: 'string' },
+    'upload-period': { type: 'string' }, registration: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+  }, `see \`pinbench device add --help\``);
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { help: DEVICE_USAGE };
   if (positionals[0] !== 'add' || positionals.length > 1) {

@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PinbenchError } from '../../core/errors.ts';
 import { topicLayout, TOPIC_KINDS } from '../../protocol/topics.ts';
 import { loadScenarioFile } from '../../scenarios/index.ts';
 import { brokerLogins } from '../provision/broker-logins.ts';
 import { emqxUsersCsv, mosquittoAcl, mosquittoPasswdLine } from '../provision/broker-files.ts';
 import { loadOrCreateLocalCa } from '../../backend/pki/local-ca.ts';
+import { parseCommandLine } from './parse-command-line.ts';
 
 export const PROVISION_FORMATS = ['mosquitto', 'csv', 'json'] as const;
 export type ProvisionFormat = (typeof PROVISION_FORMATS)[number];
@@ -44,12 +44,7 @@ export interface ProvisionCommand {
 }
 
 export function parseProvisionArgs(argv: string[]): ProvisionCommand | { help: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { format: { type: 'string' }, out: { type: 'string' }, tls: { type: 'boolean', default: false }, host: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h', default: false } } });
-  } catch (cause) {
-    throw new PinbenchError('CLI_ARGS_INVALID', `${(cause as Error).message}; see \`pinbench provision --help\``, { cause });
-  }
+  const parsed = parseCommandLine(argv, { format: { type: 'string' }, out: { type: 'string' }, tls: { type: 'boolean', default: false }, host: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h', default: false } }, `see \`pinbench provision --help\``);
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { help: PROVISION_USAGE };
   if (positionals.length > 1) throw new PinbenchError('CLI_ARGS_INVALID', `unexpected argument "${positionals[1]}"; give one scenario file`);

@@ -1,11 +1,11 @@
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Logger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import { openCapture } from '../capture/capture-reader.ts';
 import { replayIntoBroker } from '../replay/live-replay.ts';
 import { replayScenarioOf, type ReplaySpeed } from '../replay/replay-scenario.ts';
 import { runScenario, type RunResult } from '../run/run-scenario.ts';
+import { parseCommandLine } from './parse-command-line.ts';
 
 export const REPLAY_USAGE = `Usage: pinbench replay <capture.db> [--speed 1|10|max] [--out <dir>] [--cache <dir>] [--rpc <url> --operator-key <hex>]
        pinbench replay <capture.db> --credentials <dir> [--to <mqtt url>] [--speed 1|10|max]
@@ -58,26 +58,17 @@ function parseSpeed(raw: string): ReplaySpeed {
 
 /** `pinbench replay …` (argv after the command name). */
 export function parseReplayArgs(argv: string[]): ReplayCommand | { help: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        speed: { type: 'string' },
-        out: { type: 'string' },
-        cache: { type: 'string' },
-        rpc: { type: 'string' },
-        'operator-key': { type: 'string' },
-        credentials: { type: 'string' },
-        to: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (cause) {
-    throw new PinbenchError('CLI_ARGS_INVALID', `${(cause as Error).message}; see \`pinbench replay --help\``, { cause });
-  }
+  const parsed = parseCommandLine(argv, {
+    speed: { type: 'string' },
+    out: { type: 'string' },
+    cache: { type: 'string' },
+    rpc: { type: 'string' },
+    'operator-key': { type: 'string' },
+    credentials: { type: 'string' },
+    to: { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  }, `see \`pinbench replay --help\``);
   const { values, positionals } = parsed;
   if (values.help) return { help: REPLAY_USAGE };
   if (positionals.length !== 1) throw new PinbenchError('CLI_ARGS_INVALID', 'give one capture: `pinbench replay runs/<time>-<scenario>/capture.db`');
