@@ -145,7 +145,7 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
   if (values.help || positionals.length === 0) return { command: 'help', text: USAGE };
   const [command, scenarioFile, ...extra] = positionals;
   if (command !== 'run' && command !== 'resume') {
-    throw new PinbenchError('CLI_ARGS_INVALID', `unknown command "${command}"; the commands are run, resume, device, claim, bridge and replay (\`pinbench --help\`)`);
+    throw new PinbenchError('CLI_ARGS_INVALID', `unknown command "${command}"; the commands are run, resume, device, claim, bridge, replay and provision (\`pinbench --help\`)`);
   }
   if (values['operator-key'] !== undefined && values.rpc === undefined) {
     throw new PinbenchError('CLI_ARGS_INVALID', 'option --operator-key only applies with --rpc; the embedded anvil uses its own dev account');

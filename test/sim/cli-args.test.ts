@@ -59,7 +59,7 @@ describe('CLI arguments', () => {
 
   it('error: an unknown command names the right one', () => {
     expect(() => parseCli(['go', 's.yaml'])).toThrow(
-      'unknown command "go"; the commands are run, resume, device, claim, bridge and replay (`pinbench --help`)',
+      'unknown command "go"; the commands are run, resume, device, claim, bridge, replay and provision (`pinbench --help`)',
     );
   });
 
