@@ -1,2 +1,2 @@
-export { renderMarkdown } from './markdown.ts';
+export { fmtToken, renderMarkdown } from './markdown.ts';
 export type { RunReport, ReportCheck, EpochReport, BatchReport, DeviceReward } from './types.ts';

@@ -2,7 +2,8 @@ import type { RunReport, WholeRunMemory } from './types.ts';
 
 const fmtInt = (value: number | string): string => BigInt(value).toLocaleString('en-US');
 const fmtMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
-const fmtToken = (wei: string): string => {
+/** Wei as PINR with six decimals, cut (not rounded) so a figure never shows more than was paid. */
+export const fmtToken = (wei: string | bigint): string => {
   const whole = BigInt(wei) / 10n ** 18n;
   const frac = (BigInt(wei) % 10n ** 18n).toString().padStart(18, '0').slice(0, 6);
   return `${whole}.${frac}`;
@@ -30,7 +31,7 @@ export function renderMarkdown(report: RunReport): string {
   if (proposed > 0) {
     lines.push('', `Registration by the confirm exchange: ${fmtInt(proposed)} owner proposals, ${fmtInt(confirmed)} devices confirmed and registered, ${fmtInt(refused)} confirms refused.`);
   }
-  const refusedLogins = Object.entries(report.counts.refusedLogins ?? {});
+  const refusedLogins = Object.entries(report.counts.refusedLogins);
   if (refusedLogins.length > 0) {
     lines.push('', 'Logins refused: ' + refusedLogins.map(([reason, n]) => `\`${reason}\` ${n}`).join(', ') + '.');
   }
@@ -131,9 +132,9 @@ function renderPerformance(report: RunReport): string[] {
 
 /** Real devices' rows: what each sent, what became of it, and what its owner can claim. */
 function renderAttached(report: RunReport): string[] {
-  const listeners = report.broker.listeners ?? [report.broker.url];
+  const { listeners } = report.broker;
   const lines = ['## Broker and attached devices', '', `Listeners: ${listeners.map((u) => `\`${u}\``).join(', ')}.`];
-  const attached = report.attached ?? [];
+  const { attached } = report;
   if (attached.length === 0) return lines;
   lines.push(
     '',
@@ -145,7 +146,7 @@ function renderAttached(report: RunReport): string[] {
   for (const d of attached) {
     const rejected = Object.entries(d.rejected).map(([reason, n]) => `${reason} ${n}`).join(', ') || '–';
     lines.push(
-      `| ${d.deviceId} | ${d.source} | ${d.state} | ${d.deviceIndex ?? '–'} | ${fmtInt(d.publishes)} | ${fmtInt(d.accepted)} | ${rejected} | ${(d.flaggedEpochs ?? []).join(', ') || '–'} | ${d.unitsAccrued} | ${fmtToken(d.rewardWei)} |`,
+      `| ${d.deviceId} | ${d.source} | ${d.state} | ${d.deviceIndex ?? '–'} | ${fmtInt(d.publishes)} | ${fmtInt(d.accepted)} | ${rejected} | ${d.flaggedEpochs.join(', ') || '–'} | ${d.unitsAccrued} | ${fmtToken(d.rewardWei)} |`,
     );
   }
   return lines;

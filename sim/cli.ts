@@ -1,4 +1,4 @@
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { isPinbenchError } from '../core/errors.ts';
 import { parseCli } from './cli/args.ts';
 import { createConsoleLogger } from './logger.ts';
@@ -8,7 +8,8 @@ import { parseDeviceArgs, runDeviceAdd } from './cli/device-command.ts';
 import { parseClaimArgs, runClaimCommand } from './cli/claim-command.ts';
 import { parseBridgeArgs, runBridgeCommand } from './cli/bridge-command.ts';
 import { parseReplayArgs, runReplayCommand } from './cli/replay-command.ts';
-import { parseProvisionArgs, writeProvisionCertificates, writeProvisionFiles } from './cli/provision-command.ts';
+import { runResultLines } from './cli/run-result.ts';
+import { parseProvisionArgs, provisionFleet, writeProvisionCertificates, writeProvisionFiles } from './cli/provision-command.ts';
 import { defaultHomeDir } from './paths.ts';
 
 /** Commands with parsers of their own: `pinbench <name> …`. */
@@ -38,9 +39,10 @@ async function runSubcommand(name: (typeof SUBCOMMANDS)[number], argv: string[])
     if (name === 'provision') {
       const command = parseProvisionArgs(argv);
       if ('help' in command) return void process.stdout.write(command.help), 0;
-      const written = writeProvisionFiles(command);
+      const fleet = provisionFleet(command);
+      const written = writeProvisionFiles(command, fleet);
       stdout(`wrote ${written.length} files for the fleet's broker logins:\n  ${written.join('\n  ')}`);
-      const certs = await writeProvisionCertificates(command, join(defaultHomeDir(), 'ca'), (done, total) => stdout(`certificates: ${done}/${total}`));
+      const certs = await writeProvisionCertificates(command, fleet, join(defaultHomeDir(), 'ca'), (done, total) => stdout(`certificates: ${done}/${total}`));
       if (certs.length > 0) stdout(`wrote ${certs.length} certificate files (CA ${certs[0]}, client certificates in ${join(command.outDir, 'certs')}/)`);
       return 0;
     }
@@ -119,16 +121,7 @@ export async function main(argv: string[]): Promise<number> {
       logger,
       signal: controller.signal,
     });
-    const where = relative(process.cwd(), result.runDir) || result.runDir;
-    const r = result.report;
-    const rejected = r.counts.received - r.counts.accepted;
-    process.stdout.write(
-      `${result.ok ? 'PASS' : 'FAIL'} ${r.scenario.name}: ${r.counts.published} published, ${r.counts.accepted} accepted, ` +
-        `${rejected} rejected; ${r.proofs.count} proofs settled; ${r.rewards.perDevice.length} devices paid ` +
-        `${(Number(BigInt(r.rewards.totalWei) / 10n ** 12n) / 1e6).toFixed(6)} PINR\n`,
-    );
-    for (const failed of result.failedChecks) process.stdout.write(`  check failed: ${failed}\n`);
-    process.stdout.write(`report: ${where}/report.md (also report.json, run.db, proofs/)\n`);
+    for (const line of runResultLines(result)) process.stdout.write(`${line}\n`);
     return result.exitCode;
   } catch (error) {
     if (isPinbenchError(error)) {

@@ -2,6 +2,7 @@ import { Wallet } from 'ethers';
 import type { Logger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import { shutdownProver } from '../../circuits/index.ts';
+import { fmtToken } from '../../reports/index.ts';
 import { reopenRun } from '../run/reopen-run.ts';
 import { runCleanups, type Cleanups } from '../run/cleanups.ts';
 import { parseCommandLine } from './parse-command-line.ts';
@@ -54,10 +55,9 @@ export async function runClaimCommand(command: ClaimCommand, io: { logger: Logge
     }
     const result = await chain.claim(command.ownerKey, owed.map((d) => d.deviceIndex));
     const balance = await chain.balanceOf(owner);
-    const pinr = (wei: bigint) => (Number(wei / 10n ** 12n) / 1e6).toFixed(6);
     io.stdout(
-      `DONE claim: ${owner} claimed ${pinr(result.amountWei)} PINR for ${owed.map((d) => `${d.deviceId} (${d.units} units)`).join(', ')}; ` +
-        `balance ${pinr(balance)} PINR; tx ${result.txHash}, gas ${result.gasUsed}`,
+      `DONE claim: ${owner} claimed ${fmtToken(result.amountWei)} PINR for ${owed.map((d) => `${d.deviceId} (${d.units} units)`).join(', ')}; ` +
+        `balance ${fmtToken(balance)} PINR; tx ${result.txHash}, gas ${result.gasUsed}`,
     );
     return 0;
   } finally {

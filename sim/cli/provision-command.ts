@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PinbenchError } from '../../core/errors.ts';
-import { topicLayout, TOPIC_KINDS } from '../../protocol/topics.ts';
+import { topicLayout, TOPIC_KINDS, type TopicLayout } from '../../protocol/topics.ts';
 import { loadScenarioFile } from '../../scenarios/index.ts';
-import { brokerLogins } from '../provision/broker-logins.ts';
+import { brokerLogins, type BrokerLogin } from '../provision/broker-logins.ts';
 import { emqxUsersCsv, mosquittoAcl, mosquittoPasswdLine } from '../provision/broker-files.ts';
 import { loadOrCreateLocalCa } from '../../backend/pki/local-ca.ts';
 import { parseCommandLine } from './parse-command-line.ts';
@@ -61,14 +61,29 @@ export function parseProvisionArgs(argv: string[]): ProvisionCommand | { help: s
   };
 }
 
+/** The scenario's logins and topic layout, worked out once (the fleet's plan derives every device's key). */
+export interface ProvisionFleet {
+  readonly topics: TopicLayout;
+  readonly devices: BrokerLogin[];
+  readonly backend: BrokerLogin;
+}
+
+export function provisionFleet(command: ProvisionCommand): ProvisionFleet {
+  const scenario = loadScenarioFile(command.scenarioFile);
+  return { topics: topicLayout(scenario.topics), ...brokerLogins(scenario, dirname(resolve(command.scenarioFile))) };
+}
+
 /**
  * The certificates for a broker with TLS: the CA's, a server certificate naming `hosts`, and one
  * client certificate per login (CN = username). Keys are readable by their owner only.
  */
-export async function writeProvisionCertificates(command: ProvisionCommand, caDir: string, onProgress?: (done: number, total: number) => void): Promise<string[]> {
+export async function writeProvisionCertificates(
+  command: ProvisionCommand,
+  { devices, backend }: ProvisionFleet,
+  caDir: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<string[]> {
   if (command.tls === undefined) return [];
-  const scenario = loadScenarioFile(command.scenarioFile);
-  const { devices, backend } = brokerLogins(scenario, dirname(resolve(command.scenarioFile)));
   const dir = resolve(command.outDir);
   mkdirSync(join(dir, 'certs'), { recursive: true });
   const ca = await loadOrCreateLocalCa(caDir);
@@ -92,10 +107,7 @@ export async function writeProvisionCertificates(command: ProvisionCommand, caDi
 }
 
 /** Writes the files; returns their paths. Password files are readable by their owner only. */
-export function writeProvisionFiles(command: ProvisionCommand): string[] {
-  const scenario = loadScenarioFile(command.scenarioFile);
-  const topics = topicLayout(scenario.topics);
-  const { devices, backend } = brokerLogins(scenario, dirname(resolve(command.scenarioFile)));
+export function writeProvisionFiles(command: ProvisionCommand, { topics, devices, backend }: ProvisionFleet): string[] {
   const dir = resolve(command.outDir);
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];

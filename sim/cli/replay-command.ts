@@ -1,10 +1,10 @@
-import { relative } from 'node:path';
 import type { Logger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import { openCapture } from '../capture/capture-reader.ts';
 import { replayIntoBroker } from '../replay/live-replay.ts';
 import { replayScenarioOf, type ReplaySpeed } from '../replay/replay-scenario.ts';
-import { runScenario, type RunResult } from '../run/run-scenario.ts';
+import { runScenario } from '../run/run-scenario.ts';
+import { runResultLines } from './run-result.ts';
 import { parseCommandLine } from './parse-command-line.ts';
 
 export const REPLAY_USAGE = `Usage: pinbench replay <capture.db> [--speed 1|10|max] [--out <dir>] [--cache <dir>] [--rpc <url> --operator-key <hex>]
@@ -101,20 +101,6 @@ export function parseReplayArgs(argv: string[]): ReplayCommand | { help: string 
     ...(values.to === undefined ? {} : { to: values.to }),
     quiet: values.quiet,
   };
-}
-
-/** The result lines of `pinbench run`, for a replay's run. */
-export function runResultLines(result: RunResult): string[] {
-  const where = relative(process.cwd(), result.runDir) || result.runDir;
-  const r = result.report;
-  const rejected = r.counts.received - r.counts.accepted;
-  return [
-    `${result.ok ? 'PASS' : 'FAIL'} ${r.scenario.name}: ${r.counts.published} published, ${r.counts.accepted} accepted, ` +
-      `${rejected} rejected; ${r.proofs.count} proofs settled; ${r.rewards.perDevice.length} devices paid ` +
-      `${(Number(BigInt(r.rewards.totalWei) / 10n ** 12n) / 1e6).toFixed(6)} PINR`,
-    ...result.failedChecks.map((failed) => `  check failed: ${failed}`),
-    `report: ${where}/report.md (also report.json, run.db, proofs/)`,
-  ];
 }
 
 /**

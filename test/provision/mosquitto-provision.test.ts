@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseProvisionArgs, writeProvisionCertificates, writeProvisionFiles } from '../../sim/cli/provision-command.ts';
+import { parseProvisionArgs, provisionFleet, writeProvisionCertificates, writeProvisionFiles, type ProvisionCommand } from '../../sim/cli/provision-command.ts';
 import { emqxUsersCsv, mosquittoPasswdLine } from '../../sim/provision/broker-files.ts';
 
 const run = promisify(execFile);
@@ -49,7 +49,7 @@ describe('provision: the fleet\'s logins in files Debian\'s mosquitto takes', ()
     const bin = requireMosquitto();
     const command = parseProvisionArgs(['scenarios/smoke.yaml', '--format', 'mosquitto,csv,json', '--out', dir]);
     if ('help' in command) throw new Error('unexpected help');
-    writeProvisionFiles(command);
+    writeProvisionFiles(command, provisionFleet(command));
     devices = JSON.parse(readFileSync(join(dir, 'devices.json'), 'utf8'));
     backend = JSON.parse(readFileSync(join(dir, 'backend.json'), 'utf8'));
     port = await freePort();
@@ -68,7 +68,8 @@ describe('provision: the fleet\'s logins in files Debian\'s mosquitto takes', ()
 
   it('behavior: the same scenario and seed write the same files', () => {
     const again = mkdtempSync(join(tmpdir(), 'pinbench-provision-'));
-    writeProvisionFiles({ scenarioFile: 'scenarios/smoke.yaml', formats: ['mosquitto', 'csv', 'json'], outDir: again });
+    const repeat: ProvisionCommand = { scenarioFile: 'scenarios/smoke.yaml', formats: ['mosquitto', 'csv', 'json'], outDir: again };
+    writeProvisionFiles(repeat, provisionFleet(repeat));
     for (const file of ['mosquitto.passwd', 'mosquitto.acl', 'users.csv', 'devices.json', 'backend.json']) {
       expect(readFileSync(join(again, file), 'utf8'), file).toBe(readFileSync(join(dir, file), 'utf8'));
     }
@@ -109,8 +110,9 @@ describe('provision: the fleet\'s logins in files Debian\'s mosquitto takes', ()
     const tlsDir = mkdtempSync(join(tmpdir(), 'pinbench-provision-tls-'));
     const command = parseProvisionArgs(['scenarios/smoke.yaml', '--out', tlsDir, '--tls', '--host', '127.0.0.1']);
     if ('help' in command) throw new Error('unexpected help');
-    writeProvisionFiles(command);
-    await writeProvisionCertificates(command, join(tlsDir, 'ca'));
+    const fleet = provisionFleet(command);
+    writeProvisionFiles(command, fleet);
+    await writeProvisionCertificates(command, fleet, join(tlsDir, 'ca'));
     const tlsPort = await freePort();
     writeFileSync(
       join(tlsDir, 'mosquitto.conf'),
