@@ -6,6 +6,9 @@
 
 const NRF_PREFIX = 'nrf-';
 
+/** A device id as real devices carry it: the modem's IMEI, 15 digits (the Luhn digit is not insisted on: test boards may lack one). */
+export const IMEI_PATTERN = /^[0-9]{15}$/;
+
 /** The device id a client id names: `nrf-<IMEI>` and `<IMEI>` both name `<IMEI>`. */
 export function deviceIdOfClientId(clientId: string): string {
   return clientId.startsWith(NRF_PREFIX) && clientId.length > NRF_PREFIX.length ? clientId.slice(NRF_PREFIX.length) : clientId;

@@ -4,6 +4,7 @@ import { MOTION_NAMES } from '../devices/behaviour-profiles.ts';
 import { DEFAULT_SHAPE } from '../core/reward-rule.ts';
 import { isPinbenchError } from '../core/errors.ts';
 import { TOPIC_KINDS, topicLayout } from '../protocol/topics.ts';
+import { IMEI_PATTERN } from '../protocol/client-ids.ts';
 
 /**
  * The scenario file's schema. Sections are kept apart (README.md, "Scenario files"): what the fleet
@@ -85,7 +86,7 @@ export const replayEntrySchema = z.strictObject({
  * secure element signs with (a PEM file, relative to the scenario, or hex), and its owner.
  */
 export const attachedDeviceSchema = z.strictObject({
-  id: z.string({ error: 'expected the device IMEI as a string of 15 digits' }).regex(/^[0-9]{15}$/, { error: 'expected the device IMEI, 15 digits' }),
+  id: z.string({ error: 'expected the device IMEI as a string of 15 digits' }).regex(IMEI_PATTERN, { error: 'expected the device IMEI, 15 digits' }),
   publicKey: z.string({ error: 'expected the path of a PEM public key file (relative to the scenario) or the key in hex' }),
   owner: z.string({ error: 'expected an Ethereum address' }).regex(/^0x[0-9a-fA-F]{40}$/, { error: 'expected an Ethereum address, 0x and 40 hex digits' }),
   curve: z.enum(['p256', 'secp256k1'], { error: 'expected one of: p256, secp256k1' }).default('p256'),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { getAddress } from 'ethers';
 import { PinbenchError } from '../../core/errors.ts';
+import { IMEI_PATTERN } from '../../protocol/client-ids.ts';
 import type { CurveName } from '../../protocol/curves.ts';
 import type { ProvisioningRecord } from '../../backend/directory/device-directory.ts';
 
@@ -25,9 +26,9 @@ export interface AttachedDevice {
 /** The Pebble firmware's default upload period. */
 export const DEFAULT_ATTACHED_UPLOAD_PERIOD_S = 10;
 
-/** IMEIs are 15 digits; the bench does not insist on the Luhn digit, as test boards may not carry one. */
+/** A real device's id must be an IMEI (`IMEI_PATTERN`). */
 export function checkDeviceId(id: string, what = '--id'): string {
-  if (!/^[0-9]{15}$/.test(id)) {
+  if (!IMEI_PATTERN.test(id)) {
     throw new PinbenchError('DEVICE_ID_INVALID', `${what}: expected the device's IMEI, 15 digits, got "${id}"; the Pebble prints it at boot and on its label`, {
       details: { id },
     });

@@ -20,6 +20,9 @@ export interface DeviceCredentials {
   readonly topics: Readonly<Record<keyof TopicTemplates, string>>;
 }
 
+/** Where a device connects: an MQTT URL over TCP, TLS or WebSocket. */
+export const BROKER_URL_PATTERN = /^(mqtts?|wss?):\/\/[^\s/]+/;
+
 export interface CredentialsPems {
   readonly caPem?: string;
   readonly certPem?: string;
@@ -68,7 +71,7 @@ export function readCredentialsFile(path: string): DeviceCredentials {
   for (const field of ['url', 'clientId', 'username', 'password'] as const) {
     if (typeof o[field] !== 'string' || o[field] === '') throw bad(path, `expected "${field}" as a non-empty string`);
   }
-  if (!/^(mqtts?|wss?):\/\/[^\s/]+/.test(o.url as string)) throw bad(path, `expected "url" such as mqtts://127.0.0.1:8883, got ${JSON.stringify(o.url)}`);
+  if (!BROKER_URL_PATTERN.test(o.url as string)) throw bad(path, `expected "url" such as mqtts://127.0.0.1:8883, got ${JSON.stringify(o.url)}`);
   const pemPath = (field: 'ca' | 'cert' | 'key'): string | null => {
     const value = o[field];
     if (value === null || value === undefined) return null;

@@ -1,4 +1,5 @@
 import { PinbenchError } from '../../core/errors.ts';
+import { IMEI_PATTERN } from '../../protocol/client-ids.ts';
 import { parseCommandLine } from './parse-command-line.ts';
 
 export interface RunCommand {
@@ -101,7 +102,7 @@ function parseKey(raw: string): string {
 function parseIds(option: string, raw: string[] | undefined): string[] {
   const ids = (raw ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
   for (const id of ids) {
-    if (!/^[0-9]{15}$/.test(id)) throw new PinbenchError('CLI_ARGS_INVALID', `option --${option}: expected IMEIs of 15 digits, comma-separated, got "${id}"`);
+    if (!IMEI_PATTERN.test(id)) throw new PinbenchError('CLI_ARGS_INVALID', `option --${option}: expected IMEIs of 15 digits, comma-separated, got "${id}"`);
   }
   return ids;
 }

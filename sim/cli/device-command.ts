@@ -7,6 +7,7 @@ import { checkDeviceId, checkOwner } from '../attach/attached-device.ts';
 import { addToBook } from '../attach/device-book.ts';
 import { parseDevicePublicKey } from '../attach/public-key.ts';
 import { writeDeviceCredentials } from '../attach/issue-credentials.ts';
+import { BROKER_URL_PATTERN } from '../attach/credentials-file.ts';
 import { parseDuration } from './args.ts';
 import { defaultHomeDir } from '../paths.ts';
 import { parseCommandLine } from './parse-command-line.ts';
@@ -62,7 +63,7 @@ export function parseDeviceArgs(argv: string[]): DeviceAddCommand | { help: stri
     throw new PinbenchError('CLI_ARGS_INVALID', `option --curve: expected p256 or secp256k1, got "${curve}"`, { cause });
   }
   const url = values.url ?? 'mqtts://127.0.0.1:8883';
-  if (!/^(mqtts?|wss?):\/\/[^\s/]+/.test(url)) throw new PinbenchError('CLI_ARGS_INVALID', `option --url: expected a broker URL such as mqtts://127.0.0.1:8883, got "${url}"`);
+  if (!BROKER_URL_PATTERN.test(url)) throw new PinbenchError('CLI_ARGS_INVALID', `option --url: expected a broker URL such as mqtts://127.0.0.1:8883, got "${url}"`);
   const registration = values.registration ?? 'registrar';
   if (registration !== 'registrar' && registration !== 'confirm') throw new PinbenchError('CLI_ARGS_INVALID', `option --registration: expected registrar or confirm, got "${registration}"`);
   return {

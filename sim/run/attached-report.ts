@@ -6,9 +6,9 @@ import type { AttachedDeviceReport } from '../../reports/types.ts';
 import type { ClaimSummary } from './claims.ts';
 import type { AttachedDevice } from '../attach/attached-device.ts';
 
-/** What the broker received from each attached device: the bench sees a real device only through it. */
+/** Publishes the broker received from each attached device: the bench sees a real device only through it. */
 export class AttachedTraffic {
-  private readonly seen = new Map<string, { publishes: number; firstMs: number; lastMs: number; clientIds: Set<string> }>();
+  private readonly publishes = new Map<string, number>();
   private readonly ids: ReadonlySet<string>;
 
   constructor(devices: readonly AttachedDevice[]) {
@@ -16,16 +16,12 @@ export class AttachedTraffic {
   }
 
   received(publish: ReceivedPublish): void {
-    if (!this.ids.has(publish.deviceId)) return;
-    const entry = this.seen.get(publish.deviceId) ?? { publishes: 0, firstMs: publish.wallMs, lastMs: publish.wallMs, clientIds: new Set<string>() };
-    entry.publishes += 1;
-    entry.lastMs = publish.wallMs;
-    entry.clientIds.add(publish.clientId);
-    this.seen.set(publish.deviceId, entry);
+    if (this.ids.has(publish.deviceId)) this.publishes.set(publish.deviceId, (this.publishes.get(publish.deviceId) ?? 0) + 1);
   }
 
-  of(deviceId: string) {
-    return this.seen.get(deviceId);
+  /** undefined: never heard from. */
+  publishesOf(deviceId: string): number | undefined {
+    return this.publishes.get(deviceId);
   }
 }
 
@@ -50,15 +46,15 @@ export function attachedRows(input: {
   return input.devices.map((device) => {
     const registration = input.directory.registration(device.deviceId);
     const index = registration?.index ?? null;
-    const traffic = input.traffic.of(device.deviceId);
+    const publishes = input.traffic.publishesOf(device.deviceId);
     const rewardWei = index === null ? 0n : (reward.all(index) as Array<{ wei: string }>).reduce((a, r) => a + BigInt(r.wei), 0n);
     return {
       deviceId: device.deviceId,
       source: device.source,
       owner: device.owner,
       deviceIndex: index,
-      state: input.broker.isConnected(device.deviceId) ? 'online' : traffic === undefined ? 'never heard from' : 'offline',
-      publishes: traffic?.publishes ?? 0,
+      state: input.broker.isConnected(device.deviceId) ? 'online' : publishes === undefined ? 'never heard from' : 'offline',
+      publishes: publishes ?? 0,
       accepted: index === null ? 0 : (accepted.get(index) as { n: number }).n,
       flaggedEpochs: index === null ? [] : (flagged.all(index) as Array<{ epoch: number }>).map((f) => f.epoch),
       rejected: Object.fromEntries((rejected.all(device.deviceId) as Array<{ reason: string; n: number }>).map((r) => [r.reason, r.n])),

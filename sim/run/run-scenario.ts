@@ -183,7 +183,8 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       batchFailed: (message) => void heard.failures.push(message),
     };
     const attachedTraffic = new AttachedTraffic(attached);
-    const receivedListeners: Array<(received: ReceivedPublish) => void> = [(r) => attachedTraffic.received(r)];
+    // Heard of only when someone listens: every publish would otherwise pay for the hook.
+    const receivedListeners: Array<(received: ReceivedPublish) => void> = attached.length > 0 ? [(r) => attachedTraffic.received(r)] : [];
     const capture = options.record ? recordRun({ runDir, scenario, fleetSize: fleetSetup.plan.devices.length, directory, logger }) : undefined;
     if (capture !== undefined) {
       cleanups.push(() => capture.close());
@@ -195,9 +196,13 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       store, directory, calendar: ingestCalendar, maxClockSkewS: scenario.ingest.maxClockSkewS, nowMs: () => clock.nowMs(), wallNowMs, io: time.io,
       events, topics,
       brokerPort: options.brokerPort, listen: listeners.specs, tls: listeners.tls, logger, onStarted: (stop) => cleanups.push(stop),
-      onReceived: (received) => {
-        for (const listener of receivedListeners) listener(received);
-      },
+      ...(receivedListeners.length === 0
+        ? {}
+        : {
+            onReceived: (received: ReceivedPublish) => {
+              for (const listener of receivedListeners) listener(received);
+            },
+          }),
     });
     warnOfGiveUps(time.io, logger, 'the I/O of a slice on the run side');
     const { ingest, broker } = backend;
