@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { DeviceCredentials } from '../attach/credentials-file.ts';
+import { mqttLoginOptions } from '../attach/mqtt-login.ts';
 import { PublishQueue } from './publish-queue.ts';
 
 export interface UplinkStats {
@@ -44,18 +44,6 @@ function isLoginRefusal(error: Error): boolean {
   return code === 4 || code === 5;
 }
 
-function readPem(path: string | null, field: string): Buffer | undefined {
-  if (path === null) return undefined;
-  try {
-    return readFileSync(path);
-  } catch (cause) {
-    throw new PinbenchError('CREDENTIALS_INVALID', `"${field}" of the credentials file: cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}); keep the PEM files beside <IMEI>.json`, {
-      details: { path },
-      cause,
-    });
-  }
-}
-
 /**
  * The device's MQTT connection. mqtt.js reconnects by itself and resends what was in flight; the
  * bridge's own bounded queue holds readings taken while there was no connection, so an outage of
@@ -64,24 +52,14 @@ function readPem(path: string | null, field: string): Buffer | undefined {
 export async function connectUplink(credentials: DeviceCredentials, options: UplinkOptions): Promise<MqttUplink> {
   const { logger } = options;
   const queue = new PublishQueue<Uint8Array>(options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY);
-  const ca = readPem(credentials.ca, 'ca');
-  const cert = readPem(credentials.cert, 'cert');
-  const key = readPem(credentials.key, 'key');
   const connectOptions: IClientOptions = {
-    clientId: credentials.clientId,
-    username: credentials.username,
-    password: credentials.password,
-    protocolVersion: 4,
-    clean: true,
+    ...mqttLoginOptions(credentials),
     keepalive: 60,
     reconnectPeriod: options.reconnectPeriodMs ?? 1000,
     connectTimeout: 30_000,
     // After the first login, a refusal is most likely a broker restarting with its directory not
     // yet loaded: keep trying rather than go quiet for good.
     reconnectOnConnackError: true,
-    ...(ca === undefined ? {} : { ca }),
-    ...(cert === undefined ? {} : { cert }),
-    ...(key === undefined ? {} : { key }),
   };
   const client: MqttClient = mqtt.connect(credentials.url, connectOptions);
   const topic = credentials.topics.data;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
@@ -6,6 +5,7 @@ import { PinbenchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import { topicLayout } from '../../protocol/topics.ts';
 import { readCredentialsFile, type DeviceCredentials } from '../attach/credentials-file.ts';
+import { mqttLoginOptions } from '../attach/mqtt-login.ts';
 import type { Capture } from '../capture/capture-reader.ts';
 import type { CapturedPublish } from '../capture/capture-format.ts';
 
@@ -31,22 +31,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 async function connect(deviceId: string, credentials: DeviceCredentials, url: string): Promise<MqttClient> {
-  const pem = (path: string | null) => (path === null ? undefined : readFileSync(path));
-  const ca = pem(credentials.ca);
-  const cert = pem(credentials.cert);
-  const key = pem(credentials.key);
-  const options: IClientOptions = {
-    clientId: credentials.clientId,
-    username: credentials.username,
-    password: credentials.password,
-    protocolVersion: 4,
-    clean: true,
-    reconnectPeriod: 0,
-    connectTimeout: 10_000,
-    ...(ca === undefined ? {} : { ca }),
-    ...(cert === undefined ? {} : { cert }),
-    ...(key === undefined ? {} : { key }),
-  };
+  const options: IClientOptions = { ...mqttLoginOptions(credentials), reconnectPeriod: 0, connectTimeout: 10_000 };
   try {
     return await mqtt.connectAsync(url, options);
   } catch (cause) {
