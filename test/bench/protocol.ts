@@ -20,7 +20,8 @@ interface IngestCounts {
 
 export type ServerReply =
   | { kind: 'ready'; port: number }
-  | ({ kind: 'mark'; atMs: number; rssBytes: number; connected: number; window?: PerfSummary } & IngestCounts)
+  /** `cpuUs`: this process's CPU time so far (user + system, every thread: main loop and verify workers), µs. */
+  | ({ kind: 'mark'; atMs: number; rssBytes: number; cpuUs: number; connected: number; window?: PerfSummary } & IngestCounts)
   | ({ kind: 'drained'; acceptTimes: Float64Array } & IngestCounts)
   | ({ kind: 'stopped'; perf: PerfSummary } & IngestCounts);
 

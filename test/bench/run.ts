@@ -1,14 +1,22 @@
 // `npm run bench`: bare aedes vs pinbench (broker + full ingest) at the same connection count,
 // QoS 1 and payload (a signed Pebble package), broker and load in two processes. Prints JSON
 // and writes runs/bench-<time>.json. Flags: --connections 1000,10000 --duration-s 20
-// --repeat 3 --paced-s 10 --window N --verify-workers N.
-import { fork, type ChildProcess } from 'node:child_process';
+// --repeat 3 --paced-s 10 --window N --verify-workers N --openssl-s N.
+//
+// CPU per message: the broker process's CPU time (process.cpuUsage(): all its threads, the
+// verify workers included; the load generator is another process and is not in it) over the
+// saturated window, per acknowledged message for bare aedes and per accepted message for
+// pinbench. Its floor is what pinbench cannot do without: one P-256 verify as `openssl speed
+// ecdsap256` measures it (run before each pair, same machine, same hour) plus the bare broker's
+// CPU per acknowledged message of the same pair. ratio = pinbench CPU per accepted / floor.
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { readHostLimits } from '../../sim/perf/capacity.ts';
 import { writePackages } from './packages.ts';
+import { measureVerifyFloor, type VerifyFloor } from './verify-floor.ts';
 import type { LoadCommand, LoadReply, Mode, ServerCommand, ServerReply } from './protocol.ts';
 
 interface Flags {
@@ -20,12 +28,14 @@ interface Flags {
   window?: number;
   verifyWorkers?: number;
   concurrency: number;
+  /** Seconds for each of openssl speed's sign and verify phases (the verify floor). */
+  opensslS: number;
   /** Profile the broker process (node --cpu-prof) into this folder. */
   cpuProfDir?: string;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { connections: [1000], durationS: 10, repeat: 1, pacedS: 10, warmupS: 2, concurrency: 500 };
+  const flags: Flags = { connections: [1000], durationS: 10, repeat: 1, pacedS: 10, warmupS: 2, concurrency: 500, opensslS: 3 };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i];
     const value = argv[i + 1] ?? '';
@@ -46,11 +56,12 @@ function parseFlags(argv: string[]): Flags {
     else if (name === '--window') flags.window = Math.floor(num());
     else if (name === '--verify-workers') flags.verifyWorkers = Math.floor(num());
     else if (name === '--connect-concurrency') flags.concurrency = Math.floor(num());
+    else if (name === '--openssl-s') flags.opensslS = Math.floor(num());
     else if (name === '--cpu-prof-dir') {
       flags.cpuProfDir = value;
       i++;
     }
-    else throw new Error(`unknown option ${name}; options: --connections, --duration-s, --repeat, --paced-s, --warmup-s, --window, --verify-workers, --connect-concurrency, --cpu-prof-dir`);
+    else throw new Error(`unknown option ${name}; options: --connections, --duration-s, --repeat, --paced-s, --warmup-s, --window, --verify-workers, --connect-concurrency, --openssl-s, --cpu-prof-dir`);
   }
   return flags;
 }
@@ -114,6 +125,17 @@ interface RunResult {
   memoryPerConnection: { brokerBytes: number; loadBytes: number };
   broker: { window: unknown; peakRssMiB: number; cpu: unknown };
   load: { window: unknown; peakRssMiB: number; cpu: unknown };
+  /** CPU over the saturated window, µs per message (see the top of this file). */
+  cpuPerMessage: {
+    brokerCpuMs: number;
+    windowMs: number;
+    /** Broker process CPU per message the load got a PUBACK for (by rate: the two windows are the same length). */
+    brokerUsPerAcked: number;
+    /** Broker process CPU per message the ingest accepted in the window (pinbench). */
+    brokerUsPerAccepted?: number;
+    /** The load process's own CPU per acknowledged message, for reference only: not in the figures above. */
+    loadUsPerAcked: number;
+  };
   paced?: { rate: number; sent: number; acceptLatency: unknown; ackLatency: unknown };
   accounting?: { published: number; acked: number; received: number; accepted: number; rejected: Record<string, number>; lost: number };
 }
@@ -141,7 +163,21 @@ async function runOnce(mode: Mode, flags: Flags, connections: number, packagesFi
     const ackedPerS = blast.ackedInWindow / (blast.windowMs / 1000);
     const acceptedPerS = (end.accepted - start.accepted) / ((end.atMs - start.atMs) / 1000);
     const rate = mode === 'baseline' ? ackedPerS : acceptedPerS;
-    log(`  ${mode}: ${Math.round(rate)} msg/s (${mode === 'baseline' ? 'acknowledged' : 'accepted'}), window ${window}`);
+    const windowMs = end.atMs - start.atMs;
+    const brokerCpuUs = end.cpuUs - start.cpuUs;
+    const loadCpuUs = (blast.window.cpu.userMs + blast.window.cpu.systemMs) * 1000;
+    const cpuPerMessage: RunResult['cpuPerMessage'] = {
+      brokerCpuMs: Math.round(brokerCpuUs / 1000),
+      windowMs: Math.round(windowMs),
+      brokerUsPerAcked: round(brokerCpuUs / (ackedPerS * (windowMs / 1000)), 2),
+      brokerUsPerAccepted: mode === 'pinbench' ? round(brokerCpuUs / Math.max(1, end.accepted - start.accepted), 2) : undefined,
+      loadUsPerAcked: round(loadCpuUs / Math.max(1, blast.ackedInWindow), 2),
+    };
+    log(
+      `  ${mode}: ${Math.round(rate)} msg/s (${mode === 'baseline' ? 'acknowledged' : 'accepted'}), window ${window}; broker CPU ${
+        mode === 'baseline' ? `${cpuPerMessage.brokerUsPerAcked} µs per acknowledged` : `${cpuPerMessage.brokerUsPerAccepted} µs per accepted`
+      } message (load ${cpuPerMessage.loadUsPerAcked} µs, not counted)`,
+    );
     let paced: RunResult['paced'];
     if (mode === 'pinbench') {
       // The full-speed phase leaves up to `window` messages per client in the ingest: let them through first.
@@ -185,6 +221,7 @@ async function runOnce(mode: Mode, flags: Flags, connections: number, packagesFi
       },
       broker: { window: end.window && { cpu: end.window.cpu, loopLag: end.window.loopLag }, peakRssMiB: mib(stopped.perf.peakRssBytes), cpu: stopped.perf.cpu },
       load: { window: { cpu: blast.window.cpu, loopLag: blast.window.loopLag }, peakRssMiB: mib(gone.perf.peakRssBytes), cpu: gone.perf.cpu },
+      cpuPerMessage,
       paced,
       accounting:
         mode === 'pinbench'
@@ -210,8 +247,31 @@ const median = (values: number[]): number => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+/** The commit the bench ran on, and which files of the measured code differed from it. */
+function gitState(): { commit: string | null; changedFiles: string[] } {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--', 'backend', 'protocol', 'test/bench', 'core'], { encoding: 'utf8' });
+    return { commit, changedFiles: status.split('\n').filter((line) => line.length > 0).map((line) => line.slice(3)) };
+  } catch {
+    return { commit: null, changedFiles: [] };
+  }
+}
+
+const CPU_RATIO_TARGET = 1.15;
+
+/** One pair's CPU figures against its floor (the openssl figure taken just before the pair). */
+function cpuOfPair(floor: VerifyFloor, baseline: RunResult, pinbench: RunResult) {
+  const bareUs = baseline.cpuPerMessage.brokerUsPerAcked;
+  const pinbenchUs = pinbench.cpuPerMessage.brokerUsPerAccepted!;
+  if (!floor.ok) return { verifyUs: null, bareBrokerUsPerAcked: bareUs, floorUs: null, pinbenchUsPerAccepted: pinbenchUs, ratio: null };
+  const floorUs = floor.verifyUs + bareUs;
+  return { verifyUs: round(floor.verifyUs, 2), bareBrokerUsPerAcked: bareUs, floorUs: round(floorUs, 2), pinbenchUsPerAccepted: pinbenchUs, ratio: round(pinbenchUs / floorUs, 3) };
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
+  const git = gitState();
   const limits = readHostLimits();
   const host = { cpus: availableParallelism(), cpuModel: cpus()[0]?.model, memoryMiB: mib(totalmem()), node: process.version, limits };
   const sizes: unknown[] = [];
@@ -234,13 +294,35 @@ async function main(): Promise<void> {
       writePackages(packagesFile, connections, perDevice, t0S);
       log(`${connections} connections: signed ${connections * perDevice} packages in ${Math.round(performance.now() - tSign)} ms`);
       const runs: RunResult[] = [];
+      const floors: VerifyFloor[] = [];
       for (let r = 0; r < flags.repeat; r++) {
         log(`${connections} connections, run ${r + 1}/${flags.repeat}`);
+        const floor = measureVerifyFloor(flags.opensslS);
+        floors.push(floor);
+        log(floor.ok ? `  openssl speed ecdsap256: ${floor.verifyPerS} verify/s, ${round(floor.verifyUs, 2)} µs per verify (one core)` : `  ${floor.reason}`);
         for (const mode of ['baseline', 'pinbench'] as const) runs.push(await runOnce(mode, flags, connections, packagesFile, perDevice, t0S));
       }
       const of = (mode: Mode) => runs.filter((run) => run.mode === mode);
       const ratios = of('pinbench').map((run, i) => run.rate / of('baseline')[i]!.rate);
       const p99s = of('pinbench').map((run) => (run.paced?.acceptLatency as { p99Ms: number }).p99Ms);
+      const cpuPairs = floors.map((floor, i) => cpuOfPair(floor, of('baseline')[i]!, of('pinbench')[i]!));
+      const known = (values: Array<number | null>) => values.filter((v): v is number => v !== null);
+      const medianOrNull = (values: Array<number | null>) => (known(values).length === 0 ? null : round(median(known(values)), 3));
+      const cpu = {
+        note: 'broker process CPU (all threads) over the saturated window; floor = openssl verify + bare aedes per acknowledged message',
+        verifyUs: medianOrNull(cpuPairs.map((c) => c.verifyUs)),
+        bareBrokerUsPerAcked: medianOrNull(cpuPairs.map((c) => c.bareBrokerUsPerAcked)),
+        floorUs: medianOrNull(cpuPairs.map((c) => c.floorUs)),
+        pinbenchUsPerAccepted: medianOrNull(cpuPairs.map((c) => c.pinbenchUsPerAccepted)),
+        ratio: medianOrNull(cpuPairs.map((c) => c.ratio)),
+        opensslMissing: floors.find((f) => !f.ok)?.reason,
+        pairs: cpuPairs,
+      };
+      if (cpu.ratio !== null) {
+        log(
+          `${connections} connections: CPU per accepted message ${cpu.pinbenchUsPerAccepted} µs against a floor of ${cpu.floorUs} µs (verify ${cpu.verifyUs} + bare broker ${cpu.bareBrokerUsPerAcked}): ${cpu.ratio}× (target ≤ ${CPU_RATIO_TARGET}×), median of ${flags.repeat} on ${git.commit ?? 'unknown commit'}`,
+        );
+      } else log(`${connections} connections: CPU per accepted message ${cpu.pinbenchUsPerAccepted} µs; no floor: ${cpu.opensslMissing}`);
       sizes.push({
         connections,
         runs: flags.repeat,
@@ -251,11 +333,13 @@ async function main(): Promise<void> {
           connectsPerS: median(runs.map((run) => run.connectsPerS)),
           connectMs: median(runs.map((run) => run.connectMs)),
           pacedP99Ms: median(p99s),
+          cpuPerMessage: cpu,
         },
         targets: {
           'ratio >= 0.7': median(ratios) >= 0.7,
           'connect < 10 s': Math.max(...runs.map((run) => run.connectMs)) < 10_000,
           'p99 < 100 ms at half rate': median(p99s) < 100,
+          [`CPU per accepted message <= ${CPU_RATIO_TARGET} x floor`]: cpu.ratio === null ? null : cpu.ratio <= CPU_RATIO_TARGET,
         },
         results: runs,
       });
@@ -264,7 +348,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
-  const report = { bench: 'pinbench vs bare aedes', at: new Date().toISOString(), flags, host, sizes };
+  const report = { bench: 'pinbench vs bare aedes', at: new Date().toISOString(), commit: git.commit, changedFiles: git.changedFiles, flags, host, sizes };
   const json = JSON.stringify(report, null, 2);
   mkdirSync('runs', { recursive: true });
   const file = join('runs', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

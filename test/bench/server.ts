@@ -103,7 +103,10 @@ async function start(command: Extract<ServerCommand, { cmd: 'start' }>): Promise
 }
 
 function mark(): Extract<ServerReply, { kind: 'mark' }> {
-  return { kind: 'mark', atMs: wallNowMs(), rssBytes: process.memoryUsage.rss(), connected: connected(), ...counters() };
+  // process.cpuUsage() is getrusage(RUSAGE_SELF): every thread of this process (the verify
+  // workers too), and nothing of the load process or of run.ts.
+  const cpu = process.cpuUsage();
+  return { kind: 'mark', atMs: wallNowMs(), rssBytes: process.memoryUsage.rss(), cpuUs: cpu.user + cpu.system, connected: connected(), ...counters() };
 }
 
 process.on('message', (command: ServerCommand) => {
