@@ -51,6 +51,13 @@ export interface TopicLayout {
   downlinkFilters(deviceId: string): string[];
   /** Which uplink a device's publish is, if it is one of its own. */
   uplinkKind(deviceId: string, topic: string): UplinkKind | undefined;
+  /**
+   * Whose uplink a topic is, read from the topic alone: what a backend that is a client of
+   * another broker has to go by (that broker's ACL vouches that only the device publishes there).
+   */
+  uplinkOf(topic: string): { deviceId: string; kind: UplinkKind } | undefined;
+  /** One subscription filter per uplink kind, `{id}` as `+`: what a backend subscribes to, e.g. `device/+/data`. */
+  uplinkFilters(): string[];
   /** Which downlink a message to a device is, if it is one of its own. */
   downlinkKind(deviceId: string, topic: string): DownlinkKind | undefined;
   /** The ACL rule for publishes: a device publishes only its own uplinks. */
@@ -106,6 +113,21 @@ export function topicLayout(overrides: Partial<TopicTemplates> = {}): TopicLayou
   const downlinkFilters = (deviceId: string) =>
     prefixTemplate === undefined ? DOWNLINKS.map((k) => topic(k, deviceId)) : [`${fill(prefixTemplate, deviceId)}#`];
   const uplinkKind = (deviceId: string, t: string) => UPLINKS.find((k) => topic(k, deviceId) === t);
+  const uplinkLevels = UPLINKS.map((kind) => ({ kind, levels: templates[kind].split('/') }));
+  const uplinkOf = (t: string) => {
+    const levels = t.split('/');
+    for (const { kind, levels: want } of uplinkLevels) {
+      if (want.length !== levels.length) continue;
+      let deviceId: string | undefined;
+      let fits = true;
+      for (let i = 0; i < want.length && fits; i++) {
+        if (want[i] === ID) deviceId = levels[i];
+        else fits = want[i] === levels[i];
+      }
+      if (fits && deviceId !== undefined && deviceId.length > 0) return { deviceId, kind };
+    }
+    return undefined;
+  };
   const downlinkKind = (deviceId: string, t: string) => DOWNLINKS.find((k) => topic(k, deviceId) === t);
   return {
     templates,
@@ -117,6 +139,8 @@ export function topicLayout(overrides: Partial<TopicTemplates> = {}): TopicLayou
     config: (id) => topic('config', id),
     downlinkFilters,
     uplinkKind,
+    uplinkOf,
+    uplinkFilters: () => UPLINKS.map((kind) => templates[kind].replace(ID, '+')),
     downlinkKind,
     mayPublish: (deviceId, t) => uplinkKind(deviceId, t) !== undefined,
     maySubscribe(deviceId, filter) {

@@ -10,6 +10,10 @@ import { dropLink, drainBurst, keepReading, publishReading, startSampling, stopD
 function register(ctx: TrackerRuntime): void {
   const { id } = ctx.spec;
   if (ctx.confirmMode) {
+    // "Am I registered?" on the query topic, as the firmware asks once subscribed. A backend that
+    // sees subscriptions (the embedded broker) has proposed an owner already and ignores it; one
+    // that is a client of a team's broker learns of the device only this way.
+    ctx.link?.publish(ctx.options.topics.query(id), new Uint8Array(0), 1).catch((error: unknown) => ctx.deps.events.publishFailed(id, `query: ${reasonOf(error)}`));
     // The backend drives the exchange on backend/<id>/status (downlink.ts); silence is a failure.
     const waitMs = ctx.options.registrationTimeoutMs;
     ctx.timer = ctx.deps.clock.schedule(waitMs, () => {

@@ -7,6 +7,7 @@ import { limitHeapGrowthFor } from '../perf/heap-growth.ts';
 import { RealtimeClock } from '../clock/realtime.ts';
 import { LatencyTracker } from '../mqtt/latency-tracker.ts';
 import { createMqttConnector } from '../mqtt/mqtt-connector.ts';
+import type { BrokerTarget } from '../mqtt/broker-target.ts';
 import { payloadDigest } from '../../protocol/payload-digest.ts';
 import { checkCapacity } from '../perf/capacity.ts';
 import { planFleet } from '../fleet/fleet-plan.ts';
@@ -68,7 +69,7 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
   const outbox = new Outbox({
     send: (batch) => transport.send(batch),
     snapshot: () => ({
-      counters: { published: counters.published, sent, online: counters.online, peak: counters.peak, states: [...counters.states] },
+      counters: { published: counters.published, sent, online: counters.online, peak: counters.peak, states: [...counters.states], connects: counters.connects, refused: [...counters.refused] },
       memory: { rssBytes: process.memoryUsage.rss(), maxRssBytes: process.resourceUsage().maxRSS * 1024 },
     }),
     maxItems: init.maxBatch,
@@ -151,9 +152,9 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
       : undefined;
   const clock = discrete ?? new RealtimeClock(wallNowMs);
 
-  let brokerUrl = '';
+  let target: BrokerTarget = { url: '' };
   const latency = new LatencyTracker(wallNowMs);
-  const connector = trackConnectorIo(gate.wrap(createMqttConnector({ brokerUrl: () => brokerUrl, latency })), {
+  const connector = trackConnectorIo(gate.wrap(createMqttConnector({ target: () => target, latency, outcomes: counters.outcomes })), {
     track: (operation) => io.track(operation),
     publishSent: () => {
       sent += 1;
@@ -203,7 +204,7 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
     handle(message: ParentMessage): void {
       switch (message.type) {
         case 'broker':
-          brokerUrl = message.url;
+          target = message.target;
           return;
         case 'start':
           // In accelerated time the first slice must run in the same tick as the start, before

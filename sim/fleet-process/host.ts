@@ -82,7 +82,7 @@ export class FleetProcessHost {
   private readonly child: ChildHandle;
   private deps: RuntimeDeps | undefined;
   private matcher: LatencyMatcher | undefined;
-  private counters: FleetBatch['counters'] = { published: 0, sent: 0, online: 0, peak: 0, states: [] };
+  private counters: FleetBatch['counters'] = { published: 0, sent: 0, online: 0, peak: 0, states: [], connects: 0, refused: [] };
   private states = new Map<string, number>();
   private peakRss = 0;
   private lastRss: number | undefined;
@@ -177,10 +177,10 @@ export class FleetProcessHost {
     this.matcher = matcher;
     return {
       ...fleetRuntime(deps.enrolment, {
-        useBroker: (url) => this.child.send({ type: 'broker', url }),
+        useBroker: (target) => this.child.send({ type: 'broker', target }),
         start: () => this.child.send({ type: 'start' }),
         stop: () => this.stop(),
-        counters: () => ({ online: this.counters.online, peak: this.counters.peak, published: this.counters.published, states: this.states }),
+        counters: () => ({ online: this.counters.online, peak: this.counters.peak, published: this.counters.published, states: this.states, connects: this.counters.connects, refused: new Map(this.counters.refused) }),
         // The send time comes with the fleet's next batch, maybe after this: the matcher pairs them in either order.
         readingAccepted: (clientId, digest, _payload, acceptedMs) => matcher.acceptedAt(clientId, digest, acceptedMs),
       }),

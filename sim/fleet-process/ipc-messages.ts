@@ -1,4 +1,5 @@
 import type { Scenario } from '../../scenarios/index.ts';
+import type { BrokerTarget } from '../mqtt/broker-target.ts';
 
 /** The run's earliest pending timer: the fleet keeps a slice boundary (a barrier if it is one) there. */
 export type NextTimer = { atMs: number; barrier: boolean } | undefined;
@@ -18,7 +19,7 @@ export type ParentMessage =
       flushMs: number;
       maxBatch: number;
     }
-  | { type: 'broker'; url: string }
+  | { type: 'broker'; target: BrokerTarget }
   | { type: 'start' }
   /** Accelerated: run simulated time up to `endMs`. */
   | { type: 'advance'; endMs: number; nextTimer: NextTimer }
@@ -38,7 +39,7 @@ export interface FleetBatch {
   publishFailed: Array<[deviceId: string, reason: string]>;
   registrationFailed: Array<[deviceId: string, reason: string]>;
   logs: Array<[level: 'info' | 'warn' | 'debug', message: string]>;
-  counters: { published: number; sent: number; online: number; peak: number; states: Array<[string, number]> };
+  counters: { published: number; sent: number; online: number; peak: number; states: Array<[string, number]>; connects: number; refused: Array<[string, number]> };
   memory: { rssBytes: number; maxRssBytes: number };
 }
 

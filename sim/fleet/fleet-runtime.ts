@@ -8,6 +8,7 @@ import { payloadDigest } from '../../protocol/payload-digest.ts';
 import { LatencyTracker } from '../mqtt/latency-tracker.ts';
 import type { PublishLatency } from '../mqtt/publish-latency.ts';
 import { createMqttConnector } from '../mqtt/mqtt-connector.ts';
+import type { BrokerTarget } from '../mqtt/broker-target.ts';
 import type { IoSettle } from '../clock/io-settle.ts';
 import { trackConnectorIo } from './track-io.ts';
 import type { FleetEnrolment } from './fleet-enrolment.ts';
@@ -16,7 +17,7 @@ import { powerOnFleet } from './power-on.ts';
 export interface FleetRuntime {
   readonly size: number;
   readonly specs: readonly DeviceSpec[];
-  useBroker(url: string): void;
+  useBroker(target: BrokerTarget): void;
   start(): void;
   stop(): Promise<void>;
   onlineCount(): number;
@@ -26,16 +27,25 @@ export interface FleetRuntime {
   /** How many devices are in each machine state right now. */
   statesSnapshot(): Record<string, number>;
   stateCount(state: string): number;
+  /** Connections made (reconnects included) and refused, by reason, as the devices saw them. */
+  connections(): { connects: number; refused: Record<string, number> };
   /** The backend accepted this reading at wall time `acceptedMs` (BackendEvents): paired with its send time for latency. */
   readingAccepted(clientId: string, digest: Uint8Array, payload: Uint8Array, acceptedMs: number): void;
 }
 
 /** What differs between a fleet in this process and one in a fleet process of its own. */
 export interface FleetDriver {
-  useBroker(url: string): void;
+  useBroker(target: BrokerTarget): void;
   start(): void;
   stop(): Promise<void>;
-  counters(): { readonly online: number; readonly peak: number; readonly published: number; readonly states: ReadonlyMap<string, number> };
+  counters(): {
+    readonly online: number;
+    readonly peak: number;
+    readonly published: number;
+    readonly states: ReadonlyMap<string, number>;
+    readonly connects: number;
+    readonly refused: ReadonlyMap<string, number>;
+  };
   readingAccepted(clientId: string, digest: Uint8Array, payload: Uint8Array, acceptedMs: number): void;
 }
 
@@ -44,7 +54,7 @@ export function fleetRuntime(enrolment: FleetEnrolment, driver: FleetDriver): Fl
   return {
     size: enrolment.specs.length,
     specs: enrolment.specs,
-    useBroker: (url) => driver.useBroker(url),
+    useBroker: (target) => driver.useBroker(target),
     start: () => driver.start(),
     stop: () => driver.stop(),
     onlineCount: () => driver.counters().online,
@@ -53,15 +63,31 @@ export function fleetRuntime(enrolment: FleetEnrolment, driver: FleetDriver): Fl
     registeredCount: () => enrolment.registeredCount(),
     statesSnapshot: () => Object.fromEntries([...driver.counters().states].filter(([, n]) => n > 0)),
     stateCount: (state) => driver.counters().states.get(state) ?? 0,
+    connections: () => {
+      const { connects, refused } = driver.counters();
+      return { connects, refused: Object.fromEntries(refused) };
+    },
     readingAccepted: (clientId, digest, payload, acceptedMs) => driver.readingAccepted(clientId, digest, payload, acceptedMs),
   };
 }
 
-/** Online devices, their peak, publishes and devices per machine state, kept from tracker events. */
+/** Online devices, their peak, publishes, devices per machine state and connection outcomes, kept from tracker and connector events. */
 export class FleetCounters {
   published = 0;
   online = 0;
   peak = 0;
+  connects = 0;
+  /** Refused connections by reason (`connack.not-authorized`, `unreachable`, …). */
+  readonly refused = new Map<string, number>();
+  /** What the MQTT connector reports to (ConnectOutcomes). */
+  readonly outcomes = {
+    connected: () => {
+      this.connects += 1;
+    },
+    failed: (reason: string) => {
+      this.refused.set(reason, (this.refused.get(reason) ?? 0) + 1);
+    },
+  };
   /** Devices per machine state; every tracker starts in `off`. */
   readonly states: Map<string, number>;
 
@@ -105,7 +131,7 @@ export function buildTrackers(input: {
           logger,
           events,
         },
-        { registration: (scenario.fleet[group] as FleetGroup).registration, topics },
+        { registration: (scenario.fleet[group] as FleetGroup).registration, topics, codec: scenario.codec },
       ),
   );
 }
@@ -125,11 +151,11 @@ export function createFleetRuntime(input: {
   const { scenario, clock, enrolment, logger, io, plan } = input;
   const counters = new FleetCounters(enrolment.specs.length);
   const sent = new LatencyTracker(input.wallNowMs);
-  let brokerUrl = '';
+  let target: BrokerTarget = { url: '' };
   let stopping: Promise<void> | undefined;
   let cancelPowerOns = (): void => undefined;
 
-  const connector = trackConnectorIo(createMqttConnector({ brokerUrl: () => brokerUrl, latency: sent }), io);
+  const connector = trackConnectorIo(createMqttConnector({ target: () => target, latency: sent, outcomes: counters.outcomes }), io);
   const trackers = buildTrackers({
     scenario,
     plan,
@@ -156,8 +182,8 @@ export function createFleetRuntime(input: {
   });
 
   return fleetRuntime(enrolment, {
-    useBroker(url) {
-      brokerUrl = url;
+    useBroker(to) {
+      target = to;
     },
     start() {
       cancelPowerOns = powerOnFleet(trackers, clock, scenario.ramp);

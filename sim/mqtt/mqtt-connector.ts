@@ -3,13 +3,23 @@ import type { MqttClient } from 'mqtt';
 import type { MqttConnectOptions, MqttConnector, MqttLink } from '../../devices/index.ts';
 import type { LatencyTracker } from './latency-tracker.ts';
 import { DEFAULT_HANDSHAKES_AT_ONCE, HandshakeLimit } from './handshake-limit.ts';
+import { deviceTlsOptions, type BrokerTarget } from './broker-target.ts';
+import { connectFailureReason } from '../../backend/broker/connect-failure.ts';
+
+/** Connects and refusals by reason (`connack.not-authorized`, `tls.name-mismatch`, `unreachable`, …), as the devices saw them. */
+export interface ConnectOutcomes {
+  connected(): void;
+  failed(reason: string): void;
+}
 
 export interface MqttConnectorOptions {
-  brokerUrl: () => string;
+  /** Where to connect, asked at each connect (the broker starts after the fleet is built). */
+  target: () => BrokerTarget;
   latency?: LatencyTracker;
   connectTimeoutMs?: number;
   /** Handshakes (TCP connect to CONNACK) under way at once; default {@link DEFAULT_HANDSHAKES_AT_ONCE}. */
   handshakesAtOnce?: number;
+  outcomes?: ConnectOutcomes;
 }
 
 /**
@@ -24,11 +34,13 @@ export function createMqttConnector(options: MqttConnectorOptions): MqttConnecto
 
 /** One connection: resolves at CONNACK, rejects when the handshake fails. */
 function openLink(options: MqttConnectorOptions, { clientId, username, password }: MqttConnectOptions): Promise<MqttLink> {
-  return new Promise<MqttLink>((resolve, reject) => {
-    const client: MqttClient = mqtt.connect(options.brokerUrl(), {
+  const target = options.target();
+  const outcome = new Promise<MqttLink>((resolve, reject) => {
+    const client: MqttClient = mqtt.connect(target.url, {
       clientId,
       username,
       password,
+      ...deviceTlsOptions(target, username),
       protocolVersion: 4,
       clean: true,
       keepalive: 60,
@@ -88,4 +100,16 @@ function openLink(options: MqttConnectorOptions, { clientId, username, password 
       },
     };
   });
+  const outcomes = options.outcomes;
+  if (outcomes === undefined) return outcome;
+  return outcome.then(
+    (link) => {
+      outcomes.connected();
+      return link;
+    },
+    (error: unknown) => {
+      outcomes.failed(connectFailureReason(error));
+      throw error;
+    },
+  );
 }

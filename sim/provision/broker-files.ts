@@ -35,7 +35,9 @@ export function mosquittoAcl(topics: TopicLayout, backendUsername: string): stri
     ...(['status', 'config'] as const).map((k) => `topic write ${forAll(k)}`),
     '',
     ...(['data', 'confirm', 'query'] as const).map((k) => `pattern write ${asPattern(k)}`),
-    ...(['status', 'config'] as const).map((k) => `pattern read ${asPattern(k)}`),
+    // What the device subscribes to, as it subscribes (`backend/<id>/#` where both downlinks
+    // share that prefix): mosquitto checks a subscription against the read rules as a filter.
+    ...topics.downlinkFilters('%u').map((filter) => `pattern read ${filter}`),
     '',
   ].join('\n');
 }

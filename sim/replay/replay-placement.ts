@@ -6,6 +6,7 @@ import type { RunStore } from '../../backend/store/run-store.ts';
 import type { PublishLatency } from '../mqtt/publish-latency.ts';
 import { LatencyTracker } from '../mqtt/latency-tracker.ts';
 import { createMqttConnector } from '../mqtt/mqtt-connector.ts';
+import type { BrokerTarget } from '../mqtt/broker-target.ts';
 import type { SimTime } from '../clock/sim-time.ts';
 import type { FleetPlan } from '../fleet/fleet-plan.ts';
 import { enrolFleet } from '../fleet/fleet-enrolment.ts';
@@ -34,11 +35,11 @@ export function placeReplayRun(input: { scenario: Scenario; plan: FleetPlan; rep
       const fleet = createFleetRuntime({
         scenario, clock: time.clock, enrolment: enrolFleet({ plan, directory, store }), publishLatency, logger, io: time.io, plan, wallNowMs,
       });
-      let brokerUrl = '';
+      let target: BrokerTarget = { url: '' };
       const player = new CapturePlayer(replays.sources, {
         clock: time.clock,
         io: time.io,
-        connector: trackConnectorIo(createMqttConnector({ brokerUrl: () => brokerUrl }), time.io),
+        connector: trackConnectorIo(createMqttConnector({ target: () => target }), time.io),
         directory,
         store,
         topics: topicLayout(scenario.topics),
@@ -49,9 +50,9 @@ export function placeReplayRun(input: { scenario: Scenario; plan: FleetPlan; rep
       const both = withReplay(fleet, player, startClock);
       return {
         ...both,
-        useBroker(url) {
-          brokerUrl = url;
-          both.useBroker(url);
+        useBroker(to) {
+          target = to;
+          both.useBroker(to);
         },
       };
     },

@@ -13,7 +13,7 @@ export function withReplay(fleet: FleetRuntime, player: CapturePlayer, startCloc
   return {
     size: fleet.size + player.size,
     specs: fleet.specs,
-    useBroker: (url) => fleet.useBroker(url),
+    useBroker: (target) => fleet.useBroker(target),
     start() {
       startClock();
       player.start();
@@ -32,6 +32,8 @@ export function withReplay(fleet: FleetRuntime, player: CapturePlayer, startCloc
       return states;
     },
     stateCount: (state) => fleet.stateCount(state) + (replayStates()[state] ?? 0),
+    // The replayed devices' connections are the player's, not counted here.
+    connections: () => fleet.connections(),
     readingAccepted(clientId, digest, payload, acceptedMs) {
       if (player.plays(clientId)) player.readingAccepted(clientId, payload, acceptedMs);
       else fleet.readingAccepted(clientId, digest, payload, acceptedMs);

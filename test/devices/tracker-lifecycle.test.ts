@@ -172,10 +172,12 @@ describe('Tracker: registration by ConfirmPackage', () => {
     expect(r.events.states).toEqual(['booting', 'connecting', 'registering']);
     const link = r.connector.last;
     expect(link.subscriptions).toEqual([`backend/${device.id}/#`]);
+    // Once subscribed it asks, as the firmware does: a backend on a team's broker sees no subscriptions.
+    expect(link.published.map((p) => [p.topic, p.payload.length])).toEqual([[`device/${device.id}/query`, 0]]);
     status(r, { status: RegistrationStatus.PROPOSED, proposer: device.ownerAddress });
     await flush();
-    expect(link.published.map((p) => [p.topic, p.qos])).toEqual([[`device/${device.id}/confirm`, 1]]);
-    const confirm = decodeConfirmPackage(link.published[0]!.payload);
+    expect(link.published.map((p) => [p.topic, p.qos])).toEqual([[`device/${device.id}/query`, 1], [`device/${device.id}/confirm`, 1]]);
+    const confirm = decodeConfirmPackage(link.published[1]!.payload);
     expect(confirm.owner).toEqual(ownerBytes(device.ownerAddress));
     expect(confirm.timestamp).toBe(Math.floor(r.clock.nowMs() / 1000));
     expect(confirm.channel).toBe(0x17f7);

@@ -39,6 +39,18 @@ describe('topic layout and ACL', () => {
     expect(layout.downlinkKind('7', 'cfg/7')).toBe('config');
   });
 
+  it('behavior: a backend on another broker reads whose uplink a topic is from the topic alone', () => {
+    expect(DEFAULT_TOPICS.uplinkFilters()).toEqual(['device/+/data', 'device/+/confirm', 'device/+/query']);
+    expect(DEFAULT_TOPICS.uplinkOf('device/351/data')).toEqual({ deviceId: '351', kind: 'data' });
+    expect(DEFAULT_TOPICS.uplinkOf('device/351/query')).toEqual({ deviceId: '351', kind: 'query' });
+    expect(DEFAULT_TOPICS.uplinkOf('device/351/data/x')).toBeUndefined();
+    expect(DEFAULT_TOPICS.uplinkOf('device//data')).toBeUndefined();
+    expect(DEFAULT_TOPICS.uplinkOf('backend/351/config')).toBeUndefined();
+    const layout = topicLayout({ data: 'fleet/{id}/up/reading' });
+    expect(layout.uplinkFilters()[0]).toBe('fleet/+/up/reading');
+    expect(layout.uplinkOf('fleet/7/up/reading')).toEqual({ deviceId: '7', kind: 'data' });
+  });
+
   it('error: a template that cannot work says which and why', () => {
     expect(() => topicLayout({ data: 'device/data' })).toThrow('topics.data: expected {id} exactly once, as a whole topic level, got "device/data"; see docs/topics.md');
     expect(() => topicLayout({ data: 'device/+/{id}' })).toThrow('topics.data: a topic may not hold the wildcards + or #');

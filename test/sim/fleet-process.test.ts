@@ -15,7 +15,7 @@ function outbox(maxItems = 3) {
   let now = 0;
   const box = new Outbox({
     send: (batch) => sent.push(batch),
-    snapshot: () => ({ counters: { published: 7, sent: 9, online: 2, peak: 3, states: [['online', 2]] }, memory: { rssBytes: 100, maxRssBytes: 120 } }),
+    snapshot: () => ({ counters: { published: 7, sent: 9, online: 2, peak: 3, states: [['online', 2]], connects: 2, refused: [] }, memory: { rssBytes: 100, maxRssBytes: 120 } }),
     maxItems,
     heartbeatMs: 250,
     wallNowMs: () => now,
@@ -162,7 +162,7 @@ function fakeChild() {
 function batch(part: Partial<FleetBatch>): FleetBatch {
   return {
     type: 'batch', published: [], register: [], publishFailed: [], registrationFailed: [], logs: [],
-    counters: { published: 0, sent: 0, online: 0, peak: 0, states: [] }, memory: { rssBytes: 0, maxRssBytes: 0 }, ...part,
+    counters: { published: 0, sent: 0, online: 0, peak: 0, states: [], connects: 0, refused: [] }, memory: { rssBytes: 0, maxRssBytes: 0 }, ...part,
   };
 }
 
@@ -199,7 +199,7 @@ describe('fleet process: host', () => {
       register: ['dev-1'],
       published: [['dev-1', new Uint8Array([9]), 100, 105]],
       logs: [['warn', 'from the fleet']],
-      counters: { published: 1, sent: 1, online: 1, peak: 1, states: [['online', 1]] },
+      counters: { published: 1, sent: 1, online: 1, peak: 1, states: [['online', 1]], connects: 1, refused: [] },
       memory: { rssBytes: 50, maxRssBytes: 80 },
     }));
     h.fleet.readingAccepted(['dev-1'][0]!, new Uint8Array([9]), new Uint8Array([1]), 103);

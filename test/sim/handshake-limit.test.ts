@@ -65,7 +65,7 @@ describe('mqtt.js connector: handshakes at once', () => {
     server = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
-    const connector = createMqttConnector({ brokerUrl: () => `mqtt://127.0.0.1:${port}`, handshakesAtOnce: 3, connectTimeoutMs: 60_000 });
+    const connector = createMqttConnector({ target: () => ({ url: `mqtt://127.0.0.1:${port}` }), handshakesAtOnce: 3, connectTimeoutMs: 60_000 });
     const attempts = Array.from({ length: 6 }, (_, i) => connector.connect({ clientId: `dev-${i}`, username: `dev-${i}`, password: 'x' }).catch((error: Error) => error));
     await expect.poll(() => sockets.length).toBe(3);
     await new Promise((resolve) => setTimeout(resolve, 100));

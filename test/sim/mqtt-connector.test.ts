@@ -33,7 +33,7 @@ afterEach(async () => {
 describe('mqtt.js connector', () => {
   it('behavior: a connection lost with a QoS 1 publish unacknowledged fails that publish and reports the close', async () => {
     broker = await silentBroker();
-    const connector = createMqttConnector({ brokerUrl: () => broker!.url });
+    const connector = createMqttConnector({ target: () => ({ url: broker!.url }) });
     const link = await connector.connect({ clientId: 'dev-1', username: 'dev-1', password: 'x' });
     const closed = new Promise<void>((resolve) => link.onClose(() => resolve()));
     const publish = link.publish('device/dev-1/data', new Uint8Array([1, 2, 3]), 1);
