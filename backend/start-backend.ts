@@ -1,7 +1,7 @@
 import type { Logger } from '../core/ports.ts';
 import type { RunStore } from './store/run-store.ts';
 import { startEmbeddedBroker, type BrokerHandle } from './broker/embedded-broker.ts';
-import { Ingest } from './ingest/ingest.ts';
+import { Ingest, type IngestCodec } from './ingest/ingest.ts';
 import { defaultVerifyWorkers } from './ingest/verify-pool.ts';
 import type { EpochCalendar } from './epochs/calendar.ts';
 import { pebbleIngestCodec } from './ingest/pebble-codec.ts';
@@ -49,6 +49,8 @@ export async function startBackend(input: {
   maxClockSkewS: number;
   /** The topic layout (scenario `topics:`); default the Pebble firmware's. */
   topics?: TopicLayout;
+  /** How readings are read (scenario `codec:`, backend/ingest/ingest-codecs.ts); default the Pebble v2 protobuf. */
+  codec?: IngestCodec;
   /** The backend clock (the devices' simulated time), ms. */
   nowMs: () => number;
   wallNowMs: () => number;
@@ -70,7 +72,7 @@ export async function startBackend(input: {
   const { store, directory, io, wallNowMs, logger } = input;
   const topics = input.topics ?? DEFAULT_TOPICS;
   const ingest = new Ingest({
-    store, codec: pebbleIngestCodec, devices: directory.ingestDevices, calendar: input.calendar,
+    store, codec: input.codec ?? pebbleIngestCodec, devices: directory.ingestDevices, calendar: input.calendar,
     maxClockSkewS: input.maxClockSkewS, simNowMs: input.nowMs, wallNowMs, topics,
     onAccepted: input.events?.readingAccepted,
     verifyWorkers: defaultVerifyWorkers(),

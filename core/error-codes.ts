@@ -133,11 +133,11 @@ export const ERROR_CODES = {
     action: 'Pass a raw 32-byte scalar or a 65-byte uncompressed point of the same curve; derive keys with deriveDeviceKey.',
   },
   CODEC_DECODE_FAILED: {
-    meaning: 'A payload is not valid Pebble Tracker v2 (details.reason says why: truncation, wire type, missing field, value).',
-    action: 'Drop the payload and check that the sender speaks the Pebble Tracker v2 format.',
+    meaning: 'A payload is not valid Pebble Tracker v2, nor, with `codec: json`, its JSON form (details.reason says why: truncation, wire type, missing or unknown field, value).',
+    action: 'Drop the payload and check that the sender speaks the Pebble Tracker v2 format, or the JSON form of docs/codec-json.md.',
   },
   CODEC_ENCODE_FAILED: {
-    meaning: 'A message could not be encoded in the Pebble Tracker v2 format (a field out of its range or of the wrong length).',
+    meaning: 'A message could not be encoded in the Pebble Tracker v2 format or its JSON form (a field out of its range or of the wrong length, or data that is not canonical SensorData).',
     action: 'Fix the field the message names before encoding.',
   },
   BROKER_LISTEN_FAILED: {

@@ -5,6 +5,7 @@ import { DEFAULT_SHAPE } from '../core/reward-rule.ts';
 import { isPinbenchError } from '../core/errors.ts';
 import { TOPIC_KINDS, topicLayout } from '../protocol/topics.ts';
 import { IMEI_PATTERN } from '../protocol/client-ids.ts';
+import { DEFAULT_PAYLOAD_CODEC, PAYLOAD_CODECS } from '../protocol/codec/payload-codecs.ts';
 
 /**
  * The scenario file's schema. Sections are kept apart (README.md, "Scenario files"): what the fleet
@@ -155,6 +156,10 @@ export const scenarioSchema = z.strictObject({
       z.ZodOptional<z.ZodString>
     >)
     .prefault({}),
+  // How readings travel on the data topic (docs/codec-json.md): `pebble-v2`, the firmware's
+  // protobuf BinPackage, or `json`, the documented JSON form of the same fields, signed over the
+  // same bytes. Devices publish in it and the ingest reads it; confirms and downlinks keep theirs.
+  codec: z.enum(PAYLOAD_CODECS, { error: `expected one of: ${PAYLOAD_CODECS.join(', ')}` }).default(DEFAULT_PAYLOAD_CODEC),
   // How the fleet powers on. `all`: every device at the start, a connect storm (each still
   // boots for 1–3 s first, as the firmware does); a number: that many devices per second of
   // simulated time, in device order.

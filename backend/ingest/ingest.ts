@@ -10,6 +10,12 @@ export interface IngestCodec {
   decodePackage(bytes: Uint8Array): { type: number; data: Uint8Array; timestamp: number; signature: Uint8Array };
   /** Throws on malformed bytes. */
   decodeSensorData(bytes: Uint8Array): { latitude?: number; longitude?: number };
+  /**
+   * The package run.db keeps for an accepted reading when the payload is not the BinPackage
+   * itself (codec `json`: its canonical protobuf form, backend/ingest/json-codec.ts). Absent:
+   * the payload as published.
+   */
+  storedPackage?(pkg: { type: number; data: Uint8Array; timestamp: number; signature: Uint8Array }): Uint8Array;
 }
 
 export interface IngestDevice {
@@ -275,7 +281,7 @@ export class Ingest {
       latE7: latitude,
       lonE7: longitude,
       receivedMs,
-      packageBytes: payload,
+      packageBytes: this.options.codec.storedPackage === undefined ? payload : this.options.codec.storedPackage(entry),
       digest,
     });
   }

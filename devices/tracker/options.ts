@@ -1,6 +1,7 @@
 import { PinbenchError } from '../../core/errors.ts';
 import { DEFAULT_TOPICS, type TopicLayout } from '../../protocol/topics.ts';
 import { ALL_DATA_CHANNELS } from '../../protocol/codec/data-channel.ts';
+import { DEFAULT_PAYLOAD_CODEC, PAYLOAD_CODECS, isPayloadCodecName, type PayloadCodecName } from '../../protocol/codec/payload-codecs.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { DEFAULT_BATTERY, type BatteryOptions, type BatteryOptionsInput } from './battery.ts';
 
@@ -38,6 +39,8 @@ export interface TrackerOptions {
   readonly firmwareDownloadBytesPerS?: number;
   /** The topic layout the backend uses; default the Pebble firmware's. */
   readonly topics?: TopicLayout;
+  /** How readings go on the data topic: `pebble-v2` (protobuf, default) or `json` (docs/codec-json.md). */
+  readonly codec?: PayloadCodecName;
 }
 
 export interface ResolvedTrackerOptions {
@@ -53,6 +56,7 @@ export interface ResolvedTrackerOptions {
   readonly firmwareVersion: string;
   readonly firmwareDownloadBytesPerS: number;
   readonly topics: TopicLayout;
+  readonly codec: PayloadCodecName;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: ResolvedTrackerOptions = {
@@ -68,6 +72,7 @@ export const DEFAULT_TRACKER_OPTIONS: ResolvedTrackerOptions = {
   firmwareVersion: '1.0.0',
   firmwareDownloadBytesPerS: 20_000,
   topics: DEFAULT_TOPICS,
+  codec: DEFAULT_PAYLOAD_CODEC,
 };
 
 /** Merges defaults once and validates; errors name the option and say what is expected. */
@@ -84,6 +89,7 @@ export function resolveTrackerOptions(options: TrackerOptions = {}): ResolvedTra
   const battery = options.battery === false ? false : { ...DEFAULT_BATTERY, ...options.battery, currentMa: { ...DEFAULT_BATTERY.currentMa, ...options.battery?.currentMa } };
   const firmwareVersion = options.firmwareVersion ?? d.firmwareVersion;
   const firmwareDownloadBytesPerS = options.firmwareDownloadBytesPerS ?? d.firmwareDownloadBytesPerS;
+  const codec = options.codec ?? d.codec;
   const check = (ok: boolean, option: string, expected: string, value: unknown): void => {
     if (!ok) {
       throw new PinbenchError('CONFIG_INVALID', `option \`tracker.${option}\`: expected ${expected}, got ${JSON.stringify(value)}`, {
@@ -115,6 +121,7 @@ export function resolveTrackerOptions(options: TrackerOptions = {}): ResolvedTra
   }
   check(/^\d+(\.\d+)*$/.test(firmwareVersion), 'firmwareVersion', 'a dotted numeric version such as "1.0.0"', firmwareVersion);
   check(positive(firmwareDownloadBytesPerS), 'firmwareDownloadBytesPerS', 'a positive number of bytes per second', firmwareDownloadBytesPerS);
+  check(isPayloadCodecName(codec), 'codec', `one of ${PAYLOAD_CODECS.join(', ')}`, codec);
   return {
     backoff,
     boot,
@@ -128,5 +135,6 @@ export function resolveTrackerOptions(options: TrackerOptions = {}): ResolvedTra
     firmwareVersion,
     firmwareDownloadBytesPerS,
     topics: options.topics ?? d.topics,
+    codec,
   };
 }

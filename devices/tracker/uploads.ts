@@ -1,3 +1,4 @@
+import { binPackageToJson } from '../../protocol/codec/json-package.ts';
 import { batteryMillivolts, spendBattery } from './battery.ts';
 import { buildReading, type Reading } from './reading.ts';
 import { reasonOf, type TrackerRuntime } from './runtime.ts';
@@ -73,14 +74,37 @@ export function keepReading(ctx: TrackerRuntime, reading: Reading): void {
   if (dropped > 0) ctx.deps.events.bufferDropped?.(ctx.spec.id, dropped);
 }
 
-/** Publishes a reading as the behaviour plans it (honest: as is), each message QoS 1 and reported on PUBACK. */
+const OPEN_BRACE = 0x7b;
+
+/**
+ * A planned package in the JSON form (codec `json`, docs/codec-json.md). Readings and behaviours
+ * work with BinPackage bytes; this is the last step before they go out. Bytes already in the JSON
+ * form (a replayer re-sending what it sniffed off the wire) and bytes that are no BinPackage (a
+ * deliberately broken one) go out as they are: what the backend gets is what the behaviour meant.
+ */
+function inJsonForm(payload: Uint8Array): Uint8Array {
+  if (payload[0] === OPEN_BRACE) return payload;
+  try {
+    return binPackageToJson(payload);
+  } catch {
+    return payload;
+  }
+}
+
+/**
+ * Publishes a reading as the behaviour plans it (honest: as is), each message QoS 1 and reported
+ * on PUBACK, in the device's codec: the bytes reported as published are the bytes sent.
+ */
 export function publishReading(ctx: TrackerRuntime, reading: Reading): void {
   const link = ctx.link;
   if (link === undefined) return;
   const { id } = ctx.spec;
   const honest: HonestUpload = { topic: ctx.dataTopic, payload: reading.payload, timestampS: reading.timestampS, reading };
   const planned = ctx.behaviour.onUpload?.(honest, { nowMs: ctx.deps.clock.nowMs(), random: ctx.behaviourRandom, deviceId: id }) ?? [honest];
-  for (const { topic, payload, timestampS } of planned) {
+  const json = ctx.options.codec === 'json';
+  for (const p of planned) {
+    const { topic, timestampS } = p;
+    const payload = json ? inJsonForm(p.payload) : p.payload;
     if (ctx.battery !== undefined) spendBattery(ctx.battery, ctx.battery.options.publishMah);
     link.publish(topic, payload, 1).then(
       () => ctx.deps.events.published(id, topic, payload, timestampS),

@@ -23,7 +23,8 @@ export type DecodeReason =
   | 'unknown-enum-value'
   | 'invalid-utf8'
   | 'invalid-value'
-  | 'invalid-json';
+  | 'invalid-json'
+  | 'unknown-field';
 
 export function decodeError(
   message: string,

@@ -3,6 +3,7 @@ import { PinbenchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import { isReplayEntry, type ReplayEntry, type Scenario } from '../../scenarios/index.ts';
 import { topicLayout, type TopicLayout } from '../../protocol/topics.ts';
+import { DEFAULT_PAYLOAD_CODEC, isPayloadCodecName, type PayloadCodecName } from '../../protocol/codec/payload-codecs.ts';
 import { openCapture, type Capture } from '../capture/capture-reader.ts';
 import type { CapturedDevice } from '../capture/capture-format.ts';
 import { recoverOwnerKeys } from './owner-keys.ts';
@@ -58,6 +59,14 @@ export function openReplays(input: { scenario: Scenario; scenarioDir: string; so
     for (const { entry, fleetIndex } of entries) {
       const capture = openCapture(resolve(scenarioDir, entry.replay));
       sources.push({ fleetIndex, entry, capture, devices: [], recordedTopics: topicLayout(capture.meta.topics) });
+      const recordedCodec = recordedCodecOf(capture);
+      if (recordedCodec !== scenario.codec) {
+        throw invalid(
+          source,
+          `fleet[${fleetIndex}].replay`,
+          `${capture.path} holds readings in codec ${recordedCodec} and this run's ingest reads ${scenario.codec}: every replayed reading would be rejected as undecodable; set codec: ${recordedCodec} (a replay sends the recorded bytes unchanged)`,
+        );
+      }
       const devices = pickDevices(source, fleetIndex, entry, capture);
       for (const d of devices) {
         const other = seen.get(d.deviceId);
@@ -88,6 +97,12 @@ export function openReplays(input: { scenario: Scenario; scenarioDir: string; so
     close();
     throw error;
   }
+}
+
+/** The payload codec the recording run's devices published in (captures made before the setting: pebble-v2). */
+export function recordedCodecOf(capture: Capture): PayloadCodecName {
+  const codec = capture.meta.scenario.codec;
+  return isPayloadCodecName(codec) ? codec : DEFAULT_PAYLOAD_CODEC;
 }
 
 function pickDevices(source: string, fleetIndex: number, entry: ReplayEntry, capture: Capture): CapturedDevice[] {

@@ -5,12 +5,12 @@ import type { Capture } from '../capture/capture-reader.ts';
 export type ReplaySpeed = number | 'max';
 
 /** What of the recording run's scenario carries over: whatever decides what is accepted and paid. */
-const KEPT = ['seed', 'area', 'reward', 'ingest', 'topics', 'circuit'] as const;
+const KEPT = ['seed', 'area', 'reward', 'ingest', 'topics', 'codec', 'circuit'] as const;
 
 /**
  * `pinbench replay <capture>`'s scenario: the recording run's epochs (from its calendar, so a run
  * that was stopped early still replays against the epochs it had), rule, proof shape, ingest
- * limits and topics, with one replay entry as its fleet, named `replay-<original>`. Speed 1 is
+ * limits, topics and payload codec, with one replay entry as its fleet, named `replay-<original>`. Speed 1 is
  * real time (from the capture's start, sim/replay/replay-time.ts); any other speed is accelerated
  * time at that speed, `max` as fast as the run can go.
  */

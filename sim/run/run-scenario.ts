@@ -22,6 +22,7 @@ import { claimAllRewards } from './claims.ts';
 import { buildReport } from './report-builder.ts';
 import { prepareCircuitAndChain } from './stages/chain-and-circuit.ts';
 import { startBackend } from '../../backend/start-backend.ts';
+import { ingestCodecFor } from '../../backend/ingest/ingest-codecs.ts';
 import { createEpochClosing, type EpochStat } from '../../backend/epoch-closing.ts';
 import type { BackendEvents } from '../../backend/ports.ts';
 import type { SettledBatch } from '../../backend/settlement/settlement-pipeline.ts';
@@ -194,7 +195,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     registeringAttached.catch(() => undefined);
     const backend = await startBackend({
       store, directory, calendar: ingestCalendar, maxClockSkewS: scenario.ingest.maxClockSkewS, nowMs: () => clock.nowMs(), wallNowMs, io: time.io,
-      events, topics,
+      events, topics, codec: ingestCodecFor(scenario.codec),
       brokerPort: options.brokerPort, listen: listeners.specs, tls: listeners.tls, logger, onStarted: (stop) => cleanups.push(stop),
       ...(receivedListeners.length === 0
         ? {}
