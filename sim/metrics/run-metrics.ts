@@ -231,7 +231,7 @@ export function registerRunMetrics(registry: Registry, sources: RunMetricsSource
   if (sources.processes !== undefined) {
     const processes = sources.processes;
     readGauge(
-      registry, 'child_resident_memory_bytes', 'Resident memory of the run\'s other processes: fleet process, chain node, provers (this process: pinbench_process_resident_memory_bytes).',
+      registry, 'child_resident_memory_bytes', 'Resident memory of the run\'s other processes: fleet process, chain node, provers; 0 once gone (this process: pinbench_process_resident_memory_bytes).',
       () => Object.fromEntries(Object.entries(processes).map(([name, rss]) => [name, rss()])), 'process',
     );
   }

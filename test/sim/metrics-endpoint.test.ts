@@ -275,7 +275,7 @@ describe('run metrics stage', () => {
     expect(m.has('pinbench_process_resident_memory_bytes')).toBe(true);
     expect(m.has('pinbench_published_total')).toBe(false);
     metrics.publishLatency().record(5);
-    metrics.watch({ scenarioName: 'fake', fleet: { ...fakeFleet(), size: 3, specs: [] } as never });
+    metrics.watch({ scenarioName: 'fake', fleet: fakeFleet() });
     m = parseExposition(await (await fetch(metrics.url)).text());
     expect(m.value('pinbench_published_total')).toBe(0);
     expect(m.value('pinbench_publish_accept_latency_seconds_count')).toBe(1);

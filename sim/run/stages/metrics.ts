@@ -5,9 +5,8 @@ import { ProofJobs } from '../../../backend/store/proof-jobs.ts';
 import type { RunStore } from '../../../backend/store/run-store.ts';
 import { PublishLatency } from '../../mqtt/publish-latency.ts';
 import { isLoopbackHost, parseMetricsAddress, startMetricsEndpoint, type MetricsEndpoint } from '../../metrics/metrics-endpoint.ts';
-import { createRunRegistry, meteredPublishLatency, registerRunMetrics, type RunMetricsSources } from '../../metrics/run-metrics.ts';
+import { createRunRegistry, meteredPublishLatency, registerRunMetrics, type FleetMetricsSource, type RunMetricsSources } from '../../metrics/run-metrics.ts';
 import { processesRssBytes, processRssBytes } from '../../perf/memory-watch.ts';
-import type { PlacedFleetRuntime } from '../fleet-placement.ts';
 import { PINBENCH_VERSION } from '../../version.ts';
 
 /** The run's parts the metrics read; each may be missing (a fleet against another team's broker has no backend). */
@@ -15,7 +14,8 @@ export interface WatchedRun {
   scenarioName: string;
   time?: { mode: string; clock: Clock };
   wallNowMs?: () => number;
-  fleet?: PlacedFleetRuntime;
+  /** The fleet runtime (fleet-placement.ts `PlacedFleetRuntime`). */
+  fleet?: FleetMetricsSource & { childRssBytes?(): number | undefined };
   backend?: Pick<Backend, 'ingest' | 'broker' | 'authFailuresByReason'>;
   store?: RunStore;
   /** What the run heard from the backend's events (arrays that only grow). */
