@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { parseCli } from '../../sim/cli/args.ts';
 import { isLoopbackHost, parseMetricsAddress, startMetricsEndpoint, type MetricsEndpoint } from '../../sim/metrics/metrics-endpoint.ts';
 import { createRunRegistry, meteredPublishLatency, registerRunMetrics, type FleetMetricsSource, type SettledMetricsBatch } from '../../sim/metrics/run-metrics.ts';
-import { startRunMetrics } from '../../sim/run/stages/metrics.ts';
+import { startRunMetrics, type WatchedRun } from '../../sim/run/stages/metrics.ts';
 import { silentLogger, type Logger } from '../../core/ports.ts';
 import { parseExposition } from '../support/prom-text.ts';
 
@@ -280,6 +280,24 @@ describe('run metrics stage', () => {
     expect(m.value('pinbench_published_total')).toBe(0);
     expect(m.value('pinbench_publish_accept_latency_seconds_count')).toBe(1);
     expect(m.value('pinbench_run_info', { scenario: 'fake', time_mode: 'unknown' })).toBe(1);
+  });
+
+  it('behavior: a broker that cannot count its connections (a team\'s) gets no broker_connections series', async () => {
+    /** A backend with the parts the metrics read (fake). */
+    const fakeBackend = (connections: number | undefined) =>
+      ({
+        ingest: { counters: { received: 1, accepted: 1, rejected: {} }, inFlight: () => 0 },
+        broker: { connectedClients: () => connections },
+        authFailuresByReason: () => ({}),
+      }) as unknown as WatchedRun['backend'];
+    for (const connections of [undefined, 5]) {
+      const metrics = (await startRunMetrics({ address: '0', logger: silentLogger }))!;
+      closers.push(() => metrics.close());
+      metrics.watch({ scenarioName: 'fake', backend: fakeBackend(connections) });
+      const m = parseExposition(await (await fetch(metrics.url)).text());
+      expect(m.value('pinbench_accepted_total')).toBe(1);
+      expect(m.has('pinbench_broker_connections') ? m.value('pinbench_broker_connections') : undefined).toBe(connections);
+    }
   });
 
   it('behavior: binding off loopback is allowed, with a warning', async () => {

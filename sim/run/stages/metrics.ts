@@ -63,7 +63,9 @@ export async function startRunMetrics(input: { address: string | undefined; logg
         ...(fleet === undefined ? {} : { fleet }),
         ...(backend === undefined
           ? {}
-          : { ingest: backend.ingest, refusedLogins: () => backend.authFailuresByReason(), brokerConnections: () => backend.broker.connectedClients() }),
+          : { ingest: backend.ingest, refusedLogins: () => backend.authFailuresByReason() }),
+        // A team's broker does not say how many it holds (undefined): no series rather than a 0.
+        ...(backend?.broker.connectedClients() === undefined ? {} : { brokerConnections: () => backend.broker.connectedClients() }),
         ...(proofJobs === undefined ? {} : { proofJobs: () => proofJobs.counts() }),
         ...(heard === undefined ? {} : { settlement: heard }),
         ...(time === undefined || run.wallNowMs === undefined ? {} : { time: { simNowMs: () => time.clock.nowMs(), wallNowMs: run.wallNowMs } }),
