@@ -10,6 +10,7 @@ import type { DeviceDirectory } from './directory/device-directory.ts';
 import type { BackendEvents, BackendIo } from './ports.ts';
 import { DEFAULT_TOPICS, type TopicLayout } from '../protocol/topics.ts';
 import type { ListenerSpec, ListenerTls } from './broker/listeners.ts';
+import { connectBrokerClient, type BrokerClient, type ExternalBrokerLogin } from './broker/broker-client.ts';
 
 /** A device publish as the broker received it, before it was judged. */
 export interface ReceivedPublish {
@@ -24,9 +25,32 @@ export interface ReceivedPublish {
   readonly wallMs: number;
 }
 
+/** The broker the backend works through: the embedded one, or a team's broker it is a client of. */
+export interface BackendBroker {
+  /** The URL devices connect to. */
+  readonly url: string;
+  /** Every listener's URL (the embedded broker); just `url` on a team's broker. */
+  readonly urls: readonly string[];
+  /** Connections the broker holds now; undefined on a team's broker, which pinbench cannot see into. */
+  connectedClients(): number | undefined;
+  /** Whether a device is logged in now; undefined on a team's broker. */
+  isConnected(deviceId: string): boolean | undefined;
+  deliver: BrokerHandle['deliver'];
+  close(): Promise<void>;
+  /** The backend's own connection when it is a client of a team's broker. */
+  readonly client?: BrokerClient;
+}
+
+/** Where the backend meets the devices when they use a team's broker instead of the embedded one. */
+export interface ExternalBrokerUse {
+  login: ExternalBrokerLogin;
+  /** The backend's client id there (unique per run: a shared subscription's members each need their own). */
+  clientId: string;
+}
+
 export interface Backend {
   ingest: Ingest;
-  broker: BrokerHandle;
+  broker: BackendBroker;
   /** Connections refused at login (wrong credentials). */
   authFailures(): number;
   /** The same by reason (`password`, `certificate`, `unknown-device`), and TLS handshakes that failed (`tls`). */
@@ -60,6 +84,8 @@ export async function startBackend(input: {
   /** The broker's listeners (default one mqtt listener on loopback, at `brokerPort`), and TLS for mqtts/wss. */
   listen?: readonly ListenerSpec[];
   tls?: ListenerTls;
+  /** Work through a team's broker as its client instead of starting the embedded one. */
+  external?: ExternalBrokerUse;
   logger: Logger;
   /**
    * Every device publish the broker received, before it is judged (refused ones too): what
@@ -107,35 +133,60 @@ export async function startBackend(input: {
     else return ingest.handlePublish(deviceId, topic, payload, done);
     done?.();
   };
-  const broker: BrokerHandle = await startEmbeddedBroker({
-    topics,
-    port: input.brokerPort,
-    ...(input.listen === undefined ? {} : { listen: input.listen }),
-    ...(input.tls === undefined ? {} : { tls: input.tls }),
-    credentials: directory.credentials,
-    hooks: {
-      onPublish: (clientId, topic, payload) => route(clientId, topic, payload),
-      onPublishWithDone: (clientId, topic, payload, done) => route(clientId, topic, payload, done),
-      onSubscribe: (clientId, filters) => registration.onSubscribe(clientId, filters),
-      onDenied: (clientId, topic, payload, reason) => {
-        if (reason === 'acl.publish') {
-          io.publishArrived();
-          received(clientId, topic, payload);
-        }
-        ingest.reject(clientId, topic, payload, reason, `client ${clientId}`);
+  async function embedded(): Promise<BackendBroker> {
+    const handle = await startEmbeddedBroker({
+      topics,
+      port: input.brokerPort,
+      ...(input.listen === undefined ? {} : { listen: input.listen }),
+      ...(input.tls === undefined ? {} : { tls: input.tls }),
+      credentials: directory.credentials,
+      hooks: {
+        onPublish: (clientId, topic, payload) => route(clientId, topic, payload),
+        onPublishWithDone: (clientId, topic, payload, done) => route(clientId, topic, payload, done),
+        onSubscribe: (clientId, filters) => registration.onSubscribe(clientId, filters),
+        onDenied: (clientId, topic, payload, reason) => {
+          if (reason === 'acl.publish') {
+            io.publishArrived();
+            received(clientId, topic, payload);
+          }
+          ingest.reject(clientId, topic, payload, reason, `client ${clientId}`);
+        },
+        onAuthFailed: (clientId, reason, detail) => {
+          countRefusal(reason);
+          logger.debug(`login refused for ${clientId}: ${detail}`);
+        },
+        onTlsFailure: (remote, reason) => {
+          countRefusal('tls');
+          logger.warn(`${reason} (from ${remote})`);
+        },
       },
-      onAuthFailed: (clientId, reason, detail) => {
-        countRefusal(reason);
-        logger.debug(`login refused for ${clientId}: ${detail}`);
+    });
+    for (const url of handle.urls) logger.info(`broker listening on ${url}`);
+    return { url: handle.url, urls: handle.urls, connectedClients: () => handle.connectedClients(), isConnected: (id) => handle.isConnected(id), deliver: handle.deliver, close: () => handle.close() };
+  }
+  // On a team's broker the backend reads whose uplink a message is from its topic; what the
+  // topic names no device of is refused as the embedded broker's ACL would have.
+  async function external(use: ExternalBrokerUse): Promise<BackendBroker> {
+    const client = await connectBrokerClient({
+      login: use.login, clientId: use.clientId, topics, shared: 'prefer', logger,
+      hooks: {
+        onUplink(topic, payload, done) {
+          const uplink = topics.uplinkOf(topic);
+          if (uplink === undefined) {
+            io.publishArrived();
+            ingest.reject('(unknown)', topic, payload, 'topic.unsupported', `no device's uplink: ${topic}`);
+            done();
+            return;
+          }
+          route(uplink.deviceId, topic, payload, done);
+        },
       },
-      onTlsFailure: (remote, reason) => {
-        countRefusal('tls');
-        logger.warn(`${reason} (from ${remote})`);
-      },
-    },
-  });
+    });
+    logger.info(`backend connected to ${use.login.url} as ${use.login.username ?? '(no username)'}${client.shared ? ' (shared subscription)' : ''}`);
+    return { url: use.login.url, urls: [use.login.url], connectedClients: () => undefined, isConnected: () => undefined, deliver: (id, topic, payload, timeoutMs) => client.deliver(id, topic, payload, timeoutMs), close: () => client.close(), client };
+  }
+  const broker: BackendBroker = input.external === undefined ? await embedded() : await external(input.external);
   input.onStarted(() => broker.close());
-  for (const url of broker.urls) logger.info(`broker listening on ${url}`);
   const total = () => Object.values(refusedLogins).reduce((n, k) => n + k, 0);
   return { ingest, broker, authFailures: total, authFailuresByReason: () => ({ ...refusedLogins }), registration };
 }

@@ -148,9 +148,37 @@ export const ERROR_CODES = {
     meaning: 'A broker listener URL is not `mqtt://`, `mqtts://`, `ws://` or `wss://` with a host and a port (ws/wss: and an optional path).',
     action: 'Give it as in `--listen mqtts://127.0.0.1:8883` or `--listen ws://0.0.0.0:8080/mqtt` (port 0 picks a free one).',
   },
+  METRICS_LISTEN_INVALID: {
+    meaning: 'The `--metrics` address is not HOST:PORT (IPv6 in brackets) or a port alone.',
+    action: 'Give it as in `--metrics 127.0.0.1:9464`, `--metrics [::1]:9464` or `--metrics 9464` (loopback; 0 picks a free port).',
+  },
+  METRICS_LISTEN_FAILED: {
+    meaning: 'The metrics endpoint could not listen on the `--metrics` address (port in use, no permission, or a host that is not this machine\'s).',
+    action: 'Choose another port (0 picks a free one) or an address of this machine; the message says which it was.',
+  },
   BROKER_TLS_REQUIRED: {
     meaning: 'A broker listener is `mqtts://` or `wss://` but the broker was given no server certificate and CA.',
     action: 'Pass the broker a server certificate issued by the local CA, or listen on `mqtt://` and `ws://` only.',
+  },
+  BROKER_URL_INVALID: {
+    meaning: 'The broker given by `--broker` or the scenario\'s `broker.url` is not an mqtt://, mqtts://, ws:// or wss:// URL with a host.',
+    action: 'Give it as in `--broker mqtt://pinbench-backend:<password>@127.0.0.1:1883` (the backend\'s login optional, also from `--broker-credentials`).',
+  },
+  BROKER_UNREACHABLE: {
+    meaning: 'The backend could not log in to the broker given by `--broker`: nothing listens there, the handshake timed out, TLS failed (an untrusted certificate or one that names another host), or the broker refused its login.',
+    action: 'Do what the message says for its reason: start the broker, fix the host or port, pass `--ca`, connect by a name the certificate carries, or load the credentials `pinbench provision` wrote.',
+  },
+  BROKER_SUBSCRIBE_REFUSED: {
+    meaning: 'The broker given by `--broker` refused the backend\'s subscription to the devices\' uplinks.',
+    action: 'Give the backend\'s user read access to the device topics, as the ACL `pinbench provision` writes does.',
+  },
+  OBSERVE_REFUSED: {
+    meaning: 'The broker refused the subscription `--observe` asked for.',
+    action: 'Give the login the run uses on your broker (the backend\'s, from `--broker` or `--broker-credentials`) read access to the topics your backend publishes its answers on.',
+  },
+  BROKER_SHARED_SUBSCRIPTIONS_MISSING: {
+    meaning: 'Several ingest workers were asked for, but the broker offers no shared subscriptions to split the traffic between them.',
+    action: 'Run with `--ingest-workers 1`, or use a broker with MQTT 5 shared subscriptions (Mosquitto ≥ 1.6, EMQX, HiveMQ).',
   },
   LOCAL_CA_INVALID: {
     meaning: 'The local CA folder holds only one of ca.cert.pem and ca.key.pem, or a file that is damaged, expired or not a CA.',

@@ -1,6 +1,6 @@
 import type { RunReport, WholeRunMemory } from './types.ts';
 
-const fmtInt = (value: number | string): string => BigInt(value).toLocaleString('en-US');
+export const fmtInt = (value: number | string): string => BigInt(value).toLocaleString('en-US');
 const fmtMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
 /** Wei as PINR with six decimals, cut (not rounded) so a figure never shows more than was paid. */
 export const fmtToken = (wei: string | bigint): string => {
@@ -42,10 +42,11 @@ export function renderMarkdown(report: RunReport): string {
   lines.push(
     '',
     `Publish → accept latency (wall clock): p50 ${report.latencyMs.p50.toFixed(1)} ms, p95 ${report.latencyMs.p95.toFixed(1)} ms, ` +
-      `p99 ${report.latencyMs.p99.toFixed(1)} ms over ${fmtInt(report.latencyMs.samples)} readings.`,
+      `p99 ${report.latencyMs.p99.toFixed(1)} ms over ${fmtInt(report.latencyMs.samples)} readings. ` +
+      `Publish → PUBACK: p50 ${report.ackLatencyMs.p50.toFixed(1)} ms, p99 ${report.ackLatencyMs.p99.toFixed(1)} ms.`,
   );
   lines.push('', ...renderAttached(report));
-  lines.push('', ...renderPerformance(report));
+  lines.push('', ...renderPerformance(report.performance));
   lines.push('', '## Stages', '', '| stage | time |', '| --- | ---: |');
   for (const [stage, ms] of Object.entries(report.timingsMs)) lines.push(`| ${stage} | ${fmtMs(ms)} |`);
   lines.push('', '## Proofs and settlement', '');
@@ -101,8 +102,8 @@ function wholeRunMemory(m: WholeRunMemory): string {
   return `Whole run, settlement and claims included: peak memory ${mib(m.peakTotalBytes)} for all its processes at once (each one's own peak: ${each.join(', ')}).`;
 }
 
-function renderPerformance(report: RunReport): string[] {
-  const p = report.performance;
+/** The performance section of any run's report: rates, memory, CPU, lag, the timeline. */
+export function renderPerformance(p: RunReport['performance']): string[] {
   const lines = ['## Performance', ''];
   lines.push(
     `${p.timeMode === 'realtime' ? 'Real time' : `Accelerated time, ${p.simSpeed}× real time`}. Accepted ${fmtInt(p.acceptedPerSecond.mean)} readings/s on average, ` +
@@ -132,8 +133,17 @@ function renderPerformance(report: RunReport): string[] {
 
 /** Real devices' rows: what each sent, what became of it, and what its owner can claim. */
 function renderAttached(report: RunReport): string[] {
-  const { listeners } = report.broker;
-  const lines = ['## Broker and attached devices', '', `Listeners: ${listeners.map((u) => `\`${u}\``).join(', ')}.`];
+  const { listeners, mode, url, dropped, connects, refusedConnects } = report.broker;
+  const refused = Object.entries(refusedConnects).map(([reason, n]) => `${reason} ${fmtInt(n)}`).join(', ');
+  const lines = [
+    '## Broker and attached devices',
+    '',
+    mode === 'external'
+      ? `Your broker at \`${url}\`: the devices connected to it and pinbench's backend was a client of it. ${fmtInt(dropped)} publishes it acknowledged to a device never reached the backend (dropped by the broker, e.g. refused by its ACL).`
+      : `Listeners: ${listeners.map((u) => `\`${u}\``).join(', ')}.`,
+    '',
+    `Device connections: ${fmtInt(connects)} made (reconnects included)${refused === '' ? ', none refused' : `; failed: ${refused}`}.`,
+  ];
   const { attached } = report;
   if (attached.length === 0) return lines;
   lines.push(

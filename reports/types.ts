@@ -1,5 +1,63 @@
 import type { SettledBatch } from '../core/settled-batch.ts';
 
+export interface LatencySummary {
+  samples: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** `--observe`: what the team's backend published back, and how long after each reading. */
+export interface ObservedReport {
+  /** Each filter and the messages it received (0: it never matched). */
+  filters: Array<{ filter: string; messages: number }>;
+  responses: number;
+  /** Responses paired with a reading of the fleet (sim/observe/response-match.ts). */
+  matched: number;
+  unmatched: number;
+  /** Reading sent → response received, wall clock. */
+  latencyMs: LatencySummary;
+}
+
+/**
+ * A run of the fleet alone against a team's broker and backend (`--backend none`): no ingest,
+ * proofs or chain of pinbench's, so only what the devices themselves see is measured.
+ */
+export interface FleetOnlyReport {
+  mode: 'fleet-only';
+  pinbench: { version: string };
+  scenario: { name: string; seed: number; source: string; devices: number; epochs: number; epochLengthS: number };
+  runDir: string;
+  startedAt: string;
+  finishedAt: string;
+  ok: boolean;
+  /** Only the checks that apply without pinbench's backend. */
+  checks: ReportCheck[];
+  timingsMs: Record<string, number>;
+  broker: {
+    url: string;
+    peakConnections: number;
+    /** Connections made, reconnects included; refused ones by reason as the devices saw them (`connack.not-authorized`, …). */
+    connects: number;
+    refusedConnects: Record<string, number>;
+    /** Times an online device lost its connection. */
+    connectionsLost: number;
+  };
+  counts: {
+    /** Readings the broker acknowledged (PUBACK). */
+    published: number;
+    /** Publishes that failed (connection lost before the PUBACK). */
+    publishFailed: number;
+    /** Readings the devices' offline buffers dropped when full. */
+    bufferDropped: number;
+  };
+  /** Publish → PUBACK, wall clock. */
+  ackLatencyMs: LatencySummary;
+  observed: ObservedReport | null;
+  performance: PerformanceReport;
+}
+
 /**
  * The plain report object every renderer reads. sim/ fills it; reports/ only renders it.
  * Amounts of wei and gas are decimal strings (they overflow a JS number).
@@ -23,8 +81,22 @@ export interface RunReport {
     /** Logins refused and TLS handshakes failed, by reason (`password`, `certificate`, `unknown-device`, `tls`). */
     refusedLogins: Record<string, number>;
   };
-  latencyMs: { samples: number; p50: number; p95: number; p99: number; max: number };
-  broker: { url: string; listeners: string[]; peakConnections: number };
+  /** Publish → accept: from a device's send to the ingest's verdict, wall clock. */
+  latencyMs: LatencySummary;
+  /** Publish → PUBACK: from a device's send to its broker's acknowledgement, wall clock, as the devices saw it. */
+  ackLatencyMs: LatencySummary;
+  broker: {
+    url: string;
+    listeners: string[];
+    peakConnections: number;
+    /** `embedded`: pinbench's own broker; `external`: a team's broker, which the backend was a client of. */
+    mode: 'embedded' | 'external';
+    /** On a team's broker: publishes it acknowledged to a device but never delivered to the backend (its ACL refused them, or it dropped them). */
+    dropped: number;
+    /** Connections the devices made (reconnects included), and the ones that failed, by reason (`connack.not-authorized`, `unreachable`, …), as the devices saw them. */
+    connects: number;
+    refusedConnects: Record<string, number>;
+  };
   /** The owner proposal / device confirm exchange: proposals sent, confirms accepted (devices registered that way), confirms refused. */
   registration: { proposed: number; confirmed: number; refused: number };
   chain: {

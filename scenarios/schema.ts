@@ -97,6 +97,7 @@ export const attachedDeviceSchema = z.strictObject({
 });
 
 export const LISTEN_URL_PATTERN = /^(mqtts?|wss?):\/\/\S+$/;
+const BROKER_URL_PATTERN = /^(mqtts?|wss?):\/\/[^\s/]+/;
 
 export const scenarioSchema = z.strictObject({
   name: z.string({ error: 'expected a name' }).regex(/^[a-z0-9][a-z0-9-]*$/, {
@@ -138,8 +139,16 @@ export const scenarioSchema = z.strictObject({
     })
     .prefault({}),
   // What the embedded broker listens on (`--listen` adds to it); default one mqtt listener on a free loopback port.
+  // Or a team's broker the fleet and the backend use instead (`url`, as `--broker`; paths relative to the scenario).
   broker: z
     .strictObject({
+      url: z.string().regex(BROKER_URL_PATTERN, { error: 'expected a broker URL such as mqtt://127.0.0.1:1883 (mqtt, mqtts, ws or wss; the backend\'s login may be in it: mqtt://user:password@host:port)' }).optional(),
+      /** The CA that signed that broker's certificate (mqtts/wss), a PEM file. */
+      ca: z.string({ error: 'expected the path of a PEM file' }).optional(),
+      /** The folder of the devices' (and the backend's) client certificates, as `pinbench provision --tls` writes in `certs/`. */
+      clientCerts: z.string({ error: 'expected the path of a folder' }).optional(),
+      /** The backend's `{ username, password }` file, `backend.json` from `pinbench provision`. */
+      credentials: z.string({ error: 'expected the path of a backend.json file' }).optional(),
       listen: z
         .array(
           z.string().regex(LISTEN_URL_PATTERN, { error: 'expected a listener URL such as mqtts://127.0.0.1:8883 (mqtt, mqtts, ws or wss; port 0 picks a free one)' }),
@@ -195,6 +204,12 @@ export const scenarioSchema = z.strictObject({
       params: { namesInput: true },
       message: 'attached devices run in real time only: a real board keeps wall-clock time and cannot follow an accelerated clock; set time.mode: realtime or remove attached',
     });
+  }
+  if (scenario.broker.url !== undefined && scenario.broker.listen.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['broker', 'listen'], params: { namesInput: true }, message: "listeners are the embedded broker's, and broker.url replaces it with your own broker: give one or the other" });
+  }
+  if (scenario.broker.url !== undefined && scenario.attached.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['attached'], params: { namesInput: true }, message: 'attached devices join the embedded broker, which broker.url replaces: attach real devices in a run on the embedded broker, or provision them on your broker like the fleet' });
   }
   const ids = new Set<string>();
   for (const [i, device] of scenario.attached.entries()) {

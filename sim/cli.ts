@@ -118,6 +118,11 @@ export async function main(argv: string[]): Promise<number> {
       waitFor: command.waitFor,
       waitTimeoutMs: command.waitTimeoutMs,
       record: command.record,
+      ...(command.metrics === undefined ? {} : { metrics: command.metrics }),
+      ...(command.broker === undefined ? {} : { broker: command.broker }),
+      ...(command.brokerCredentials === undefined ? {} : { brokerCredentials: command.brokerCredentials }),
+      ...(command.ca === undefined ? {} : { ca: command.ca }),
+      ...(command.clientCerts === undefined ? {} : { clientCerts: command.clientCerts }),
       logger,
       signal: controller.signal,
     });

@@ -1,6 +1,7 @@
 import { PinbenchError } from '../../core/errors.ts';
 import { IMEI_PATTERN } from '../../protocol/client-ids.ts';
 import { parseCommandLine } from './parse-command-line.ts';
+import { checkedMetricsAddress } from '../metrics/metrics-endpoint.ts';
 
 export interface RunCommand {
   command: 'run';
@@ -17,6 +18,15 @@ export interface RunCommand {
   waitFor: string[];
   waitTimeoutMs?: number;
   record: boolean;
+  /** `--metrics HOST:PORT` as given (checked here, bound by the run). */
+  metrics?: string;
+  broker?: string;
+  brokerCredentials?: string;
+  ca?: string;
+  clientCerts?: string;
+  backend: 'pinbench' | 'none';
+  observe: string[];
+  ingestWorkers?: number;
   quiet: boolean;
 }
 
@@ -72,6 +82,22 @@ Options:
   --wait-for <IMEI,…>    attach these and hold the clock until they are online
   --wait-timeout <time>  how long to wait for them (default 120s; e.g. 90s, 5m)
   --record               write every device publish received to <run folder>/capture.db
+  --metrics <host:port>  serve live metrics in Prometheus text format at http://host:port/metrics
+                         while the run runs (a port alone: on 127.0.0.1; 0 = a free port)
+
+Your own broker (see \`pinbench provision\` for its credentials):
+  --broker <url>         the fleet connects to this broker instead of the embedded one, and
+                         pinbench's backend is a client of it: mqtt://, mqtts://, ws://, wss://,
+                         the backend's login optional in it (mqtt://user:password@host:port)
+  --broker-credentials <backend.json>
+                         the backend's login as \`pinbench provision\` wrote it
+  --ca <file.pem>        the CA of that broker's certificate (mqtts://, wss://)
+  --client-certs <dir>   client certificates <username>.cert.pem/.key.pem (provision --tls: DIR/certs)
+  --backend <which>      pinbench (default): the whole pipeline through that broker;
+                         none: the fleet only, measuring publish → PUBACK, connects and refusals
+  --observe <filter>     with --backend none: subscribe to what your backend publishes back
+                         (repeatable) and report reading → response latency
+  --ingest-workers <n>   ingest processes sharing one subscription on your broker (default 1)
   --quiet                print only the result
   -h, --help             show this help
 `;
@@ -139,6 +165,14 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
     'wait-for': { type: 'string', multiple: true },
     'wait-timeout': { type: 'string' },
     record: { type: 'boolean', default: false },
+    metrics: { type: 'string' },
+    broker: { type: 'string' },
+    'broker-credentials': { type: 'string' },
+    ca: { type: 'string' },
+    'client-certs': { type: 'string' },
+    backend: { type: 'string' },
+    observe: { type: 'string', multiple: true },
+    'ingest-workers': { type: 'string' },
     quiet: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   }, `run \`pinbench --help\` for the options`);
@@ -154,7 +188,7 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
   if (command === 'resume') {
     if (scenarioFile === undefined) throw new PinbenchError('CLI_ARGS_INVALID', 'missing run folder; try `pinbench resume runs/<time>-<scenario>`');
     if (extra.length > 0) throw new PinbenchError('CLI_ARGS_INVALID', `unexpected argument "${extra[0]}"; give one run folder`);
-    for (const flag of ['broker-port', 'out', 'fleet-process', 'listen', 'attach', 'wait-for', 'wait-timeout'] as const) {
+    for (const flag of ['broker-port', 'out', 'fleet-process', 'listen', 'attach', 'wait-for', 'wait-timeout', 'metrics', 'broker', 'broker-credentials', 'ca', 'client-certs', 'backend', 'observe', 'ingest-workers'] as const) {
       if (values[flag] !== undefined) throw new PinbenchError('CLI_ARGS_INVALID', `option --${flag} does not apply to resume, which runs no fleet`);
     }
     return {
@@ -171,6 +205,13 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
     throw new PinbenchError('CLI_ARGS_INVALID', 'missing scenario file; try `pinbench run scenarios/smoke.yaml`');
   }
   if (extra.length > 0) throw new PinbenchError('CLI_ARGS_INVALID', `unexpected argument "${extra[0]}"; give one scenario file`);
+  const backend = parseBackend(values.backend);
+  const observe = values.observe ?? [];
+  if (observe.length > 0 && backend !== 'none') throw new PinbenchError('CLI_ARGS_INVALID', "option --observe watches what your backend publishes back: it needs --backend none (pinbench's own backend answers nothing to observe)");
+  for (const filter of observe) checkObserveFilter(filter);
+  const ingestWorkers = values['ingest-workers'] === undefined ? undefined : parseWorkers(values['ingest-workers']);
+  if (ingestWorkers !== undefined && values.broker === undefined) throw new PinbenchError('CLI_ARGS_INVALID', 'option --ingest-workers splits the traffic of your broker (--broker) between ingest processes; the embedded broker hands it to one ingest');
+  if (ingestWorkers !== undefined && backend === 'none') throw new PinbenchError('CLI_ARGS_INVALID', 'option --ingest-workers does not apply with --backend none, which runs no ingest');
   return {
     command: 'run',
     scenarioFile,
@@ -186,6 +227,37 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
     waitFor: parseIds('wait-for', values['wait-for']),
     waitTimeoutMs: values['wait-timeout'] === undefined ? undefined : parseDuration('wait-timeout', values['wait-timeout']),
     record: values.record,
+    ...(values.metrics === undefined ? {} : { metrics: checkedMetricsAddress(values.metrics) }),
+    ...(values.broker === undefined ? {} : { broker: values.broker }),
+    ...(values['broker-credentials'] === undefined ? {} : { brokerCredentials: values['broker-credentials'] }),
+    ...(values.ca === undefined ? {} : { ca: values.ca }),
+    ...(values['client-certs'] === undefined ? {} : { clientCerts: values['client-certs'] }),
+    backend,
+    observe,
+    ...(ingestWorkers === undefined ? {} : { ingestWorkers }),
     quiet: values.quiet,
   };
+}
+
+function parseBackend(raw: string | undefined): 'pinbench' | 'none' {
+  if (raw === undefined || raw === 'pinbench') return 'pinbench';
+  if (raw === 'none') return 'none';
+  throw new PinbenchError('CLI_ARGS_INVALID', `option --backend: expected pinbench or none, got "${raw}"`);
+}
+
+function parseWorkers(raw: string): number {
+  const n = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || n < 1 || n > 64) throw new PinbenchError('CLI_ARGS_INVALID', `option --ingest-workers: expected a whole number from 1 to 64, got "${raw}"`);
+  return n;
+}
+
+/** An MQTT topic filter [MQTT-4.7.1]: `#` only last and alone in its level, `+` alone in its level. */
+export function checkObserveFilter(filter: string): void {
+  const bad = (why: string) => new PinbenchError('CLI_ARGS_INVALID', `option --observe "${filter}": ${why}; e.g. --observe 'backend/+/ack'`);
+  if (filter.length === 0) throw bad('empty topic filter');
+  const levels = filter.split('/');
+  levels.forEach((level, i) => {
+    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) throw bad('# must be a whole level and the last one');
+    if (level.includes('+') && level !== '+') throw bad('+ must be a whole level');
+  });
 }

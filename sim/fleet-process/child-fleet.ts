@@ -69,7 +69,7 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
   const outbox = new Outbox({
     send: (batch) => transport.send(batch),
     snapshot: () => ({
-      counters: { published: counters.published, sent, online: counters.online, peak: counters.peak, states: [...counters.states], connects: counters.connects, refused: [...counters.refused] },
+      counters: { published: counters.published, sent, online: counters.online, peak: counters.peak, states: [...counters.states], connects: counters.connects, refused: [...counters.refused], incidents: { ...counters.incidents } },
       memory: { rssBytes: process.memoryUsage.rss(), maxRssBytes: process.resourceUsage().maxRSS * 1024 },
     }),
     maxItems: init.maxBatch,
@@ -171,9 +171,15 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
       published(deviceId, topic, bytes, timestampS) {
         counters.published += 1;
         plan.archive?.record({ deviceId, topic, payload: bytes, timestampS });
-        outbox.published(deviceId, payloadDigest(bytes), latency.take(deviceId, bytes) ?? -1, Date.now());
+        outbox.published(deviceId, payloadDigest(bytes), latency.take(deviceId, bytes) ?? -1, wallNowMs(), timestampS);
       },
-      publishFailed: (deviceId, reason) => outbox.publishFailed(deviceId, reason),
+      publishFailed: (deviceId, reason) => {
+        counters.incidents.publishFailed += 1;
+        outbox.publishFailed(deviceId, reason);
+      },
+      bufferDropped: (_deviceId, count) => {
+        counters.incidents.bufferDropped += count;
+      },
       stateChanged: (_deviceId, from, to) => counters.stateChanged(from, to),
       registrationFailed: (deviceId, reason) => outbox.registrationFailed(deviceId, reason),
     },

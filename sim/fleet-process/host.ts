@@ -71,6 +71,8 @@ export interface RuntimeDeps {
   logger: Logger;
   /** Where publish → accept latencies go. */
   publishLatency: Pick<PublishLatency, 'record'>;
+  /** Where publish → PUBACK latencies go. */
+  ackLatency?: Pick<PublishLatency, 'record'>;
 }
 
 /**
@@ -82,7 +84,7 @@ export class FleetProcessHost {
   private readonly child: ChildHandle;
   private deps: RuntimeDeps | undefined;
   private matcher: LatencyMatcher | undefined;
-  private counters: FleetBatch['counters'] = { published: 0, sent: 0, online: 0, peak: 0, states: [], connects: 0, refused: [] };
+  private counters: FleetBatch['counters'] = { published: 0, sent: 0, online: 0, peak: 0, states: [], connects: 0, refused: [], incidents: { publishFailed: 0, bufferDropped: 0, connectionsLost: 0 } };
   private states = new Map<string, number>();
   private peakRss = 0;
   private lastRss: number | undefined;
@@ -180,7 +182,7 @@ export class FleetProcessHost {
         useBroker: (target) => this.child.send({ type: 'broker', target }),
         start: () => this.child.send({ type: 'start' }),
         stop: () => this.stop(),
-        counters: () => ({ online: this.counters.online, peak: this.counters.peak, published: this.counters.published, states: this.states, connects: this.counters.connects, refused: new Map(this.counters.refused) }),
+        counters: () => ({ online: this.counters.online, peak: this.counters.peak, published: this.counters.published, states: this.states, connects: this.counters.connects, refused: new Map(this.counters.refused), incidents: this.counters.incidents }),
         // The send time comes with the fleet's next batch, maybe after this: the matcher pairs them in either order.
         readingAccepted: (clientId, digest, _payload, acceptedMs) => matcher.acceptedAt(clientId, digest, acceptedMs),
       }),
@@ -241,8 +243,9 @@ export class FleetProcessHost {
     const deps = this.deps;
     if (deps !== undefined) {
       const { enrolment, logger } = deps;
-      for (const [deviceId, digest, sentMs, ackedMs] of batch.published) {
-        enrolment.recordPublished(deviceId, digest, ackedMs);
+      for (const [deviceId, digest, sentMs, ackedMs, timestampS] of batch.published) {
+        if (sentMs >= 0) deps.ackLatency?.record(ackedMs - sentMs);
+        enrolment.recordPublished(deviceId, digest, Math.round(ackedMs), { timestampS, sentMs });
         this.matcher!.sentAt(deviceId, digest, sentMs);
       }
       for (const deviceId of batch.register) this.register(enrolment, deviceId);

@@ -1,5 +1,6 @@
 import type { Scenario } from '../../scenarios/index.ts';
 import type { BrokerTarget } from '../mqtt/broker-target.ts';
+import type { FleetIncidents } from '../fleet/fleet-runtime.ts';
 
 /** The run's earliest pending timer: the fleet keeps a slice boundary (a barrier if it is one) there. */
 export type NextTimer = { atMs: number; barrier: boolean } | undefined;
@@ -32,14 +33,14 @@ export type ParentMessage =
 /** What the fleet did since the last batch, plus its current counters. */
 export interface FleetBatch {
   type: 'batch';
-  /** Acknowledged publishes: device id, payloadDigest, wall send time (-1 unknown), wall PUBACK time. */
-  published: Array<[deviceId: string, digest: Uint8Array, sentMs: number, ackedMs: number]>;
+  /** Acknowledged publishes: device id, payloadDigest, wall send time (-1 unknown), wall PUBACK time (the same clock), the reading's timestamp. */
+  published: Array<[deviceId: string, digest: Uint8Array, sentMs: number, ackedMs: number, timestampS: number]>;
   /** Devices that reached `registering` and wait for the registry. */
   register: string[];
   publishFailed: Array<[deviceId: string, reason: string]>;
   registrationFailed: Array<[deviceId: string, reason: string]>;
   logs: Array<[level: 'info' | 'warn' | 'debug', message: string]>;
-  counters: { published: number; sent: number; online: number; peak: number; states: Array<[string, number]>; connects: number; refused: Array<[string, number]> };
+  counters: { published: number; sent: number; online: number; peak: number; states: Array<[string, number]>; connects: number; refused: Array<[string, number]>; incidents: FleetIncidents };
   memory: { rssBytes: number; maxRssBytes: number };
 }
 

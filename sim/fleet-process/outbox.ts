@@ -27,8 +27,8 @@ export class Outbox {
     return { type: 'batch', published: [], register: [], publishFailed: [], registrationFailed: [], logs: [] };
   }
 
-  published(deviceId: string, digest: Uint8Array, sentMs: number, ackedMs: number): void {
-    this.batch.published.push([deviceId, digest, sentMs, ackedMs]);
+  published(deviceId: string, digest: Uint8Array, sentMs: number, ackedMs: number, timestampS: number): void {
+    this.batch.published.push([deviceId, digest, sentMs, ackedMs, timestampS]);
     this.added();
   }
 

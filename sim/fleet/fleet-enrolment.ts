@@ -3,13 +3,23 @@ import type { DeviceDirectory } from '../../backend/directory/device-directory.t
 import type { RunStore } from '../../backend/store/run-store.ts';
 import type { FleetPlan } from './fleet-plan.ts';
 
+/** An acknowledged reading as the bench saw it go out. */
+export interface PublishedReading {
+  readonly timestampS: number;
+  /** Wall ms when the device sent it; -1 when unknown. */
+  readonly sentMs: number;
+}
+
 /** The bench's side of a planned fleet before and after the backend knows it. */
 export interface FleetEnrolment {
   readonly specs: readonly DeviceSpec[];
   /** A device of registrar mode asks to be put on chain: its maker's registration, through the backend's directory. */
   register(deviceId: string): Promise<number>;
-  /** Records an acknowledged publish in run.db (`published`), against which the ingest is checked. */
-  recordPublished(deviceId: string, digest: Uint8Array, publishedMs: number): void;
+  /**
+   * Records an acknowledged publish in run.db (`published`), against which the ingest is checked;
+   * `reading` tells the reading's timestamp and its wall send time (-1 unknown) to who needs them.
+   */
+  recordPublished(deviceId: string, digest: Uint8Array, publishedMs: number, reading?: PublishedReading): void;
   /** Devices of this fleet on chain. */
   registeredCount(): number;
   /** Waits for every queued registration. */

@@ -29,6 +29,8 @@ export interface FleetRuntime {
   stateCount(state: string): number;
   /** Connections made (reconnects included) and refused, by reason, as the devices saw them. */
   connections(): { connects: number; refused: Record<string, number> };
+  /** What went wrong on the devices' side: publishes failed, readings their buffers dropped, connections lost while online. */
+  incidents(): FleetIncidents;
   /** The backend accepted this reading at wall time `acceptedMs` (BackendEvents): paired with its send time for latency. */
   readingAccepted(clientId: string, digest: Uint8Array, payload: Uint8Array, acceptedMs: number): void;
 }
@@ -45,6 +47,7 @@ export interface FleetDriver {
     readonly states: ReadonlyMap<string, number>;
     readonly connects: number;
     readonly refused: ReadonlyMap<string, number>;
+    readonly incidents: FleetIncidents;
   };
   readingAccepted(clientId: string, digest: Uint8Array, payload: Uint8Array, acceptedMs: number): void;
 }
@@ -63,6 +66,7 @@ export function fleetRuntime(enrolment: FleetEnrolment, driver: FleetDriver): Fl
     registeredCount: () => enrolment.registeredCount(),
     statesSnapshot: () => Object.fromEntries([...driver.counters().states].filter(([, n]) => n > 0)),
     stateCount: (state) => driver.counters().states.get(state) ?? 0,
+    incidents: () => ({ ...driver.counters().incidents }),
     connections: () => {
       const { connects, refused } = driver.counters();
       return { connects, refused: Object.fromEntries(refused) };
@@ -71,12 +75,19 @@ export function fleetRuntime(enrolment: FleetEnrolment, driver: FleetDriver): Fl
   };
 }
 
+export interface FleetIncidents {
+  publishFailed: number;
+  bufferDropped: number;
+  connectionsLost: number;
+}
+
 /** Online devices, their peak, publishes, devices per machine state and connection outcomes, kept from tracker and connector events. */
 export class FleetCounters {
   published = 0;
   online = 0;
   peak = 0;
   connects = 0;
+  readonly incidents: FleetIncidents = { publishFailed: 0, bufferDropped: 0, connectionsLost: 0 };
   /** Refused connections by reason (`connack.not-authorized`, `unreachable`, …). */
   readonly refused = new Map<string, number>();
   /** What the MQTT connector reports to (ConnectOutcomes). */
@@ -96,6 +107,8 @@ export class FleetCounters {
   }
 
   stateChanged(from: string, to: string): void {
+    // Online and then offline without being switched off, put to sleep or updated: the link was lost.
+    if (from === 'online' && (to === 'backoff' || to === 'buffering' || to === 'connecting')) this.incidents.connectionsLost += 1;
     if (to === 'online') this.online += 1;
     if (from === 'online') this.online -= 1;
     this.peak = Math.max(this.peak, this.online);
@@ -143,6 +156,8 @@ export function createFleetRuntime(input: {
   enrolment: FleetEnrolment;
   /** Where publish → accept latencies go. */
   publishLatency: PublishLatency;
+  /** Where publish → PUBACK latencies go. */
+  ackLatency?: PublishLatency;
   logger: Logger;
   io: IoSettle;
   plan: FleetPlan;
@@ -167,9 +182,16 @@ export function createFleetRuntime(input: {
       published(deviceId, topic, bytes, timestampS) {
         counters.published += 1;
         plan.archive?.record({ deviceId, topic, payload: bytes, timestampS });
-        enrolment.recordPublished(deviceId, payloadDigest(bytes), Date.now());
+        const sentMs = sent.peek(deviceId, bytes);
+        const ackedMs = input.wallNowMs();
+        if (sentMs !== undefined) input.ackLatency?.record(ackedMs - sentMs);
+        enrolment.recordPublished(deviceId, payloadDigest(bytes), Date.now(), { timestampS, sentMs: sentMs ?? -1 });
+      },
+      bufferDropped(_deviceId, count) {
+        counters.incidents.bufferDropped += count;
       },
       publishFailed(deviceId, reason) {
+        counters.incidents.publishFailed += 1;
         logger.debug(`${deviceId}: publish failed: ${reason}`);
       },
       stateChanged(_deviceId, from, to) {

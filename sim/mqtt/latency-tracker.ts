@@ -23,6 +23,11 @@ export class LatencyTracker {
     if (queue.length > this.maxPerClient) queue.shift();
   }
 
+  /** The matching send time, left in place (for the PUBACK, before the ingest takes it); undefined for a payload never seen sent. */
+  peek(clientId: string, payload: Uint8Array): number | undefined {
+    return this.queues.get(clientId)?.find((entry) => Buffer.compare(entry.payload, payload) === 0)?.atMs;
+  }
+
   /** Pops the matching send time; undefined for a payload this tracker never saw sent. */
   take(clientId: string, payload: Uint8Array): number | undefined {
     const queue = this.queues.get(clientId);

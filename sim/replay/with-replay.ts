@@ -34,6 +34,7 @@ export function withReplay(fleet: FleetRuntime, player: CapturePlayer, startCloc
     stateCount: (state) => fleet.stateCount(state) + (replayStates()[state] ?? 0),
     // The replayed devices' connections are the player's, not counted here.
     connections: () => fleet.connections(),
+    incidents: () => fleet.incidents(),
     readingAccepted(clientId, digest, payload, acceptedMs) {
       if (player.plays(clientId)) player.readingAccepted(clientId, payload, acceptedMs);
       else fleet.readingAccepted(clientId, digest, payload, acceptedMs);

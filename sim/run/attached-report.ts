@@ -1,6 +1,6 @@
 import type { RunStore } from '../../backend/store/run-store.ts';
 import type { DeviceDirectory } from '../../backend/directory/device-directory.ts';
-import type { BrokerHandle } from '../../backend/broker/embedded-broker.ts';
+import type { BackendBroker } from '../../backend/start-backend.ts';
 import type { ReceivedPublish } from '../../backend/start-backend.ts';
 import type { AttachedDeviceReport } from '../../reports/types.ts';
 import type { ClaimSummary } from './claims.ts';
@@ -36,7 +36,7 @@ export function attachedRows(input: {
   directory: DeviceDirectory;
   store: RunStore;
   claims: ClaimSummary;
-  broker: BrokerHandle;
+  broker: Pick<BackendBroker, 'isConnected'>;
 }): AttachedDeviceReport[] {
   const { store } = input;
   const accepted = store.db.prepare('SELECT count(*) AS n FROM readings WHERE device_index = ?');
@@ -53,7 +53,7 @@ export function attachedRows(input: {
       source: device.source,
       owner: device.owner,
       deviceIndex: index,
-      state: input.broker.isConnected(device.deviceId) ? 'online' : publishes === undefined ? 'never heard from' : 'offline',
+      state: input.broker.isConnected(device.deviceId) === true ? 'online' : publishes === undefined ? 'never heard from' : 'offline',
       publishes: publishes ?? 0,
       accepted: index === null ? 0 : (accepted.get(index) as { n: number }).n,
       flaggedEpochs: index === null ? [] : (flagged.all(index) as Array<{ epoch: number }>).map((f) => f.epoch),

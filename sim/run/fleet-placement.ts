@@ -8,7 +8,7 @@ import { checkCapacity } from '../perf/capacity.ts';
 import { limitHeapGrowthFor } from '../perf/heap-growth.ts';
 import type { DeviceDirectory } from '../../backend/directory/device-directory.ts';
 import { planFleet, scenarioDirOf, type FleetPlan } from '../fleet/fleet-plan.ts';
-import { enrolFleet } from '../fleet/fleet-enrolment.ts';
+import { enrolFleet, type FleetEnrolment } from '../fleet/fleet-enrolment.ts';
 import { createFleetRuntime, type FleetRuntime } from '../fleet/fleet-runtime.ts';
 import type { RunStore } from '../../backend/store/run-store.ts';
 import { FollowerClock } from '../fleet-process/follower-clock.ts';
@@ -41,12 +41,25 @@ export interface FleetSetup {
    * After the chain is up: provisions the fleet in the backend's directory and returns the
    * fleet runtime (child placement: backed by the fleet process).
    */
-  createRuntime(deps: {
-    directory: DeviceDirectory;
-    store: RunStore;
-    publishLatency: PublishLatency;
-    logger: Logger;
-  }): PlacedFleetRuntime;
+  createRuntime(deps: RuntimeDeps): PlacedFleetRuntime;
+}
+
+/** What the fleet runtime is made with once the run's parts are up. */
+export interface RuntimeDeps {
+  /** The backend's directory the fleet is provisioned into; or instead… */
+  directory?: DeviceDirectory;
+  /** …the bench's own enrolment, when no backend of pinbench's knows the fleet (`--backend none`). */
+  enrolment?: (plan: FleetPlan) => FleetEnrolment;
+  store: RunStore;
+  publishLatency: PublishLatency;
+  ackLatency?: PublishLatency;
+  logger: Logger;
+}
+
+function enrolmentOf(deps: RuntimeDeps, plan: FleetPlan): FleetEnrolment {
+  if (deps.enrolment !== undefined) return deps.enrolment(plan);
+  if (deps.directory === undefined) throw new Error('createRuntime: give a directory or an enrolment');
+  return enrolFleet({ plan, directory: deps.directory, store: deps.store });
 }
 
 /** Where the fleet runs: `auto` picks a fleet process when one process cannot hold both ends of every connection, or from 2,000 connections. */
@@ -100,9 +113,9 @@ export function prepareFleet(input: {
       placement,
       plan,
       time,
-      createRuntime: ({ directory, store, publishLatency, logger }) =>
+      createRuntime: (deps) =>
         createFleetRuntime({
-          scenario, clock: time.clock, enrolment: enrolFleet({ plan, directory, store }), publishLatency, logger, io: time.io, plan, wallNowMs,
+          scenario, clock: time.clock, enrolment: enrolmentOf(deps, plan), publishLatency: deps.publishLatency, ackLatency: deps.ackLatency, logger: deps.logger, io: time.io, plan, wallNowMs,
         }),
     };
   }
@@ -138,8 +151,8 @@ export function prepareFleet(input: {
     placement,
     plan,
     time,
-    createRuntime: ({ directory, store, logger, publishLatency }) =>
-      host.runtime({ enrolment: enrolFleet({ plan, directory, store }), logger, publishLatency }),
+    createRuntime: (deps) =>
+      host.runtime({ enrolment: enrolmentOf(deps, plan), logger: deps.logger, publishLatency: deps.publishLatency, ackLatency: deps.ackLatency }),
   };
 }
 

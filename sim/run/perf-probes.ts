@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/ports.ts';
-import type { BrokerHandle } from '../../backend/broker/embedded-broker.ts';
+import type { BackendBroker } from '../../backend/start-backend.ts';
 import type { Ingest } from '../../backend/ingest/ingest.ts';
 import type { FleetRuntime } from '../fleet/fleet-runtime.ts';
 
@@ -7,11 +7,12 @@ import type { FleetRuntime } from '../fleet/fleet-runtime.ts';
 export const TRACKER_STATES = ['off', 'booting', 'registering', 'connecting', 'online', 'backoff', 'buffering', 'sleeping', 'dead', 'updating', 'stopped'] as const;
 
 /** The counters sampled once a second during the fleet run, by name. */
-export function perfProbes(input: { fleet: FleetRuntime; ingest: Ingest; broker: BrokerHandle; clock: Clock }): Record<string, () => number> {
+export function perfProbes(input: { fleet: FleetRuntime; ingest: Ingest; broker: BackendBroker; clock: Clock }): Record<string, () => number> {
   const { fleet, ingest, broker, clock } = input;
   const probes: Record<string, () => number> = {
     simTimeS: () => Math.floor(clock.nowMs() / 1000),
-    connections: () => broker.connectedClients(),
+    // A team's broker does not say how many it holds: then the devices' own count.
+    connections: () => broker.connectedClients() ?? fleet.onlineCount(),
     published: () => fleet.publishedCount(),
     accepted: () => ingest.counters.accepted,
     rejected: () => ingest.counters.received - ingest.counters.accepted,

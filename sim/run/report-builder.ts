@@ -5,7 +5,7 @@ import type { AttachedDeviceReport, RunReport, ReportCheck, DeviceReward, BatchR
 import type { CircuitArtifacts } from '../../circuits/index.ts';
 import type { RunStore } from '../../backend/store/run-store.ts';
 import type { Ingest } from '../../backend/ingest/ingest.ts';
-import type { BrokerHandle } from '../../backend/broker/embedded-broker.ts';
+import type { BackendBroker } from '../../backend/start-backend.ts';
 import { percentile } from '../stats.ts';
 import type { ChainSetup } from '../../backend/chain/chain-client.ts';
 import type { FleetRuntime } from '../fleet/fleet-runtime.ts';
@@ -22,13 +22,15 @@ export interface ReportInput {
   ingest: Ingest;
   /** Publish → accept latency as the bench measured it. */
   latencyMs: RunReport['latencyMs'];
+  /** Publish → PUBACK latency as the devices saw it. */
+  ackLatencyMs: RunReport['ackLatencyMs'];
   fleet: FleetRuntime;
   store: RunStore;
   authFailures: number;
   refusedLogins: Record<string, number>;
   listeners: readonly string[];
   attached: AttachedDeviceReport[];
-  broker: BrokerHandle;
+  broker: BackendBroker;
   registration: RegistrationCounters;
   chain: ChainSetup;
   artifacts: CircuitArtifacts;
@@ -125,7 +127,13 @@ export function buildReport(input: ReportInput): RunReport {
       refusedLogins: input.refusedLogins,
     },
     latencyMs: input.latencyMs,
-    broker: { url: input.broker.url, listeners: [...input.listeners], peakConnections: input.peakConnections },
+    ackLatencyMs: input.ackLatencyMs,
+    broker: {
+      url: input.broker.url, listeners: [...input.listeners], peakConnections: input.peakConnections,
+      mode: input.broker.client === undefined ? 'embedded' : 'external',
+      dropped: input.broker.client === undefined ? 0 : unaccounted,
+      ...(({ connects, refused }) => ({ connects, refusedConnects: refused }))(input.fleet.connections()),
+    },
     registration: { ...input.registration },
     chain: {
       rpcUrl: chain.rpcUrl, chainId: chain.chainId.toString(), embedded: chain.embedded, contracts: chain.addresses,

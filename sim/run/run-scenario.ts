@@ -36,6 +36,8 @@ import type { ReceivedPublish } from '../../backend/start-backend.ts';
 import { collectAttached, provisionAttached, waitForDevices, writeAttachedCredentials } from '../attach/attach-run.ts';
 import { AttachedTraffic, attachedRows } from './attached-report.ts';
 import { prepareListeners } from './stages/listeners.ts';
+import { startRunMetrics } from './stages/metrics.ts';
+import { externalBrokerOf, refuseWithExternalBroker } from './stages/external-broker.ts';
 
 export interface RunOptions {
   brokerPort?: number;
@@ -73,6 +75,22 @@ export interface RunOptions {
   fleetProcess?: FleetProcessMode;
   /** `--record`: writes every device publish the broker receives to `<run folder>/capture.db` (sim/capture/). */
   record?: boolean;
+  /** `--metrics HOST:PORT` (or a port, on loopback; 0 = a free one): serves the run's metrics in Prometheus text format at /metrics while it runs (sim/metrics/). */
+  metrics?: string;
+  /** Called with the metrics URL (`http://host:port/metrics`, the bound port) once it listens. */
+  onMetricsReady?: (url: string) => void;
+  /**
+   * `--broker`: a team's broker the fleet and the backend use instead of the embedded one
+   * (`mqtt://user:password@host:port`, the backend's login optional); the scenario's
+   * `broker.url` says the same.
+   */
+  broker?: string;
+  /** `--broker-credentials`: the backend's login from the `backend.json` `pinbench provision` wrote. */
+  brokerCredentials?: string;
+  /** `--ca`: the CA of that broker's server certificate (mqtts/wss). */
+  ca?: string;
+  /** `--client-certs`: the devices' and the backend's client certificates (`<username>.cert.pem`, `.key.pem`). */
+  clientCerts?: string;
 }
 
 /** Rejects with RUN_INTERRUPTED once `signal` aborts (after stopping time), so every wait can race it. */
@@ -131,12 +149,15 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
   try {
     const { shape, params } = ruleOf(scenario);
     const topics = topicLayout(scenario.topics);
+    // A team's broker (--broker or broker.url) replaces the embedded one: checked before anything starts.
+    const external = externalBrokerOf(scenario, source, options);
     // Real devices and listeners are checked before anything starts: a bad key or URL costs nothing.
     const waitFor = options.waitFor ?? [];
     const homeDir = options.homeDir ?? defaultHomeDir();
     const attached = collectAttached({
       scenario, scenarioFile: typeof scenarioOrFile === 'string' ? scenarioOrFile : undefined, home: homeDir, attach: [...(options.attach ?? []), ...waitFor],
     });
+    if (external !== undefined) refuseWithExternalBroker(options, attached.length);
     const listeners = await prepareListeners({
       urls: [...scenario.broker.listen, ...(options.listen ?? [])], brokerPort: options.brokerPort, needCa: attached.length > 0, caDir: join(homeDir, 'ca'), logger,
     });
@@ -144,6 +165,9 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     // Captures to replay are opened and checked before anything starts: a damaged one costs nothing.
     const replays = openReplays({ scenario, scenarioDir: scenarioDirOf(source), source, logger });
     if (replays !== undefined) cleanups.push(() => replays.close());
+    if (replays !== undefined && external !== undefined) {
+      throw new PinbenchError('SCENARIO_INVALID', `${source}: a replay: entry replays its devices into the embedded broker with the capture's logins, which ${external.target.url} does not know; replay on the embedded broker`);
+    }
     if (replays !== undefined && attached.length > 0) {
       throw new PinbenchError(
         'SCENARIO_INVALID',
@@ -151,6 +175,9 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       );
     }
     if (replays !== undefined && options.fleetProcess === 'child') logger.warn('a run with replay: entries keeps its fleet in this process (the capture player shares its clock); --fleet-process child does not apply');
+    // `--metrics`: a bad address or a port in use stops the run here, before the fleet, chain or circuit.
+    const metrics = await startRunMetrics({ address: options.metrics, logger, onReady: options.onMetricsReady });
+    if (metrics !== undefined) cleanups.push(() => metrics.close());
     // Plans the fleet (a bad input stops the run before anything starts), checks capacity, and
     // places the fleet in this process or its own.
     const fleetSetup = prepareFleet({
@@ -169,8 +196,9 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     // The backend knows devices only through its directory: the fleet is provisioned into it
     // as any device would be, and registered on chain through it.
     const directory = new DeviceDirectory({ registry: chain, store, logger });
-    const publishLatency = new PublishLatency();
-    const fleet = fleetSetup.createRuntime({ directory, store, publishLatency, logger });
+    const publishLatency = metrics?.publishLatency() ?? new PublishLatency();
+    const ackLatency = new PublishLatency();
+    const fleet = fleetSetup.createRuntime({ directory, store, publishLatency, ackLatency, logger });
     // With devices to wait for, the epochs begin once they are online: until then the ingest has no epoch for a reading.
     const newCalendar = () => createEpochCalendar(replays?.calendarStartS ?? Math.ceil(clock.nowMs() / 1000), scenario.epochs.lengthS, scenario.epochs.count);
     let calendarNow: EpochCalendar | undefined = waitFor.length === 0 ? newCalendar() : undefined;
@@ -196,6 +224,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const backend = await startBackend({
       store, directory, calendar: ingestCalendar, maxClockSkewS: scenario.ingest.maxClockSkewS, nowMs: () => clock.nowMs(), wallNowMs, io: time.io,
       events, topics, codec: ingestCodecFor(scenario.codec),
+      ...(external === undefined ? {} : { external: { login: external.login, clientId: `pinbench-backend-${process.pid}-${startedAt.getTime().toString(36)}` } }),
       brokerPort: options.brokerPort, listen: listeners.specs, tls: listeners.tls, logger, onStarted: (stop) => cleanups.push(stop),
       ...(receivedListeners.length === 0
         ? {}
@@ -207,7 +236,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     });
     warnOfGiveUps(time.io, logger, 'the I/O of a slice on the run side');
     const { ingest, broker } = backend;
-    fleet.useBroker(broker.url);
+    fleet.useBroker(external?.target ?? { url: broker.url });
     const credentialsDir = await writeAttachedCredentials({ runDir, devices: attached, urls: broker.urls, topics, ca: listeners.ca, logger });
     await options.onBrokerReady?.({ url: broker.url, urls: broker.urls, credentials: directory.credentials, attachedDir: credentialsDir });
 
@@ -234,11 +263,12 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     // A slice waits while a close is under way; each page it summarizes and each proof job it builds is progress.
     time.io.addPending('an epoch close under way', () => epochs.closeWork());
     cleanups.push(() => epochs.idle());
+    metrics?.watch({ scenarioName: scenario.name, time, wallNowMs, fleet, backend, store, heard, chain, prover });
 
     const interrupted = interruption(options.signal, () => time.stop(), join(runDir, 'run.db'));
     await Promise.race([registeringAttached, interrupted]);
     await waitForDevices({
-      ids: waitFor, isOnline: (id) => broker.isConnected(id), timeoutMs: options.waitTimeoutMs ?? 120_000, credentialsDir, interrupted, logger, wallNowMs,
+      ids: waitFor, isOnline: (id) => broker.isConnected(id) === true, timeoutMs: options.waitTimeoutMs ?? 120_000, credentialsDir, interrupted, logger, wallNowMs,
     });
     const calendar = (calendarNow ??= newCalendar());
     capture?.describeCalendar(calendar);
@@ -254,10 +284,10 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const ownersClaimingThemselves = new Set([...attached.map((d) => d.owner.toLowerCase()), ...(replays?.ownersWithoutKeys ?? [])]);
     const claims = await timed('claims', () => Promise.race([claimAllRewards({ chain, store, ownerKeys, ownersClaimingThemselves, logger }), interrupted]));
 
-    const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims });
+    const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims, externalBroker: external?.target.url });
     const report = buildReport({
-      scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store, latencyMs: publishLatency.summary(),
-      authFailures: backend.authFailures(), refusedLogins: backend.authFailuresByReason(), listeners: broker.urls,
+      scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store, latencyMs: publishLatency.summary(), ackLatencyMs: ackLatency.summary(),
+      authFailures: backend.authFailures(), refusedLogins: backend.authFailuresByReason(), listeners: external === undefined ? broker.urls : [],
       attached: attachedRows({ devices: attached, traffic: attachedTraffic, directory, store, claims, broker }), registration: backend.registration.counters, broker, chain, artifacts, epochStats: heard.epochs, settled, claims, peakConnections: fleet.peakOnline(),
       performance: performanceReport({
         summary: perfSummary, timeMode: time.mode, timerLatenessMs: time.timerLateness() ?? null, childPeakRssBytes: fleet.childPeakRssBytes?.() ?? null,

@@ -6,7 +6,7 @@ describe('CLI arguments', () => {
     expect(parseCli(['run', 'scenarios/smoke.yaml'])).toEqual({
       command: 'run', scenarioFile: 'scenarios/smoke.yaml', brokerPort: undefined, rpcUrl: undefined,
       operatorKey: undefined, outDir: 'runs', cacheDir: undefined, ptauPath: undefined, fleetProcess: undefined, quiet: false,
-      listen: [], attach: [], waitFor: [], waitTimeoutMs: undefined, record: false,
+      listen: [], attach: [], waitFor: [], waitTimeoutMs: undefined, record: false, backend: 'pinbench', observe: [],
     });
   });
 
@@ -24,6 +24,23 @@ describe('CLI arguments', () => {
     expect(() => parseCli(['run', 's.yaml', '--wait-for', '1234'])).toThrow('option --wait-for: expected IMEIs of 15 digits, comma-separated, got "1234"');
     expect(() => parseCli(['run', 's.yaml', '--wait-timeout', 'soon'])).toThrow('option --wait-timeout: expected a duration such as 120s, 5m or 500ms, got "soon"');
     expect(() => parseCli(['resume', 'runs/x', '--listen', 'mqtt://127.0.0.1:0'])).toThrow('option --listen does not apply to resume, which runs no fleet');
+  });
+
+  it('args: a team\'s broker, its credentials and TLS, the fleet-only mode and what it observes', () => {
+    expect(parseCli(['run', 's.yaml', '--broker', 'mqtts://b:8883', '--broker-credentials', 'p/backend.json', '--ca', 'ca.pem', '--client-certs', 'p/certs', '--ingest-workers', '2'])).toMatchObject({
+      broker: 'mqtts://b:8883', brokerCredentials: 'p/backend.json', ca: 'ca.pem', clientCerts: 'p/certs', backend: 'pinbench', ingestWorkers: 2,
+    });
+    expect(parseCli(['run', 's.yaml', '--broker', 'mqtt://b:1883', '--backend', 'none', '--observe', 'ack/+', '--observe', 'result/#'])).toMatchObject({ backend: 'none', observe: ['ack/+', 'result/#'] });
+  });
+
+  it('error: fleet-only and observe flags that cannot work say why', () => {
+    expect(() => parseCli(['run', 's.yaml', '--backend', 'theirs'])).toThrow('option --backend: expected pinbench or none, got "theirs"');
+    expect(() => parseCli(['run', 's.yaml', '--broker', 'mqtt://b:1', '--observe', 'ack/+'])).toThrow("option --observe watches what your backend publishes back: it needs --backend none (pinbench's own backend answers nothing to observe)");
+    expect(() => parseCli(['run', 's.yaml', '--broker', 'mqtt://b:1', '--backend', 'none', '--observe', 'ack/#/x'])).toThrow("option --observe \"ack/#/x\": # must be a whole level and the last one; e.g. --observe 'backend/+/ack'");
+    expect(() => parseCli(['run', 's.yaml', '--broker', 'mqtt://b:1', '--backend', 'none', '--observe', 'ack/x+'])).toThrow('+ must be a whole level');
+    expect(() => parseCli(['run', 's.yaml', '--ingest-workers', '2'])).toThrow('option --ingest-workers splits the traffic of your broker (--broker) between ingest processes; the embedded broker hands it to one ingest');
+    expect(() => parseCli(['run', 's.yaml', '--broker', 'mqtt://b:1', '--ingest-workers', '0'])).toThrow('option --ingest-workers: expected a whole number from 1 to 64, got "0"');
+    expect(() => parseCli(['resume', 'runs/x', '--broker', 'mqtt://b:1'])).toThrow('option --broker does not apply to resume, which runs no fleet');
   });
 
   it('args: --fleet-process picks where the fleet runs', () => {

@@ -15,7 +15,7 @@ function outbox(maxItems = 3) {
   let now = 0;
   const box = new Outbox({
     send: (batch) => sent.push(batch),
-    snapshot: () => ({ counters: { published: 7, sent: 9, online: 2, peak: 3, states: [['online', 2]], connects: 2, refused: [] }, memory: { rssBytes: 100, maxRssBytes: 120 } }),
+    snapshot: () => ({ counters: { published: 7, sent: 9, online: 2, peak: 3, states: [['online', 2]], connects: 2, refused: [], incidents: { publishFailed: 0, bufferDropped: 0, connectionsLost: 0 } }, memory: { rssBytes: 100, maxRssBytes: 120 } }),
     maxItems,
     heartbeatMs: 250,
     wallNowMs: () => now,
@@ -26,7 +26,7 @@ function outbox(maxItems = 3) {
 describe('fleet process: IPC batching', () => {
   it('behavior: items wait for a tick and go out as one batch with the counters', () => {
     const { box, sent } = outbox(10);
-    box.published('a', new Uint8Array([1]), 5, 6);
+    box.published('a', new Uint8Array([1]), 5, 6, 1000);
     box.register('b');
     box.publishFailed('c', 'closed');
     expect(sent).toEqual([]);
@@ -34,7 +34,7 @@ describe('fleet process: IPC batching', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({
       type: 'batch',
-      published: [['a', new Uint8Array([1]), 5, 6]],
+      published: [['a', new Uint8Array([1]), 5, 6, 1000]],
       register: ['b'],
       publishFailed: [['c', 'closed']],
       counters: { published: 7, sent: 9 },
@@ -162,7 +162,7 @@ function fakeChild() {
 function batch(part: Partial<FleetBatch>): FleetBatch {
   return {
     type: 'batch', published: [], register: [], publishFailed: [], registrationFailed: [], logs: [],
-    counters: { published: 0, sent: 0, online: 0, peak: 0, states: [], connects: 0, refused: [] }, memory: { rssBytes: 0, maxRssBytes: 0 }, ...part,
+    counters: { published: 0, sent: 0, online: 0, peak: 0, states: [], connects: 0, refused: [], incidents: { publishFailed: 0, bufferDropped: 0, connectionsLost: 0 } }, memory: { rssBytes: 0, maxRssBytes: 0 }, ...part,
   };
 }
 
@@ -197,9 +197,9 @@ describe('fleet process: host', () => {
     expect(h.received[0]).toMatchObject({ type: 'init', startMs: 0, mode: 'realtime' });
     h.say(batch({
       register: ['dev-1'],
-      published: [['dev-1', new Uint8Array([9]), 100, 105]],
+      published: [['dev-1', new Uint8Array([9]), 100, 105, 1767225600]],
       logs: [['warn', 'from the fleet']],
-      counters: { published: 1, sent: 1, online: 1, peak: 1, states: [['online', 1]], connects: 1, refused: [] },
+      counters: { published: 1, sent: 1, online: 1, peak: 1, states: [['online', 1]], connects: 1, refused: [], incidents: { publishFailed: 0, bufferDropped: 0, connectionsLost: 0 } },
       memory: { rssBytes: 50, maxRssBytes: 80 },
     }));
     h.fleet.readingAccepted(['dev-1'][0]!, new Uint8Array([9]), new Uint8Array([1]), 103);

@@ -1,6 +1,6 @@
 import type { Logger } from '../../../core/ports.ts';
 import type { Scenario } from '../../../scenarios/index.ts';
-import type { BrokerHandle } from '../../../backend/broker/embedded-broker.ts';
+import type { BackendBroker } from '../../../backend/start-backend.ts';
 import type { EpochCalendar } from '../../../backend/epochs/calendar.ts';
 import type { Ingest } from '../../../backend/ingest/ingest.ts';
 import type { SimTime } from '../../clock/sim-time.ts';
@@ -20,7 +20,7 @@ export async function driveFleet(input: {
   calendar: EpochCalendar;
   fleet: PlacedFleetRuntime;
   ingest: Ingest;
-  broker: BrokerHandle;
+  broker: BackendBroker;
   closeEpoch: (epoch: number) => Promise<void>;
   /** Rejects when the run is interrupted; every wait races it. */
   interrupted: Promise<never>;
