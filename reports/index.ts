@@ -1,2 +1,3 @@
 export { fmtToken, renderMarkdown } from './markdown.ts';
-export type { RunReport, ReportCheck, EpochReport, BatchReport, DeviceReward } from './types.ts';
+export { renderFleetOnlyMarkdown } from './fleet-only-markdown.ts';
+export type { FleetOnlyReport, RunReport, ReportCheck, EpochReport, BatchReport, DeviceReward } from './types.ts';

@@ -8,7 +8,8 @@ import { parseDeviceArgs, runDeviceAdd } from './cli/device-command.ts';
 import { parseClaimArgs, runClaimCommand } from './cli/claim-command.ts';
 import { parseBridgeArgs, runBridgeCommand } from './cli/bridge-command.ts';
 import { parseReplayArgs, runReplayCommand } from './cli/replay-command.ts';
-import { runResultLines } from './cli/run-result.ts';
+import { fleetOnlyResultLines, runResultLines } from './cli/run-result.ts';
+import { runFleetOnly } from './run/fleet-only/run-fleet-only.ts';
 import { parseProvisionArgs, provisionFleet, writeProvisionCertificates, writeProvisionFiles } from './cli/provision-command.ts';
 import { defaultHomeDir } from './paths.ts';
 
@@ -105,6 +106,21 @@ export async function main(argv: string[]): Promise<number> {
       for (const failure of [...resumed.failures, ...(resumed.claims?.failures ?? [])]) process.stdout.write(`  failed: ${failure}\n`);
       return ok ? 0 : 1;
     }
+    const ownBroker = {
+      ...(command.broker === undefined ? {} : { broker: command.broker }),
+      ...(command.brokerCredentials === undefined ? {} : { brokerCredentials: command.brokerCredentials }),
+      ...(command.ca === undefined ? {} : { ca: command.ca }),
+      ...(command.clientCerts === undefined ? {} : { clientCerts: command.clientCerts }),
+    };
+    if (command.backend === 'none') {
+      const fleetOnly = await runFleetOnly(command.scenarioFile, {
+        ...ownBroker, observe: command.observe, outDir: command.outDir, fleetProcess: command.fleetProcess, listen: command.listen, attach: command.attach, waitFor: command.waitFor,
+        ...(command.metrics === undefined ? {} : { metrics: command.metrics }),
+        logger, signal: controller.signal,
+      });
+      for (const line of fleetOnlyResultLines(fleetOnly)) process.stdout.write(`${line}\n`);
+      return fleetOnly.exitCode;
+    }
     const result = await runScenario(command.scenarioFile, {
       brokerPort: command.brokerPort,
       rpcUrl: command.rpcUrl,
@@ -119,10 +135,7 @@ export async function main(argv: string[]): Promise<number> {
       waitTimeoutMs: command.waitTimeoutMs,
       record: command.record,
       ...(command.metrics === undefined ? {} : { metrics: command.metrics }),
-      ...(command.broker === undefined ? {} : { broker: command.broker }),
-      ...(command.brokerCredentials === undefined ? {} : { brokerCredentials: command.brokerCredentials }),
-      ...(command.ca === undefined ? {} : { ca: command.ca }),
-      ...(command.clientCerts === undefined ? {} : { clientCerts: command.clientCerts }),
+      ...ownBroker,
       logger,
       signal: controller.signal,
     });

@@ -170,7 +170,10 @@ export function createFleetRuntime(input: {
   let stopping: Promise<void> | undefined;
   let cancelPowerOns = (): void => undefined;
 
-  const connector = trackConnectorIo(createMqttConnector({ target: () => target, latency: sent, outcomes: counters.outcomes }), io);
+  const connector = trackConnectorIo(createMqttConnector({
+        target: () => target, latency: sent, outcomes: counters.outcomes, wallNowMs: input.wallNowMs,
+        ...(input.ackLatency === undefined ? {} : { acked: (ms: number) => input.ackLatency!.record(ms) }),
+      }), io);
   const trackers = buildTrackers({
     scenario,
     plan,
@@ -182,9 +185,8 @@ export function createFleetRuntime(input: {
       published(deviceId, topic, bytes, timestampS) {
         counters.published += 1;
         plan.archive?.record({ deviceId, topic, payload: bytes, timestampS });
+        // Still there unless the backend accepted the reading first (then only --observe, which runs without one, would miss it).
         const sentMs = sent.peek(deviceId, bytes);
-        const ackedMs = input.wallNowMs();
-        if (sentMs !== undefined) input.ackLatency?.record(ackedMs - sentMs);
         enrolment.recordPublished(deviceId, payloadDigest(bytes), Date.now(), { timestampS, sentMs: sentMs ?? -1 });
       },
       bufferDropped(_deviceId, count) {

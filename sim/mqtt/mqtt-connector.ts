@@ -20,6 +20,9 @@ export interface MqttConnectorOptions {
   /** Handshakes (TCP connect to CONNACK) under way at once; default {@link DEFAULT_HANDSHAKES_AT_ONCE}. */
   handshakesAtOnce?: number;
   outcomes?: ConnectOutcomes;
+  /** Told each QoS 1 publish's PUBACK latency, wall ms. */
+  acked?: (latencyMs: number) => void;
+  wallNowMs?: () => number;
 }
 
 /**
@@ -79,7 +82,11 @@ function openLink(options: MqttConnectorOptions, { clientId, username, password 
     const link: MqttLink = {
       publish(topic, payload, qos) {
         options.latency?.sent(clientId, payload);
-        return client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos }).then(() => undefined);
+        const { acked, wallNowMs } = options;
+        const sent = client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos });
+        if (acked === undefined || wallNowMs === undefined || qos === 0) return sent.then(() => undefined);
+        const t0 = wallNowMs();
+        return sent.then(() => acked(wallNowMs() - t0));
       },
       subscribe(topic) {
         return client.subscribeAsync(topic, { qos: 1 }).then((granted) => {

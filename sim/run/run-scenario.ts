@@ -38,6 +38,7 @@ import { AttachedTraffic, attachedRows } from './attached-report.ts';
 import { prepareListeners } from './stages/listeners.ts';
 import { startRunMetrics } from './stages/metrics.ts';
 import { externalBrokerOf, refuseWithExternalBroker } from './stages/external-broker.ts';
+import { probeBackendLogin } from './stages/probe-broker.ts';
 
 export interface RunOptions {
   brokerPort?: number;
@@ -157,7 +158,11 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const attached = collectAttached({
       scenario, scenarioFile: typeof scenarioOrFile === 'string' ? scenarioOrFile : undefined, home: homeDir, attach: [...(options.attach ?? []), ...waitFor],
     });
-    if (external !== undefined) refuseWithExternalBroker(options, attached.length);
+    if (external !== undefined) {
+      refuseWithExternalBroker(options, attached.length);
+      // Unreachable, TLS that does not fit, the backend's login refused: said before the chain and circuit start.
+      await probeBackendLogin(external.login);
+    }
     const listeners = await prepareListeners({
       urls: [...scenario.broker.listen, ...(options.listen ?? [])], brokerPort: options.brokerPort, needCa: attached.length > 0, caDir: join(homeDir, 'ca'), logger,
     });

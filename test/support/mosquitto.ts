@@ -25,10 +25,10 @@ export const freePort = () =>
     });
   });
 
-export async function listening(port: number): Promise<void> {
+export async function listening(port: number, host = '127.0.0.1'): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => (socket.end(), resolve(true))).on('error', () => resolve(false));
+      const socket = connect(port, host, () => (socket.end(), resolve(true))).on('error', () => resolve(false));
     });
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -39,6 +39,8 @@ export async function listening(port: number): Promise<void> {
 export interface MosquittoOptions {
   /** Where mosquitto.conf and mosquitto.log go. */
   dir: string;
+  /** The loopback address to bind (default 127.0.0.1; any 127.x.y.z works on Linux). */
+  host?: string;
   passwordFile?: string;
   aclFile: string;
   /** A TLS listener: the CA (also checks client certificates), the server's certificate and key. */
@@ -75,7 +77,7 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Running
     'log_type error',
     'log_type warning',
     'log_type notice',
-    `listener ${port} 127.0.0.1`,
+    `listener ${port} ${options.host ?? '127.0.0.1'}`,
     ...(options.tls === undefined
       ? []
       : [
@@ -89,7 +91,7 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Running
   const confPath = join(options.dir, 'mosquitto.conf');
   writeFileSync(confPath, lines.join('\n'));
   const child = spawn(bin, ['-c', confPath], { stdio: 'ignore' });
-  await listening(port);
+  await listening(port, options.host);
   return {
     port,
     process: child,
