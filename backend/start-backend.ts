@@ -11,6 +11,19 @@ import type { BackendEvents, BackendIo } from './ports.ts';
 import { DEFAULT_TOPICS, type TopicLayout } from '../protocol/topics.ts';
 import type { ListenerSpec, ListenerTls } from './broker/listeners.ts';
 import { connectBrokerClient, type BrokerClient, type ExternalBrokerLogin } from './broker/broker-client.ts';
+import { startIngestWorkers } from './ingest-workers/ingest-worker-pool.ts';
+import type { PayloadCodecName } from '../protocol/codec/payload-codecs.ts';
+
+/**
+ * How long a downlink counts as under way after a team's broker acknowledged it: that PUBACK is
+ * the broker's, not the device's (the embedded broker waits for the device's own), so the
+ * discrete clock waits this much longer for the broker to pass it on and the device to act on it
+ * (a confirm sent, a config applied) before simulated time goes on. Only registration and
+ * configuration downlinks pay it, never a reading.
+ */
+export const EXTERNAL_DELIVERY_SETTLE_MS = 100;
+
+const settleDelivery = (acked: boolean) => new Promise<boolean>((resolve) => setTimeout(() => resolve(acked), EXTERNAL_DELIVERY_SETTLE_MS));
 
 /** A device publish as the broker received it, before it was judged. */
 export interface ReceivedPublish {
@@ -46,6 +59,8 @@ export interface ExternalBrokerUse {
   login: ExternalBrokerLogin;
   /** The backend's client id there (unique per run: a shared subscription's members each need their own). */
   clientId: string;
+  /** `--ingest-workers N`: N processes split the devices, subscribe to their uplinks and verify; this process judges and stores. */
+  workers?: { count: number; codec: PayloadCodecName; logPath: string };
 }
 
 export interface Backend {
@@ -113,6 +128,9 @@ export async function startBackend(input: {
   const registration = new RegistrationBackend({
     registry: directory,
     deliver: (clientId, topic, payload) => broker.deliver(clientId, topic, payload),
+    // On a team's broker a delivery is known only as far as that broker's PUBACK; the device's
+    // confirm still has to come back through it.
+    ...(input.external === undefined ? {} : { confirmGraceMs: 5000 }),
     reject: (clientId, topic, payload, reason, detail) => ingest.reject(clientId, topic, payload, reason, detail),
     nowMs: input.nowMs,
     track: (operation) => io.track(operation),
@@ -124,13 +142,13 @@ export async function startBackend(input: {
   // traffic to the exchange.
   const received = (deviceId: string, topic: string, payload: Uint8Array) =>
     input.onReceived?.({ deviceId, clientId: deviceId, topic, payload, backendMs: input.nowMs(), wallMs: wallNowMs() });
-  const route = (deviceId: string, topic: string, payload: Buffer, done?: () => void) => {
+  const route = (deviceId: string, topic: string, payload: Buffer, done?: () => void, verified?: boolean) => {
     io.publishArrived();
     received(deviceId, topic, payload);
     const kind = topics.uplinkKind(deviceId, topic);
     if (kind === 'confirm') registration.handleConfirm(deviceId, topic, payload);
     else if (kind === 'query') registration.handleQuery(deviceId);
-    else return ingest.handlePublish(deviceId, topic, payload, done);
+    else return ingest.handlePublish(deviceId, topic, payload, done, verified);
     done?.();
   };
   async function embedded(): Promise<BackendBroker> {
@@ -167,23 +185,48 @@ export async function startBackend(input: {
   // On a team's broker the backend reads whose uplink a message is from its topic; what the
   // topic names no device of is refused as the embedded broker's ACL would have.
   async function external(use: ExternalBrokerUse): Promise<BackendBroker> {
+    const uplink = (topic: string, payload: Buffer, done: () => void, verified?: boolean) => {
+      const from = topics.uplinkOf(topic);
+      if (from === undefined) {
+        io.publishArrived();
+        ingest.reject('(unknown)', topic, payload, 'topic.unsupported', `no device's uplink: ${topic}`);
+        done();
+        return;
+      }
+      route(from.deviceId, topic, payload, done, verified);
+    };
+    const workers = use.workers === undefined ? undefined : await startWorkers(use, use.workers, uplink);
     const client = await connectBrokerClient({
-      login: use.login, clientId: use.clientId, topics, shared: 'prefer', logger,
-      hooks: {
-        onUplink(topic, payload, done) {
-          const uplink = topics.uplinkOf(topic);
-          if (uplink === undefined) {
-            io.publishArrived();
-            ingest.reject('(unknown)', topic, payload, 'topic.unsupported', `no device's uplink: ${topic}`);
-            done();
-            return;
-          }
-          route(uplink.deviceId, topic, payload, done);
-        },
-      },
+      login: use.login, clientId: use.clientId, topics, logger, subscribe: workers === undefined ? 'all' : [],
+      hooks: { onUplink: (topic, payload, done) => uplink(topic, payload, done) },
     });
-    logger.info(`backend connected to ${use.login.url} as ${use.login.username ?? '(no username)'}${client.shared ? ' (shared subscription)' : ''}`);
-    return { url: use.login.url, urls: [use.login.url], connectedClients: () => undefined, isConnected: () => undefined, deliver: (id, topic, payload, timeoutMs) => client.deliver(id, topic, payload, timeoutMs), close: () => client.close(), client };
+    logger.info(`backend connected to ${use.login.url} as ${use.login.username ?? '(no username)'}${workers !== undefined ? ` (uplinks through ${workers.size} ingest workers)` : client.shared ? ' (shared subscription)' : ''}`);
+    return {
+      url: use.login.url, urls: [use.login.url], connectedClients: () => undefined, isConnected: () => undefined,
+      deliver: (id, topic, payload, timeoutMs) => client.deliver(id, topic, payload, timeoutMs).then(settleDelivery),
+      close: async () => {
+        await workers?.close();
+        await client.close();
+      },
+      client,
+    };
+  }
+  // The workers check signatures against the keys the registry recorded, as the ingest does.
+  async function startWorkers(use: ExternalBrokerUse, spec: NonNullable<ExternalBrokerUse['workers']>, uplink: (topic: string, payload: Buffer, done: () => void, verified?: boolean) => void) {
+    const keysOf = (ids: Iterable<string>) =>
+      [...ids].flatMap((deviceId) => {
+        const device = directory.ingestDevices.get(deviceId);
+        return device?.publicKey === undefined ? [] : [{ deviceId, publicKey: device.publicKey, curve: device.curve ?? 'p256' }];
+      });
+    const pool = await startIngestWorkers({
+      count: spec.count, login: use.login, clientIdPrefix: use.clientId, topics: topics.templates, codec: spec.codec, logPath: spec.logPath, logger,
+      devices: [...directory.credentials.keys()],
+      onUplink: (topic, payload, verdict, done) => uplink(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), done, verdict === -1 ? undefined : verdict === 1),
+    });
+    input.onStarted(() => pool.close());
+    pool.addKeys(keysOf(directory.ingestDevices.keys()));
+    directory.onRegistered((devices) => pool.addKeys(keysOf(devices.map((d) => d.deviceId))));
+    return pool;
   }
   const broker: BackendBroker = input.external === undefined ? await embedded() : await external(input.external);
   input.onStarted(() => broker.close());

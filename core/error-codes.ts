@@ -172,13 +172,13 @@ export const ERROR_CODES = {
     meaning: 'The broker given by `--broker` refused the backend\'s subscription to the devices\' uplinks.',
     action: 'Give the backend\'s user read access to the device topics, as the ACL `pinbench provision` writes does.',
   },
+  INGEST_WORKER_FAILED: {
+    meaning: 'An ingest worker process (`--ingest-workers`) failed to start or stopped before it was ready.',
+    action: 'Read the workers\' output in the run folder\'s ingest-workers.log; run with fewer workers or without --ingest-workers.',
+  },
   OBSERVE_REFUSED: {
     meaning: 'The broker refused the subscription `--observe` asked for.',
     action: 'Give the login the run uses on your broker (the backend\'s, from `--broker` or `--broker-credentials`) read access to the topics your backend publishes its answers on.',
-  },
-  BROKER_SHARED_SUBSCRIPTIONS_MISSING: {
-    meaning: 'Several ingest workers were asked for, but the broker offers no shared subscriptions to split the traffic between them.',
-    action: 'Run with `--ingest-workers 1`, or use a broker with MQTT 5 shared subscriptions (Mosquitto ≥ 1.6, EMQX, HiveMQ).',
   },
   LOCAL_CA_INVALID: {
     meaning: 'The local CA folder holds only one of ca.cert.pem and ca.key.pem, or a file that is damaged, expired or not a CA.',

@@ -136,6 +136,7 @@ export async function main(argv: string[]): Promise<number> {
       record: command.record,
       ...(command.metrics === undefined ? {} : { metrics: command.metrics }),
       ...ownBroker,
+      ...(command.ingestWorkers === undefined ? {} : { ingestWorkers: command.ingestWorkers }),
       logger,
       signal: controller.signal,
     });

@@ -46,19 +46,22 @@ export interface BrokerClientOptions {
   topics: TopicLayout;
   hooks: BrokerClientHooks;
   /**
-   * `required` when several ingest connections split the traffic (then a broker without shared
-   * subscriptions is an error), `prefer` to use them where the broker offers them.
-   */
-  shared: 'required' | 'prefer';
-  /**
    * Uplinks handed over and not yet done before the client stops reading from the broker: its
    * one connection carries every device's traffic, so holding each message until it is done
    * (as the embedded broker holds each device) would serialize the whole fleet.
    */
   window?: number;
   connectTimeoutMs?: number;
+  /**
+   * What to subscribe to: default every device's uplinks (`device/+/data`, …, shared where the
+   * broker offers it); a list of topics (an ingest worker's share of the devices); or none (publish
+   * only: the downlinks, the uplinks reaching the backend through its ingest workers).
+   */
+  subscribe?: 'all' | readonly string[];
   logger: Logger;
 }
+
+const SUBSCRIBE_BATCH = 1000;
 
 /** Sessions outlive a lost connection by this long, so the broker keeps what arrives meanwhile. */
 const SESSION_EXPIRY_S = 300;
@@ -134,10 +137,6 @@ export async function connectBrokerClient(options: BrokerClientOptions): Promise
   // MQTT 5's CONNACK says whether shared subscriptions are available (absent: they are) [MQTT-3.2.2.3.17].
   const connack = (client as unknown as { _serverProperties?: { sharedSubscriptionAvailable?: boolean } })._serverProperties;
   const shared = v5 && connack?.sharedSubscriptionAvailable !== false;
-  if (!shared && options.shared === 'required') {
-    client.end(true);
-    throw new PinbenchError('BROKER_SHARED_SUBSCRIPTIONS_MISSING', `the broker at ${login.url} offers no shared subscriptions (${v5 ? 'its CONNACK says so' : 'it speaks MQTT 3.1.1 only'}): several ingest workers cannot split its traffic; run with --ingest-workers 1`);
-  }
 
   let received = 0;
   let reconnects = 0;
@@ -169,8 +168,12 @@ export async function connectBrokerClient(options: BrokerClientOptions): Promise
     }
   };
 
-  const filters = topics.uplinkFilters().map((filter) => (shared ? `$share/${SHARE_GROUP}/${filter}` : filter));
-  const granted = await client.subscribeAsync(filters, { qos: 1 });
+  const only = options.subscribe === undefined || options.subscribe === 'all' ? undefined : options.subscribe;
+  const everyDevice = only === undefined;
+  const filters: readonly string[] = only ?? topics.uplinkFilters().map((filter) => (shared ? `$share/${SHARE_GROUP}/${filter}` : filter));
+  const granted: Array<{ topic: string; qos: number }> = [];
+  // In parts, so a worker's thousands of topics never make one oversized SUBSCRIBE.
+  for (let i = 0; i < filters.length; i += SUBSCRIBE_BATCH) granted.push(...(await client.subscribeAsync([...filters.slice(i, i + SUBSCRIBE_BATCH)], { qos: 1 })));
   const denied = granted.filter((g) => g.qos >= 128);
   if (denied.length > 0) {
     await client.endAsync(true);
@@ -192,7 +195,7 @@ export async function connectBrokerClient(options: BrokerClientOptions): Promise
 
   return {
     url: login.url,
-    shared,
+    shared: everyDevice && shared,
     received: () => received,
     reconnects: () => reconnects,
     deliver(_deviceId, topic, payload, timeoutMs = 5000) {

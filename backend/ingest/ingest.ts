@@ -151,9 +151,11 @@ export class Ingest {
 
   /**
    * One PUBLISH from the broker. `done`, when given, is called once the message is accepted or
-   * rejected (the broker uses it to hold back reading that client's next packets).
+   * rejected (the broker uses it to hold back reading that client's next packets). `verified`,
+   * when given, is the signature's verdict already reached by an ingest worker process that
+   * checked it against the same registered key (backend/ingest-workers/).
    */
-  handlePublish(clientId: string, topic: string, payload: Uint8Array, done?: () => void): void {
+  handlePublish(clientId: string, topic: string, payload: Uint8Array, done?: () => void, verified?: boolean): void {
     const { codec } = this.options;
     const device = this.options.devices.get(clientId);
     if (device === undefined || topic !== (this.options.topics ?? DEFAULT_TOPICS).data(clientId)) {
@@ -192,6 +194,11 @@ export class Ingest {
       done,
     };
     this.queue.push(entry);
+    if (verified !== undefined) {
+      entry.verdict = verified ? Verdict.Good : Verdict.Bad;
+      this.finalizeReady();
+      return;
+    }
     const pool = this.pool;
     if (pool !== undefined && device.publicKey !== undefined) {
       pool.registerKey(device.index, device.publicKey, device.curve ?? 'p256');

@@ -92,6 +92,11 @@ export interface RunOptions {
   ca?: string;
   /** `--client-certs`: the devices' and the backend's client certificates (`<username>.cert.pem`, `.key.pem`). */
   clientCerts?: string;
+  /**
+   * `--ingest-workers N` (with `broker`): N processes share the subscription on that broker and
+   * decode and verify the uplinks; this process stays the one run.db writer (backend/ingest-workers/).
+   */
+  ingestWorkers?: number;
 }
 
 /** Rejects with RUN_INTERRUPTED once `signal` aborts (after stopping time), so every wait can race it. */
@@ -158,6 +163,9 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const attached = collectAttached({
       scenario, scenarioFile: typeof scenarioOrFile === 'string' ? scenarioOrFile : undefined, home: homeDir, attach: [...(options.attach ?? []), ...waitFor],
     });
+    if (external === undefined && options.ingestWorkers !== undefined) {
+      throw new PinbenchError('CLI_ARGS_INVALID', 'ingestWorkers splits the traffic of your broker (--broker) between ingest processes; the embedded broker hands it to one ingest');
+    }
     if (external !== undefined) {
       refuseWithExternalBroker(options, attached.length);
       // Unreachable, TLS that does not fit, the backend's login refused: said before the chain and circuit start.
@@ -229,7 +237,15 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const backend = await startBackend({
       store, directory, calendar: ingestCalendar, maxClockSkewS: scenario.ingest.maxClockSkewS, nowMs: () => clock.nowMs(), wallNowMs, io: time.io,
       events, topics, codec: ingestCodecFor(scenario.codec),
-      ...(external === undefined ? {} : { external: { login: external.login, clientId: `pinbench-backend-${process.pid}-${startedAt.getTime().toString(36)}` } }),
+      ...(external === undefined
+        ? {}
+        : {
+            external: {
+              login: external.login,
+              clientId: `pinbench-backend-${process.pid}-${startedAt.getTime().toString(36)}`,
+              ...(options.ingestWorkers === undefined ? {} : { workers: { count: options.ingestWorkers, codec: scenario.codec, logPath: join(runDir, 'ingest-workers.log') } }),
+            },
+          }),
       brokerPort: options.brokerPort, listen: listeners.specs, tls: listeners.tls, logger, onStarted: (stop) => cleanups.push(stop),
       ...(receivedListeners.length === 0
         ? {}

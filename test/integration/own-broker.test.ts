@@ -75,6 +75,18 @@ describe("integration: the fleet and pinbench's backend on Debian's mosquitto", 
     expect(own.report.broker.dropped).toBe(0);
     expect(own.report.broker.refusedConnects).toEqual({});
     expect(embedded.report.broker.mode).toBe('embedded');
+
+    // Two ingest processes on mosquitto's shared subscription: the same readings and rewards again.
+    const split = await runScenario(scenarioFile, {
+      outDir, cacheDir: testCacheDir, ingestWorkers: 2,
+      broker: `mqtt://127.0.0.1:${mosquitto.port}`, brokerCredentials: join(provisionDir, 'backend.json'),
+    });
+    expect(split.failedChecks).toEqual([]);
+    const c = runFingerprint(split.runDir);
+    expect(c.packages).toEqual(a.packages);
+    expect(c.published).toEqual(a.published);
+    expect(rewardsInDb(split.runDir)).toEqual(rewardsInDb(embedded.runDir));
+    expect(readFileSync(join(split.runDir, 'ingest-workers.log'), 'utf8')).not.toMatch(/error|failed/i);
   }, 300_000);
 });
 
