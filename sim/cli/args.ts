@@ -205,6 +205,9 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
     throw new PinbenchError('CLI_ARGS_INVALID', 'missing scenario file; try `pinbench run scenarios/smoke.yaml`');
   }
   if (extra.length > 0) throw new PinbenchError('CLI_ARGS_INVALID', `unexpected argument "${extra[0]}"; give one scenario file`);
+  if (values.broker !== undefined && !/^(mqtts?|wss?):\/\/[^\s/]+/.test(values.broker)) {
+    throw new PinbenchError('CLI_ARGS_INVALID', `option --broker: expected mqtt://, mqtts://, ws:// or wss:// and a host, e.g. mqtt://pinbench-backend:<password>@127.0.0.1:1883, got "${values.broker}"`);
+  }
   const backend = parseBackend(values.backend);
   const observe = values.observe ?? [];
   if (observe.length > 0 && backend !== 'none') throw new PinbenchError('CLI_ARGS_INVALID', "option --observe watches what your backend publishes back: it needs --backend none (pinbench's own backend answers nothing to observe)");

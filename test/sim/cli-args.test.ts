@@ -35,6 +35,7 @@ describe('CLI arguments', () => {
 
   it('error: fleet-only and observe flags that cannot work say why', () => {
     expect(() => parseCli(['run', 's.yaml', '--backend', 'theirs'])).toThrow('option --backend: expected pinbench or none, got "theirs"');
+    expect(() => parseCli(['run', 's.yaml', '--broker', 'http://b:1883'])).toThrow('option --broker: expected mqtt://, mqtts://, ws:// or wss:// and a host, e.g. mqtt://pinbench-backend:<password>@127.0.0.1:1883, got "http://b:1883"');
     expect(() => parseCli(['run', 's.yaml', '--broker', 'mqtt://b:1', '--observe', 'ack/+'])).toThrow("option --observe watches what your backend publishes back: it needs --backend none (pinbench's own backend answers nothing to observe)");
     expect(() => parseCli(['run', 's.yaml', '--broker', 'mqtt://b:1', '--backend', 'none', '--observe', 'ack/#/x'])).toThrow("option --observe \"ack/#/x\": # must be a whole level and the last one; e.g. --observe 'backend/+/ack'");
     expect(() => parseCli(['run', 's.yaml', '--broker', 'mqtt://b:1', '--backend', 'none', '--observe', 'ack/x+'])).toThrow('+ must be a whole level');
