@@ -1,6 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Aedes } from 'aedes';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runFleetOnly, runScenario } from '../../sim/index.ts';
@@ -28,12 +32,35 @@ async function provision(dir: string, scenarioFile: string, host?: string): Prom
   return out;
 }
 
+/**
+ * Debian's mosquitto 2.0.11 is built without WebSocket support, so the ws:// case runs against the
+ * aedes library behind the `ws` package's server (neither written here, and not pinbench's
+ * embedded broker with its logins and ACL).
+ */
+async function aedesOverWebSocket(): Promise<{ port: number; close(): Promise<void> }> {
+  const broker = await Aedes.createBroker();
+  const server = createHttpServer();
+  const wss = new WebSocketServer({ server, path: '/mqtt' });
+  wss.on('connection', (socket) => broker.handle(createWebSocketStream(socket) as never));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 describe("integration: a team's broker over TLS with client certificates, and the lines for a broker that cannot be used", () => {
   const dir = mkdtempSync(join(tmpdir(), 'pinbench-own-broker-tls-'));
   const scenarioFile = join(dir, 'own-broker-tls.yaml');
   let tls: RunningMosquitto;
   let wrongName: RunningMosquitto;
   let plain: RunningMosquitto;
+  let wsBroker: { port: number; close(): Promise<void> };
   let tlsDir: string;
   let plainDir: string;
 
@@ -51,10 +78,11 @@ describe("integration: a team's broker over TLS with client certificates, and th
     // The server certificate names 127.0.0.1, ::1 and localhost, not 127.0.0.2.
     wrongName = await startMosquitto({ dir: brokerDir('other'), host: '127.0.0.2', aclFile: join(tlsDir, 'mosquitto.acl'), tls: tlsOf(tlsDir) });
     plain = await startMosquitto({ dir: brokerDir('plain'), passwordFile: join(plainDir, 'mosquitto.passwd'), aclFile: join(plainDir, 'mosquitto.acl') });
+    wsBroker = await aedesOverWebSocket();
   });
 
   afterAll(async () => {
-    await Promise.all([tls?.stop(), wrongName?.stop(), plain?.stop()]);
+    await Promise.all([tls?.stop(), wrongName?.stop(), plain?.stop(), wsBroker?.close()]);
   });
 
   it('behavior: over mqtts every device logs in by its client certificate alone (mosquitto takes its CN as the username) and publishes', async () => {
@@ -64,6 +92,14 @@ describe("integration: a team's broker over TLS with client certificates, and th
     expect(result.failedChecks).toEqual([]);
     expect(result.report.counts.published).toBeGreaterThan(15);
     expect(result.report.broker.refusedConnects).toEqual({});
+    expect(result.report.broker.connects).toBe(4);
+  }, 60_000);
+
+  it('behavior: over ws:// (MQTT over WebSocket) the devices connect and publish the same', async () => {
+    const result = await runFleetOnly(scenarioFile, { outDir: join(dir, 'runs'), broker: `ws://127.0.0.1:${wsBroker.port}/mqtt` });
+    expect(result.failedChecks).toEqual([]);
+    expect(result.report.counts.published).toBeGreaterThan(15);
+    expect(result.report.broker.url).toBe(`ws://127.0.0.1:${wsBroker.port}/mqtt`);
     expect(result.report.broker.connects).toBe(4);
   }, 60_000);
 
