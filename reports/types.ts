@@ -24,17 +24,8 @@ export interface ObservedReport {
  * A run of the fleet alone against a team's broker and backend (`--backend none`): no ingest,
  * proofs or chain of pinbench's, so only what the devices themselves see is measured.
  */
-export interface FleetOnlyReport {
+export interface FleetOnlyReport extends ReportHeader {
   mode: 'fleet-only';
-  pinbench: { version: string };
-  scenario: { name: string; seed: number; source: string; devices: number; epochs: number; epochLengthS: number };
-  runDir: string;
-  startedAt: string;
-  finishedAt: string;
-  ok: boolean;
-  /** Only the checks that apply without pinbench's backend. */
-  checks: ReportCheck[];
-  timingsMs: Record<string, number>;
   broker: {
     url: string;
     peakConnections: number;
@@ -58,19 +49,24 @@ export interface FleetOnlyReport {
   performance: PerformanceReport;
 }
 
-/**
- * The plain report object every renderer reads. sim/ fills it; reports/ only renders it.
- * Amounts of wei and gas are decimal strings (they overflow a JS number).
- */
-export interface RunReport {
+/** What every run's report starts with, whatever ran. */
+export interface ReportHeader {
   pinbench: { version: string };
   scenario: { name: string; seed: number; source: string; devices: number; epochs: number; epochLengthS: number };
   runDir: string;
   startedAt: string;
   finishedAt: string;
   ok: boolean;
+  /** The built-in checks that apply to the run (a fleet-only run leaves out those on pinbench's backend). */
   checks: ReportCheck[];
   timingsMs: Record<string, number>;
+}
+
+/**
+ * The plain report object every renderer reads. sim/ fills it; reports/ only renders it.
+ * Amounts of wei and gas are decimal strings (they overflow a JS number).
+ */
+export interface RunReport extends ReportHeader {
   counts: {
     published: number;
     received: number;

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../../core/ports.ts';
 import { silentLogger } from '../../core/ports.ts';
@@ -39,6 +39,7 @@ import { prepareListeners } from './stages/listeners.ts';
 import { startRunMetrics } from './stages/metrics.ts';
 import { externalBrokerOf, refuseWithExternalBroker } from './stages/external-broker.ts';
 import { probeBackendLogin } from './stages/probe-broker.ts';
+import { writeReport, type RunOutcome } from './write-report.ts';
 
 export interface RunOptions {
   brokerPort?: number;
@@ -113,13 +114,7 @@ function interruption(signal: AbortSignal | undefined, stopTime: () => void, dbP
   return interrupted;
 }
 
-export interface RunResult {
-  ok: boolean;
-  exitCode: number;
-  runDir: string;
-  report: RunReport;
-  failedChecks: string[];
-}
+export type RunResult = RunOutcome<RunReport>;
 
 /**
  * Runs a scenario end to end — fleet → broker → ingest → epochs → proofs → settlement — and
@@ -315,10 +310,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
         memory: memory.stop(),
       }),
     });
-    writeFileSync(join(runDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-    writeFileSync(join(runDir, 'report.md'), renderMarkdown(report));
-    const failedChecks = checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-    return { ok: report.ok, exitCode: report.ok ? 0 : 1, runDir, report, failedChecks };
+    return writeReport(runDir, report, renderMarkdown);
   } catch (error) {
     if (error instanceof PinbenchError) error.details.runDir = runDir;
     throw error;

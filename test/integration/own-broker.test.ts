@@ -35,19 +35,23 @@ function rewardsInDb(runDir: string): Array<{ id: string; epoch: number; units: 
   }
 }
 
+/** Writes the scenario into `dir` and `pinbench provision`s it (mosquitto's files and backend.json). */
+function provisionInto(dir: string, name: string, body: object): { scenarioFile: string; provisionDir: string; backend: { username: string; password: string } } {
+  const scenarioFile = join(dir, `${name}.yaml`);
+  const provisionDir = join(dir, 'provision');
+  writeFileSync(scenarioFile, stringify(body));
+  const command = parseProvisionArgs([scenarioFile, '--format', 'mosquitto', '--out', provisionDir]);
+  if ('help' in command) throw new Error('unexpected help');
+  writeProvisionFiles(command, provisionFleet(command));
+  return { scenarioFile, provisionDir, backend: JSON.parse(readFileSync(join(provisionDir, 'backend.json'), 'utf8')) };
+}
+
 describe("integration: the fleet and pinbench's backend on Debian's mosquitto", () => {
   const dir = mkdtempSync(join(tmpdir(), 'pinbench-own-broker-'));
-  const scenarioFile = join(dir, 'own-broker.yaml');
-  const provisionDir = join(dir, 'provision');
+  const { scenarioFile, provisionDir, backend } = provisionInto(dir, 'own-broker', scenario);
   let mosquitto: RunningMosquitto;
-  let backend: { username: string; password: string };
 
   beforeAll(async () => {
-    writeFileSync(scenarioFile, stringify(scenario));
-    const command = parseProvisionArgs([scenarioFile, '--format', 'mosquitto', '--out', provisionDir]);
-    if ('help' in command) throw new Error('unexpected help');
-    writeProvisionFiles(command, provisionFleet(command));
-    backend = JSON.parse(readFileSync(join(provisionDir, 'backend.json'), 'utf8'));
     mosquitto = await startMosquitto({ dir, passwordFile: join(provisionDir, 'mosquitto.passwd'), aclFile: join(provisionDir, 'mosquitto.acl') });
   });
 
@@ -93,15 +97,10 @@ describe("integration: the fleet and pinbench's backend on Debian's mosquitto", 
 describe("integration: what mosquitto acknowledges and drops is counted as dropped by it", () => {
   it('behavior: a device publishing on another device\'s topic is acknowledged by mosquitto, never delivered (its ACL), and counted as broker.dropped; the accounting closes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pinbench-dropped-'));
-    const scenarioFile = join(dir, 'dropped.yaml');
-    writeFileSync(scenarioFile, stringify({
+    const { scenarioFile, provisionDir } = provisionInto(dir, 'dropped', {
       ...scenario, name: 'dropped', seed: 5, epochs: { lengthS: 20, count: 1 },
       fleet: [{ count: 3, motion: 'car', uploadPeriodS: 2 }, { count: 1, motion: 'car', uploadPeriodS: 2, adversary: { name: 'wrong-topic', probability: 0.5 } }],
-    }));
-    const provisionDir = join(dir, 'provision');
-    const command = parseProvisionArgs([scenarioFile, '--out', provisionDir]);
-    if ('help' in command) throw new Error('unexpected help');
-    writeProvisionFiles(command, provisionFleet(command));
+    });
     const broker = await startMosquitto({ dir, passwordFile: join(provisionDir, 'mosquitto.passwd'), aclFile: join(provisionDir, 'mosquitto.acl') });
     try {
       const result = await runScenario(scenarioFile, {
@@ -129,19 +128,12 @@ describe("integration: what mosquitto acknowledges and drops is counted as dropp
 
 describe("integration: the fleet alone against Debian's mosquitto and a team's backend (--backend none)", () => {
   const dir = mkdtempSync(join(tmpdir(), 'pinbench-fleet-only-'));
-  const scenarioFile = join(dir, 'own-broker.yaml');
-  const provisionDir = join(dir, 'provision');
+  const { scenarioFile, provisionDir, backend } = provisionInto(dir, 'own-broker', scenario);
   let mosquitto: RunningMosquitto;
-  let backend: { username: string; password: string };
   let left: { username: string };
   let teamBackend: mqtt.MqttClient;
 
   beforeAll(async () => {
-    writeFileSync(scenarioFile, stringify(scenario));
-    const command = parseProvisionArgs([scenarioFile, '--format', 'mosquitto', '--out', provisionDir]);
-    if ('help' in command) throw new Error('unexpected help');
-    writeProvisionFiles(command, provisionFleet(command));
-    backend = JSON.parse(readFileSync(join(provisionDir, 'backend.json'), 'utf8'));
     // One device's password left out of the file; the team's backend answers on ack/<id>, which its login may write and read.
     const lines = readFileSync(join(provisionDir, 'mosquitto.passwd'), 'utf8').trim().split('\n');
     const [leftOut] = lines.splice(3, 1);

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PinbenchError } from '../../../core/errors.ts';
 import { silentLogger, type Logger } from '../../../core/ports.ts';
@@ -19,6 +19,7 @@ import { PINBENCH_VERSION } from '../../version.ts';
 import { startRunMetrics } from '../stages/metrics.ts';
 import { fleetOnlyEnrolment } from './fleet-only-enrolment.ts';
 import { probeDeviceLogin } from '../stages/probe-broker.ts';
+import { writeReport, type RunOutcome } from '../write-report.ts';
 
 export interface FleetOnlyOptions {
   /** The team's broker (as `--broker`; else the scenario's `broker.url`). */
@@ -41,13 +42,7 @@ export interface FleetOnlyOptions {
   answerGraceMs?: number;
 }
 
-export interface FleetOnlyResult {
-  ok: boolean;
-  exitCode: number;
-  runDir: string;
-  report: FleetOnlyReport;
-  failedChecks: string[];
-}
+export type FleetOnlyResult = RunOutcome<FleetOnlyReport>;
 
 /** Without a backend no one proposes an owner: every device is taken as registered (the team's backend knows it by its credentials). */
 function withoutRegistration(scenario: Scenario): Scenario {
@@ -188,10 +183,7 @@ export async function runFleetOnly(scenarioOrFile: ScenarioInput | Scenario | st
       observed,
       performance: performanceReport({ summary: perfSummary, timeMode: time.mode, timerLatenessMs: time.timerLateness() ?? null, childPeakRssBytes: fleet.childPeakRssBytes?.() ?? null }),
     };
-    writeFileSync(join(runDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-    writeFileSync(join(runDir, 'report.md'), renderFleetOnlyMarkdown(report));
-    const failedChecks = checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-    return { ok: report.ok, exitCode: report.ok ? 0 : 1, runDir, report, failedChecks };
+    return writeReport(runDir, report, renderFleetOnlyMarkdown);
   } catch (error) {
     if (error instanceof PinbenchError) error.details.runDir = runDir;
     throw error;
