@@ -104,14 +104,20 @@ export class MeteredPublishLatency extends PublishLatency {
   }
 }
 
-/** Registers the latency histogram on `registry` and returns a PublishLatency feeding it. */
-export function meteredPublishLatency(registry: Registry): MeteredPublishLatency {
-  const histogram = new Histogram({
+const LATENCY_HISTOGRAMS = {
+  accept: {
     name: `${METRIC_PREFIX}publish_accept_latency_seconds`,
     help: 'Wall time from a device publishing a reading to the ingest accepting it (the bench pairs its send times with the backend\'s accepts).',
-    buckets: LATENCY_BUCKETS_S,
-    registers: [registry],
-  });
+  },
+  ack: {
+    name: `${METRIC_PREFIX}publish_ack_latency_seconds`,
+    help: 'Wall time from a device publishing at QoS 1 to its broker\'s PUBACK, as the device saw it (the embedded broker or a team\'s).',
+  },
+} as const;
+
+/** Registers a latency histogram (publish → accept, or publish → PUBACK) on `registry` and returns a PublishLatency feeding it. */
+export function meteredPublishLatency(registry: Registry, which: keyof typeof LATENCY_HISTOGRAMS = 'accept'): MeteredPublishLatency {
+  const histogram = new Histogram({ ...LATENCY_HISTOGRAMS[which], buckets: LATENCY_BUCKETS_S, registers: [registry] });
   return new MeteredPublishLatency(histogram);
 }
 

@@ -205,7 +205,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     // as any device would be, and registered on chain through it.
     const directory = new DeviceDirectory({ registry: chain, store, logger });
     const publishLatency = metrics?.publishLatency() ?? new PublishLatency();
-    const ackLatency = new PublishLatency();
+    const ackLatency = metrics?.ackLatency() ?? new PublishLatency();
     const fleet = fleetSetup.createRuntime({ directory, store, publishLatency, ackLatency, logger });
     // With devices to wait for, the epochs begin once they are online: until then the ingest has no epoch for a reading.
     const newCalendar = () => createEpochCalendar(replays?.calendarStartS ?? Math.ceil(clock.nowMs() / 1000), scenario.epochs.lengthS, scenario.epochs.count);

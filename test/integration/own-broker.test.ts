@@ -154,6 +154,7 @@ describe("integration: the fleet alone against Debian's mosquitto and a team's b
 
   it('behavior: publish → PUBACK and reading → answer latency are measured without a chain; a device left out of the password file is refused and counted; an observe filter that never matches fails its check; the metrics are served mid-run', async () => {
     const scrapes: number[] = [];
+    const ackCounts: number[] = [];
     let running = true;
     const result = await runFleetOnly(scenarioFile, {
       outDir: join(dir, 'runs'),
@@ -167,6 +168,7 @@ describe("integration: the fleet alone against Debian's mosquitto and a team's b
             const text = await (await fetch(url)).text().catch(() => '');
             const exposition = parseExposition(text);
             if (running && exposition.has('pinbench_published_total')) scrapes.push(exposition.value('pinbench_published_total'));
+            if (running && exposition.has('pinbench_publish_ack_latency_seconds_count')) ackCounts.push(exposition.value('pinbench_publish_ack_latency_seconds_count'));
             await new Promise((r) => setTimeout(r, 100));
           }
         };
@@ -189,6 +191,7 @@ describe("integration: the fleet alone against Debian's mosquitto and a team's b
     expect(report.observed!.matched).toBeGreaterThan(50);
     expect(report.observed!.latencyMs.p50).toBeGreaterThan(0);
     expect(scrapes.some((n) => n > 0 && n < report.counts.published)).toBe(true);
+    expect(ackCounts.some((n) => n > 0)).toBe(true);
     // run.db: what the broker acknowledged, per device; none from the refused one; no ingest, no chain.
     const db = new Database(join(result.runDir, 'run.db'), { readonly: true });
     try {

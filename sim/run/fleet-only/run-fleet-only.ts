@@ -97,7 +97,7 @@ export async function runFleetOnly(scenarioOrFile: ScenarioInput | Scenario | st
         ? undefined
         : await ResponseObserver.connect({ login: external.login, clientId: `pinbench-observer-${process.pid}-${startedAt.getTime().toString(36)}`, filters: observe, deviceIds, wallNowMs, logger });
     if (observer !== undefined) cleanups.push(() => observer.close());
-    const ackLatency = new PublishLatency();
+    const ackLatency = metrics?.ackLatency() ?? new PublishLatency();
     const fleet = setup.createRuntime({
       enrolment: (p) =>
         fleetOnlyEnrolment({

@@ -29,6 +29,8 @@ export interface RunMetrics {
   readonly url: string;
   /** The run's PublishLatency, feeding `pinbench_publish_accept_latency_seconds` as well (call once). */
   publishLatency(): PublishLatency;
+  /** The devices' publish → PUBACK latency, feeding `pinbench_publish_ack_latency_seconds` as well (call once). */
+  ackLatency(): PublishLatency;
   /** Starts serving the run's parts (call once they exist). */
   watch(run: WatchedRun): void;
   close(): Promise<void>;
@@ -51,6 +53,7 @@ export async function startRunMetrics(input: { address: string | undefined; logg
   return {
     url: endpoint.url,
     publishLatency: () => meteredPublishLatency(registry),
+    ackLatency: () => meteredPublishLatency(registry, 'ack'),
     watch(run) {
       const { fleet, backend, store, heard, time, chain, prover } = run;
       const processes: Record<string, () => number | undefined> = {};
