@@ -1,15 +1,28 @@
 // Messages between run.ts and its two child processes (fork IPC, advanced serialization).
 import type { PerfSummary } from '../../sim/perf/sampler.ts';
 
-export type Mode = 'baseline' | 'pinbench';
+/**
+ * `baseline`: bare aedes; `pinbench`: the embedded broker and the whole ingest; `broker`
+ * (diagnostic, `--broker-only`): the embedded broker (login, ACL, hand-over) with an ingest that
+ * only counts and calls `done`.
+ */
+export type Mode = 'baseline' | 'pinbench' | 'broker';
 
 export type ServerCommand =
-  | { cmd: 'start'; mode: Mode; connections: number; perDevice: number; t0S: number; verifyWorkers?: number }
+  | { cmd: 'start'; mode: Mode; connections: number; perDevice: number; t0S: number; verifyWorkers?: number; brokerRate?: number }
   | { cmd: 'mark' }
   | { cmd: 'window-start' }
   | { cmd: 'window-end' }
   | { cmd: 'drain' }
   | { cmd: 'stop' };
+
+/** One thread's CPU over the window (Linux /proc), ms. */
+export interface ThreadCpu {
+  tid: number;
+  main: boolean;
+  userMs: number;
+  systemMs: number;
+}
 
 interface IngestCounts {
   received: number;
@@ -20,8 +33,11 @@ interface IngestCounts {
 
 export type ServerReply =
   | { kind: 'ready'; port: number }
-  /** `cpuUs`: this process's CPU time so far (user + system, every thread: main loop and verify workers), µs. */
-  | ({ kind: 'mark'; atMs: number; rssBytes: number; cpuUs: number; connected: number; window?: PerfSummary } & IngestCounts)
+  /**
+   * `cpuUs`: this process's CPU time so far (user + system, every thread: main loop and verify
+   * workers), µs. `monoUs`: CLOCK_MONOTONIC in µs, the clock of a --cpu-prof profile's timestamps.
+   */
+  | ({ kind: 'mark'; atMs: number; rssBytes: number; cpuUs: number; monoUs: number; connected: number; window?: PerfSummary; threads?: ThreadCpu[] } & IngestCounts)
   | ({ kind: 'drained'; acceptTimes: Float64Array } & IngestCounts)
   | ({ kind: 'stopped'; perf: PerfSummary } & IngestCounts);
 

@@ -1,7 +1,9 @@
 // `npm run bench`: bare aedes vs pinbench (broker + full ingest) at the same connection count,
 // QoS 1 and payload (a signed Pebble package), broker and load in two processes. Prints JSON
 // and writes runs/bench-<time>.json. Flags: --connections 1000,10000 --duration-s 20
-// --repeat 3 --paced-s 10 --window N --verify-workers N --openssl-s N.
+// --repeat 3 --paced-s 10 --window N --verify-workers N --openssl-s N; diagnostics: --broker-only
+// [--broker-rate N] (the embedded broker with a counting ingest), --server-node-flags "--trace-gc",
+// --cpu-prof-dir DIR. The broker process's per-thread CPU over the window is in broker.window.threads.
 //
 // CPU per message: the broker process's CPU time (process.cpuUsage(): all its threads, the
 // verify workers included; the load generator is another process and is not in it) over the
@@ -17,7 +19,7 @@ import * as hdr from 'hdr-histogram-js';
 import { readHostLimits } from '../../sim/perf/capacity.ts';
 import { writePackages } from './packages.ts';
 import { measureVerifyFloor, type VerifyFloor } from './verify-floor.ts';
-import type { LoadCommand, LoadReply, Mode, ServerCommand, ServerReply } from './protocol.ts';
+import type { LoadCommand, LoadReply, Mode, ServerCommand, ServerReply, ThreadCpu } from './protocol.ts';
 
 interface Flags {
   connections: number[];
@@ -28,14 +30,20 @@ interface Flags {
   window?: number;
   verifyWorkers?: number;
   concurrency: number;
+  /** Also run the embedded broker with a counting ingest (mode `broker`) in each pair. */
+  brokerOnly: boolean;
+  /** With --broker-only: release the counting ingest's dones at this rate (msg/s), as a verify thread would. */
+  brokerRate?: number;
   /** Seconds for each of openssl speed's sign and verify phases (the verify floor). */
   opensslS: number;
+  /** Node flags for the broker process (diagnostics: --trace-gc, --perf-basic-prof for `perf record -p`). */
+  serverNodeFlags: string[];
   /** Profile the broker process (node --cpu-prof) into this folder. */
   cpuProfDir?: string;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { connections: [1000], durationS: 10, repeat: 1, pacedS: 10, warmupS: 2, concurrency: 500, opensslS: 3 };
+  const flags: Flags = { connections: [1000], durationS: 10, repeat: 1, pacedS: 10, warmupS: 2, concurrency: 500, opensslS: 3, brokerOnly: false, serverNodeFlags: [] };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i];
     const value = argv[i + 1] ?? '';
@@ -57,11 +65,16 @@ function parseFlags(argv: string[]): Flags {
     else if (name === '--verify-workers') flags.verifyWorkers = Math.floor(num());
     else if (name === '--connect-concurrency') flags.concurrency = Math.floor(num());
     else if (name === '--openssl-s') flags.opensslS = Math.floor(num());
-    else if (name === '--cpu-prof-dir') {
+    else if (name === '--broker-only') flags.brokerOnly = true;
+    else if (name === '--broker-rate') flags.brokerRate = num();
+    else if (name === '--server-node-flags') {
+      flags.serverNodeFlags = value.split(' ').filter((flag) => flag.length > 0);
+      i++;
+    } else if (name === '--cpu-prof-dir') {
       flags.cpuProfDir = value;
       i++;
     }
-    else throw new Error(`unknown option ${name}; options: --connections, --duration-s, --repeat, --paced-s, --warmup-s, --window, --verify-workers, --connect-concurrency, --openssl-s, --cpu-prof-dir`);
+    else throw new Error(`unknown option ${name}; options: --connections, --duration-s, --repeat, --paced-s, --warmup-s, --window, --verify-workers, --connect-concurrency, --openssl-s, --broker-only, --broker-rate, --server-node-flags, --cpu-prof-dir`);
   }
   return flags;
 }
@@ -71,9 +84,9 @@ const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 /** A forked child speaking the bench protocol: `ask` sends a command and awaits a reply of that kind. */
-function child<C, R extends { kind: string }>(file: string, cpuProfDir?: string) {
+function child<C, R extends { kind: string }>(file: string, cpuProfDir?: string, nodeFlags: readonly string[] = []) {
   const proc: ChildProcess = fork(new URL(file, import.meta.url), [], {
-    execArgv: ['--import', 'tsx', ...(cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir])],
+    execArgv: ['--import', 'tsx', ...nodeFlags, ...(cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir])],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -129,6 +142,11 @@ interface RunResult {
   cpuPerMessage: {
     brokerCpuMs: number;
     windowMs: number;
+    /** The window on the broker's monotonic clock, µs: slice a --cpu-prof-dir profile with it. */
+    windowMonoUs: [number, number];
+    acceptedInWindow: number;
+    /** The same CPU by thread (Linux /proc, 10 ms ticks), µs per message: the main loop, the busiest other thread (a verify worker in pinbench), the rest (V8's GC helpers, libuv). */
+    threadsUs?: { main: number; busiestOther: number; rest: number };
     /** Broker process CPU per message the load got a PUBACK for (by rate: the two windows are the same length). */
     brokerUsPerAcked: number;
     /** Broker process CPU per message the ingest accepted in the window (pinbench). */
@@ -140,16 +158,25 @@ interface RunResult {
   accounting?: { published: number; acked: number; received: number; accepted: number; rejected: Record<string, number>; lost: number };
 }
 
+function threadsPerMessage(threads: ThreadCpu[] | undefined, messages: number): { main: number; busiestOther: number; rest: number } | undefined {
+  if (threads === undefined || threads.length === 0 || messages <= 0) return undefined;
+  const us = (t: ThreadCpu) => (t.userMs + t.systemMs) * 1000;
+  const main = threads.filter((t) => t.main).reduce((a, t) => a + us(t), 0);
+  const others = threads.filter((t) => !t.main).map(us).sort((a, b) => b - a);
+  const rest = others.slice(1).reduce((a, b) => a + b, 0);
+  return { main: round(main / messages, 2), busiestOther: round((others[0] ?? 0) / messages, 2), rest: round(rest / messages, 2) };
+}
+
 async function runOnce(mode: Mode, flags: Flags, connections: number, packagesFile: string, perDevice: number, t0S: number): Promise<RunResult> {
-  const server = child<ServerCommand, ServerReply>('./server.ts', mode === 'pinbench' ? flags.cpuProfDir : undefined);
+  const server = child<ServerCommand, ServerReply>('./server.ts', mode === 'pinbench' ? flags.cpuProfDir : undefined, flags.serverNodeFlags);
   const load = child<LoadCommand, LoadReply>('./load.ts');
   try {
-    const { port } = await server.ask({ cmd: 'start', mode, connections, perDevice, t0S, verifyWorkers: flags.verifyWorkers }, 'ready');
+    const { port } = await server.ask({ cmd: 'start', mode, connections, perDevice, t0S, verifyWorkers: flags.verifyWorkers, brokerRate: flags.brokerRate }, 'ready');
     await load.wait('ready');
     const before = await server.ask({ cmd: 'mark' }, 'mark');
     const window = flags.window ?? Math.max(1, Math.round(4000 / connections));
     const conn = await load.ask(
-      { cmd: 'connect', url: `mqtt://127.0.0.1:${port}`, connections, concurrency: flags.concurrency, packagesFile, recycle: mode === 'baseline' },
+      { cmd: 'connect', url: `mqtt://127.0.0.1:${port}`, connections, concurrency: flags.concurrency, packagesFile, recycle: mode !== 'pinbench' },
       'connected',
     );
     const after = await server.ask({ cmd: 'mark' }, 'mark');
@@ -169,14 +196,21 @@ async function runOnce(mode: Mode, flags: Flags, connections: number, packagesFi
     const cpuPerMessage: RunResult['cpuPerMessage'] = {
       brokerCpuMs: Math.round(brokerCpuUs / 1000),
       windowMs: Math.round(windowMs),
+      windowMonoUs: [start.monoUs, end.monoUs],
+      acceptedInWindow: end.accepted - start.accepted,
+      threadsUs: threadsPerMessage(end.threads, mode === 'baseline' ? ackedPerS * (windowMs / 1000) : end.accepted - start.accepted),
       brokerUsPerAcked: round(brokerCpuUs / (ackedPerS * (windowMs / 1000)), 2),
-      brokerUsPerAccepted: mode === 'pinbench' ? round(brokerCpuUs / Math.max(1, end.accepted - start.accepted), 2) : undefined,
+      brokerUsPerAccepted: mode !== 'baseline' ? round(brokerCpuUs / Math.max(1, end.accepted - start.accepted), 2) : undefined,
       loadUsPerAcked: round(loadCpuUs / Math.max(1, blast.ackedInWindow), 2),
     };
     log(
       `  ${mode}: ${Math.round(rate)} msg/s (${mode === 'baseline' ? 'acknowledged' : 'accepted'}), window ${window}; broker CPU ${
         mode === 'baseline' ? `${cpuPerMessage.brokerUsPerAcked} µs per acknowledged` : `${cpuPerMessage.brokerUsPerAccepted} µs per accepted`
-      } message (load ${cpuPerMessage.loadUsPerAcked} µs, not counted)`,
+      } message (load ${cpuPerMessage.loadUsPerAcked} µs, not counted)${
+        cpuPerMessage.threadsUs === undefined
+          ? ''
+          : `; by thread: main ${cpuPerMessage.threadsUs.main}, busiest other ${cpuPerMessage.threadsUs.busiestOther}, rest ${cpuPerMessage.threadsUs.rest}`
+      }`,
     );
     let paced: RunResult['paced'];
     if (mode === 'pinbench') {
@@ -219,7 +253,7 @@ async function runOnce(mode: Mode, flags: Flags, connections: number, packagesFi
         brokerBytes: Math.round((after.rssBytes - before.rssBytes) / connections),
         loadBytes: Math.round((conn.rssAfterBytes - conn.rssBeforeBytes) / connections),
       },
-      broker: { window: end.window && { cpu: end.window.cpu, loopLag: end.window.loopLag }, peakRssMiB: mib(stopped.perf.peakRssBytes), cpu: stopped.perf.cpu },
+      broker: { window: end.window && { cpu: end.window.cpu, loopLag: end.window.loopLag, threads: end.threads }, peakRssMiB: mib(stopped.perf.peakRssBytes), cpu: stopped.perf.cpu },
       load: { window: { cpu: blast.window.cpu, loopLag: blast.window.loopLag }, peakRssMiB: mib(gone.perf.peakRssBytes), cpu: gone.perf.cpu },
       cpuPerMessage,
       paced,
@@ -300,7 +334,7 @@ async function main(): Promise<void> {
         const floor = measureVerifyFloor(flags.opensslS);
         floors.push(floor);
         log(floor.ok ? `  openssl speed ecdsap256: ${floor.verifyPerS} verify/s, ${round(floor.verifyUs, 2)} µs per verify (one core)` : `  ${floor.reason}`);
-        for (const mode of ['baseline', 'pinbench'] as const) runs.push(await runOnce(mode, flags, connections, packagesFile, perDevice, t0S));
+        for (const mode of flags.brokerOnly ? (['baseline', 'broker', 'pinbench'] as const) : (['baseline', 'pinbench'] as const)) runs.push(await runOnce(mode, flags, connections, packagesFile, perDevice, t0S));
       }
       const of = (mode: Mode) => runs.filter((run) => run.mode === mode);
       const ratios = of('pinbench').map((run, i) => run.rate / of('baseline')[i]!.rate);
@@ -329,6 +363,12 @@ async function main(): Promise<void> {
         median: {
           baselinePerS: median(of('baseline').map((run) => run.rate)),
           pinbenchPerS: median(of('pinbench').map((run) => run.rate)),
+          ...(flags.brokerOnly
+            ? {
+                brokerOnlyPerS: median(of('broker').map((run) => run.rate)),
+                brokerOnlyUsPerMessage: median(of('broker').map((run) => run.cpuPerMessage.brokerUsPerAccepted!)),
+              }
+            : {}),
           ratio: round(median(ratios), 3),
           connectsPerS: median(runs.map((run) => run.connectsPerS)),
           connectMs: median(runs.map((run) => run.connectMs)),

@@ -1,8 +1,9 @@
 // Broker side of the benchmark, in its own process (forked by run.ts). Mode `baseline`: bare
 // aedes, no hooks. Mode `pinbench`: the embedded broker (auth + ACL) feeding the full ingest
-// (decode, verify in the pool, validate, store to SQLite in a temp dir).
+// (decode, verify in the pool, validate, store to SQLite in a temp dir). Mode `broker`: the
+// embedded broker with an ingest that only counts (what the broker part of pinbench costs).
 import { createServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Aedes } from 'aedes';
@@ -53,6 +54,55 @@ async function start(command: Extract<ServerCommand, { cmd: 'start' }>): Promise
     };
     return (server.address() as AddressInfo).port;
   }
+  if (command.mode === 'broker') {
+    const credentials = new Map<string, string>();
+    for (let d = 0; d < command.connections; d++) credentials.set(benchDeviceId(d), benchPassword(d));
+    let handed = 0;
+    // With `brokerRate`, the dones are released at that many per second, in arrival order, as a
+    // verify thread at that rate would: the broker's cost at pinbench's rate and backlog.
+    const held: Array<() => void> = [];
+    let heldAt = 0;
+    const rate = command.brokerRate;
+    if (rate !== undefined) {
+      let credit = 0;
+      let last = performance.now();
+      const release = setInterval(() => {
+        const now = performance.now();
+        credit = Math.min(credit + ((now - last) * rate) / 1000, rate / 10);
+        last = now;
+        while (credit >= 1 && heldAt < held.length) {
+          credit -= 1;
+          handed += 1;
+          held[heldAt++]!();
+        }
+        if (heldAt > 4096 && heldAt * 2 > held.length) {
+          held.splice(0, heldAt);
+          heldAt = 0;
+        }
+      }, 1);
+      release.unref();
+    }
+    const broker = await startEmbeddedBroker({
+      credentials,
+      hooks: {
+        onPublish: () => undefined,
+        onPublishWithDone: (_clientId, _topic, _payload, done) => {
+          if (rate !== undefined) {
+            held.push(done);
+            return;
+          }
+          handed += 1;
+          done();
+        },
+        onDenied: () => undefined,
+        onAuthFailed: (clientId, reason) => process.stderr.write(`auth failed ${clientId}: ${reason}\n`),
+      },
+    });
+    counters = () => ({ received: handed, accepted: handed, rejected: {}, inFlight: 0 });
+    connected = () => broker.connectedClients();
+    close = () => broker.close();
+    return broker.port;
+  }
   perDevice = command.perDevice;
   t0S = command.t0S;
   acceptTimes = new Float64Array(command.connections * perDevice);
@@ -102,11 +152,37 @@ async function start(command: Extract<ServerCommand, { cmd: 'start' }>): Promise
   return broker.port;
 }
 
+/** CPU ticks (user, system; 1/100 s) of each thread of this process, from /proc (Linux only). */
+function threadTicks(): Map<number, [number, number]> {
+  const ticks = new Map<number, [number, number]>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks.set(Number(tid), [Number(fields[11]), Number(fields[12])]);
+    }
+  } catch {
+    // not Linux
+  }
+  return ticks;
+}
+let windowTicks = new Map<number, [number, number]>();
+
+/** Per-thread CPU over the window, ms, busiest first: the main thread is the process id; V8's GC helpers and the verify workers are the others. */
+function threadsSince(before: Map<number, [number, number]>): Array<{ tid: number; main: boolean; userMs: number; systemMs: number }> {
+  const rows = [];
+  for (const [tid, [user, system]] of threadTicks()) {
+    const [u0, s0] = before.get(tid) ?? [0, 0];
+    if (user - u0 + (system - s0) > 0) rows.push({ tid, main: tid === process.pid, userMs: (user - u0) * 10, systemMs: (system - s0) * 10 });
+  }
+  return rows.sort((a, b) => b.userMs + b.systemMs - (a.userMs + a.systemMs));
+}
+
 function mark(): Extract<ServerReply, { kind: 'mark' }> {
   // process.cpuUsage() is getrusage(RUSAGE_SELF): every thread of this process (the verify
   // workers too), and nothing of the load process or of run.ts.
   const cpu = process.cpuUsage();
-  return { kind: 'mark', atMs: wallNowMs(), rssBytes: process.memoryUsage.rss(), cpuUs: cpu.user + cpu.system, connected: connected(), ...counters() };
+  return { kind: 'mark', atMs: wallNowMs(), rssBytes: process.memoryUsage.rss(), cpuUs: cpu.user + cpu.system, monoUs: Number(process.hrtime.bigint() / 1000n), connected: connected(), ...counters() };
 }
 
 process.on('message', (command: ServerCommand) => {
@@ -120,11 +196,12 @@ process.on('message', (command: ServerCommand) => {
         return;
       case 'window-start':
         windowSampler = startPerfSampler({ intervalMs: 500 });
+        windowTicks = threadTicks();
         send(mark());
         return;
       case 'window-end': {
         const m = mark();
-        send({ ...m, window: windowSampler?.stop() });
+        send({ ...m, window: windowSampler?.stop(), threads: threadsSince(windowTicks) });
         return;
       }
       case 'drain':
