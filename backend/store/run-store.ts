@@ -167,12 +167,13 @@ class PendingColumns {
 }
 
 /**
- * The run database. Accepted readings and rejections are buffered and written in one
- * transaction per flush (a write per message would cap ingest at a few thousand per second);
- * `flush()` is called before anything reads them back and on close, so nothing accepted is lost.
+ * The run database. Accepted readings, rejections and publishes are buffered and written in one
+ * transaction per flush (a write per message would cap ingest at a few thousand per second;
+ * see DEFAULT_FLUSH_EVERY_MS); `flush()` runs before anything reads them back, before every use
+ * of `db` and on close, so nothing accepted is lost or unseen.
  */
 export class RunStore {
-  readonly db: Db;
+  private readonly connection: Db;
   /** Readings: ints deviceIndex, epoch, latE7, lonE7; floats timestampS, receivedMs; the package by reference. */
   private readonly pendingReadings = new PendingColumns(4, 2);
   private readonly pendingRejections: Rejection[] = [];
@@ -190,11 +191,11 @@ export class RunStore {
     private readonly maxPendingRows = MAX_PENDING_ROWS,
   ) {
     try {
-      this.db = new Database(file);
+      this.connection = new Database(file);
     } catch (cause) {
       throw new PinbenchError('STORE_OPEN_FAILED', `cannot open the run database ${file}: ${(cause as Error).message}; check that the folder is writable`, { cause });
     }
-    this.db.pragma('journal_mode = WAL');
+    this.connection.pragma('journal_mode = WAL');
     // In WAL mode `NORMAL` fsyncs only at checkpoints, not per commit: a crash of the process
     // loses nothing, an OS crash or power loss at most the last commits, and the file is never
     // corrupted (OFF could corrupt it, and `pinbench resume` relies on run.db). A checkpoint
@@ -202,19 +203,19 @@ export class RunStore {
     // proportion to the pages since the last one: 8 MB keeps that stall near 40 ms (2.85
     // million readings of 1,000 devices: ~16 µs per row, longest commit 41 ms; at 80 MB,
     // ~12 µs per row but commits of up to 100 ms, which showed in publish → accept latency).
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('wal_autocheckpoint = 2000');
-    this.db.pragma('cache_size = -65536');
-    this.db.exec(SCHEMA_SQL);
-    this.insertReading = this.db.prepare(
+    this.connection.pragma('synchronous = NORMAL');
+    this.connection.pragma('wal_autocheckpoint = 2000');
+    this.connection.pragma('cache_size = -65536');
+    this.connection.exec(SCHEMA_SQL);
+    this.insertReading = this.connection.prepare(
       `INSERT INTO readings (device_index, epoch, timestamp_s, lat_e7, lon_e7, received_ms, package, digest)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertRejection = this.db.prepare(
+    this.insertRejection = this.connection.prepare(
       `INSERT INTO rejections (client_id, topic, reason, detail, received_ms, payload, digest) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertPublished = this.db.prepare('INSERT INTO published (device_index, digest, published_ms) VALUES (?, ?, ?)');
-    this.writeBuffered = this.db.transaction(() => {
+    this.insertPublished = this.connection.prepare('INSERT INTO published (device_index, digest, published_ms) VALUES (?, ?, ?)');
+    this.writeBuffered = this.connection.transaction(() => {
       const readings = this.pendingReadings;
       const { ints, floats, refs } = readings;
       for (let k = 0; k < readings.count; k++) {
@@ -231,6 +232,16 @@ export class RunStore {
       this.pendingRejections.length = 0;
       published.clear();
     });
+  }
+
+  /**
+   * The connection, for reads and writes of other tables. Buffered rows are committed first, so
+   * whoever reads through it sees every reading, rejection and publish added so far, and
+   * whatever it writes comes after them.
+   */
+  get db(): Db {
+    this.flush();
+    return this.connection;
   }
 
   setMeta(key: string, value: string): void {
@@ -411,6 +422,6 @@ export class RunStore {
 
   close(): void {
     this.flush();
-    this.db.close();
+    this.connection.close();
   }
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunStore, type AcceptedReading, type PublishedRecord } from '../../backend/store/run-store.ts';
 
@@ -68,17 +69,32 @@ describe('RunStore buffers (columns until the commit)', () => {
 
   it('behavior: a burst past the row limit is committed without waiting for the timer; close commits the rest', () => {
     const store = open(3_600_000);
-    for (let i = 0; i < 8192; i++) store.addReading(reading(i));
-    // 8,192 rows is the limit: the last add committed them.
-    const count = () => (store.db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n;
-    expect(count()).toBe(8192);
-    store.addReading(reading(9000));
-    expect(count()).toBe(8192);
     const file = store.db.name;
+    // What another connection sees: only what was committed.
+    const reader = new Database(file, { readonly: true });
+    const committed = () => (reader.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n;
+    for (let i = 0; i < 8191; i++) store.addReading(reading(i));
+    expect(committed()).toBe(0);
+    // 8,192 rows is the limit: this add commits them.
+    store.addReading(reading(8191));
+    expect(committed()).toBe(8192);
+    store.addReading(reading(9000));
+    expect(committed()).toBe(8192);
     store.close();
-    const again = new RunStore(file);
-    expect((again.db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n).toBe(8193);
-    again.close();
+    expect(committed()).toBe(8193);
+    reader.close();
+  });
+
+  it('behavior: whoever reads through store.db sees the buffered rows (they are committed first)', () => {
+    const store = open(3_600_000);
+    store.addReading(reading(1));
+    store.addPublished({ deviceIndex: 1, digest: Uint8Array.of(1, 2), publishedMs: 5 });
+    const file = store.db.name;
+    const other = new RunStore(file);
+    expect((other.db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n).toBe(1);
+    expect((other.db.prepare('SELECT count(*) AS n FROM published').get() as { n: number }).n).toBe(1);
+    other.close();
+    store.close();
   });
 
   it('behavior: rows are committed by the timer on their own', async () => {
