@@ -69,22 +69,29 @@ const enum Verdict {
   Bad,
 }
 
-/** A message between arrival and its final accept/reject. */
+type DecodedPackage = ReturnType<IngestCodec['decodePackage']>;
+
+/**
+ * A message between arrival and its final accept/reject. Kept small: with a verify pool, every
+ * message the broker has in flight waits here for its verdict (thousands, for longer than a
+ * young-generation GC cycle), and what it holds is copied by each GC until it is promoted. The
+ * signed bytes went into the verify batch at arrival, so only what the checks after the
+ * signature need is kept.
+ */
 interface InFlight {
   clientId: string;
   topic: string;
   payload: Uint8Array;
   device: IngestDevice;
-  type: number;
-  data: Uint8Array;
   timestamp: number;
-  signature: Uint8Array;
   latitude: number | undefined;
   longitude: number | undefined;
   /** Backend clock at arrival, s: the skew check is about when the message came in. */
   arrivalNowS: number;
   verdict: Verdict;
   done: (() => void) | undefined;
+  /** The decoded package, only for a codec that stores another form of it (`storedPackage`). */
+  pkg: DecodedPackage | undefined;
 }
 
 /**
@@ -102,14 +109,25 @@ export class Ingest {
   readonly counters: IngestCounters = { received: 0, accepted: 0, rejected: {} };
   private readonly lastAcceptedTs = new Map<number, number>();
   private readonly closedEpochs = new Set<number>();
-  private readonly pool: VerifyPool | undefined;
+  private readonly pool: VerifyPool<InFlight> | undefined;
+  private readonly topics: TopicLayout;
   private queue: InFlight[] = [];
   private head = 0;
   private drainResolvers: Array<() => void> = [];
 
   constructor(private readonly options: IngestOptions) {
     const workers = options.verifyWorkers ?? 0;
-    this.pool = workers > 0 ? new VerifyPool({ size: workers }) : undefined;
+    this.topics = options.topics ?? DEFAULT_TOPICS;
+    this.pool =
+      workers > 0
+        ? new VerifyPool<InFlight>({
+            size: workers,
+            answer: (entry, ok) => {
+              entry.verdict = ok ? Verdict.Good : Verdict.Bad;
+            },
+            answered: () => this.finalizeReady(),
+          })
+        : undefined;
   }
 
   /** Call after `drain()`: a message still in flight would be finalized against the closed epoch and rejected. */
@@ -158,12 +176,12 @@ export class Ingest {
   handlePublish(clientId: string, topic: string, payload: Uint8Array, done?: () => void, verified?: boolean): void {
     const { codec } = this.options;
     const device = this.options.devices.get(clientId);
-    if (device === undefined || topic !== (this.options.topics ?? DEFAULT_TOPICS).data(clientId)) {
-      this.reject(clientId, topic, payload, 'topic.unsupported', `only ${(this.options.topics ?? DEFAULT_TOPICS).templates.data} carries readings`);
+    if (device === undefined || topic !== this.topics.data(clientId)) {
+      this.reject(clientId, topic, payload, 'topic.unsupported', `only ${this.topics.templates.data} carries readings`);
       done?.();
       return;
     }
-    let pkg: ReturnType<IngestCodec['decodePackage']>;
+    let pkg: DecodedPackage;
     let sensor: ReturnType<IngestCodec['decodeSensorData']>;
     try {
       pkg = codec.decodePackage(payload);
@@ -183,15 +201,13 @@ export class Ingest {
       topic,
       payload,
       device,
-      type: pkg.type,
-      data: pkg.data,
       timestamp: pkg.timestamp,
-      signature: pkg.signature,
       latitude: sensor.latitude,
       longitude: sensor.longitude,
       arrivalNowS: this.options.simNowMs() / 1000,
       verdict: Verdict.Pending,
       done,
+      pkg: codec.storedPackage === undefined ? undefined : pkg,
     };
     this.queue.push(entry);
     if (verified !== undefined) {
@@ -202,31 +218,26 @@ export class Ingest {
     const pool = this.pool;
     if (pool !== undefined && device.publicKey !== undefined) {
       pool.registerKey(device.index, device.publicKey, device.curve ?? 'p256');
-      pool.submit({ keyId: device.index, type: pkg.type, data: pkg.data, timestamp: pkg.timestamp, signature: pkg.signature }, (ok) => {
-        // undefined: the thread died; the main loop checks it instead so nothing is lost.
-        entry.verdict = (ok ?? this.verifyInline(entry)) ? Verdict.Good : Verdict.Bad;
-        this.finalizeReady();
-      });
+      // Answered through the pool's `answer` (the verdict) and `answered` (finalizeReady); a
+      // thread that dies leaves its jobs to be checked on this thread, so each is answered.
+      pool.check(device.index, pkg.type, pkg.data, pkg.timestamp, pkg.signature, entry);
       return;
     }
-    entry.verdict = this.verifyInline(entry) ? Verdict.Good : Verdict.Bad;
+    entry.verdict = device.verify(pkg.type, pkg.data, pkg.timestamp, pkg.signature) ? Verdict.Good : Verdict.Bad;
     this.finalizeReady();
-  }
-
-  private verifyInline(entry: InFlight): boolean {
-    return entry.device.verify(entry.type, entry.data, entry.timestamp, entry.signature);
   }
 
   /** Finalizes from the head of the arrival queue for as long as verdicts are in. */
   private finalizeReady(): void {
-    const queue = this.queue;
-    while (this.head < queue.length && queue[this.head]!.verdict !== Verdict.Pending) {
-      const entry = queue[this.head]!;
-      queue[this.head] = undefined as unknown as InFlight;
+    // `this.queue` is read afresh each time: a `done` may hand the ingest a message at once.
+    while (this.head < this.queue.length && this.queue[this.head]!.verdict !== Verdict.Pending) {
+      const entry = this.queue[this.head]!;
+      this.queue[this.head] = undefined as unknown as InFlight;
       this.head += 1;
       this.finalize(entry);
       entry.done?.();
     }
+    const queue = this.queue;
     if (this.head === queue.length) {
       this.queue = [];
       this.head = 0;
@@ -288,7 +299,7 @@ export class Ingest {
       latE7: latitude,
       lonE7: longitude,
       receivedMs,
-      packageBytes: this.options.codec.storedPackage === undefined ? payload : this.options.codec.storedPackage(entry),
+      packageBytes: this.options.codec.storedPackage === undefined || entry.pkg === undefined ? payload : this.options.codec.storedPackage(entry.pkg),
       digest,
     });
   }

@@ -1,5 +1,7 @@
+import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { JOB_HEADER_BYTES, SIGNATURE_BYTES, importKey, verifyBatch } from './verify-batch.js';
 
 /** One signature check: the key registered under `keyId` over sha256(uint32 BE type ‖ data ‖ uint32 BE timestamp). */
 export interface VerifyJob {
@@ -11,16 +13,24 @@ export interface VerifyJob {
   signature: Uint8Array;
 }
 
-/** `true`/`false` is the verdict; `undefined` means the pool could not check it (a thread died): verify inline. */
-export type VerifyDone = (ok: boolean | undefined) => void;
+/** The verdict of one job. */
+export type VerifyDone = (ok: boolean) => void;
 
-export interface VerifyPoolOptions {
+export interface VerifyPoolOptions<T> {
   /** Threads; default {@link defaultVerifyWorkers}. */
   size?: number;
-  /** Jobs per postMessage. */
+  /** Jobs per postMessage at most. */
   batchSize?: number;
-  /** Called when a thread fails; its outstanding jobs are answered `undefined`. */
+  /** Called when a thread fails; its outstanding jobs are then checked on the calling thread. */
   onError?: (error: Error) => void;
+  /**
+   * Receives each job's verdict with the token it was submitted with, in submission order
+   * within a batch (batches of different threads may come back in any order). Default: the
+   * token is a {@link VerifyDone} and is called.
+   */
+  answer?: (token: T, ok: boolean) => void;
+  /** Called once after the verdicts of a batch (or of a synchronous answer) were given. */
+  answered?: () => void;
 }
 
 export const JWK_CURVES = { p256: 'P-256', secp256k1: 'secp256k1' } as const;
@@ -37,34 +47,50 @@ interface Slot {
   alive: boolean;
 }
 
+/** A batch sent to a thread: its bytes are kept until the answer, to check them here if the thread dies. */
+interface Batch<T> {
+  tokens: T[];
+  bytes: Uint8Array;
+  slot: Slot;
+}
+
 const WORKER_URL = new URL('./verify-worker.js', import.meta.url);
-const JOB_HEADER_BYTES = 6;
-const SIGNATURE_BYTES = 64;
+/** Bytes a batch buffer starts with (64 jobs of a 170-byte Pebble reading); it grows as needed. */
+const INITIAL_BATCH_BYTES = 16 * 1024;
+const MAX_SIGNED_BYTES = 0xffff;
 
 /**
- * ECDSA verification in worker threads. Jobs are batched (one postMessage and one transferred
- * buffer per `batchSize` jobs, or per turn of the event loop when fewer arrive); a device's
- * public key is sent to every thread once. Answers come back per batch, in any order across
- * threads; callers that need an order (the ingest) restore it themselves.
+ * ECDSA verification in worker threads. A job is written into the batch being filled as it is
+ * submitted (no object per job is kept), and a batch goes to the least busy thread as one
+ * postMessage once it holds `batchSize` jobs or at the end of the event-loop turn; a device's
+ * public key is sent to every thread once. Verdicts come back per batch, through `answer`, with
+ * the token each job was submitted with. When a thread dies, the jobs it held are checked on
+ * this thread instead (the pool keeps each batch's bytes until its answer), so every job is
+ * answered true or false.
  */
-export class VerifyPool {
+export class VerifyPool<T = VerifyDone> {
   readonly size: number;
   private readonly batchSize: number;
   private readonly slots: Slot[] = [];
   private readonly keys = new Map<number, { publicKey: Uint8Array; crv: string }>();
-  /** batch id → the callbacks of its jobs, in job order, and the thread it went to. */
-  private readonly waiting = new Map<number, { dones: VerifyDone[]; slot: Slot }>();
-  private batchJobs: VerifyJob[] = [];
-  private batchDone: VerifyDone[] = [];
+  /** Keys imported on this thread, for the checks a dead thread left (made when first needed). */
+  private localKeys: Map<number, KeyObject | null> | undefined;
+  private readonly waiting = new Map<number, Batch<T>>();
+  private readonly answer: (token: T, ok: boolean) => void;
+  private batch = new Uint8Array(INITIAL_BATCH_BYTES);
+  private view = new DataView(this.batch.buffer);
+  private batchAt = 0;
+  private batchTokens: T[] = [];
   private flushScheduled = false;
   private nextBatchId = 1;
   private outstanding = 0;
   private idleResolvers: Array<() => void> = [];
   private closed = false;
 
-  constructor(private readonly options: VerifyPoolOptions = {}) {
+  constructor(private readonly options: VerifyPoolOptions<T> = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? defaultVerifyWorkers()));
     this.batchSize = Math.max(1, options.batchSize ?? 64);
+    this.answer = options.answer ?? ((token, ok) => (token as unknown as VerifyDone)(ok));
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 
@@ -74,7 +100,10 @@ export class VerifyPool {
     worker.on('message', (message: { id: number; results: Uint8Array }) => {
       slot.inFlight -= 1;
       if (slot.inFlight === 0) worker.unref();
-      this.settle(message.id, (i) => message.results[i] === 1);
+      const batch = this.waiting.get(message.id);
+      if (batch === undefined) return;
+      this.waiting.delete(message.id);
+      this.settle(batch.tokens, message.results);
     });
     worker.on('error', (error) => this.fail(slot, error));
     worker.on('exit', (code) => {
@@ -86,20 +115,32 @@ export class VerifyPool {
     return slot;
   }
 
+  /** A thread failed: what it held is checked here, in batch order. */
   private fail(slot: Slot, error: Error): void {
     if (!slot.alive) return;
     slot.alive = false;
     this.options.onError?.(error);
-    for (const [id, batch] of [...this.waiting]) if (batch.slot === slot) this.settle(id, () => undefined);
+    for (const [id, batch] of [...this.waiting]) {
+      if (batch.slot !== slot) continue;
+      this.waiting.delete(id);
+      this.settle(batch.tokens, this.checkHere(batch.bytes, batch.tokens.length));
+    }
   }
 
-  private settle(batchId: number, verdict: (i: number) => boolean | undefined): void {
-    const batch = this.waiting.get(batchId);
-    if (batch === undefined) return;
-    this.waiting.delete(batchId);
-    const { dones } = batch;
-    this.outstanding -= dones.length;
-    for (let i = 0; i < dones.length; i++) dones[i]!(verdict(i));
+  private checkHere(bytes: Uint8Array, count: number): Uint8Array {
+    if (this.localKeys === undefined) {
+      this.localKeys = new Map();
+      for (const [id, { publicKey, crv }] of this.keys) this.localKeys.set(id, importKey(publicKey, crv));
+    }
+    const results = new Uint8Array(count);
+    verifyBatch(bytes, count, this.localKeys, results);
+    return results;
+  }
+
+  private settle(tokens: T[], results: Uint8Array): void {
+    this.outstanding -= tokens.length;
+    for (let i = 0; i < tokens.length; i++) this.answer(tokens[i]!, results[i] === 1);
+    this.options.answered?.();
     this.resolveIdle();
   }
 
@@ -108,6 +149,7 @@ export class VerifyPool {
     if (this.keys.has(keyId)) return;
     const entry = { id: keyId, publicKey: Uint8Array.from(publicKey), crv: JWK_CURVES[curve] };
     this.keys.set(keyId, entry);
+    this.localKeys?.set(keyId, importKey(entry.publicKey, entry.crv));
     // Keys go out before any batch that uses them: a thread's messages arrive in order.
     for (const slot of this.slots) if (slot.alive) slot.worker.postMessage({ kind: 'keys', keys: [entry] });
   }
@@ -121,19 +163,39 @@ export class VerifyPool {
     return this.outstanding;
   }
 
-  submit(job: VerifyJob, done: VerifyDone): void {
-    if (job.signature.length !== SIGNATURE_BYTES || !this.keys.has(job.keyId)) {
-      done(false);
+  submit(job: VerifyJob, token: T): void {
+    this.check(job.keyId, job.type, job.data, job.timestamp, job.signature, token);
+  }
+
+  /** {@link submit} without a job object: the bytes are copied into the batch now, the views are not kept. */
+  check(keyId: number, type: number, data: Uint8Array, timestamp: number, signature: Uint8Array, token: T): void {
+    const length = data.length + 8;
+    if (signature.length !== SIGNATURE_BYTES || !this.keys.has(keyId) || length > MAX_SIGNED_BYTES) {
+      this.answer(token, false);
+      this.options.answered?.();
       return;
     }
-    if (this.closed || !this.slots.some((s) => s.alive)) {
-      done(undefined);
-      return;
-    }
+    const jobBytes = JOB_HEADER_BYTES + length + SIGNATURE_BYTES;
+    if (this.batchAt + jobBytes > this.batch.length) this.growBatch(jobBytes);
+    // The signed message is written in place: uint32 BE type ‖ data ‖ uint32 BE timestamp.
+    const view = this.view;
+    let at = this.batchAt;
+    view.setUint32(at, keyId);
+    view.setUint16(at + 4, length);
+    at += JOB_HEADER_BYTES;
+    view.setUint32(at, type);
+    this.batch.set(data, at + 4);
+    view.setUint32(at + 4 + data.length, timestamp >>> 0);
+    at += length;
+    this.batch.set(signature, at);
+    this.batchAt = at + SIGNATURE_BYTES;
+    this.batchTokens.push(token);
     this.outstanding += 1;
-    this.batchJobs.push(job);
-    this.batchDone.push(done);
-    if (this.batchJobs.length >= this.batchSize) this.flush();
+    if (this.closed || !this.slots.some((s) => s.alive)) {
+      this.flush();
+      return;
+    }
+    if (this.batchTokens.length >= this.batchSize) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => {
@@ -143,45 +205,33 @@ export class VerifyPool {
     }
   }
 
+  private growBatch(needed: number): void {
+    const bigger = new Uint8Array(Math.max(this.batch.length * 2, this.batchAt + needed));
+    bigger.set(this.batch.subarray(0, this.batchAt));
+    this.batch = bigger;
+    this.view = new DataView(bigger.buffer);
+  }
+
   /** Sends the jobs collected so far without waiting for a full batch. */
   flush(): void {
-    const jobs = this.batchJobs;
-    if (jobs.length === 0) return;
-    const dones = this.batchDone;
-    this.batchJobs = [];
-    this.batchDone = [];
+    const tokens = this.batchTokens;
+    if (tokens.length === 0) return;
+    const bytes = this.batch.slice(0, this.batchAt);
+    this.batchTokens = [];
+    this.batchAt = 0;
     let slot: Slot | undefined;
-    for (const s of this.slots) if (s.alive && (slot === undefined || s.inFlight < slot.inFlight)) slot = s;
+    if (!this.closed) for (const s of this.slots) if (s.alive && (slot === undefined || s.inFlight < slot.inFlight)) slot = s;
     if (slot === undefined) {
-      this.outstanding -= dones.length;
-      for (const done of dones) done(undefined);
-      this.resolveIdle();
+      // No thread left (or closed): checked here, now.
+      this.settle(tokens, this.checkHere(bytes, tokens.length));
       return;
     }
-    let bytes = 0;
-    for (const job of jobs) bytes += JOB_HEADER_BYTES + job.data.length + 8 + SIGNATURE_BYTES;
-    const buffer = new ArrayBuffer(bytes);
-    const out = new Uint8Array(buffer);
-    const view = new DataView(buffer);
-    let at = 0;
-    for (const job of jobs) {
-      // The signed message is written in place: uint32 BE type ‖ data ‖ uint32 BE timestamp.
-      const length = job.data.length + 8;
-      view.setUint32(at, job.keyId);
-      view.setUint16(at + 4, length);
-      at += JOB_HEADER_BYTES;
-      view.setUint32(at, job.type);
-      out.set(job.data, at + 4);
-      view.setUint32(at + 4 + job.data.length, job.timestamp >>> 0);
-      at += length;
-      out.set(job.signature, at);
-      at += SIGNATURE_BYTES;
-    }
     const id = this.nextBatchId++;
-    this.waiting.set(id, { dones, slot });
+    this.waiting.set(id, { tokens, bytes, slot });
     if (slot.inFlight === 0) slot.worker.ref();
     slot.inFlight += 1;
-    slot.worker.postMessage({ kind: 'verify', id, count: jobs.length, buffer }, [buffer]);
+    // Copied by the structured clone (exactly its bytes: `bytes` owns its buffer); ours stays for a failure.
+    slot.worker.postMessage({ kind: 'verify', id, count: tokens.length, bytes });
   }
 
   private resolveIdle(): void {
@@ -198,7 +248,7 @@ export class VerifyPool {
     return new Promise((resolve) => this.idleResolvers.push(resolve));
   }
 
-  /** Answers what is outstanding, then stops every thread. */
+  /** Answers what is outstanding, then stops every thread. Jobs submitted afterwards are checked on the calling thread. */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.drain();
@@ -214,5 +264,10 @@ export class VerifyPool {
   /** Thread ids of the live workers (tests check that close leaves none). */
   threadIds(): number[] {
     return this.slots.filter((s) => s.alive).map((s) => s.worker.threadId);
+  }
+
+  /** Terminates one thread as if it had crashed (tests: its jobs must still be answered). */
+  killThreadForTest(index = 0): Promise<number> {
+    return this.slots[index]!.worker.terminate();
   }
 }
