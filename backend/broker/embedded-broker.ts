@@ -5,7 +5,7 @@ import { PinbenchError } from '../../core/errors.ts';
 import { deviceIdOfClientId } from '../../protocol/client-ids.ts';
 import { DEFAULT_TOPICS, type TopicLayout } from '../../protocol/topics.ts';
 import { isTlsListener, listenerUrl, startListener, type ListenerSpec, type ListenerTls, type RunningListener } from './listeners.ts';
-import { PublishHandOver } from './publish-hand-over.ts';
+import { holdReads, PublishHandOver } from './publish-hand-over.ts';
 
 /** Why a login was refused: no such device, a wrong username or password, or a client certificate that does not fit. */
 export type AuthFailureReason = 'unknown-device' | 'password' | 'certificate';
@@ -162,7 +162,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       : {
           published(packet: PublishPacket, client: Client | null, done: (error?: Error) => void) {
             if (client === null || packet.topic === DENIED_TOPIC) return done();
-            handOver?.add(deviceIdOfClientId(client.id), packet.topic, packet.payload as Buffer, () => done());
+            // The client's next packets wait for the ingest's done (backpressure). Through
+            // holdReads, aedes's own callback is answered now and its per-publish state freed.
+            const release = holdReads(client);
+            handOver?.add(deviceIdOfClientId(client.id), packet.topic, packet.payload as Buffer, release ?? (() => done()));
+            if (release !== undefined) done();
           },
         }),
     authenticate(client: Client, username, password, done) {
