@@ -66,7 +66,7 @@ describe('holdReads (aedes reads a client on only once the ingest is done)', () 
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`, { clientId: 'gate', reconnectPeriod: 0 });
     try {
-      const aedesClient = aedes.clients['gate']!;
+      const aedesClient = (aedes as unknown as { clients: Record<string, object> }).clients['gate']!;
       expect(typeof (aedesClient as unknown as { _parsingBatch: unknown })._parsingBatch).toBe('number');
       expect(typeof (aedesClient as unknown as { _nextBatch: unknown })._nextBatch).toBe('function');
     } finally {
