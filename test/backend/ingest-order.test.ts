@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { Ingest, type IngestDevice } from '../../backend/ingest/ingest.ts';
 import { RunStore } from '../../backend/store/run-store.ts';
 import { createEpochCalendar } from '../../backend/epochs/calendar.ts';
 import { pebbleIngestCodec } from '../../backend/ingest/pebble-codec.ts';
+import { payloadDigest } from '../../protocol/payload-digest.ts';
 
 const T0 = 1_800_000_000;
 const keys = [deriveDeviceKey('ingest-order', 0), deriveDeviceKey('ingest-order', 1)];
@@ -91,5 +93,13 @@ describe('Ingest with a verify pool', () => {
     expect(done).toBe(true);
     expect(ingest.counters.accepted).toBe(1);
     expect(ingest.inFlight()).toBe(0);
+  });
+});
+
+describe('payloadDigest', () => {
+  it('behavior: the first 8 bytes of sha256 of the payload as published', () => {
+    const payload = pkg(0, T0 + 1);
+    expect(Buffer.from(payloadDigest(payload)).toString('hex')).toBe(createHash('sha256').update(payload).digest('hex').slice(0, 16));
+    expect(payloadDigest(new Uint8Array(0))).toHaveLength(8);
   });
 });
