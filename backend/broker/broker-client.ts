@@ -18,6 +18,17 @@ export interface ExternalBrokerLogin {
   readonly keyPem?: string;
 }
 
+/** mqtt.js's options for logging in as `login` (its username, password, CA and client certificate, where given). */
+export function loginOptions(login: ExternalBrokerLogin): Pick<IClientOptions, 'username' | 'password' | 'ca' | 'cert' | 'key'> {
+  return {
+    ...(login.username === undefined ? {} : { username: login.username }),
+    ...(login.password === undefined ? {} : { password: login.password }),
+    ...(login.caPem === undefined ? {} : { ca: login.caPem }),
+    ...(login.certPem === undefined ? {} : { cert: login.certPem }),
+    ...(login.keyPem === undefined ? {} : { key: login.keyPem }),
+  };
+}
+
 /** The subscription group all of pinbench's ingest connections share, so the broker splits the devices' traffic between them. */
 export const SHARE_GROUP = 'pinbench';
 
@@ -81,11 +92,7 @@ function connectOnce(options: BrokerClientOptions, protocolVersion: 4 | 5): Prom
     keepalive: 30,
     reconnectPeriod: 0,
     connectTimeout: options.connectTimeoutMs ?? 10_000,
-    ...(login.username === undefined ? {} : { username: login.username }),
-    ...(login.password === undefined ? {} : { password: login.password }),
-    ...(login.caPem === undefined ? {} : { ca: login.caPem }),
-    ...(login.certPem === undefined ? {} : { cert: login.certPem }),
-    ...(login.keyPem === undefined ? {} : { key: login.keyPem }),
+    ...loginOptions(login),
     rejectUnauthorized: true,
     manualConnect: true,
   };

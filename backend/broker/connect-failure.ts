@@ -23,8 +23,10 @@ const CONNACK: Record<number, string> = {
   159: 'connection-rate-exceeded',
 };
 
-// What Node's TLS says when the server's certificate does not chain to the CA given.
-const UNTRUSTED = new Set(['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+/** What OpenSSL says when a certificate does not chain to the CA that checks it (either side of a TLS handshake). */
+export const NOT_FROM_THIS_CA: ReadonlySet<string> = new Set(['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE']);
+// A server certificate the client cannot trust: not from the CA given, or outside its validity.
+const UNTRUSTED = new Set([...NOT_FROM_THIS_CA, 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 
 export function connectFailureReason(error: unknown): string {
   const code = (error as { code?: unknown } | undefined)?.code;

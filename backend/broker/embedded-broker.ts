@@ -5,6 +5,7 @@ import { PinbenchError } from '../../core/errors.ts';
 import { deviceIdOfClientId } from '../../protocol/client-ids.ts';
 import { DEFAULT_TOPICS, type TopicLayout } from '../../protocol/topics.ts';
 import { isTlsListener, listenerUrl, startListener, type ListenerSpec, type ListenerTls, type RunningListener } from './listeners.ts';
+import { NOT_FROM_THIS_CA } from './connect-failure.ts';
 import { holdReads, PublishHandOver } from './publish-hand-over.ts';
 
 /** Why a login was refused: no such device, a wrong username or password, or a client certificate that does not fit. */
@@ -92,9 +93,6 @@ function tlsSocketOf(client: Client): TLSSocket | undefined {
   return socket instanceof TLSSocket ? socket : undefined;
 }
 
-// What OpenSSL says when a certificate does not chain to the CA the listener trusts.
-const OTHER_ISSUER = new Set(['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE']);
-
 type LoginVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: AuthFailureReason; readonly detail: string };
 
 /**
@@ -112,7 +110,7 @@ function checkLogin(credentials: ReadonlyMap<string, string>, client: Client, us
   if (hasCertificate) {
     if (!tls!.authorized) {
       const code = String(tls!.authorizationError ?? 'unknown');
-      return { ok: false, reason: 'certificate', detail: OTHER_ISSUER.has(code) ? "certificate not issued by this run's CA" : `certificate refused: ${code}` };
+      return { ok: false, reason: 'certificate', detail: NOT_FROM_THIS_CA.has(code) ? "certificate not issued by this run's CA" : `certificate refused: ${code}` };
     }
     const cn = peer.subject?.CN;
     const named = Array.isArray(cn) ? cn.join(',') : cn;

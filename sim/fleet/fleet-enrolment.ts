@@ -20,6 +20,8 @@ export interface FleetEnrolment {
    * `reading` tells the reading's timestamp and its wall send time (-1 unknown) to who needs them.
    */
   recordPublished(deviceId: string, digest: Uint8Array, publishedMs: number, reading?: PublishedReading): void;
+  /** Whether `recordPublished` reads `reading` (`--observe` does): else the fleet in this process does not look up send times. */
+  readonly wantsReadings?: boolean;
   /** Devices of this fleet on chain. */
   registeredCount(): number;
   /** Waits for every queued registration. */

@@ -185,9 +185,10 @@ export function createFleetRuntime(input: {
       published(deviceId, topic, bytes, timestampS) {
         counters.published += 1;
         plan.archive?.record({ deviceId, topic, payload: bytes, timestampS });
-        // Still there unless the backend accepted the reading first (then only --observe, which runs without one, would miss it).
-        const sentMs = sent.peek(deviceId, bytes);
-        enrolment.recordPublished(deviceId, payloadDigest(bytes), Date.now(), { timestampS, sentMs: sentMs ?? -1 });
+        // The send time is still there unless a backend accepted the reading first; only --observe
+        // (which runs without one) reads it, so a full run does not look it up per publish.
+        const reading = enrolment.wantsReadings ? { timestampS, sentMs: sent.peek(deviceId, bytes) ?? -1 } : undefined;
+        enrolment.recordPublished(deviceId, payloadDigest(bytes), Date.now(), reading);
       },
       bufferDropped(_deviceId, count) {
         counters.incidents.bufferDropped += count;

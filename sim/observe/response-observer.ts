@@ -2,7 +2,7 @@ import mqtt from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
-import type { ExternalBrokerLogin } from '../../backend/broker/broker-client.ts';
+import { loginOptions, type ExternalBrokerLogin } from '../../backend/broker/broker-client.ts';
 import { connectFailureAdvice, connectFailureReason } from '../../backend/broker/connect-failure.ts';
 import { filterMatches } from '../../protocol/topics.ts';
 import type { ObservedReport } from '../../reports/types.ts';
@@ -20,8 +20,6 @@ export class ResponseObserver {
     this.matched += 1;
     this.latency.record(ms);
   });
-  /** Answers that named a device of the fleet (paired with a reading now or later). */
-  private named = 0;
   private readonly perFilter: Map<string, number>;
   private responses = 0;
   private matched = 0;
@@ -49,10 +47,7 @@ export class ResponseObserver {
     try {
       client = await mqtt.connectAsync(login.url, {
         clientId: input.clientId, protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 10_000,
-        ...(login.username === undefined ? {} : { username: login.username }),
-        ...(login.password === undefined ? {} : { password: login.password }),
-        ...(login.caPem === undefined ? {} : { ca: login.caPem }),
-        ...(login.certPem === undefined ? {} : { cert: login.certPem, key: login.keyPem }),
+        ...loginOptions(login),
       });
     } catch (error) {
       const reason = connectFailureReason(error);
@@ -78,9 +73,7 @@ export class ResponseObserver {
     this.responses += 1;
     for (const filter of this.filters) if (filterMatches(filter, topic)) this.perFilter.set(filter, (this.perFilter.get(filter) ?? 0) + 1);
     const key = matchResponse(topic, payload, this.deviceIds);
-    if (key === undefined) return;
-    this.named += 1;
-    this.pairs.answer(key, nowMs);
+    if (key !== undefined) this.pairs.answer(key, nowMs);
   }
 
   summary(): ObservedReport {

@@ -31,6 +31,7 @@ export function fleetOnlyEnrolment(input: {
       io.publishArrived();
       input.onAcknowledged?.(deviceId, digest, reading);
     },
+    wantsReadings: input.onAcknowledged !== undefined,
     registeredCount: () => registered.size,
     drain: () => Promise.resolve(),
   };

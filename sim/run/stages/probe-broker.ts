@@ -1,7 +1,7 @@
 import mqtt from 'mqtt';
 import { PinbenchError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/ports.ts';
-import type { ExternalBrokerLogin } from '../../../backend/broker/broker-client.ts';
+import { loginOptions, type ExternalBrokerLogin } from '../../../backend/broker/broker-client.ts';
 import { connectFailureAdvice, connectFailureReason } from '../../../backend/broker/connect-failure.ts';
 import { deviceTlsOptions, type BrokerTarget } from '../../mqtt/broker-target.ts';
 
@@ -28,12 +28,7 @@ function unreachable(who: string, url: string, failure: { reason: string; error:
 
 /** The backend's own login (a full run on a team's broker): any failure stops the run. */
 export async function probeBackendLogin(login: ExternalBrokerLogin): Promise<void> {
-  const failure = await probe(login.url, {
-    ...(login.username === undefined ? {} : { username: login.username }),
-    ...(login.password === undefined ? {} : { password: login.password }),
-    ...(login.caPem === undefined ? {} : { ca: login.caPem }),
-    ...(login.certPem === undefined ? {} : { cert: login.certPem, key: login.keyPem }),
-  });
+  const failure = await probe(login.url, loginOptions(login));
   if (failure !== undefined) throw unreachable('backend', login.url, failure);
 }
 
