@@ -1,3 +1,4 @@
+import type { ThresholdResult, TimelineEventReport } from './verdicts.ts';
 import type { SettledBatch } from '../core/settled-batch.ts';
 
 export interface LatencySummary {
@@ -59,6 +60,10 @@ export interface ReportHeader {
   ok: boolean;
   /** The built-in checks that apply to the run (a fleet-only run leaves out those on pinbench's backend). */
   checks: ReportCheck[];
+  /** The scenario's `thresholds:`, evaluated (absent in reports that predate them). */
+  thresholds?: ThresholdResult[];
+  /** The scenario's `timeline:` events as they ran (absent in reports that predate them). */
+  events?: TimelineEventReport[];
   timingsMs: Record<string, number>;
 }
 
