@@ -58,7 +58,11 @@ function nameOf(file: string): string {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const shown = (path: string) => relative(process.cwd(), path) || path;
+/** A path as the user would type it: relative to the working folder when inside it, else absolute. */
+const shown = (path: string) => {
+  const rel = relative(process.cwd(), path);
+  return rel === '' || rel.startsWith('..') ? path : rel;
+};
 
 function endLine(outcome: ScenarioOutcome): string {
   const head = `${statusWord(outcome.status).padEnd(5)} ${outcome.name} (${seconds(outcome.durationMs)})`;

@@ -18,7 +18,7 @@ export function suiteTableLines(suite: SuiteResult): string[] {
   return [
     line(header),
     ...rows.map(line),
-    `${verdict} suite: ${count('passed')} passed, ${count('failed')} failed, ${count('errored')} errored, ${count('skipped')} skipped` +
-      `${count('interrupted') > 0 ? `, ${count('interrupted')} interrupted` : ''} (${(suite.durationMs / 1000).toFixed(1)} s)`,
+    `${verdict} suite: ${count('passed')} passed, ${count('failed')} failed, ${count('errored')} errored, ` +
+      `${count('interrupted') > 0 ? `${count('interrupted')} interrupted, ` : ''}${count('skipped')} skipped (${(suite.durationMs / 1000).toFixed(1)} s)`,
   ];
 }

@@ -59,11 +59,15 @@ export function cell(text: string): string {
     .replace(/\r?\n/g, '<br>');
 }
 
-/** The run's report.md, relative to where the summary is read from, with forward slashes (a URL path). */
+/**
+ * The run's report.md, relative to where the summary is read from, with forward slashes (a URL
+ * path). A run that errored or was interrupted wrote no report: its folder holds what it kept.
+ */
 function reportLink(o: ScenarioOutcome, linkFrom: string): string {
   if (o.runDir === undefined) return '–';
-  const path = relative(linkFrom, join(o.runDir, 'report.md')).split(sep).join('/');
-  return `[report.md](${encodeURI(path)})`;
+  const finished = o.status === 'passed' || o.status === 'failed';
+  const path = relative(linkFrom, finished ? join(o.runDir, 'report.md') : o.runDir).split(sep).join('/');
+  return `[${finished ? 'report.md' : 'run folder'}](${encodeURI(path)})`;
 }
 
 function scenarioSection(o: ScenarioOutcome, linkFrom: string): string[] {

@@ -67,3 +67,13 @@ describe('renderSummaryMarkdown: the suite for a CI job summary page', () => {
     expect(cell('a | b\nc <d> & `e` \\')).toBe('a \\| b<br>c &lt;d&gt; &amp; \\`e\\` \\\\');
   });
 });
+
+describe('renderSummaryMarkdown: runs that wrote no report', () => {
+  it('behavior: an interrupted run links its folder (what it kept), not a report.md it never wrote', () => {
+    const stopped: ScenarioOutcome = { ...base, file: 'ci/s.yaml', name: 's', status: 'interrupted', durationMs: 1000, runDir: '/work/runs/t-s', error: { code: 'RUN_INTERRUPTED', message: 'run interrupted' } };
+    const md = renderSummaryMarkdown(suite([stopped], 'interrupted'), { linkFrom: '/work' });
+    expect(md.split('\n')[0]).toBe('## ❌ pinbench suite interrupted: 0 passed, 0 failed, 0 errored, 1 interrupted, 0 skipped (1 scenarios, 20.0 s)');
+    expect(md).toContain('| ⏹️ | s | STOP | – | – | 1.0 s | [run folder](runs/t-s) |');
+    expect(md).toContain('**Interrupted** (RUN_INTERRUPTED): run interrupted');
+  });
+});
