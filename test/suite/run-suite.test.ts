@@ -23,7 +23,7 @@ function fakeRun(calls: Array<{ file: string; options: RunOptions }>, onCall?: (
     calls.push({ file, options });
     onCall?.(file);
     const script = /-(pass|check|threshold|throw|interrupt)\.yaml$/.exec(file)![1] as Script;
-    if (script === 'throw') throw new PinbenchError('CHAIN_TX_FAILED', 'settlement failed\nwith details', { details: { runDir: '/runs/partial' } });
+    if (script === 'throw') throw new PinbenchError('TX_SEND_FAILED', 'settlement failed\nwith details', { details: { runDir: '/runs/partial' } });
     if (script === 'interrupt') throw new PinbenchError('RUN_INTERRUPTED', 'run interrupted; every reading accepted so far is kept in x/run.db');
     const checks = [{ name: 'readings accepted', ok: script !== 'check', detail: '5 readings accepted' }];
     const name = file.split('/').pop()!.replace('.yaml', '');
@@ -84,7 +84,7 @@ describe('runSuite: scenarios one after another on one chain (fake runs and chai
     const suite = await runSuite({ files: files('a-throw', 'b-pass'), outDir: outDir(), logger: silentLogger, progress: (l) => progress.push(l), run: fakeRun(calls), startChain: fakeChain([]) });
     expect(calls).toHaveLength(2);
     expect(suite.outcomes.map((o) => [o.name, o.status, o.error, o.runDir])).toEqual([
-      ['a-throw', 'errored', { code: 'CHAIN_TX_FAILED', message: 'settlement failed\nwith details' }, '/runs/partial'],
+      ['a-throw', 'errored', { code: 'TX_SEND_FAILED', message: 'settlement failed\nwith details' }, '/runs/partial'],
       ['b-pass', 'passed', undefined, '/runs/b-pass'],
     ]);
     expect(progress[1]!.replace(/\(\d+\.\d s\)/, '(T)')).toBe('[1/2] ERROR a-throw (T): settlement failed');
