@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -56,7 +56,6 @@ describe('integration: `pinbench test` runs a folder on one chain and writes JUn
 
   beforeAll(async () => {
     requireXmllint();
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(suiteDir);
     writeFileSync(join(suiteDir, 'a-first.yaml'), tiny('suite-first', 11));
     // A bad scenario file: an error of that scenario, and the suite goes on.
@@ -158,5 +157,16 @@ describe('integration: `pinbench test` runs a folder on one chain and writes JUn
     } finally {
       provider.destroy();
     }
+  });
+});
+
+describe('integration: `pinbench test` with nothing to run', () => {
+  it('error: a folder without scenarios is bad input: exit code 2 and one line saying so', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'pinbench-suite-empty-'));
+    writeFileSync(join(empty, 'README.md'), 'no scenarios here\n');
+    const ran = await pinbenchTest([empty, '--junit', join(empty, 'junit.xml')]);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe(`pinbench: ${empty}: no scenario files (*.yaml, *.yml) in this folder; subfolders are not searched\n`);
+    expect(existsSync(join(empty, 'junit.xml'))).toBe(false);
   });
 });
