@@ -68,7 +68,7 @@ describe('integration: `pinbench test` runs a folder on one chain and writes JUn
       .filter((name) => existsSync(join(outDir, name, 'report.json')))
       .sort()
       .map((name) => JSON.parse(readFileSync(join(outDir, name, 'report.json'), 'utf8')) as RunReport);
-  }, 300_000);
+  }, 900_000); // a first run on a machine sets up the circuit (minutes)
 
   afterAll(async () => {
     await replayed?.stop();

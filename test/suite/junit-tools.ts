@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -6,14 +6,16 @@ import { XMLParser } from 'fast-xml-parser';
 /** The JUnit schema the suite's files must satisfy (test/fixtures/junit-10.xsd says where it comes from). */
 export const JUNIT_XSD = join(import.meta.dirname, '..', 'fixtures', 'junit-10.xsd');
 
-const XMLLINT = ['/usr/bin/xmllint', '/usr/local/bin/xmllint'].find((p) => existsSync(p));
+/** Where Debian (and a local build) put xmllint. */
+export const XMLLINT_PATHS = ['/usr/bin/xmllint', '/usr/local/bin/xmllint'];
 
-/** Debian's xmllint (libxml2), a schema validator pinbench did not write. */
-export function requireXmllint(): string {
-  if (XMLLINT === undefined) {
-    throw new Error("this test validates JUnit XML with Debian's xmllint: apt-get install libxml2-utils (.ci/run installs it)");
+/** Debian's xmllint (libxml2), a schema validator pinbench did not write; a clear failure when it is not installed. */
+export function requireXmllint(paths: readonly string[] = XMLLINT_PATHS): string {
+  const found = paths.find((p) => existsSync(p));
+  if (found === undefined) {
+    throw new Error("this test validates JUnit XML with Debian's xmllint, which is not installed: apt-get install libxml2-utils (.ci/run installs it)");
   }
-  return XMLLINT;
+  return found;
 }
 
 /** xmllint's verdict on `file` against the JUnit schema: `ok`, or its complaints. */
@@ -21,9 +23,6 @@ export function validateJUnit(file: string, schema = JUNIT_XSD): { ok: boolean; 
   const result = spawnSync(requireXmllint(), ['--noout', '--schema', schema, file], { encoding: 'utf8' });
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}`.trim() };
 }
-
-/** Its version line, so a failure names the validator. */
-export const xmllintVersion = () => execFileSync(requireXmllint(), ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 export interface ParsedCase {
   name: string;

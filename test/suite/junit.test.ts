@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { renderJUnit, secondsOf, timestampOf } from '../../sim/suite/junit.ts';
 import type { ScenarioOutcome, SuiteResult } from '../../sim/suite/suite-outcome.ts';
 import type { ThresholdResult } from '../../reports/verdicts.ts';
-import { parseJUnit, validateJUnit } from './junit-tools.ts';
+import { parseJUnit, requireXmllint, validateJUnit } from './junit-tools.ts';
 
 const NASTY = `<&"'>`;
 const at = new Date('2026-12-07T06:45:01.250Z');
@@ -125,6 +125,12 @@ describe('renderJUnit: the suite as JUnit XML', () => {
     const verdict = validateJUnit(written(broken));
     expect(verdict.ok).toBe(false);
     expect(verdict.output).toMatch(/attribute 'tests' is required/);
+  });
+
+  it('error: without xmllint the schema tests fail, saying how to install it', () => {
+    expect(() => requireXmllint(['/nonexistent/xmllint'])).toThrow(
+      "this test validates JUnit XML with Debian's xmllint, which is not installed: apt-get install libxml2-utils (.ci/run installs it)",
+    );
   });
 
   it('behavior: times are seconds with millisecond precision, timestamps ISO 8601 in UTC without a zone', () => {
