@@ -52,6 +52,7 @@ export const USAGE = `Usage: pinbench run <scenario.yaml> [options]
        pinbench bridge serial --port <path> --id <IMEI> --key <file> [options]
        pinbench replay <capture.db> [--speed 1|10|max]
        pinbench provision <scenario.yaml> [--format mosquitto,csv,json] [--out <dir>]
+       pinbench test <folder|scenario.yaml…> [--junit <out.xml>] [--summary <out.md>] [--fail-fast]
 
 run     Runs a scenario end to end: virtual trackers → embedded MQTT broker → ingest → Groth16
         proof → settlement and rewards on a local anvil chain, and writes runs/<time>-<scenario>/.

@@ -1,0 +1,143 @@
+import { mkdirSync } from 'node:fs';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import type { Logger } from '../../core/ports.ts';
+import { isPinbenchError } from '../../core/errors.ts';
+import { loadScenarioFile } from '../../scenarios/index.ts';
+import { runScenario, type RunOptions, type RunResult } from '../run/run-scenario.ts';
+import { startAnvil } from '../chain/anvil.ts';
+import { runFolderName } from '../paths.ts';
+import { statusOfReport, statusWord, suiteVerdict, type ScenarioOutcome, type SuiteResult } from './suite-outcome.ts';
+
+/** The one chain a suite's runs settle on, and how to stop it. */
+export interface SuiteChain {
+  rpcUrl: string;
+  operatorKey: string;
+  stop(): Promise<void>;
+}
+
+export interface SuiteOptions {
+  /** Scenario files in the order they run (suiteFiles). */
+  files: readonly string[];
+  /** Where the run folders go (default runs), and the suite's chain state beside them. */
+  outDir?: string;
+  cacheDir?: string;
+  /** Stop after the first scenario that fails or errors; the rest are reported as skipped. */
+  failFast?: boolean;
+  /** The runs' own progress (stages, warnings). */
+  logger: Logger;
+  /** The suite's progress: one line as each scenario starts and one as it ends. */
+  progress: (line: string) => void;
+  /** Aborting stops the current run as Ctrl-C stops `pinbench run`; the rest are skipped. */
+  signal?: AbortSignal;
+  /** Runs one scenario; runScenario, unless a unit test passes a fake. */
+  run?: (file: string, options: RunOptions) => Promise<RunResult>;
+  /** Starts the suite's chain with its state kept in `statePath`; the embedded anvil unless a unit test passes a fake. */
+  startChain?: (statePath: string, logger: Logger) => Promise<SuiteChain>;
+}
+
+/**
+ * The embedded anvil, started once for the whole suite. Each run deploys contracts of its own on
+ * it (`--rpc`), so runs do not see each other's registry or settlements, and the suite pays for
+ * one chain start instead of one per scenario. Its state goes to `statePath` at the end, as a
+ * run's `chain-state.json` does: `anvil --load-state` brings it back, e.g. for `pinbench resume
+ * <run> --rpc …` of one of the suite's runs.
+ */
+async function startSuiteAnvil(statePath: string, logger: Logger): Promise<SuiteChain> {
+  // Kept only at exit in practice: the runs are short next to the interval, and saving the whole state is work.
+  const node = await startAnvil({ logger, statePath, stateIntervalS: 60, historyStates: 0 });
+  return { rpcUrl: node.rpcUrl, operatorKey: node.accounts[0]!, stop: () => node.stop() };
+}
+
+/** The name a scenario goes by in the suite's tables: its `name:`, or its file's base name when it cannot be read. */
+function nameOf(file: string): string {
+  try {
+    return loadScenarioFile(file).name;
+  } catch {
+    return basename(file, extname(file));
+  }
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** A path as the user would type it: relative to the working folder when inside it, else absolute. */
+const shown = (path: string) => {
+  const rel = relative(process.cwd(), path);
+  return rel === '' || rel.startsWith('..') ? path : rel;
+};
+
+function endLine(outcome: ScenarioOutcome): string {
+  const head = `${statusWord(outcome.status).padEnd(5)} ${outcome.name} (${seconds(outcome.durationMs)})`;
+  if (outcome.error !== undefined) return `${head}: ${outcome.error.message.split('\n')[0]}`;
+  const failed = [
+    ...outcome.checks.filter((c) => !c.ok).map((c) => `check failed: ${c.name}: ${c.detail}`),
+    ...outcome.thresholds.filter((t) => !t.ok).map((t) => `threshold failed: ${t.expression}: measured ${t.measuredText}, expected ${t.expected}`),
+  ];
+  const passed = `${outcome.checks.length} checks, ${outcome.thresholds.length} thresholds`;
+  const report = outcome.runDir === undefined ? '' : `; ${shown(join(outcome.runDir, 'report.md'))}`;
+  return `${head}: ${failed.length === 0 ? `${passed} passed` : failed.join('; ')}${report}`;
+}
+
+/** One scenario, whatever happens to it: a run that throws is an outcome too, so the suite goes on. */
+async function runOne(file: string, runOptions: RunOptions, run: NonNullable<SuiteOptions['run']>): Promise<ScenarioOutcome> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  try {
+    const result = await run(file, runOptions);
+    const { report } = result;
+    const thresholds = report.thresholds ?? [];
+    return {
+      file, name: report.scenario.name, ...statusOfReport(report.checks, thresholds), startedAt, durationMs: performance.now() - t0,
+      checks: report.checks, thresholds, runDir: result.runDir, rpcUrl: report.chain.rpcUrl,
+    };
+  } catch (error) {
+    const code = isPinbenchError(error) ? error.code : 'UNEXPECTED';
+    const message = error instanceof Error ? error.message : String(error);
+    const runDir = isPinbenchError(error) && typeof error.details.runDir === 'string' ? error.details.runDir : undefined;
+    return {
+      file, name: nameOf(file), status: code === 'RUN_INTERRUPTED' ? 'interrupted' : 'errored', startedAt, durationMs: performance.now() - t0,
+      checks: [], thresholds: [], error: { message, code }, ...(runDir === undefined ? {} : { runDir }),
+    };
+  }
+}
+
+/**
+ * `pinbench test`: runs the scenarios one after another on one chain and the shared circuit
+ * cache. A scenario that cannot run is an error of that scenario and the suite goes on (unless
+ * `failFast`); an interruption stops the current run and skips the rest. The chain is stopped
+ * at the end, whatever happened.
+ */
+export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
+  const { files, progress, logger, signal } = options;
+  const run = options.run ?? runScenario;
+  const outDir = resolve(options.outDir ?? 'runs');
+  const startedAt = new Date();
+  const t0 = performance.now();
+  mkdirSync(outDir, { recursive: true });
+  const statePath = join(outDir, `${runFolderName(startedAt, 'suite')}-chain-state.json`);
+  const chain = await (options.startChain ?? startSuiteAnvil)(statePath, logger);
+  const outcomes: ScenarioOutcome[] = [];
+  try {
+    let stoppedBy: string | undefined;
+    for (const [index, file] of files.entries()) {
+      const tag = `[${index + 1}/${files.length}]`;
+      if (stoppedBy === undefined && signal?.aborted) stoppedBy = 'interrupted before it started';
+      if (stoppedBy !== undefined) {
+        outcomes.push({ file, name: nameOf(file), status: 'skipped', startedAt: new Date(), durationMs: 0, checks: [], thresholds: [], skipReason: stoppedBy });
+        progress(`${tag} SKIP  ${file}: ${stoppedBy}`);
+        continue;
+      }
+      progress(`${tag} START ${file}`);
+      const outcome = await runOne(file, {
+        rpcUrl: chain.rpcUrl, operatorKey: chain.operatorKey, outDir, logger,
+        ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+        ...(signal === undefined ? {} : { signal }),
+      }, run);
+      outcomes.push(outcome);
+      progress(`${tag} ${endLine(outcome)}`);
+      if (outcome.status === 'interrupted') stoppedBy = 'interrupted before it started';
+      else if (options.failFast && (outcome.status === 'failed' || outcome.status === 'errored')) stoppedBy = `--fail-fast: ${outcome.name} ${outcome.status === 'errored' ? 'errored' : 'failed'}`;
+    }
+  } finally {
+    await chain.stop();
+  }
+  return { outcomes, verdict: suiteVerdict(outcomes), startedAt, durationMs: performance.now() - t0, chain: { rpcUrl: chain.rpcUrl, statePath } };
+}
