@@ -108,6 +108,10 @@ export const ERROR_CODES = {
     meaning: 'The scenario is not valid YAML or does not match the scenario schema.',
     action: 'Fix the fields the message lists (the JSON Schema from `scenarioJsonSchema` helps in an editor).',
   },
+  THRESHOLD_INVALID: {
+    meaning: "A scenario's `thresholds:` entry names a metric the run does not measure, or a unit that does not fit the metric.",
+    action: 'Fix the threshold as the message says; docs/metrics.md lists every metric with its unit and where it is measured.',
+  },
   SCENARIO_UNREADABLE: {
     meaning: 'The scenario file could not be read.',
     action: 'Check the path and the file\'s permissions.',

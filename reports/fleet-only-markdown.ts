@@ -1,5 +1,6 @@
 import type { FleetOnlyReport } from './types.ts';
 import { fmtInt, renderPerformance } from './markdown.ts';
+import { renderThresholds } from './thresholds-markdown.ts';
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
@@ -14,6 +15,7 @@ export function renderFleetOnlyMarkdown(report: FleetOnlyReport): string {
     "Fleet only: pinbench's ingest, proofs and chain did not run, so the checks on them do not apply; what is measured is what the devices saw.",
     '',
   );
+  lines.push(...renderThresholds(report.thresholds));
   lines.push('## Checks', '');
   for (const check of report.checks) lines.push(`- ${check.ok ? '✔' : '✘'} **${check.name}**: ${check.detail}`);
   const { broker, counts, ackLatencyMs: ack } = report;

@@ -1,4 +1,5 @@
 import type { RunReport, WholeRunMemory } from './types.ts';
+import { renderThresholds } from './thresholds-markdown.ts';
 
 export const fmtInt = (value: number | string): string => BigInt(value).toLocaleString('en-US');
 const fmtMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
@@ -19,6 +20,7 @@ export function renderMarkdown(report: RunReport): string {
       `Started ${report.startedAt}, finished ${report.finishedAt}.`,
     '',
   );
+  lines.push(...renderThresholds(report.thresholds));
   lines.push('## Checks', '');
   for (const check of report.checks) lines.push(`- ${check.ok ? '✔' : '✘'} **${check.name}**: ${check.detail}`);
   lines.push('', '## Messages', '');

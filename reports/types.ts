@@ -46,6 +46,8 @@ export interface FleetOnlyReport extends ReportHeader {
   };
   /** Publish → PUBACK, wall clock. */
   ackLatencyMs: LatencySummary;
+  /** A device's connect: socket open → CONNACK, wall clock, reconnects included (absent in reports that predate it). */
+  connectMs?: LatencySummary;
   observed: ObservedReport | null;
   performance: PerformanceReport;
 }
@@ -86,6 +88,8 @@ export interface RunReport extends ReportHeader {
   latencyMs: LatencySummary;
   /** Publish → PUBACK: from a device's send to its broker's acknowledgement, wall clock, as the devices saw it. */
   ackLatencyMs: LatencySummary;
+  /** A device's connect: socket open → CONNACK, wall clock, reconnects included (absent in reports that predate it). */
+  connectMs?: LatencySummary;
   broker: {
     url: string;
     listeners: string[];

@@ -6,6 +6,7 @@ import { isPinbenchError } from '../core/errors.ts';
 import { TOPIC_KINDS, topicLayout } from '../protocol/topics.ts';
 import { IMEI_PATTERN } from '../protocol/client-ids.ts';
 import { DEFAULT_PAYLOAD_CODEC, PAYLOAD_CODECS } from '../protocol/codec/payload-codecs.ts';
+import { thresholdsSchema } from './thresholds-schema.ts';
 
 /**
  * The scenario file's schema. Sections are kept apart (README.md, "Scenario files"): what the fleet
@@ -158,6 +159,7 @@ export const scenarioSchema = z.strictObject({
     })
     .prefault({}),
   attached: z.array(attachedDeviceSchema, { error: 'expected a list of attached devices' }).default([]),
+  thresholds: thresholdsSchema,
   // The topic layout devices and backend use (docs/topics.md); each kind defaults to the Pebble firmware's.
   topics: z
     .strictObject(Object.fromEntries(TOPIC_KINDS.map((kind) => [kind, z.string({ error: 'expected a topic template such as "device/{id}/data"' }).optional()])) as Record<

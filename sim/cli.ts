@@ -13,6 +13,10 @@ import { fleetOnlyResultLines, runResultLines } from './cli/run-result.ts';
 import { runFleetOnly } from './run/fleet-only/run-fleet-only.ts';
 import { parseProvisionArgs, provisionFleet, writeProvisionCertificates, writeProvisionFiles } from './cli/provision-command.ts';
 import { defaultHomeDir } from './paths.ts';
+import { EXIT } from './exit-codes.ts';
+
+/** Errors that mean nothing ran because the input was wrong: exit 2, as bad arguments. */
+const BAD_INPUT_CODES = new Set(['CLI_ARGS_INVALID', 'SCENARIO_INVALID', 'SCENARIO_UNREADABLE', 'THRESHOLD_INVALID', 'BROKER_URL_INVALID']);
 
 /** Commands with parsers of their own: `pinbench <name> …`. */
 const SUBCOMMANDS = ['device', 'claim', 'bridge', 'replay', 'provision', 'test'] as const;
@@ -152,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
     if (isPinbenchError(error)) {
       process.stderr.write(`pinbench: ${error.message}\n`);
       if (typeof error.details.runDir === 'string') process.stderr.write(`partial output kept in ${error.details.runDir}\n`);
-      return error.code === 'RUN_INTERRUPTED' ? 130 : 1;
+      return error.code === 'RUN_INTERRUPTED' ? EXIT.interrupted : BAD_INPUT_CODES.has(error.code) ? EXIT.badInput : EXIT.checkFailed;
     }
     process.stderr.write(`pinbench: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
     return 1;

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { fmtToken } from '../../reports/index.ts';
+import { thresholdTableLines } from '../../reports/thresholds-markdown.ts';
 import type { RunResult } from '../run/run-scenario.ts';
 import type { FleetOnlyResult } from '../run/fleet-only/run-fleet-only.ts';
 
@@ -13,6 +14,7 @@ export function runResultLines(result: RunResult): string[] {
       `${rejected} rejected; ${r.proofs.count} proofs settled; ${r.rewards.perDevice.length} devices paid ` +
       `${fmtToken(r.rewards.totalWei)} PINR`,
     ...result.failedChecks.map((failed) => `  check failed: ${failed}`),
+    ...thresholdTableLines(r.thresholds),
     `report: ${where}/report.md (also report.json, run.db, proofs/)`,
   ];
 }
@@ -27,6 +29,7 @@ export function fleetOnlyResultLines(result: FleetOnlyResult): string[] {
     `${result.ok ? 'PASS' : 'FAIL'} ${r.scenario.name} (fleet only, ${r.broker.url}): ${r.counts.published} readings acknowledged, PUBACK p99 ${r.ackLatencyMs.p99.toFixed(1)} ms; ` +
       `${r.broker.connects} connects, ${refused} refused${answers}`,
     ...result.failedChecks.map((failed) => `  check failed: ${failed}`),
+    ...thresholdTableLines(r.thresholds),
     `report: ${where}/report.md (also report.json, run.db)`,
   ];
 }

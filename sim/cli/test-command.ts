@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { Logger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import { renderJUnit, renderSummaryMarkdown, runSuite, suiteFiles, suiteTableLines, type SuiteVerdict } from '../suite/index.ts';
-import { EXIT, type ExitCode } from './exit-codes.ts';
+import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { parseCommandLine } from './parse-command-line.ts';
 
 export const TEST_USAGE = `Usage: pinbench test <folder|scenario.yaml…> [--junit <out.xml>] [--summary <out.md>] [--fail-fast] [options]

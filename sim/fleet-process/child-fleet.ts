@@ -63,7 +63,9 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
   // This process holds one end of each connection.
   checkCapacity({ connections: plan.devices.length, bothEnds: false });
   limitHeapGrowthFor(plan.devices.length);
-  const counters = new FleetCounters(plan.devices.length);
+  // Connect times go to the run with the next batch, as publishes do.
+  const connectMs: number[] = [];
+  const counters = new FleetCounters(plan.devices.length, (ms) => void connectMs.push(ms));
   const io = new IoSettle({ ...SLICE_IO_WAIT, wallNowMs });
   let sent = 0;
   const outbox = new Outbox({
@@ -71,6 +73,7 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
     snapshot: () => ({
       counters: { published: counters.published, sent, online: counters.online, peak: counters.peak, states: [...counters.states], connects: counters.connects, refused: [...counters.refused], incidents: { ...counters.incidents } },
       memory: { rssBytes: process.memoryUsage.rss(), maxRssBytes: process.resourceUsage().maxRSS * 1024 },
+      connectMs: connectMs.splice(0),
     }),
     maxItems: init.maxBatch,
     heartbeatMs: HEARTBEAT_MS,

@@ -73,6 +73,7 @@ export interface RuntimeDeps {
   publishLatency: Pick<PublishLatency, 'record'>;
   /** Where publish → PUBACK latencies go. */
   ackLatency?: Pick<PublishLatency, 'record'>;
+  connectLatency?: Pick<PublishLatency, 'record'>;
 }
 
 /**
@@ -248,6 +249,7 @@ export class FleetProcessHost {
         enrolment.recordPublished(deviceId, digest, Math.round(ackedMs), { timestampS, sentMs });
         this.matcher!.sentAt(deviceId, digest, sentMs);
       }
+      for (const ms of batch.connectMs) deps.connectLatency?.record(ms);
       for (const deviceId of batch.register) this.register(enrolment, deviceId);
       for (const [deviceId, reason] of batch.publishFailed) logger.debug(`${deviceId}: publish failed: ${reason}`);
       for (const [deviceId, reason] of batch.registrationFailed) logger.warn(`${deviceId}: registration failed: ${reason}`);

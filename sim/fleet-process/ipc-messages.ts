@@ -42,6 +42,8 @@ export interface FleetBatch {
   logs: Array<[level: 'info' | 'warn' | 'debug', message: string]>;
   counters: { published: number; sent: number; online: number; peak: number; states: Array<[string, number]>; connects: number; refused: Array<[string, number]>; incidents: FleetIncidents };
   memory: { rssBytes: number; maxRssBytes: number };
+  /** Connects since the last batch: socket open → CONNACK, wall ms. */
+  connectMs: number[];
 }
 
 export type ChildMessage =

@@ -3,7 +3,7 @@ import type { FleetBatch } from './ipc-messages.ts';
 export interface OutboxOptions {
   send: (batch: FleetBatch) => void;
   /** Counters and memory, read at every flush. */
-  snapshot: () => Pick<FleetBatch, 'counters' | 'memory'>;
+  snapshot: () => Pick<FleetBatch, 'counters' | 'memory' | 'connectMs'>;
   /** Flush once this many items are waiting. */
   maxItems: number;
   /** A batch without items still goes out this often, so the parent's counters stay current. */
@@ -23,7 +23,7 @@ export class Outbox {
 
   constructor(private readonly options: OutboxOptions) {}
 
-  private static empty(): Omit<FleetBatch, 'counters' | 'memory'> {
+  private static empty(): Omit<FleetBatch, 'counters' | 'memory' | 'connectMs'> {
     return { type: 'batch', published: [], register: [], publishFailed: [], registrationFailed: [], logs: [] };
   }
 

@@ -92,8 +92,9 @@ export class FleetCounters {
   readonly refused = new Map<string, number>();
   /** What the MQTT connector reports to (ConnectOutcomes). */
   readonly outcomes = {
-    connected: () => {
+    connected: (handshakeMs: number) => {
       this.connects += 1;
+      this.connectTimed(handshakeMs);
     },
     failed: (reason: string) => {
       this.refused.set(reason, (this.refused.get(reason) ?? 0) + 1);
@@ -102,7 +103,8 @@ export class FleetCounters {
   /** Devices per machine state; every tracker starts in `off`. */
   readonly states: Map<string, number>;
 
-  constructor(size: number) {
+  /** `connectTimed`: where each connect's handshake time (wall ms, socket open → CONNACK) goes. */
+  constructor(size: number, private readonly connectTimed: (handshakeMs: number) => void = () => undefined) {
     this.states = new Map([['off', size]]);
   }
 
@@ -158,13 +160,15 @@ export function createFleetRuntime(input: {
   publishLatency: PublishLatency;
   /** Where publish → PUBACK latencies go. */
   ackLatency?: PublishLatency;
+  /** Where connect → CONNACK times go. */
+  connectLatency?: PublishLatency;
   logger: Logger;
   io: IoSettle;
   plan: FleetPlan;
   wallNowMs: () => number;
 }): FleetRuntime {
   const { scenario, clock, enrolment, logger, io, plan } = input;
-  const counters = new FleetCounters(enrolment.specs.length);
+  const counters = new FleetCounters(enrolment.specs.length, (ms) => input.connectLatency?.record(ms));
   const sent = new LatencyTracker(input.wallNowMs);
   let target: BrokerTarget = { url: '' };
   let stopping: Promise<void> | undefined;

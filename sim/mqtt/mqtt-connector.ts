@@ -8,7 +8,8 @@ import { connectFailureReason } from '../../backend/broker/connect-failure.ts';
 
 /** Connects and refusals by reason (`connack.not-authorized`, `tls.name-mismatch`, `unreachable`, …), as the devices saw them. */
 export interface ConnectOutcomes {
-  connected(): void;
+  /** A CONNACK came `handshakeMs` (wall) after the socket was opened. */
+  connected(handshakeMs: number): void;
   failed(reason: string): void;
 }
 
@@ -38,6 +39,9 @@ export function createMqttConnector(options: MqttConnectorOptions): MqttConnecto
 /** One connection: resolves at CONNACK, rejects when the handshake fails. */
 function openLink(options: MqttConnectorOptions, { clientId, username, password }: MqttConnectOptions): Promise<MqttLink> {
   const target = options.target();
+  // From the socket's opening (a free handshake slot) to the CONNACK: the broker's side of a
+  // connect, without the time the bench's own handshake limit kept the device waiting.
+  const openedAt = performance.now();
   const outcome = new Promise<MqttLink>((resolve, reject) => {
     const client: MqttClient = mqtt.connect(target.url, {
       clientId,
@@ -111,7 +115,7 @@ function openLink(options: MqttConnectorOptions, { clientId, username, password 
   if (outcomes === undefined) return outcome;
   return outcome.then(
     (link) => {
-      outcomes.connected();
+      outcomes.connected(performance.now() - openedAt);
       return link;
     },
     (error: unknown) => {

@@ -53,6 +53,7 @@ export interface RuntimeDeps {
   store: RunStore;
   publishLatency: PublishLatency;
   ackLatency?: PublishLatency;
+  connectLatency?: PublishLatency;
   logger: Logger;
 }
 
@@ -115,7 +116,7 @@ export function prepareFleet(input: {
       time,
       createRuntime: (deps) =>
         createFleetRuntime({
-          scenario, clock: time.clock, enrolment: enrolmentOf(deps, plan), publishLatency: deps.publishLatency, ackLatency: deps.ackLatency, logger: deps.logger, io: time.io, plan, wallNowMs,
+          scenario, clock: time.clock, enrolment: enrolmentOf(deps, plan), publishLatency: deps.publishLatency, ackLatency: deps.ackLatency, connectLatency: deps.connectLatency, logger: deps.logger, io: time.io, plan, wallNowMs,
         }),
     };
   }
@@ -152,7 +153,7 @@ export function prepareFleet(input: {
     plan,
     time,
     createRuntime: (deps) =>
-      host.runtime({ enrolment: enrolmentOf(deps, plan), logger: deps.logger, publishLatency: deps.publishLatency, ackLatency: deps.ackLatency }),
+      host.runtime({ enrolment: enrolmentOf(deps, plan), logger: deps.logger, publishLatency: deps.publishLatency, ackLatency: deps.ackLatency, connectLatency: deps.connectLatency }),
   };
 }
 

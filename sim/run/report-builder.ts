@@ -24,6 +24,7 @@ export interface ReportInput {
   latencyMs: RunReport['latencyMs'];
   /** Publish → PUBACK latency as the devices saw it. */
   ackLatencyMs: RunReport['ackLatencyMs'];
+  connectMs: NonNullable<RunReport['connectMs']>;
   fleet: FleetRuntime;
   store: RunStore;
   authFailures: number;
@@ -128,6 +129,7 @@ export function buildReport(input: ReportInput): RunReport {
     },
     latencyMs: input.latencyMs,
     ackLatencyMs: input.ackLatencyMs,
+    connectMs: input.connectMs,
     broker: {
       url: input.broker.url, listeners: [...input.listeners], peakConnections: input.peakConnections,
       mode: input.broker.client === undefined ? 'embedded' : 'external',

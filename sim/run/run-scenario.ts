@@ -40,6 +40,9 @@ import { startRunMetrics } from './stages/metrics.ts';
 import { externalBrokerOf, refuseWithExternalBroker } from './stages/external-broker.ts';
 import { probeBackendLogin } from './stages/probe-broker.ts';
 import { writeReport, type RunOutcome } from './write-report.ts';
+import { metricContextOf, planThresholds } from '../thresholds/threshold-plan.ts';
+import { evaluateThresholds } from '../thresholds/evaluate.ts';
+import { watchThresholds } from '../thresholds/watch-thresholds.ts';
 
 export interface RunOptions {
   brokerPort?: number;
@@ -126,6 +129,8 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
   const source = typeof scenarioOrFile === 'string' ? scenarioOrFile : '(object)';
   const logger = options.logger ?? silentLogger;
   const wallNowMs = () => performance.timeOrigin + performance.now();
+  // A threshold on a metric this run does not measure costs nothing: said before anything starts.
+  const thresholds = planThresholds({ entries: scenario.thresholds, context: metricContextOf(scenario), source, fleetOnly: false, logger });
   const startedAt = new Date();
   const runDir = resolve(options.outDir ?? 'runs', runFolderName(startedAt, scenario.name));
   mkdirSync(runDir, { recursive: true });
@@ -206,7 +211,8 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const directory = new DeviceDirectory({ registry: chain, store, logger });
     const publishLatency = metrics?.publishLatency() ?? new PublishLatency();
     const ackLatency = metrics?.ackLatency() ?? new PublishLatency();
-    const fleet = fleetSetup.createRuntime({ directory, store, publishLatency, ackLatency, logger });
+    const connectLatency = new PublishLatency();
+    const fleet = fleetSetup.createRuntime({ directory, store, publishLatency, ackLatency, connectLatency, logger });
     // With devices to wait for, the epochs begin once they are online: until then the ingest has no epoch for a reading.
     const newCalendar = () => createEpochCalendar(replays?.calendarStartS ?? Math.ceil(clock.nowMs() / 1000), scenario.epochs.lengthS, scenario.epochs.count);
     let calendarNow: EpochCalendar | undefined = waitFor.length === 0 ? newCalendar() : undefined;
@@ -289,7 +295,13 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const calendar = (calendarNow ??= newCalendar());
     capture?.describeCalendar(calendar);
     const runT0 = wallNowMs();
-    const perfSummary = await driveFleet({ scenario, time, calendar, fleet, ingest, broker, closeEpoch: epochs.closeEpoch, interrupted, cleanups, logger });
+    const watch = watchThresholds({
+      planned: thresholds, time, logger,
+      counters: () => ({ published: fleet.publishedCount(), received: ingest.counters.received, accepted: ingest.counters.accepted, rejected: ingest.counters.rejected, authFailures: backend.authFailures() }),
+    });
+    cleanups.push(() => watch.stop());
+    const perfSummary = await driveFleet({ scenario, time, calendar, fleet, ingest, broker, closeEpoch: epochs.closeEpoch, interrupted, stopEarly: watch.lost, cleanups, logger });
+    watch.stop();
     timingsMs['fleet.run'] = Math.round(wallNowMs() - runT0);
     capture?.finish();
     await timed('settlement.drain', () => Promise.race([pipeline.drain(), interrupted]));
@@ -302,7 +314,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
 
     const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims, externalBroker: external?.target.url });
     const report = buildReport({
-      scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store, latencyMs: publishLatency.summary(), ackLatencyMs: ackLatency.summary(),
+      scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store, latencyMs: publishLatency.summary(), ackLatencyMs: ackLatency.summary(), connectMs: connectLatency.summary(),
       authFailures: backend.authFailures(), refusedLogins: backend.authFailuresByReason(), listeners: external === undefined ? broker.urls : [],
       attached: attachedRows({ devices: attached, traffic: attachedTraffic, directory, store, claims, broker }), registration: backend.registration.counters, broker, chain, artifacts, epochStats: heard.epochs, settled, claims, peakConnections: fleet.peakOnline(),
       performance: performanceReport({
@@ -310,6 +322,8 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
         memory: memory.stop(),
       }),
     });
+    report.thresholds = evaluateThresholds(thresholds, report, watch.abort());
+    report.ok = report.ok && report.thresholds.every((t) => t.ok);
     return writeReport(runDir, report, renderMarkdown);
   } catch (error) {
     if (error instanceof PinbenchError) error.details.runDir = runDir;

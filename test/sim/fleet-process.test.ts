@@ -15,7 +15,7 @@ function outbox(maxItems = 3) {
   let now = 0;
   const box = new Outbox({
     send: (batch) => sent.push(batch),
-    snapshot: () => ({ counters: { published: 7, sent: 9, online: 2, peak: 3, states: [['online', 2]], connects: 2, refused: [], incidents: { publishFailed: 0, bufferDropped: 0, connectionsLost: 0 } }, memory: { rssBytes: 100, maxRssBytes: 120 } }),
+    snapshot: () => ({ counters: { published: 7, sent: 9, online: 2, peak: 3, states: [['online', 2]], connects: 2, refused: [], incidents: { publishFailed: 0, bufferDropped: 0, connectionsLost: 0 } }, memory: { rssBytes: 100, maxRssBytes: 120 }, connectMs: [] }),
     maxItems,
     heartbeatMs: 250,
     wallNowMs: () => now,
@@ -162,7 +162,7 @@ function fakeChild() {
 function batch(part: Partial<FleetBatch>): FleetBatch {
   return {
     type: 'batch', published: [], register: [], publishFailed: [], registrationFailed: [], logs: [],
-    counters: { published: 0, sent: 0, online: 0, peak: 0, states: [], connects: 0, refused: [], incidents: { publishFailed: 0, bufferDropped: 0, connectionsLost: 0 } }, memory: { rssBytes: 0, maxRssBytes: 0 }, ...part,
+    counters: { published: 0, sent: 0, online: 0, peak: 0, states: [], connects: 0, refused: [], incidents: { publishFailed: 0, bufferDropped: 0, connectionsLost: 0 } }, memory: { rssBytes: 0, maxRssBytes: 0 }, connectMs: [], ...part,
   };
 }
 

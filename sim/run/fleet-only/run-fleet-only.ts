@@ -1,3 +1,5 @@
+import { metricContextOf, planThresholds } from '../../thresholds/threshold-plan.ts';
+import { evaluateThresholds } from '../../thresholds/evaluate.ts';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PinbenchError } from '../../../core/errors.ts';
@@ -62,6 +64,7 @@ export async function runFleetOnly(scenarioOrFile: ScenarioInput | Scenario | st
   const logger = options.logger ?? silentLogger;
   const wallNowMs = () => performance.timeOrigin + performance.now();
   const external = externalBrokerOf(scenario, source, options);
+  const thresholds = planThresholds({ entries: scenario.thresholds, context: metricContextOf(scenario), source, fleetOnly: true, logger });
   if (external === undefined) {
     throw new PinbenchError('CLI_ARGS_INVALID', '--backend none runs the fleet against your own broker: give --broker <url> (or broker.url in the scenario)');
   }
@@ -98,13 +101,14 @@ export async function runFleetOnly(scenarioOrFile: ScenarioInput | Scenario | st
         : await ResponseObserver.connect({ login: external.login, clientId: `pinbench-observer-${process.pid}-${startedAt.getTime().toString(36)}`, filters: observe, deviceIds, wallNowMs, logger });
     if (observer !== undefined) cleanups.push(() => observer.close());
     const ackLatency = metrics?.ackLatency() ?? new PublishLatency();
+    const connectLatency = new PublishLatency();
     const fleet = setup.createRuntime({
       enrolment: (p) =>
         fleetOnlyEnrolment({
           plan: p, store, io: time.io,
           onAcknowledged: (deviceId, digest, reading) => observer?.readingSent(deviceId, Buffer.from(digest).toString('hex'), reading?.timestampS ?? -1, reading?.sentMs ?? -1),
         }),
-      store, publishLatency: new PublishLatency(), ackLatency, logger,
+      store, publishLatency: new PublishLatency(), ackLatency, connectLatency, logger,
     });
     metrics?.watch({ scenarioName: scenario.name, time, wallNowMs, fleet, store });
     fleet.useBroker(external.target);
@@ -180,9 +184,12 @@ export async function runFleetOnly(scenarioOrFile: ScenarioInput | Scenario | st
       broker: { url: external.target.url, peakConnections: fleet.peakOnline(), connects: connections.connects, refusedConnects: connections.refused, connectionsLost: incidents.connectionsLost },
       counts: { published: fleet.publishedCount(), publishFailed: incidents.publishFailed, bufferDropped: incidents.bufferDropped },
       ackLatencyMs: ackLatency.summary(),
+      connectMs: connectLatency.summary(),
       observed,
       performance: performanceReport({ summary: perfSummary, timeMode: time.mode, timerLatenessMs: time.timerLateness() ?? null, childPeakRssBytes: fleet.childPeakRssBytes?.() ?? null }),
     };
+    report.thresholds = evaluateThresholds(thresholds, report);
+    report.ok = report.ok && report.thresholds.every((t) => t.ok);
     return writeReport(runDir, report, renderFleetOnlyMarkdown);
   } catch (error) {
     if (error instanceof PinbenchError) error.details.runDir = runDir;

@@ -24,6 +24,8 @@ export async function driveFleet(input: {
   closeEpoch: (epoch: number) => Promise<void>;
   /** Rejects when the run is interrupted; every wait races it. */
   interrupted: Promise<never>;
+  /** Resolves when the run must stop early (an `abortOnFail` threshold failed): the fleet stops, epochs not yet due are left open. */
+  stopEarly?: Promise<unknown>;
   cleanups: Cleanups;
   logger: Logger;
 }): Promise<PerfSummary> {
@@ -44,17 +46,29 @@ export async function driveFleet(input: {
       (time.mode === 'realtime' ? 'real time' : `accelerated (${scenario.time.speed === 'max' ? 'as fast as possible' : `${scenario.time.speed}×`}) from ${new Date(clock.nowMs()).toISOString()}`),
   );
   fleet.start();
+  const closes: Array<Promise<void>> = [];
   const epochsClosed = new Promise<void>((resolveAll) => {
     for (let epoch = 0; epoch < calendar.count; epoch++) {
       const closeAtMs = calendar.endOfS(epoch) * 1000 + scenario.ingest.epochGraceMs;
       time.scheduleBarrier(closeAtMs - clock.nowMs(), () => {
         const closing = io.track(input.closeEpoch(epoch));
+        closes.push(closing);
         if (epoch === calendar.count - 1) void closing.then(resolveAll);
       });
     }
   });
   const lastEndMs = calendar.endOfS(calendar.count - 1) * 1000;
-  await Promise.race([time.advanceTo(lastEndMs), interrupted]);
+  const early = Symbol('stop early');
+  const reached = await Promise.race([time.advanceTo(lastEndMs), interrupted, ...(input.stopEarly === undefined ? [] : [input.stopEarly.then(() => early)])]);
+  if (reached === early) {
+    // Time stops where it is: the epochs already closing finish, the later ones stay open (their
+    // readings stay in run.db, unsettled), and the run goes on to settle and report.
+    time.stop();
+    await fleet.stop();
+    await Promise.race([Promise.all(closes), interrupted]);
+    clearInterval(progress);
+    return perf.stop();
+  }
   await fleet.stop();
   await Promise.race([time.advanceTo(lastEndMs + scenario.ingest.epochGraceMs), interrupted]);
   await Promise.race([epochsClosed, interrupted]);
