@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testCacheDir } from '../support/cache.ts';
+import { runPinbench } from '../support/pinbench-cli.ts';
 import { parseJUnit, requireXmllint, validateJUnit, type ParsedJUnit } from '../suite/junit-tools.ts';
 
 /**
@@ -19,14 +19,7 @@ describe('integration: scenarios/ci-suite runs green except its one expected red
 
   beforeAll(async () => {
     requireXmllint();
-    code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/pinbench.js', 'test', 'scenarios/ci-suite', '--junit', junitPath, '--out', join(root, 'runs'), '--cache', testCacheDir, '--quiet'], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-      child.once('error', reject);
-      child.once('exit', resolve);
-    });
+    ({ code, stdout } = await runPinbench(['test', 'scenarios/ci-suite', '--junit', junitPath, '--out', join(root, 'runs'), '--cache', testCacheDir, '--quiet']));
     junit = parseJUnit(readFileSync(junitPath, 'utf8'));
   }, 900_000);
 

@@ -1,22 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testCacheDir } from '../support/cache.ts';
+import { runPinbench, tinyScenario } from '../support/pinbench-cli.ts';
 import { parseJUnit, requireXmllint, validateJUnit, type ParsedJUnit } from '../suite/junit-tools.ts';
 
-/** 4 trackers, one short accelerated epoch, the cached 4 × 8 circuit, and the thresholds given. */
-const tiny = (name: string, seed: number, thresholds: string[]) => `name: ${name}
-seed: ${seed}
-fleet:
-  - { count: 4, motion: car, uploadPeriodS: 2 }
-epochs: { lengthS: 12, count: 1 }
-time: { mode: accelerated }
-circuit: { batchSize: 4, readingsPerDevice: 8 }
-thresholds:
-${thresholds.map((t) => `  - "${t}"`).join('\n')}
-`;
+const tiny = (name: string, seed: number, thresholds: string[]) => tinyScenario(name, seed, `thresholds:\n${thresholds.map((t) => `  - "${t}"`).join('\n')}\n`);
 
 describe('integration: a suite whose only failure is a threshold exits 99, and its JUnit file holds exactly that failure', () => {
   const root = mkdtempSync(join(tmpdir(), 'pinbench-suite-thresholds-'));
@@ -32,12 +22,7 @@ describe('integration: a suite whose only failure is a threshold exits 99, and i
     writeFileSync(join(suiteDir, 'a-green.yaml'), tiny('green', 21, ['messages.unaccounted == 0', 'gas.perDeviceEpoch <= 1000000']));
     // Built to fail one threshold: four trackers over 12 s accept far more than one reading.
     writeFileSync(join(suiteDir, 'b-red.yaml'), tiny('red', 22, ['messages.unaccounted == 0', 'messages.accepted < 1']));
-    code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/pinbench.js', 'test', suiteDir, '--junit', junitPath, '--out', join(root, 'runs'), '--cache', testCacheDir, '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-      child.once('error', reject);
-      child.once('exit', resolve);
-    });
+    ({ code, stdout } = await runPinbench(['test', suiteDir, '--junit', junitPath, '--out', join(root, 'runs'), '--cache', testCacheDir, '--quiet']));
     junit = parseJUnit(readFileSync(junitPath, 'utf8'));
   }, 900_000);
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,39 +8,16 @@ import { startAnvil, type AnvilNode } from '../../sim/chain/anvil.ts';
 import { silentLogger } from '../../core/ports.ts';
 import type { RunReport } from '../../reports/types.ts';
 import { testCacheDir } from '../support/cache.ts';
+import { runPinbench, tinyScenario, type Ran } from '../support/pinbench-cli.ts';
 import { parseJUnit, requireXmllint, validateJUnit, type ParsedJUnit } from '../suite/junit-tools.ts';
 
-/** The smallest scenario that still goes from devices to the chain: 4 trackers, one short accelerated epoch, the cached 4 × 8 circuit. */
-const tiny = (name: string, seed: number) => `name: ${name}
-seed: ${seed}
-fleet:
-  - { count: 4, motion: car, uploadPeriodS: 2 }
-epochs: { lengthS: 12, count: 1 }
-time: { mode: accelerated }
-circuit: { batchSize: 4, readingsPerDevice: 8 }
-`;
+const tiny = (name: string, seed: number) => tinyScenario(name, seed);
 
 const SETTLEMENT_ABI = ['function isSettled(uint256 epoch, uint256 batch) view returns (bool)', 'function token() view returns (address)'];
 const TOKEN_ABI = ['function totalSupply() view returns (uint256)'];
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `pinbench test` as a user runs it: its own process, its own exit code. */
-function pinbenchTest(args: string[]): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/pinbench.js', 'test', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const pinbenchTest = (args: string[]): Promise<Ran> => runPinbench(['test', ...args]);
 
 describe('integration: `pinbench test` runs a folder on one chain and writes JUnit and a summary', () => {
   const root = mkdtempSync(join(tmpdir(), 'pinbench-suite-'));
