@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { adversaryEntrySchema, areaSchema, faultEntrySchema } from './device-schemas.ts';
+import { adversaryEntrySchema, areaSchema, DOCUMENTED_ENTRY_INPUTS, faultEntrySchema } from './device-schemas.ts';
 import { MOTION_NAMES } from '../devices/behaviour-profiles.ts';
 import { DEFAULT_SHAPE } from '../core/reward-rule.ts';
 import { isPinbenchError } from '../core/errors.ts';
@@ -241,6 +241,19 @@ export function isReplayEntry(entry: FleetGroup | ReplayEntry): entry is ReplayE
   return 'replay' in entry;
 }
 
+/** The JSON Schema of what a scenario file may say (defaults are the input side's: `io: 'input'`). */
 export function scenarioJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(scenarioSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+    override: (ctx) => {
+      const documented = DOCUMENTED_ENTRY_INPUTS.get(ctx.zodSchema as unknown as z.ZodType);
+      if (documented === undefined) return;
+      const { $schema: _dialect, ...shown } = z.toJSONSchema(documented, { io: 'input' }) as Record<string, unknown>;
+      const target = ctx.jsonSchema as Record<string, unknown>;
+      const description = target.description;
+      for (const key of Object.keys(target)) delete target[key];
+      Object.assign(target, shown, description === undefined ? {} : { description });
+    },
+  }) as Record<string, unknown>;
 }

@@ -86,7 +86,7 @@ describe('integration: `pinbench test` runs a folder on one chain and writes JUn
       `[3/3] START ${join(suiteDir, 'c-second.yml')}`,
       '[3/3] PASS  suite-second (T)',
     ]);
-    expect(lines[3]).toContain("b-bad.yaml: option `fleet[0].count`: expected a positive integer, got -5");
+    expect(lines[3]).toContain("b-bad.yaml:2:18: fleet[0].count: expected a positive integer, got -5");
     expect(lines).toContainEqual(expect.stringMatching(/^FAIL suite: 2 passed, 0 failed, 1 errored, 0 skipped \(\d+\.\d s\)$/));
     expect(lines.slice(-2)).toEqual([`junit: ${junitPath}`, `summary: ${summaryPath}`]);
   });
