@@ -117,7 +117,7 @@ export const scenarioSchema = z.strictObject({
     .strictObject({
       unitsPerSample: positiveInt(UINT32_MAX).default(1000),
       maxStepE7: positiveInt(UINT32_MAX).default(20_000),
-      rewardPerUnitWei: weiAmount.default(1_000_000_000_000n),
+      rewardPerUnitWei: weiAmount.prefault('1000000000000'),
     })
     .prefault({}),
   ingest: z
@@ -241,9 +241,16 @@ export function isReplayEntry(entry: FleetGroup | ReplayEntry): entry is ReplayE
   return 'replay' in entry;
 }
 
-/** The JSON Schema of what a scenario file may say (defaults are the input side's: `io: 'input'`). */
+export const SCENARIO_SCHEMA_TITLE = 'pinbench scenario';
+export const SCENARIO_SCHEMA_DESCRIPTION =
+  'A pinbench scenario file: the fleet of virtual devices, how the run is cut into epochs, how work is paid, and how ingest, broker, time and the proof circuit are set up. Reference: docs/scenarios.md.';
+
+/**
+ * The JSON Schema (draft 2020-12) of what a scenario file may say, for editors (`pinbench schema`)
+ * and for docs/scenarios.md. Defaults are the input side's (`io: 'input'`): what a file may leave out.
+ */
 export function scenarioJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(scenarioSchema, {
+  const schema = z.toJSONSchema(scenarioSchema, {
     io: 'input',
     unrepresentable: 'any',
     override: (ctx) => {
@@ -256,4 +263,6 @@ export function scenarioJsonSchema(): Record<string, unknown> {
       Object.assign(target, shown, description === undefined ? {} : { description });
     },
   }) as Record<string, unknown>;
+  const { $schema, ...rest } = schema;
+  return { $schema, title: SCENARIO_SCHEMA_TITLE, description: SCENARIO_SCHEMA_DESCRIPTION, ...rest };
 }
