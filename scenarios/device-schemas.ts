@@ -44,9 +44,14 @@ const longitude = z.number({ error: 'expected a longitude in degrees' }).min(-18
 /** Where devices move: a city preset or a bounding box in degrees. */
 export const areaSchema = z.union(
   [
-    z.enum(CITY_NAMES as [string, ...string[]]),
+    z.enum(CITY_NAMES as [string, ...string[]]).meta({ description: 'A city preset: its street grid.' }),
     z
-      .strictObject({ south: latitude, west: longitude, north: latitude, east: longitude })
+      .strictObject({
+        south: latitude.meta({ description: 'The southern edge: a latitude in degrees.' }),
+        west: longitude.meta({ description: 'The western edge: a longitude in degrees.' }),
+        north: latitude.meta({ description: 'The northern edge: a latitude in degrees.' }),
+        east: longitude.meta({ description: 'The eastern edge: a longitude in degrees.' }),
+      })
       .refine((b) => b.south < b.north && b.west < b.east, { error: 'expected south < north and west < east' }),
   ],
   { error: `expected a city (${CITY_NAMES.join(', ')}) or a bounding box { south, west, north, east }` },
