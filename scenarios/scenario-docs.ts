@@ -1,19 +1,14 @@
 /**
- * Writes docs/scenarios.md from the scenario JSON Schema (`npm run docs:scenarios`);
- * test/scenarios/scenario-docs.test.ts fails when the file is stale.
+ * docs/scenarios.md from the scenario JSON Schema: test/support/scenario-docs.ts writes it
+ * (`npm run docs:scenarios`); test/scenarios/scenario-docs.test.ts fails when the file is stale.
  *
  * General on purpose: it knows nothing of particular sections, so a section added to the schema
  * (with descriptions) appears after a regeneration. One section per top-level key; in it the key
  * itself, then a table per object it holds (every shape of a union its own table: a fleet group,
  * a replay entry, each fault).
  */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { scenarioJsonSchema } from './schema.ts';
 import { branchesOf, type JsonSchema } from './schema-fields.ts';
-
-export const SCENARIO_DOCS_FILE = fileURLToPath(new URL('../docs/scenarios.md', import.meta.url));
 
 const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 const code = (value: unknown): string => `\`${typeof value === 'string' ? value : JSON.stringify(value)}\``;
@@ -135,9 +130,4 @@ export function renderScenarioDocs(schema: JsonSchema = scenarioJsonSchema()): s
     '',
     ...sections,
   ].join('\n').replace(/\n{3,}/g, '\n\n').replace(/\n*$/, '\n');
-}
-
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
-  writeFileSync(SCENARIO_DOCS_FILE, renderScenarioDocs());
-  console.log(`wrote ${SCENARIO_DOCS_FILE}`);
 }

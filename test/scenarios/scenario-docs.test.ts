@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderScenarioDocs, SCENARIO_DOCS_FILE } from '../../scenarios/scenario-docs.ts';
+import { renderScenarioDocs } from '../../scenarios/scenario-docs.ts';
+import { SCENARIO_DOCS_FILE } from '../support/scenario-docs.ts';
 
 describe('docs/scenarios.md', () => {
   it('behavior: is what the scenario schema generates (stale: run `npm run docs:scenarios`)', () => {
