@@ -99,8 +99,9 @@ export function parseScenario(raw: unknown, source: string, positions?: YamlPosi
 }
 
 /** yaml's message without its own " at line 3, column 7:" and the excerpt after it (we print the position first). */
-function yamlErrorText(message: string): string {
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
+function yamlErrorText(error: { code: string; message: string }): string {
+  if (error.code === 'MULTIPLE_DOCS') return 'a scenario file holds one YAML document; remove this `---` and what follows, or put each scenario in a file of its own';
+  return error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
 export function loadScenarioFile(file: string): Scenario {
@@ -116,10 +117,8 @@ export function loadScenarioFile(file: string): Scenario {
   if (syntaxError !== undefined) {
     const at = syntaxError.linePos?.[0];
     const where = at === undefined ? file : `${file}:${at.line}:${at.col}`;
-    throw new PinbenchError('SCENARIO_INVALID', `${where}: not valid YAML: ${yamlErrorText(syntaxError.message)}`, {
-      cause: syntaxError,
-      details: { source: file, issues: [yamlErrorText(syntaxError.message)] },
-    });
+    const text = `${where}: not valid YAML: ${yamlErrorText(syntaxError)}`;
+    throw new PinbenchError('SCENARIO_INVALID', text, { cause: syntaxError, details: { source: file, issues: [text] } });
   }
   const raw: unknown = document.toJS();
   return parseScenario(raw ?? {}, file, new YamlPositions(document, lineCounter));

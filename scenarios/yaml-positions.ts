@@ -18,9 +18,10 @@ export class YamlPositions {
     private readonly lines: LineCounter,
   ) {}
 
-  locate(path: ReadonlyArray<PropertyKey>, options: { key?: boolean } = {}): TextPosition | undefined {
+  locate(path: ReadonlyArray<PropertyKey>, options: { key?: boolean } = {}): TextPosition {
     let node: unknown = this.document.contents;
-    let found = this.positionOf(node);
+    // An empty file has no node at all: its problems are at its start.
+    let found = this.positionOf(node) ?? { line: 1, col: 1 };
     for (const [index, segment] of path.entries()) {
       const last = index === path.length - 1;
       if (isMap(node)) {

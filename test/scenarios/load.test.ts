@@ -139,6 +139,12 @@ describe('scenario loading', () => {
       code: 'SCENARIO_INVALID',
       message: `${nested}:1:7: not valid YAML: Nested mappings are not allowed in compact mappings`,
     });
+    const two = writeTemp('two.yaml', 'name: a\n---\nname: b\n');
+    expect(errorOf(() => loadScenarioFile(two)).message).toBe(
+      `${two}:2:1: not valid YAML: a scenario file holds one YAML document; remove this \`---\` and what follows, or put each scenario in a file of its own`,
+    );
+    const empty = writeTemp('empty.yaml', '');
+    expect(errorOf(() => loadScenarioFile(empty)).message.split('\n')[0]).toBe(`${empty}:1:1: name: missing; expected a name`);
   });
 
   it('error: a missing file says to check the path', () => {
