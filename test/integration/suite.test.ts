@@ -112,7 +112,7 @@ describe('integration: `pinbench test` runs a folder on one chain and writes JUn
     }
     expect(bad!.testcase).toHaveLength(1);
     expect(bad!.testcase[0]!.error!.type).toBe('SCENARIO_INVALID');
-    expect(bad!.testcase[0]!.error!.message).toBe(`${join(suiteDir, 'b-bad.yaml')}: option \`fleet[0].count\`: expected a positive integer, got -5`);
+    expect(bad!.testcase[0]!.error!.message).toBe(`${join(suiteDir, 'b-bad.yaml')}:2:18: fleet[0].count: expected a positive integer, got -5`);
     const checks = reports[0]!.checks.length + reports[1]!.checks.length;
     expect([junit.testsuites.tests, junit.testsuites.failures, junit.testsuites.errors]).toEqual([String(checks + 1), '0', '1']);
   });
