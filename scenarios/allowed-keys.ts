@@ -1,3 +1,5 @@
+import { branchesOf, type JsonSchema } from './schema-fields.ts';
+
 /**
  * The keys the scenario's JSON Schema allows in the object at a path, so an unknown key can be
  * answered with the one it was probably meant to be. Walking the JSON Schema rather than the zod
@@ -6,17 +8,13 @@
  * entry, one fault or another), a shape whose constant (`name: flaky-network`) the value
  * contradicts is left out.
  */
-type JsonSchema = { readonly [key: string]: unknown };
-
 export function allowedKeys(root: JsonSchema, path: ReadonlyArray<PropertyKey>, value: unknown): string[] {
-  let schemas = expand(root, root);
+  let schemas = branchesOf(root, root);
   for (const segment of path) {
-    const next: JsonSchema[] = [];
-    for (const schema of schemas) {
+    schemas = schemas.flatMap((schema) => {
       const child = typeof segment === 'number' ? itemSchema(schema, segment) : propertySchema(schema, String(segment));
-      if (child !== undefined) next.push(...expand(child, root));
-    }
-    schemas = next;
+      return child === undefined ? [] : branchesOf(root, child);
+    });
   }
   const keys = new Set<string>();
   for (const schema of schemas) {
@@ -35,26 +33,7 @@ function propertySchema(schema: JsonSchema, key: string): JsonSchema | undefined
 function itemSchema(schema: JsonSchema, index: number): JsonSchema | undefined {
   const prefix = schema.prefixItems as JsonSchema[] | undefined;
   if (prefix !== undefined) return prefix[index];
-  return schema.items as JsonSchema | undefined;
-}
-
-/** A schema with its `anyOf`/`oneOf`/`allOf` branches and `$ref`s spread out. */
-function expand(schema: JsonSchema, root: JsonSchema, depth = 0): JsonSchema[] {
-  if (depth > 20) return [];
-  const ref = schema.$ref;
-  if (typeof ref === 'string') {
-    const target = resolveRef(root, ref);
-    return target === undefined ? [] : expand(target, root, depth + 1);
-  }
-  const branches = [schema.anyOf, schema.oneOf, schema.allOf].flatMap((list) => (Array.isArray(list) ? (list as JsonSchema[]) : []));
-  return [schema, ...branches.flatMap((branch) => expand(branch, root, depth + 1))];
-}
-
-function resolveRef(root: JsonSchema, ref: string): JsonSchema | undefined {
-  if (!ref.startsWith('#')) return undefined;
-  let node: unknown = root;
-  for (const part of ref.slice(1).split('/').filter((p) => p !== '')) node = (node as Record<string, unknown> | undefined)?.[part];
-  return node as JsonSchema | undefined;
+  return typeof schema.items === 'object' ? (schema.items as JsonSchema) : undefined;
 }
 
 function contradicts(properties: Record<string, JsonSchema>, value: unknown): boolean {
