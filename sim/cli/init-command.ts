@@ -10,7 +10,8 @@ export const INIT_USAGE = `Usage: pinbench init [name]
 
 Writes <name>.yaml in the current folder (default: ${DEFAULT_INIT_NAME}.yaml): a starter scenario
 with a comment on each section — a small fleet of a few groups, two short epochs, the reward
-rule, and accelerated time, so \`pinbench run ${DEFAULT_INIT_NAME}.yaml\` finishes in about a minute.
+rule, and accelerated time, so \`pinbench run ${DEFAULT_INIT_NAME}.yaml\` takes seconds (the first run
+on a machine builds its small circuit first, a few minutes).
 An existing file is never overwritten. The name is also the scenario's \`name\`: lower-case
 letters, digits and dashes.
 
