@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { readProfile } from '../devices/behaviour-profiles.ts';
-import type { AdversaryConfig, FaultConfig } from '../devices/behaviours/schemas.ts';
+import { adversaryConfigSchema, faultConfigSchema, type AdversaryConfig, type FaultConfig } from '../devices/behaviours/schemas.ts';
+import { ADVERSARY_NAMES, FAULT_NAMES } from '../devices/behaviour-profiles.ts';
 import { CITY_NAMES } from '../devices/motion/cities.ts';
 
 /**
@@ -20,8 +21,22 @@ function profileEntry<T>(kind: 'fault' | 'adversary') {
     });
 }
 
-export const faultEntrySchema = profileEntry<FaultConfig>('fault');
-export const adversaryEntrySchema = profileEntry<AdversaryConfig>('adversary');
+export const faultEntrySchema = profileEntry<FaultConfig>('fault').meta({
+  description: 'A fault: an honest device with something wrong. A bare name takes its defaults; an object sets its parameters.',
+});
+export const adversaryEntrySchema = profileEntry<AdversaryConfig>('adversary').meta({
+  description: 'An adversary: how the group\'s devices cheat. A bare name takes its defaults; an object sets its parameters.',
+});
+
+/**
+ * What the JSON Schema shows for the entries above. They validate through devices/' reader (a
+ * transform the JSON Schema cannot see), so the schema shows instead what that reader accepts:
+ * a name, or one profile's parameters, each documented in devices/behaviours/schemas.ts.
+ */
+export const DOCUMENTED_ENTRY_INPUTS: ReadonlyMap<z.ZodType, z.ZodType> = new Map<z.ZodType, z.ZodType>([
+  [faultEntrySchema, z.union([z.enum(FAULT_NAMES).meta({ description: 'A fault by name, with its default parameters.' }), faultConfigSchema])],
+  [adversaryEntrySchema, z.union([z.enum(ADVERSARY_NAMES).meta({ description: 'An adversary by name, with its default parameters.' }), adversaryConfigSchema])],
+]);
 
 const latitude = z.number({ error: 'expected a latitude in degrees' }).min(-90).max(90);
 const longitude = z.number({ error: 'expected a longitude in degrees' }).min(-180).max(180);
@@ -29,9 +44,14 @@ const longitude = z.number({ error: 'expected a longitude in degrees' }).min(-18
 /** Where devices move: a city preset or a bounding box in degrees. */
 export const areaSchema = z.union(
   [
-    z.enum(CITY_NAMES as [string, ...string[]]),
+    z.enum(CITY_NAMES as [string, ...string[]]).meta({ description: 'A city preset: its street grid.' }),
     z
-      .strictObject({ south: latitude, west: longitude, north: latitude, east: longitude })
+      .strictObject({
+        south: latitude.meta({ description: 'The southern edge: a latitude in degrees.' }),
+        west: longitude.meta({ description: 'The western edge: a longitude in degrees.' }),
+        north: latitude.meta({ description: 'The northern edge: a latitude in degrees.' }),
+        east: longitude.meta({ description: 'The eastern edge: a longitude in degrees.' }),
+      })
       .refine((b) => b.south < b.north && b.west < b.east, { error: 'expected south < north and west < east' }),
   ],
   { error: `expected a city (${CITY_NAMES.join(', ')}) or a bounding box { south, west, north, east }` },

@@ -9,6 +9,8 @@ import { parseClaimArgs, runClaimCommand } from './cli/claim-command.ts';
 import { parseBridgeArgs, runBridgeCommand } from './cli/bridge-command.ts';
 import { parseReplayArgs, runReplayCommand } from './cli/replay-command.ts';
 import { parseTestArgs, runTestCommand } from './cli/test-command.ts';
+import { parseSchemaArgs, runSchemaCommand } from './cli/schema-command.ts';
+import { parseInitArgs, runInitCommand } from './cli/init-command.ts';
 import { fleetOnlyResultLines, runResultLines } from './cli/run-result.ts';
 import { runFleetOnly } from './run/fleet-only/run-fleet-only.ts';
 import { parseProvisionArgs, provisionFleet, writeProvisionCertificates, writeProvisionFiles } from './cli/provision-command.ts';
@@ -19,9 +21,9 @@ import { EXIT } from './exit-codes.ts';
 const BAD_INPUT_CODES = new Set(['CLI_ARGS_INVALID', 'SCENARIO_INVALID', 'SCENARIO_UNREADABLE', 'THRESHOLD_INVALID', 'BROKER_URL_INVALID']);
 
 /** Commands with parsers of their own: `pinbench <name> …`. */
-const SUBCOMMANDS = ['device', 'claim', 'bridge', 'replay', 'provision', 'test'] as const;
+const SUBCOMMANDS = ['device', 'claim', 'bridge', 'replay', 'provision', 'test', 'schema', 'init'] as const;
 
-/** Runs `device`, `claim`, `bridge`, `replay`, `provision` or `test`; PinbenchErrors become one line on stderr. */
+/** Runs `device`, `claim`, `bridge`, `replay`, `provision`, `test`, `schema` or `init`; PinbenchErrors become one line on stderr. */
 async function runSubcommand(name: (typeof SUBCOMMANDS)[number], argv: string[]): Promise<number> {
   const stdout = (line: string) => void process.stdout.write(`${line}\n`);
   const controller = new AbortController();
@@ -51,6 +53,16 @@ async function runSubcommand(name: (typeof SUBCOMMANDS)[number], argv: string[])
       const certs = await writeProvisionCertificates(command, fleet, join(defaultHomeDir(), 'ca'), (done, total) => stdout(`certificates: ${done}/${total}`));
       if (certs.length > 0) stdout(`wrote ${certs.length} certificate files (CA ${certs[0]}, client certificates in ${join(command.outDir, 'certs')}/)`);
       return 0;
+    }
+    if (name === 'schema') {
+      const command = parseSchemaArgs(argv);
+      if ('help' in command) return void process.stdout.write(command.help), 0;
+      return runSchemaCommand({ stdout: (text) => void process.stdout.write(text) });
+    }
+    if (name === 'init') {
+      const command = parseInitArgs(argv);
+      if ('help' in command) return void process.stdout.write(command.help), 0;
+      return runInitCommand(command, { cwd: process.cwd(), stdout });
     }
     if (name === 'test') {
       const command = parseTestArgs(argv);

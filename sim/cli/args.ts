@@ -53,6 +53,8 @@ export const USAGE = `Usage: pinbench run <scenario.yaml> [options]
        pinbench replay <capture.db> [--speed 1|10|max]
        pinbench provision <scenario.yaml> [--format mosquitto,csv,json] [--out <dir>]
        pinbench test <folder|scenario.yaml…> [--junit <out.xml>] [--summary <out.md>] [--fail-fast]
+       pinbench init [name]
+       pinbench schema > pinbench.schema.json
 
 run     Runs a scenario end to end: virtual trackers → embedded MQTT broker → ingest → Groth16
         proof → settlement and rewards on a local anvil chain, and writes runs/<time>-<scenario>/.
@@ -65,6 +67,8 @@ claim   The owner of an attached device claims its accrued rewards on the run's 
 bridge  A GPS receiver or board streaming NMEA on a serial port becomes a device of a run.
 provision  Writes the fleet's broker logins for your own broker (Mosquitto passwd and ACL, CSV, JSON).
 replay  Plays a capture (\`run --record\`) back as devices, with the original signed payloads.
+init    Writes a commented starter scenario, <name>.yaml (default my-scenario.yaml), here.
+schema  Prints the scenario files' JSON Schema for editors (\`pinbench schema --help\`).
 
 Options:
   --broker-port <port>   MQTT port on 127.0.0.1 (default: a free port)
@@ -181,7 +185,7 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
   if (values.help || positionals.length === 0) return { command: 'help', text: USAGE };
   const [command, scenarioFile, ...extra] = positionals;
   if (command !== 'run' && command !== 'resume') {
-    throw new PinbenchError('CLI_ARGS_INVALID', `unknown command "${command}"; the commands are run, resume, device, claim, bridge, replay and provision (\`pinbench --help\`)`);
+    throw new PinbenchError('CLI_ARGS_INVALID', `unknown command "${command}"; the commands are run, resume, device, claim, bridge, replay, provision, test, init and schema (\`pinbench --help\`)`);
   }
   if (values['operator-key'] !== undefined && values.rpc === undefined) {
     throw new PinbenchError('CLI_ARGS_INVALID', 'option --operator-key only applies with --rpc; the embedded anvil uses its own dev account');

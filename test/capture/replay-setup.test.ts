@@ -70,11 +70,11 @@ describe('replay entries in a scenario', () => {
     const s = scenario([{ replay: 'captures/board.db', devices: [board.deviceId] }, { count: 2 }]);
     expect(s.fleet.map(isReplayEntry)).toEqual([true, false]);
     expect(errorOf(() => scenario([{ replay: 3 } as never])).message).toBe(
-      'replaying.yaml: option `fleet[0].replay`: expected the path of a capture (capture.db) written by `pinbench run --record`, got 3',
+      'replaying.yaml: fleet[0].replay: expected the path of a capture (capture.db) written by `pinbench run --record`, got 3',
     );
-    expect(errorOf(() => scenario([{ replay: 'a.db', devices: [] }])).message).toMatch(/option `fleet\[0\]\.devices`: expected at least one device id/);
+    expect(errorOf(() => scenario([{ replay: 'a.db', devices: [] }])).message).toMatch(/fleet\[0\]\.devices: expected at least one device id/);
     // A plain group is still judged as a group.
-    expect(errorOf(() => scenario([{ count: 0 }])).message).toBe('replaying.yaml: option `fleet[0].count`: expected a positive integer, got 0');
+    expect(errorOf(() => scenario([{ count: 0 }])).message).toBe('replaying.yaml: fleet[0].count: expected a positive integer, got 0');
   });
 
   it('behavior: captures resolve against the scenario folder; the run starts at their calendar; owners of the seeded fleet get keys, a real board\'s does not', () => {

@@ -26,7 +26,7 @@ describe('integration: bad input stops a run with a clear error', () => {
         { name: 'bad', fleet: [{ count: 0 }], epochs: { lengthS: 10, count: 1 }, circuit: { batchSize: 4, readingsPerDevice: 8 } },
         { outDir: outDir(), cacheDir: testCacheDir },
       ),
-    ).rejects.toThrow('scenario: option `fleet[0].count`: expected a positive integer, got 0');
+    ).rejects.toThrow('scenario: fleet[0].count: expected a positive integer, got 0');
   });
 
   const small = { fleet: [{ count: 1 }], epochs: { lengthS: 10, count: 1 }, circuit: { batchSize: 4, readingsPerDevice: 8 } };
@@ -37,7 +37,7 @@ describe('integration: bad input stops a run with a clear error', () => {
         { name: 'fast', ...small, time: { mode: 'accelerated' }, attached: [{ id: '356938035643809', publicKey: `04${'11'.repeat(64)}`, owner: '0x000000000000000000000000000000000000dEaD' }] },
         { outDir: outDir(), cacheDir: testCacheDir },
       ),
-    ).rejects.toThrow('scenario: option `attached`: attached devices run in real time only: a real board keeps wall-clock time and cannot follow an accelerated clock; set time.mode: realtime or remove attached');
+    ).rejects.toThrow('scenario: attached: attached devices run in real time only: a real board keeps wall-clock time and cannot follow an accelerated clock; set time.mode: realtime or remove attached');
   });
 
   it('error: a malformed listener URL or public key stops the run before anything starts', async () => {

@@ -62,7 +62,7 @@ describe('integration: `pinbench test` runs a folder on one chain and writes JUn
       `[3/3] START ${join(suiteDir, 'c-second.yml')}`,
       '[3/3] PASS  suite-second (T)',
     ]);
-    expect(lines[3]).toContain("b-bad.yaml: option `fleet[0].count`: expected a positive integer, got -5");
+    expect(lines[3]).toContain("b-bad.yaml:2:18: fleet[0].count: expected a positive integer, got -5");
     expect(lines).toContainEqual(expect.stringMatching(/^FAIL suite: 2 passed, 0 failed, 1 errored, 0 skipped \(\d+\.\d s\)$/));
     expect(lines.slice(-2)).toEqual([`junit: ${junitPath}`, `summary: ${summaryPath}`]);
   });
@@ -88,7 +88,7 @@ describe('integration: `pinbench test` runs a folder on one chain and writes JUn
     }
     expect(bad!.testcase).toHaveLength(1);
     expect(bad!.testcase[0]!.error!.type).toBe('SCENARIO_INVALID');
-    expect(bad!.testcase[0]!.error!.message).toBe(`${join(suiteDir, 'b-bad.yaml')}: option \`fleet[0].count\`: expected a positive integer, got -5`);
+    expect(bad!.testcase[0]!.error!.message).toBe(`${join(suiteDir, 'b-bad.yaml')}:2:18: fleet[0].count: expected a positive integer, got -5`);
     const checks = reports[0]!.checks.length + reports[1]!.checks.length;
     expect([junit.testsuites.tests, junit.testsuites.failures, junit.testsuites.errors]).toEqual([String(checks + 1), '0', '1']);
   });

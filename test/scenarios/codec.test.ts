@@ -12,6 +12,6 @@ describe('scenario codec', () => {
   });
 
   it('error: another codec names the choices', () => {
-    expect(() => parseScenario({ ...minimal, codec: 'protobuf' }, 'c.yaml')).toThrow('c.yaml: option `codec`: expected one of: pebble-v2, json, got "protobuf"');
+    expect(() => parseScenario({ ...minimal, codec: 'protobuf' }, 'c.yaml')).toThrow('c.yaml: codec: expected one of: pebble-v2, json, got "protobuf"');
   });
 });
