@@ -106,7 +106,7 @@ export const ERROR_CODES = {
   },
   SCENARIO_INVALID: {
     meaning: 'The scenario is not valid YAML or does not match the scenario schema.',
-    action: 'Fix the fields the message lists (the JSON Schema from `scenarioJsonSchema` helps in an editor).',
+    action: 'Fix the fields the message lists, at the line and column it gives; docs/scenarios.md describes every field, and `pinbench schema` gives editors the JSON Schema.',
   },
   THRESHOLD_INVALID: {
     meaning: "A scenario's `thresholds:` entry names a metric the run does not measure, or a unit that does not fit the metric.",
