@@ -6,6 +6,7 @@ import { isPinbenchError } from '../core/errors.ts';
 import { TOPIC_KINDS, topicLayout } from '../protocol/topics.ts';
 import { IMEI_PATTERN } from '../protocol/client-ids.ts';
 import { DEFAULT_PAYLOAD_CODEC, PAYLOAD_CODECS } from '../protocol/codec/payload-codecs.ts';
+import { timelineIssues, timelineSchema } from './timeline-schema.ts';
 
 /**
  * The scenario file's schema. Sections are kept apart (README.md, "Scenario files"): what the fleet
@@ -189,7 +190,11 @@ export const scenarioSchema = z.strictObject({
       readingsPerDevice: positiveInt(15).default(DEFAULT_SHAPE.readingsPerDevice),
     })
     .prefault({}),
+  timeline: timelineSchema,
 }).superRefine((scenario, ctx) => {
+  for (const issue of timelineIssues(scenario.timeline, { runS: scenario.epochs.lengthS * scenario.epochs.count, externalBroker: scenario.broker.url !== undefined })) {
+    ctx.addIssue({ code: 'custom', path: issue.path, params: { namesInput: true }, message: issue.message });
+  }
   try {
     topicLayout(scenario.topics);
   } catch (error) {
