@@ -91,7 +91,8 @@ export function send(ctx: TrackerRuntime, type: TrackerEventType): void {
   const battery = ctx.battery;
   if (battery !== undefined && type !== 'power.off') {
     settleBattery(battery, from, ctx.deps.clock.nowMs());
-    if (AWAKE.has(from) || from === 'sleeping') {
+    // Switched off by hand, a low cell does not turn it into sleep: it is off either way.
+    if (type !== 'power.cut' && (AWAKE.has(from) || from === 'sleeping')) {
       const charge = chargeOf(battery);
       if (charge <= 0) type = 'battery.empty';
       else if (from !== 'sleeping' && charge <= battery.options.lowCharge) type = 'battery.low';
