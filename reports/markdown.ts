@@ -1,4 +1,5 @@
 import type { RunReport, WholeRunMemory } from './types.ts';
+import { renderTimeline } from './timeline-markdown.ts';
 
 export const fmtInt = (value: number | string): string => BigInt(value).toLocaleString('en-US');
 const fmtMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
@@ -45,6 +46,8 @@ export function renderMarkdown(report: RunReport): string {
       `p99 ${report.latencyMs.p99.toFixed(1)} ms over ${fmtInt(report.latencyMs.samples)} readings. ` +
       `Publish → PUBACK: p50 ${report.ackLatencyMs.p50.toFixed(1)} ms, p99 ${report.ackLatencyMs.p99.toFixed(1)} ms.`,
   );
+  const timeline = renderTimeline(report.events);
+  if (timeline.length > 0) lines.push('', ...timeline);
   lines.push('', ...renderAttached(report));
   lines.push('', ...renderPerformance(report.performance));
   lines.push('', '## Stages', '', '| stage | time |', '| --- | ---: |');

@@ -40,6 +40,7 @@ import { startRunMetrics } from './stages/metrics.ts';
 import { externalBrokerOf, refuseWithExternalBroker } from './stages/external-broker.ts';
 import { probeBackendLogin } from './stages/probe-broker.ts';
 import { writeReport, type RunOutcome } from './write-report.ts';
+import { refuseTimeline, startTimeline } from '../timeline/run-timeline.ts';
 
 export interface RunOptions {
   brokerPort?: number;
@@ -182,6 +183,8 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
         `${source}: a replay: entry starts the run's clock at its capture's start, where the wall-clock readings of attached devices (${attached.map((d) => d.deviceId).join(', ')}) would fall outside the run; attach real devices in a run without replay entries`,
       );
     }
+    // A timeline this run cannot carry out (broker.restart on --broker) is refused before anything starts.
+    refuseTimeline(scenario, source, { externalBrokerUrl: external?.target.url, replays: replays !== undefined });
     if (replays !== undefined && options.fleetProcess === 'child') logger.warn('a run with replay: entries keeps its fleet in this process (the capture player shares its clock); --fleet-process child does not apply');
     // `--metrics`: a bad address or a port in use stops the run here, before the fleet, chain or circuit.
     const metrics = await startRunMetrics({ address: options.metrics, logger, onReady: options.onMetricsReady });
@@ -289,6 +292,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const calendar = (calendarNow ??= newCalendar());
     capture?.describeCalendar(calendar);
     const runT0 = wallNowMs();
+    const timeline = startTimeline({ scenario, source, startMs: calendar.startS * 1000, time, fleet, brokerOutage: backend.brokerOutage, logger });
     const perfSummary = await driveFleet({ scenario, time, calendar, fleet, ingest, broker, closeEpoch: epochs.closeEpoch, interrupted, cleanups, logger });
     timingsMs['fleet.run'] = Math.round(wallNowMs() - runT0);
     capture?.finish();
@@ -310,6 +314,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
         memory: memory.stop(),
       }),
     });
+    if (timeline !== undefined) report.events = timeline.report();
     return writeReport(runDir, report, renderMarkdown);
   } catch (error) {
     if (error instanceof PinbenchError) error.details.runDir = runDir;

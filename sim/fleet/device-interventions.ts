@@ -1,0 +1,70 @@
+import type { Clock } from '../../core/ports.ts';
+
+/**
+ * What a scenario's timeline does to devices (sim/timeline/ plans it), as plain data: it crosses
+ * to a fleet process unchanged, and each side schedules it on the clock its trackers run on, so
+ * an event reaches a device at the same simulated time wherever the fleet runs.
+ */
+export type DeviceInterventionKind = 'dropConnection' | 'cutNetwork' | 'cutPower' | 'restorePower';
+
+export interface DeviceIntervention {
+  /** Its place in the plan: outcomes are reported by it. */
+  id: number;
+  /** Simulated time it happens. */
+  atMs: number;
+  kind: DeviceInterventionKind;
+  deviceIds: readonly string[];
+  /** cutNetwork: the network comes back then. */
+  untilMs?: number;
+}
+
+/** What an intervention needs of a tracker (devices/tracker/interventions.ts). */
+export interface InterventionTarget {
+  readonly id: string;
+  dropConnection(): boolean;
+  cutNetwork(untilMs: number): void;
+  cutPower(): boolean;
+  restorePower(): boolean;
+}
+
+/** Applies one intervention now; returns how many devices it changed (a cut network counts every device it cut off). */
+export function applyIntervention(byId: ReadonlyMap<string, InterventionTarget>, intervention: DeviceIntervention): number {
+  let affected = 0;
+  for (const id of intervention.deviceIds) {
+    const tracker = byId.get(id);
+    if (tracker === undefined) continue;
+    switch (intervention.kind) {
+      case 'dropConnection':
+        if (tracker.dropConnection()) affected += 1;
+        break;
+      case 'cutNetwork':
+        tracker.cutNetwork(intervention.untilMs ?? intervention.atMs);
+        affected += 1;
+        break;
+      case 'cutPower':
+        if (tracker.cutPower()) affected += 1;
+        break;
+      case 'restorePower':
+        if (tracker.restorePower()) affected += 1;
+        break;
+    }
+  }
+  return affected;
+}
+
+/** Schedules every intervention on `clock`; `done` hears how many devices each changed. Returns a cancel for a run stopped early. */
+export function scheduleInterventions(
+  trackers: readonly InterventionTarget[],
+  clock: Clock,
+  list: readonly DeviceIntervention[],
+  done: (id: number, affected: number) => void,
+): () => void {
+  if (list.length === 0) return () => undefined;
+  const byId = new Map(trackers.map((t) => [t.id, t]));
+  const handles = list.map((intervention) =>
+    clock.schedule(Math.max(0, intervention.atMs - clock.nowMs()), () => done(intervention.id, applyIntervention(byId, intervention))),
+  );
+  return () => {
+    for (const handle of handles) clock.cancel(handle);
+  };
+}
