@@ -19,16 +19,18 @@ export function dropConnection(ctx: TrackerRuntime): boolean {
 
 /**
  * No network until `untilMs`: the link is cut, a connect under way fails, and every connect
- * fails until then (the same outage a flaky-network fault makes, actions.ts `connect`).
+ * fails until then (the same outage a flaky-network fault makes, actions.ts `connect`). True
+ * when it had a connection to lose.
  */
-export function cutNetwork(ctx: TrackerRuntime, untilMs: number): void {
+export function cutNetwork(ctx: TrackerRuntime, untilMs: number): boolean {
   ctx.outageUntilMs = Math.max(ctx.outageUntilMs, untilMs);
-  if (dropConnection(ctx)) return;
+  if (dropConnection(ctx)) return true;
   if (ctx.service.state.value === 'connecting') {
     // The attempt under way is abandoned: its answer, if one comes, is a stray link and is closed.
     ctx.attemptToken++;
     sendSoon(ctx, 'connection.failed');
   }
+  return false;
 }
 
 /** Switched off: nothing runs until `powerOn`. False when it was not awake (off, asleep, dead, stopped). */

@@ -175,9 +175,9 @@ export class Tracker {
     return dropConnection(this.ctx);
   }
 
-  /** No network until simulated `untilMs`: link cut, connects fail, readings buffered. */
-  cutNetwork(untilMs: number): void {
-    cutNetwork(this.ctx, untilMs);
+  /** No network until simulated `untilMs`: link cut, connects fail, readings buffered. True when it had a connection to lose. */
+  cutNetwork(untilMs: number): boolean {
+    return cutNetwork(this.ctx, untilMs);
   }
 
   /** Switched off (a scenario's devices.powerOff); true when it was awake and is now off. */

@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/ports.ts';
+import type { Clock, TimerHandle } from '../../core/ports.ts';
 
 /**
  * What a scenario's timeline does to devices (sim/timeline/ plans it), as plain data: it crosses
@@ -22,12 +22,12 @@ export interface DeviceIntervention {
 export interface InterventionTarget {
   readonly id: string;
   dropConnection(): boolean;
-  cutNetwork(untilMs: number): void;
+  cutNetwork(untilMs: number): boolean;
   cutPower(): boolean;
   restorePower(): boolean;
 }
 
-/** Applies one intervention now; returns how many devices it changed (a cut network counts every device it cut off). */
+/** Applies one intervention now; returns how many devices it changed (a cut network: how many had a connection to lose). */
 export function applyIntervention(byId: ReadonlyMap<string, InterventionTarget>, intervention: DeviceIntervention): number {
   let affected = 0;
   for (const id of intervention.deviceIds) {
@@ -38,8 +38,7 @@ export function applyIntervention(byId: ReadonlyMap<string, InterventionTarget>,
         if (tracker.dropConnection()) affected += 1;
         break;
       case 'cutNetwork':
-        tracker.cutNetwork(intervention.untilMs ?? intervention.atMs);
-        affected += 1;
+        if (tracker.cutNetwork(intervention.untilMs ?? intervention.atMs)) affected += 1;
         break;
       case 'cutPower':
         if (tracker.cutPower()) affected += 1;
@@ -52,17 +51,23 @@ export function applyIntervention(byId: ReadonlyMap<string, InterventionTarget>,
   return affected;
 }
 
-/** Schedules every intervention on `clock`; `done` hears how many devices each changed. Returns a cancel for a run stopped early. */
+/**
+ * Schedules every intervention on `clock`; `done` hears how many devices each changed. Returns a
+ * cancel for a run stopped early. On a discrete clock each is a barrier: it runs once the I/O
+ * before it settled (a publish made just before a dropped link has its PUBACK by then), in a
+ * slice of its own, so the same event does the same thing in this process and in a fleet
+ * process, whose publishes wait behind the run's answer.
+ */
 export function scheduleInterventions(
   trackers: readonly InterventionTarget[],
-  clock: Clock,
+  clock: Clock & { scheduleBarrier?(delayMs: number, fn: () => void): TimerHandle },
   list: readonly DeviceIntervention[],
   done: (id: number, affected: number) => void,
 ): () => void {
   if (list.length === 0) return () => undefined;
   const byId = new Map(trackers.map((t) => [t.id, t]));
   const handles = list.map((intervention) =>
-    clock.schedule(Math.max(0, intervention.atMs - clock.nowMs()), () => done(intervention.id, applyIntervention(byId, intervention))),
+    (clock.scheduleBarrier ?? clock.schedule).call(clock, Math.max(0, intervention.atMs - clock.nowMs()), () => done(intervention.id, applyIntervention(byId, intervention))),
   );
   return () => {
     for (const handle of handles) clock.cancel(handle);

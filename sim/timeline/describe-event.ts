@@ -11,7 +11,8 @@ export function describeEvent(
   if (event.event === 'broker.restart') {
     if (broker?.error !== undefined) return { ...base, devices: 0, detail: `broker restart failed: ${broker.error}`, ok: false };
     if (broker?.up !== true) return { ...base, devices: 0, detail: 'did not run: the run ended first', ok: false };
-    return { ...base, devices: 0, detail: `broker down ${event.durationS} s; ${broker.dropped ?? 0} connections dropped`, ok: true };
+    const lost = outcomes.get(event.interventionIds[0] ?? -1) ?? 0;
+    return { ...base, devices: 0, detail: `broker down ${event.durationS} s; ${lost} devices lost their connection`, ok: true };
   }
   const done = event.interventionIds.map((id) => outcomes.get(id));
   if (done[0] === undefined) return { ...base, detail: 'did not run: the run ended first', ok: false };
@@ -21,7 +22,7 @@ export function describeEvent(
     case 'devices.reconnectStorm':
       return { ...base, detail: `${n} of ${chosen} devices were connected and dropped their connection`, ok: true };
     case 'network.partition':
-      return { ...base, detail: `${chosen} devices without network for ${event.durationS} s`, ok: true };
+      return { ...base, detail: `${chosen} devices without network for ${event.durationS} s (${n} lost a connection)`, ok: true };
     case 'devices.powerOff': {
       const back = done[1];
       const after = event.interventionIds.length < 2 ? '' : back === undefined ? '; not powered on again before the run ended' : `; ${back} booted again after ${event.durationS} s`;

@@ -84,10 +84,20 @@ export function planTimeline(input: { timeline: Timeline; startMs: number; devic
         planned.interventionIds = [add('restorePower', event.at, planned.deviceIds)];
         for (const id of planned.deviceIds) offUntil.set(id, event.at);
         break;
-      case 'broker.restart':
+      case 'broker.restart': {
         planned.durationS = event.downFor;
-        plan.brokerRestarts.push({ index, atMs: msOf(event.at), downMs: Math.round(event.downFor * 1000) });
+        const restart = { index, atMs: msOf(event.at), downMs: Math.round(event.downFor * 1000) };
+        plan.brokerRestarts.push(restart);
+        // The devices learn of it at the same simulated moment, as real ones do within
+        // milliseconds: in accelerated time a socket's close would otherwise reach them only
+        // after the slice's timers ran, and each would publish one reading into a dead link.
+        // Their connects fail until 1 ms after the broker is back: a connect then starts in
+        // the slice after the one that brought it up (run-timeline.ts), never racing it.
+        const id = plan.interventions.length;
+        plan.interventions.push({ id, atMs: restart.atMs, kind: 'cutNetwork', deviceIds, untilMs: restart.atMs + restart.downMs + 1 });
+        planned.interventionIds = [id];
         break;
+      }
       case 'chain.restart':
         // The schema refuses it; a scenario object that skipped the schema is refused here.
         throw new PinbenchError('SCENARIO_INVALID', `${source}: option \`timeline[${index}].event\`: chain.restart is not supported yet; remove it`);

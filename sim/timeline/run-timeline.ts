@@ -86,6 +86,9 @@ export function startTimeline(input: {
           ),
       );
     });
+    // A slice boundary 1 ms later, when the devices' connects may succeed again: it waits for
+    // the listeners to be up, so no connect races them (plan-timeline.ts).
+    time.scheduleBarrier(restart.atMs + restart.downMs + 1 - clock.nowMs(), () => undefined);
   }
   return {
     report: () => plan.events.map((event: PlannedEvent) => describeEvent(event, fleet.interventionOutcomes?.() ?? new Map(), brokerOutcomes.get(event.index))),
