@@ -66,9 +66,13 @@ export function scheduleInterventions(
 ): () => void {
   if (list.length === 0) return () => undefined;
   const byId = new Map(trackers.map((t) => [t.id, t]));
-  const handles = list.map((intervention) =>
-    (clock.scheduleBarrier ?? clock.schedule).call(clock, Math.max(0, intervention.atMs - clock.nowMs()), () => done(intervention.id, applyIntervention(byId, intervention))),
-  );
+  const at = (atMs: number, fn: () => void) => (clock.scheduleBarrier ?? clock.schedule).call(clock, Math.max(0, atMs - clock.nowMs()), fn);
+  const handles = list.flatMap((intervention) => [
+    at(intervention.atMs, () => done(intervention.id, applyIntervention(byId, intervention))),
+    // The network's return is a slice boundary too, wherever the fleet runs: the reconnects
+    // after it then see the same simulated times in this process and in a fleet process.
+    ...(intervention.untilMs === undefined ? [] : [at(intervention.untilMs, () => undefined)]),
+  ]);
   return () => {
     for (const handle of handles) clock.cancel(handle);
   };
