@@ -39,17 +39,19 @@ const SHARE_PATTERN = /^([0-9]+(?:\.[0-9]+)?)%$/;
 const DEVICES_ERROR = 'expected "all", a share of the fleet such as "25%", or a list of device IMEIs';
 
 const deviceSelection = z
-  .union([z.string(), z.array(z.string({ error: 'expected a device IMEI as a string of 15 digits' }))], { error: DEVICES_ERROR })
-  .transform((value, ctx): DeviceSelection => {
-    if (Array.isArray(value)) {
+  // YAML reads an unquoted IMEI as a number: 15 digits fit a double exactly, so it is taken as written.
+  .union([z.string(), z.array(z.union([z.string(), z.number()], { error: 'expected a device IMEI of 15 digits' }))], { error: DEVICES_ERROR })
+  .transform((input, ctx): DeviceSelection => {
+    if (Array.isArray(input)) {
+      const value = input.map(String);
       if (value.length === 0) ctx.addIssue({ code: 'custom', message: 'expected at least one device IMEI, or "all"' });
       for (const id of value) {
         if (!IMEI_PATTERN.test(id)) ctx.addIssue({ code: 'custom', params: { namesInput: true }, message: `expected device IMEIs of 15 digits, got "${id}"` });
       }
       return { kind: 'ids', ids: [...new Set(value)] };
     }
-    if (value === 'all') return { kind: 'all' };
-    const match = SHARE_PATTERN.exec(value.trim());
+    if (input === 'all') return { kind: 'all' };
+    const match = SHARE_PATTERN.exec(input.trim());
     const percent = match === null ? NaN : Number(match[1]);
     if (!(percent > 0 && percent <= 100)) {
       ctx.addIssue({ code: 'custom', message: `${DEVICES_ERROR} (a share above 0% and at most 100%)` });

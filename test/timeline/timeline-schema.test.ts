@@ -39,6 +39,8 @@ describe('timeline schema', () => {
       { at: 80, event: 'broker.restart', downFor: 10 },
     ]);
     expect(parseScenario(base as never, 's.yaml').timeline).toEqual([]);
+    // YAML reads an unquoted IMEI as a number.
+    expect(parse([{ at: 1, event: 'devices.powerOff', devices: [356938035643809] }])[0]).toMatchObject({ devices: { kind: 'ids', ids: ['356938035643809'] } });
   });
 
   it.each<[string, unknown[], string]>([
