@@ -37,12 +37,14 @@ export function cutNetwork(ctx: TrackerRuntime, untilMs: number): boolean {
 export function cutPower(ctx: TrackerRuntime): boolean {
   if (!AWAKE.has(ctx.service.state.value)) return false;
   send(ctx, 'power.cut');
-  return ctx.service.state.value === 'off';
+  ctx.poweredOffByHand = ctx.service.state.value === 'off';
+  return ctx.poweredOffByHand;
 }
 
-/** Boots a device that `cutPower` switched off. False when it is not off. */
+/** Boots a device that `cutPower` switched off. False otherwise (one the ramp has not started yet stays off). */
 export function restorePower(ctx: TrackerRuntime): boolean {
-  if (ctx.service.state.value !== 'off') return false;
+  if (!ctx.poweredOffByHand || ctx.service.state.value !== 'off') return false;
+  ctx.poweredOffByHand = false;
   send(ctx, 'power.on');
   return true;
 }

@@ -71,8 +71,10 @@ export interface TrackerRuntime extends TrackerMachineContext {
   attempt: number;
   /** Bumped by each connect and by shutdown, so late answers from an earlier attempt are ignored. */
   attemptToken: number;
-  /** A forced network outage (behaviour.outageMs) lasts until then: connects fail. */
+  /** A forced network outage (behaviour.outageMs, a timeline's partition) lasts until then: connects fail. */
   outageUntilMs: number;
+  /** Switched off by `cutPower` and not booted again: only such a device is booted by `restorePower`. */
+  poweredOffByHand: boolean;
   firmwareVersion: string;
   /** The firmware offer being downloaded in `updating`. */
   offer: { version: string; size: number } | undefined;

@@ -67,6 +67,7 @@ export function createTrackerRuntime(spec: DeviceSpec, deps: TrackerDeps, option
     attempt: 0,
     attemptToken: 0,
     outageUntilMs: -Infinity,
+    poweredOffByHand: false,
     firmwareVersion: resolved.firmwareVersion,
     offer: undefined,
     stopped: undefined,
