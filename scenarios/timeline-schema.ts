@@ -64,13 +64,15 @@ const deviceSelection = z
 const at = duration('When the event happens, in simulated time since the run started: seconds, or "90s", "2min".', false);
 const devicesDefaultAll = deviceSelection.prefault('all');
 
+const eventName = <N extends string>(name: N) => z.literal(name).meta({ description: `The event: ${name}.` });
+
 export const TIMELINE_EVENTS = ['devices.reconnectStorm', 'network.partition', 'devices.powerOff', 'devices.powerOn', 'broker.restart', 'chain.restart'] as const;
 export type TimelineEventName = (typeof TIMELINE_EVENTS)[number];
 
 const reconnectStorm = z
   .strictObject({
     at,
-    event: z.literal('devices.reconnectStorm'),
+    event: eventName('devices.reconnectStorm'),
     devices: devicesDefaultAll,
   })
   .meta({ description: 'Every chosen device that is online drops its MQTT connection at once and reconnects with its own backoff.' });
@@ -78,7 +80,7 @@ const reconnectStorm = z
 const partition = z
   .strictObject({
     at,
-    event: z.literal('network.partition'),
+    event: eventName('network.partition'),
     devices: devicesDefaultAll,
     for: duration('How long the devices stay cut off; connects fail until then, readings are buffered on the device and uploaded after.', true),
   })
@@ -87,7 +89,7 @@ const partition = z
 const powerOff = z
   .strictObject({
     at,
-    event: z.literal('devices.powerOff'),
+    event: eventName('devices.powerOff'),
     devices: devicesDefaultAll,
     for: duration('Optional: power them on again after this long (otherwise a later devices.powerOn does).', true).optional(),
   })
@@ -96,7 +98,7 @@ const powerOff = z
 const powerOn = z
   .strictObject({
     at,
-    event: z.literal('devices.powerOn'),
+    event: eventName('devices.powerOn'),
     devices: devicesDefaultAll.meta({ description: 'Which of the powered-off devices to power on: "all" (default), a share of them, or IMEIs.' }),
   })
   .meta({ description: 'Devices powered off by an earlier devices.powerOff boot again.' });
@@ -104,7 +106,7 @@ const powerOn = z
 const brokerRestart = z
   .strictObject({
     at,
-    event: z.literal('broker.restart'),
+    event: eventName('broker.restart'),
     downFor: duration('How long the broker stays down; its listeners come back on the same ports.', true).prefault(10),
   })
   .meta({ description: 'The embedded broker goes down (listeners closed, every connection dropped) and comes back; devices back off, buffer and upload.' });
@@ -112,7 +114,7 @@ const brokerRestart = z
 const chainRestart = z
   .strictObject({
     at,
-    event: z.literal('chain.restart'),
+    event: eventName('chain.restart'),
     downFor: duration('How long the chain stays down.', true).prefault(5),
   })
   .meta({ description: 'Not supported yet: a run refuses it.' });
