@@ -1,6 +1,6 @@
 import type { Logger } from '../core/ports.ts';
 import type { RunStore } from './store/run-store.ts';
-import { startEmbeddedBroker } from './broker/embedded-broker.ts';
+import { startEmbeddedBroker, type BrokerOutage } from './broker/embedded-broker.ts';
 import { Ingest, type IngestCodec } from './ingest/ingest.ts';
 import { defaultVerifyWorkers } from './ingest/verify-pool.ts';
 import type { EpochCalendar } from './epochs/calendar.ts';
@@ -35,6 +35,8 @@ export interface Backend {
   /** The same by reason (`password`, `certificate`, `unknown-device`), and TLS handshakes that failed (`tls`). */
   authFailuresByReason(): Record<string, number>;
   registration: RegistrationBackend;
+  /** Takes the embedded broker down and up again (a scenario's broker.restart); absent on a team's broker. */
+  brokerOutage?: BrokerOutage;
 }
 
 /**
@@ -144,8 +146,11 @@ export async function startBackend(input: {
       },
     });
     for (const url of handle.urls) logger.info(`broker listening on ${url}`);
+    outage = handle.outage;
     return { url: handle.url, urls: handle.urls, connectedClients: () => handle.connectedClients(), isConnected: (id) => handle.isConnected(id), deliver: handle.deliver, close: () => handle.close() };
   }
+  // Only the embedded broker can be restarted by the run (a scenario's broker.restart).
+  let outage: BrokerOutage | undefined;
   const broker: BackendBroker =
     input.external === undefined
       ? await embedded()
@@ -161,5 +166,5 @@ export async function startBackend(input: {
         });
   input.onStarted(() => broker.close());
   const total = () => Object.values(refusedLogins).reduce((n, k) => n + k, 0);
-  return { ingest, broker, authFailures: total, authFailuresByReason: () => ({ ...refusedLogins }), registration };
+  return { ingest, broker, authFailures: total, authFailuresByReason: () => ({ ...refusedLogins }), registration, ...(outage === undefined ? {} : { brokerOutage: outage }) };
 }

@@ -1,5 +1,6 @@
 import type { RunReport, WholeRunMemory } from './types.ts';
 import { renderThresholds } from './thresholds-markdown.ts';
+import { renderTimeline } from './timeline-markdown.ts';
 
 export const fmtInt = (value: number | string): string => BigInt(value).toLocaleString('en-US');
 const fmtMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
@@ -47,6 +48,8 @@ export function renderMarkdown(report: RunReport): string {
       `p99 ${report.latencyMs.p99.toFixed(1)} ms over ${fmtInt(report.latencyMs.samples)} readings. ` +
       `Publish → PUBACK: p50 ${report.ackLatencyMs.p50.toFixed(1)} ms, p99 ${report.ackLatencyMs.p99.toFixed(1)} ms.`,
   );
+  const timeline = renderTimeline(report.events);
+  if (timeline.length > 0) lines.push('', ...timeline);
   lines.push('', ...renderAttached(report));
   lines.push('', ...renderPerformance(report.performance));
   lines.push('', '## Stages', '', '| stage | time |', '| --- | ---: |');

@@ -7,6 +7,7 @@ import { DEFAULT_TOPIC_TEMPLATES, TOPIC_KINDS, topicLayout } from '../protocol/t
 import { IMEI_PATTERN } from '../protocol/client-ids.ts';
 import { DEFAULT_PAYLOAD_CODEC, PAYLOAD_CODECS } from '../protocol/codec/payload-codecs.ts';
 import { thresholdsSchema } from './thresholds-schema.ts';
+import { timelineIssues, timelineSchema } from './timeline-schema.ts';
 
 /**
  * The scenario file's schema. Sections are kept apart (README.md, "Scenario files"): what the fleet
@@ -253,7 +254,11 @@ export const scenarioSchema = z.strictObject({
     })
     .prefault({})
     .meta(doc('The proof shape: B devices × K readings per Groth16 proof.')),
+  timeline: timelineSchema,
 }).superRefine((scenario, ctx) => {
+  for (const issue of timelineIssues(scenario.timeline, { runS: scenario.epochs.lengthS * scenario.epochs.count, externalBroker: scenario.broker.url !== undefined })) {
+    ctx.addIssue({ code: 'custom', path: issue.path, params: { namesInput: true }, message: issue.message });
+  }
   try {
     topicLayout(scenario.topics);
   } catch (error) {

@@ -53,7 +53,20 @@ export interface BrokerHandle {
    * device is not connected or disconnects first, or after `timeoutMs` of wall time.
    */
   deliver(deviceId: string, topic: string, payload: Uint8Array, timeoutMs?: number): Promise<boolean>;
+  /** Goes down and comes back (a scenario's broker.restart). */
+  readonly outage: BrokerOutage;
   close(): Promise<void>;
+}
+
+/**
+ * A broker restart: `takeDown` closes every listener and drops every connection (resolves with
+ * how many clients were connected); `bringUp` listens again on the same ports. What the broker
+ * acknowledged before going down is still handed to the ingest: the hand-over queue and aedes
+ * itself stay, only the network side goes, as after a restart that kept its state on disk.
+ */
+export interface BrokerOutage {
+  takeDown(): Promise<number>;
+  bringUp(): Promise<void>;
 }
 
 export interface EmbeddedBrokerOptions {
@@ -297,6 +310,25 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     throw error;
   }
   const main = listeners.find((listener) => listener.spec.protocol === 'mqtt') ?? listeners[0]!;
+  let down = false;
+  const outage: BrokerOutage = {
+    async takeDown() {
+      if (down) return 0;
+      down = true;
+      const connected = broker.connectedClients;
+      // Closing a listener destroys every socket it accepted: each client sees its connection drop.
+      await Promise.all(listeners.map((listener) => listener.close()));
+      return connected;
+    },
+    async bringUp() {
+      if (!down) return;
+      for (const [i, listener] of listeners.entries()) {
+        // The same port the listener had, so the URLs devices and credentials files know stay right.
+        listeners[i] = await startListener({ ...listener.spec, port: listener.port }, { handle: broker.handle, tls: options.tls, onTlsFailure });
+      }
+      down = false;
+    },
+  };
 
   return {
     url: main.url,
@@ -306,10 +338,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     isConnected: (deviceId) => byDevice.has(deviceId),
     tlsFailures: () => tlsFailures,
     deliver,
+    outage,
     async close() {
       handOver?.flush();
       await closeBroker();
-      await Promise.all(listeners.map((listener) => listener.close()));
+      if (!down) await Promise.all(listeners.map((listener) => listener.close()));
     },
   };
 }

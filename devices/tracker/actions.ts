@@ -188,5 +188,11 @@ export const trackerActions: Record<TrackerActionName, Action> = {
     cancelTimer(ctx);
     quiesce(ctx);
   }),
+  // Switched off by hand (power.cut): like sleep, nothing runs; the buffer and registration stay.
+  powerDown: on((ctx) => {
+    cancelTimer(ctx);
+    quiesce(ctx);
+    ctx.attempt = 0;
+  }),
   shutdown: on(shutdown),
 };

@@ -13,6 +13,8 @@ import { createMachine, type StateMachine } from '@xstate/fsm';
  *   online —firmware.offered→ updating —update.done→ booting (the new firmware)
  *   awake states —battery.low→ sleeping —battery.empty→ dead
  *   any —power.off→ stopped (final: no transitions leave it)
+ *   awake states —power.cut→ off (switched off by hand, a scenario's devices.powerOff: it can be
+ *   powered on again, registered as it was, with what it had buffered still on it)
  */
 export type TrackerState =
   | 'off'
@@ -41,7 +43,8 @@ export type TrackerEventType =
   | 'update.done'
   | 'battery.low'
   | 'battery.empty'
-  | 'power.off';
+  | 'power.off'
+  | 'power.cut';
 
 export type TrackerEvent = { type: TrackerEventType };
 
@@ -61,6 +64,7 @@ export type TrackerActionName =
   | 'installFirmware'
   | 'sleep'
   | 'die'
+  | 'powerDown'
   | 'shutdown';
 
 /** Runtimes extend this; actions mutate it in place, so one context object lives per device. */
@@ -73,7 +77,7 @@ export interface TrackerMachineContext {
 type Typestate = { value: TrackerState; context: TrackerMachineContext };
 type Config = StateMachine.Config<TrackerMachineContext, TrackerEvent, Typestate>;
 
-const POWER_OFF = { 'power.off': 'stopped' } as const;
+const POWER_OFF = { 'power.off': 'stopped', 'power.cut': { target: 'off', actions: 'powerDown' } } as const;
 const BATTERY = { 'battery.low': 'sleeping', 'battery.empty': 'dead' } as const;
 const registered = (c: TrackerMachineContext): boolean => c.registered;
 /** Registering through the Registrar needs no link, so it comes before connecting. */
@@ -85,7 +89,7 @@ export const trackerMachineConfig: Config = {
   initial: 'off',
   context: { registered: false, confirmMode: false },
   states: {
-    off: { on: { 'power.on': 'booting', ...POWER_OFF } },
+    off: { on: { 'power.on': 'booting', 'power.off': 'stopped' } },
     booting: {
       entry: 'boot',
       exit: 'cancelTimer',
@@ -146,8 +150,8 @@ export const trackerMachineConfig: Config = {
       exit: 'cancelTimer',
       on: { 'update.done': { target: 'booting', actions: 'installFirmware' }, ...BATTERY, ...POWER_OFF },
     },
-    sleeping: { entry: 'sleep', exit: 'cancelTimer', on: { 'battery.empty': 'dead', ...POWER_OFF } },
-    dead: { entry: 'die', on: { ...POWER_OFF } },
+    sleeping: { entry: 'sleep', exit: 'cancelTimer', on: { 'battery.empty': 'dead', 'power.off': 'stopped' } },
+    dead: { entry: 'die', on: { 'power.off': 'stopped' } },
     stopped: { entry: 'shutdown' },
   },
 };

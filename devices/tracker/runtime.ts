@@ -71,8 +71,10 @@ export interface TrackerRuntime extends TrackerMachineContext {
   attempt: number;
   /** Bumped by each connect and by shutdown, so late answers from an earlier attempt are ignored. */
   attemptToken: number;
-  /** A forced network outage (behaviour.outageMs) lasts until then: connects fail. */
+  /** A forced network outage (behaviour.outageMs, a timeline's partition) lasts until then: connects fail. */
   outageUntilMs: number;
+  /** Switched off by `cutPower` and not booted again: only such a device is booted by `restorePower`. */
+  poweredOffByHand: boolean;
   firmwareVersion: string;
   /** The firmware offer being downloaded in `updating`. */
   offer: { version: string; size: number } | undefined;
@@ -91,7 +93,8 @@ export function send(ctx: TrackerRuntime, type: TrackerEventType): void {
   const battery = ctx.battery;
   if (battery !== undefined && type !== 'power.off') {
     settleBattery(battery, from, ctx.deps.clock.nowMs());
-    if (AWAKE.has(from) || from === 'sleeping') {
+    // Switched off by hand, a low cell does not turn it into sleep: it is off either way.
+    if (type !== 'power.cut' && (AWAKE.has(from) || from === 'sleeping')) {
       const charge = chargeOf(battery);
       if (charge <= 0) type = 'battery.empty';
       else if (from !== 'sleeping' && charge <= battery.options.lowCharge) type = 'battery.low';

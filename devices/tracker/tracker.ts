@@ -11,6 +11,7 @@ import { chargeOf, createBatteryState, failBattery, msUntilCharge, settleBattery
 import { ReadingBuffer } from './buffer.ts';
 import { createTrackerMachine, type TrackerState } from './machine.ts';
 import { resolveTrackerOptions, type TrackerOptions } from './options.ts';
+import { cutNetwork, cutPower, dropConnection, restorePower } from './interventions.ts';
 import { AWAKE, cancelTimer, schedule, send, type TrackerDeps, type TrackerRuntime } from './runtime.ts';
 
 /** One machine for all devices; each device only holds a service and its context. */
@@ -66,6 +67,7 @@ export function createTrackerRuntime(spec: DeviceSpec, deps: TrackerDeps, option
     attempt: 0,
     attemptToken: 0,
     outageUntilMs: -Infinity,
+    poweredOffByHand: false,
     firmwareVersion: resolved.firmwareVersion,
     offer: undefined,
     stopped: undefined,
@@ -167,5 +169,25 @@ export class Tracker {
 
   stop(): Promise<void> {
     return stopTracker(this.ctx);
+  }
+
+  /** Drops its connection if it has one; it reconnects with its own backoff. True when it had one. */
+  dropConnection(): boolean {
+    return dropConnection(this.ctx);
+  }
+
+  /** No network until simulated `untilMs`: link cut, connects fail, readings buffered. True when it had a connection to lose. */
+  cutNetwork(untilMs: number): boolean {
+    return cutNetwork(this.ctx, untilMs);
+  }
+
+  /** Switched off (a scenario's devices.powerOff); true when it was awake and is now off. */
+  cutPower(): boolean {
+    return cutPower(this.ctx);
+  }
+
+  /** Boots again after `cutPower`; true when it was off. */
+  restorePower(): boolean {
+    return restorePower(this.ctx);
   }
 }

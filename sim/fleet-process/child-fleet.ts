@@ -13,6 +13,7 @@ import { checkCapacity } from '../perf/capacity.ts';
 import { planFleet } from '../fleet/fleet-plan.ts';
 import { buildTrackers, FleetCounters } from '../fleet/fleet-runtime.ts';
 import { powerOnFleet } from '../fleet/power-on.ts';
+import { scheduleInterventions, type DeviceIntervention } from '../fleet/device-interventions.ts';
 import { trackConnectorIo } from '../fleet/track-io.ts';
 import { Outbox } from './outbox.ts';
 import { PublishGate } from './publish-gate.ts';
@@ -190,13 +191,18 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
 
   let startPending = false;
   let cancelPowerOns = (): void => undefined;
+  let interventions: DeviceIntervention[] = [];
+  let cancelInterventions = (): void => undefined;
   const startTrackers = () => {
     startPending = false;
     cancelPowerOns = powerOnFleet(trackers, clock, scenario.ramp);
+    // On this process's clock, as in-process on the run's: the same event at the same simulated time.
+    cancelInterventions = scheduleInterventions(trackers, clock, interventions, (id, affected) => transport.send({ type: 'intervened', id, affected }));
   };
 
   const stop = async () => {
     cancelPowerOns();
+    cancelInterventions();
     gate.release();
     await Promise.all(trackers.map((t) => t.stop()));
     await io.settled();
@@ -214,6 +220,9 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
       switch (message.type) {
         case 'broker':
           target = message.target;
+          return;
+        case 'interventions':
+          interventions = message.list;
           return;
         case 'start':
           // In accelerated time the first slice must run in the same tick as the start, before

@@ -88,6 +88,8 @@ export class FleetProcessHost {
   private counters: FleetBatch['counters'] = { published: 0, sent: 0, online: 0, peak: 0, states: [], connects: 0, refused: [], incidents: { publishFailed: 0, bufferDropped: 0, connectionsLost: 0 } };
   private states = new Map<string, number>();
   private peakRss = 0;
+  /** Where the outcomes of the timeline's device interventions go (fleetRuntime keeps them). */
+  private intervened: (id: number, affected: number) => void = () => undefined;
   private lastRss: number | undefined;
   private exited = false;
   private stopRequested = false;
@@ -182,6 +184,10 @@ export class FleetProcessHost {
       ...fleetRuntime(deps.enrolment, {
         useBroker: (target) => this.child.send({ type: 'broker', target }),
         start: () => this.child.send({ type: 'start' }),
+        intervene: (list, done) => {
+          this.intervened = done;
+          this.child.send({ type: 'interventions', list: [...list] });
+        },
         stop: () => this.stop(),
         counters: () => ({ online: this.counters.online, peak: this.counters.peak, published: this.counters.published, states: this.states, connects: this.counters.connects, refused: new Map(this.counters.refused), incidents: this.counters.incidents }),
         // The send time comes with the fleet's next batch, maybe after this: the matcher pairs them in either order.
@@ -231,6 +237,9 @@ export class FleetProcessHost {
         waiter?.resolve();
         return;
       }
+      case 'intervened':
+        this.intervened(message.id, message.affected);
+        return;
       case 'stopped':
         this.resolveStopped();
         return;

@@ -1,6 +1,7 @@
 import type { Scenario } from '../../scenarios/index.ts';
 import type { BrokerTarget } from '../mqtt/broker-target.ts';
 import type { FleetIncidents } from '../fleet/fleet-runtime.ts';
+import type { DeviceIntervention } from '../fleet/device-interventions.ts';
 
 /** The run's earliest pending timer: the fleet keeps a slice boundary (a barrier if it is one) there. */
 export type NextTimer = { atMs: number; barrier: boolean } | undefined;
@@ -21,6 +22,8 @@ export type ParentMessage =
       maxBatch: number;
     }
   | { type: 'broker'; target: BrokerTarget }
+  /** The timeline's device events, before `start`: the fleet process schedules them on its own clock. */
+  | { type: 'interventions'; list: DeviceIntervention[] }
   | { type: 'start' }
   /** Accelerated: run simulated time up to `endMs`. */
   | { type: 'advance'; endMs: number; nextTimer: NextTimer }
@@ -54,5 +57,7 @@ export type ChildMessage =
   /** Accelerated: the slice's own I/O settled; `sent` publishes so far. The parent answers `settled`. */
   | { type: 'slice'; nowMs: number; sent: number }
   | { type: 'advanced'; nowMs: number }
+  /** A timeline intervention ran: how many devices it changed. */
+  | { type: 'intervened'; id: number; affected: number }
   | { type: 'stopped' }
   | { type: 'failed'; message: string; code: string | undefined };

@@ -13,6 +13,7 @@ import type { IoSettle } from '../clock/io-settle.ts';
 import { trackConnectorIo } from './track-io.ts';
 import type { FleetEnrolment } from './fleet-enrolment.ts';
 import { powerOnFleet } from './power-on.ts';
+import { scheduleInterventions, type DeviceIntervention } from './device-interventions.ts';
 
 export interface FleetRuntime {
   readonly size: number;
@@ -33,6 +34,10 @@ export interface FleetRuntime {
   incidents(): FleetIncidents;
   /** The backend accepted this reading at wall time `acceptedMs` (BackendEvents): paired with its send time for latency. */
   readingAccepted(clientId: string, digest: Uint8Array, payload: Uint8Array, acceptedMs: number): void;
+  /** The timeline's device events, scheduled where the trackers run; before `start`. Absent where they cannot be (a run with replay entries). */
+  intervene?(list: readonly DeviceIntervention[]): void;
+  /** How many devices each intervention (by id) changed, once it ran. */
+  interventionOutcomes?(): ReadonlyMap<number, number>;
 }
 
 /** What differs between a fleet in this process and one in a fleet process of its own. */
@@ -50,11 +55,16 @@ export interface FleetDriver {
     readonly incidents: FleetIncidents;
   };
   readingAccepted(clientId: string, digest: Uint8Array, payload: Uint8Array, acceptedMs: number): void;
+  /** Schedules the interventions with the trackers; `done` hears each one's outcome. */
+  intervene(list: readonly DeviceIntervention[], done: (id: number, affected: number) => void): void;
 }
 
 /** The one way a fleet runtime is made, wherever the trackers run. */
 export function fleetRuntime(enrolment: FleetEnrolment, driver: FleetDriver): FleetRuntime {
+  const outcomes = new Map<number, number>();
   return {
+    intervene: (list) => driver.intervene(list, (id, affected) => void outcomes.set(id, affected)),
+    interventionOutcomes: () => outcomes,
     size: enrolment.specs.length,
     specs: enrolment.specs,
     useBroker: (target) => driver.useBroker(target),
@@ -173,6 +183,7 @@ export function createFleetRuntime(input: {
   let target: BrokerTarget = { url: '' };
   let stopping: Promise<void> | undefined;
   let cancelPowerOns = (): void => undefined;
+  let cancelInterventions = (): void => undefined;
 
   const connector = trackConnectorIo(createMqttConnector({
         target: () => target, latency: sent, outcomes: counters.outcomes, wallNowMs: input.wallNowMs,
@@ -217,8 +228,12 @@ export function createFleetRuntime(input: {
     start() {
       cancelPowerOns = powerOnFleet(trackers, clock, scenario.ramp);
     },
+    intervene(list, done) {
+      cancelInterventions = scheduleInterventions(trackers, clock, list, done);
+    },
     stop() {
       cancelPowerOns();
+      cancelInterventions();
       stopping ??= Promise.all(trackers.map((t) => t.stop())).then(() => enrolment.drain());
       return stopping;
     },

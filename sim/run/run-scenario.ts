@@ -43,6 +43,7 @@ import { writeReport, type RunOutcome } from './write-report.ts';
 import { metricContextOf, planThresholds } from '../thresholds/threshold-plan.ts';
 import { evaluateThresholds } from '../thresholds/evaluate.ts';
 import { watchThresholds } from '../thresholds/watch-thresholds.ts';
+import { refuseTimeline, startTimeline } from '../timeline/run-timeline.ts';
 
 export interface RunOptions {
   brokerPort?: number;
@@ -187,6 +188,8 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
         `${source}: a replay: entry starts the run's clock at its capture's start, where the wall-clock readings of attached devices (${attached.map((d) => d.deviceId).join(', ')}) would fall outside the run; attach real devices in a run without replay entries`,
       );
     }
+    // A timeline this run cannot carry out (broker.restart on --broker) is refused before anything starts.
+    refuseTimeline(scenario, source, { externalBrokerUrl: external?.target.url, replays: replays !== undefined });
     if (replays !== undefined && options.fleetProcess === 'child') logger.warn('a run with replay: entries keeps its fleet in this process (the capture player shares its clock); --fleet-process child does not apply');
     // `--metrics`: a bad address or a port in use stops the run here, before the fleet, chain or circuit.
     const metrics = await startRunMetrics({ address: options.metrics, logger, onReady: options.onMetricsReady });
@@ -295,6 +298,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const calendar = (calendarNow ??= newCalendar());
     capture?.describeCalendar(calendar);
     const runT0 = wallNowMs();
+    const timeline = startTimeline({ scenario, source, startMs: calendar.startS * 1000, time, fleet, brokerOutage: backend.brokerOutage, logger });
     const watch = watchThresholds({
       planned: thresholds, time, logger,
       counters: () => ({ published: fleet.publishedCount(), received: ingest.counters.received, accepted: ingest.counters.accepted, rejected: ingest.counters.rejected, authFailures: backend.authFailures() }),
@@ -322,6 +326,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
         memory: memory.stop(),
       }),
     });
+    if (timeline !== undefined) report.events = timeline.report();
     report.thresholds = evaluateThresholds(thresholds, report, watch.abort());
     report.ok = report.ok && report.thresholds.every((t) => t.ok);
     return writeReport(runDir, report, renderMarkdown);

@@ -68,6 +68,16 @@ describe('tracker machine', () => {
     },
   );
 
+  it.each<TrackerState>(['booting', 'registering', 'connecting', 'online', 'backoff', 'buffering', 'updating'])('behavior: %s —power.cut→ off, powered down', (from) => {
+    const result = step(from, 'power.cut', REG);
+    expect(result.to).toBe('off');
+    expect(result.actions.at(-1)).toBe('powerDown');
+  });
+
+  it('behavior: power.cut leaves off, sleeping and dead alone (they are not running)', () => {
+    for (const from of ['off', 'sleeping', 'dead'] as TrackerState[]) expect(step(from, 'power.cut', REG).changed).toBe(false);
+  });
+
   it('behavior: stopped is final, dead only powers off, and events a state does not expect are ignored', () => {
     expect(trackerMachineConfig.states.stopped.on).toBeUndefined();
     for (const event of ['power.on', 'connection.opened', 'backoff.elapsed', 'power.off'] as TrackerEventType[]) {
