@@ -52,7 +52,7 @@ export function planTimeline(input: { timeline: Timeline; startMs: number; devic
     if ('devices' in event && event.devices.kind === 'ids') {
       const unknown = event.devices.ids.filter((id) => !known.has(id));
       if (unknown.length > 0) {
-        throw new PinbenchError('SCENARIO_INVALID', `${source}: option \`timeline[${index}].devices\`: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the fleet; list IMEIs of the fleet's devices or give a share such as "25%"`);
+        throw new PinbenchError('SCENARIO_INVALID', `${source}: timeline[${index}].devices: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the fleet; list IMEIs of the fleet's devices or give a share such as "25%"`);
       }
     }
     const planned: PlannedEvent = { index, event: event.event, atS: event.at, durationS: 0, deviceIds: [], interventionIds: [] };
@@ -100,7 +100,7 @@ export function planTimeline(input: { timeline: Timeline; startMs: number; devic
       }
       case 'chain.restart':
         // The schema refuses it; a scenario object that skipped the schema is refused here.
-        throw new PinbenchError('SCENARIO_INVALID', `${source}: option \`timeline[${index}].event\`: chain.restart is not supported yet; remove it`);
+        throw new PinbenchError('SCENARIO_INVALID', `${source}: timeline[${index}].event: chain.restart is not supported yet; remove it`);
     }
     plan.events.push(planned);
   }

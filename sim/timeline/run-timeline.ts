@@ -21,10 +21,10 @@ export interface RunningTimeline {
 export function refuseTimeline(scenario: Scenario, source: string, run: { externalBrokerUrl: string | undefined; replays: boolean }): void {
   for (const [i, event] of scenario.timeline.entries()) {
     if (event.event === 'broker.restart' && run.externalBrokerUrl !== undefined) {
-      throw new PinbenchError('SCENARIO_INVALID', `${source}: option \`timeline[${i}].event\`: broker.restart restarts the embedded broker, and ${run.externalBrokerUrl} is your own: restart your broker yourself, or run without --broker`);
+      throw new PinbenchError('SCENARIO_INVALID', `${source}: timeline[${i}].event: broker.restart restarts the embedded broker, and ${run.externalBrokerUrl} is your own: restart your broker yourself, or run without --broker`);
     }
     if (event.event.startsWith('devices.') || event.event === 'network.partition') {
-      if (run.replays) throw new PinbenchError('SCENARIO_INVALID', `${source}: option \`timeline[${i}].event\`: ${event.event} is not carried out in a run with replay: entries yet; run the timeline without them`);
+      if (run.replays) throw new PinbenchError('SCENARIO_INVALID', `${source}: timeline[${i}].event: ${event.event} is not carried out in a run with replay: entries yet; run the timeline without them`);
     }
   }
 }

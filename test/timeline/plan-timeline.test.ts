@@ -79,7 +79,7 @@ describe('planTimeline', () => {
 
   it('errors: an IMEI not in the fleet is refused in one line', () => {
     expect(() => planOf([{ at: 5, event: 'devices.powerOff', devices: ['356938035643809'] }])).toThrow(
-      's.yaml: option `timeline[0].devices`: 356938035643809 is not in the fleet; list IMEIs of the fleet\'s devices or give a share such as "25%"',
+      's.yaml: timeline[0].devices: 356938035643809 is not in the fleet; list IMEIs of the fleet\'s devices or give a share such as "25%"',
     );
   });
 });
@@ -87,10 +87,10 @@ describe('planTimeline', () => {
 describe('refuseTimeline', () => {
   it('errors: broker.restart with --broker, and device events in a run with replay entries, are refused before the run', () => {
     expect(() => refuseTimeline(scenarioWith([{ at: 5, event: 'broker.restart' }]), 's.yaml', { externalBrokerUrl: 'mqtt://10.0.0.1:1883', replays: false })).toThrow(
-      's.yaml: option `timeline[0].event`: broker.restart restarts the embedded broker, and mqtt://10.0.0.1:1883 is your own: restart your broker yourself, or run without --broker',
+      's.yaml: timeline[0].event: broker.restart restarts the embedded broker, and mqtt://10.0.0.1:1883 is your own: restart your broker yourself, or run without --broker',
     );
     expect(() => refuseTimeline(scenarioWith([{ at: 5, event: 'devices.powerOff' }]), 's.yaml', { externalBrokerUrl: undefined, replays: true })).toThrow(
-      's.yaml: option `timeline[0].event`: devices.powerOff is not carried out in a run with replay: entries yet; run the timeline without them',
+      's.yaml: timeline[0].event: devices.powerOff is not carried out in a run with replay: entries yet; run the timeline without them',
     );
     expect(() => refuseTimeline(scenarioWith([{ at: 5, event: 'network.partition', for: 3 }]), 's.yaml', { externalBrokerUrl: 'mqtt://10.0.0.1:1883', replays: false })).not.toThrow();
   });
