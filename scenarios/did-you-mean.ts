@@ -1,16 +1,4 @@
-/** Levenshtein distance: the fewest single-character edits that turn `a` into `b`. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
+import { editDistance } from '../core/closest-names.ts';
 
 /**
  * The candidate a typo most likely meant, or undefined when none is close: within 2 edits or a

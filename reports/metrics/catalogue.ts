@@ -204,28 +204,30 @@ export interface MetricNameContext {
 
 const PLACEHOLDER = /<([a-z]+)>/;
 
+/** The names a family's placeholder takes in this context (`<reason>`: rejection reasons, `<profile>`: profiles); undefined for a plain metric. */
+export function familyKeys(definition: MetricDefinition, context: MetricNameContext): readonly string[] | undefined {
+  const placeholder = PLACEHOLDER.exec(definition.name)?.[1];
+  if (placeholder === undefined) return undefined;
+  return placeholder === 'reason' ? context.rejectionReasons : context.profiles;
+}
+
 /** Every concrete metric name in a run of this context (families expanded). */
 export function metricNames(context: MetricNameContext): string[] {
-  return METRICS.flatMap((definition) => {
-    const placeholder = PLACEHOLDER.exec(definition.name)?.[1];
-    if (placeholder === undefined) return [definition.name];
-    const keys = placeholder === 'reason' ? context.rejectionReasons : context.profiles;
-    return keys.map((key) => definition.name.replace(PLACEHOLDER, key));
-  });
+  return METRICS.flatMap((definition) => familyKeys(definition, context)?.map((key) => definition.name.replace(PLACEHOLDER, key)) ?? [definition.name]);
 }
 
 /** The definition a concrete name belongs to, with its placeholder's value ('' for a plain metric); undefined when none. */
 export function findMetric(name: string, context: MetricNameContext): { definition: MetricDefinition; key: string } | undefined {
   for (const definition of METRICS) {
-    const placeholder = PLACEHOLDER.exec(definition.name)?.[1];
-    if (placeholder === undefined) {
+    const keys = familyKeys(definition, context);
+    if (keys === undefined) {
       if (definition.name === name) return { definition, key: '' };
       continue;
     }
+    // Split on the whole placeholder: PLACEHOLDER's group would land in the parts.
     const [before, after] = definition.name.split(PLACEHOLDER.exec(definition.name)![0]) as [string, string];
     if (!name.startsWith(before) || !name.endsWith(after) || name.length <= before.length + after.length) continue;
     const key = name.slice(before.length, name.length - after.length);
-    const keys = placeholder === 'reason' ? context.rejectionReasons : context.profiles;
     if (keys.includes(key)) return { definition, key };
   }
   return undefined;

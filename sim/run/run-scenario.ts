@@ -41,7 +41,7 @@ import { externalBrokerOf, refuseWithExternalBroker } from './stages/external-br
 import { probeBackendLogin } from './stages/probe-broker.ts';
 import { writeReport, type RunOutcome } from './write-report.ts';
 import { metricContextOf, planThresholds } from '../thresholds/threshold-plan.ts';
-import { evaluateThresholds } from '../thresholds/evaluate.ts';
+import { judgeThresholds } from '../thresholds/evaluate.ts';
 import { watchThresholds } from '../thresholds/watch-thresholds.ts';
 import { refuseTimeline, startTimeline } from '../timeline/run-timeline.ts';
 
@@ -327,8 +327,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       }),
     });
     if (timeline !== undefined) report.events = timeline.report();
-    report.thresholds = evaluateThresholds(thresholds, report, watch.abort());
-    report.ok = report.ok && report.thresholds.every((t) => t.ok);
+    judgeThresholds(thresholds, report, watch.abort());
     return writeReport(runDir, report, renderMarkdown);
   } catch (error) {
     if (error instanceof PinbenchError) error.details.runDir = runDir;

@@ -40,8 +40,14 @@ export function evaluateThresholds(
     const measured = fleetOnly ? (definition.fleetOnly?.(report as FleetOnlyReport, key) ?? null) : (definition.run?.(report as RunReport, key) ?? null);
     if (abort?.threshold !== threshold) return result(threshold, measured, false);
     const stopped = result(threshold, measured, true);
-    return stopped.ok ? { ...result(threshold, abort.measured, true) } : stopped;
+    return stopped.ok ? result(threshold, abort.measured, true) : stopped;
   });
+}
+
+/** Puts the evaluated thresholds in the report; a failed one makes the report's verdict a failure. */
+export function judgeThresholds(planned: readonly PlannedThreshold[], report: RunReport | FleetOnlyReport, abort?: ThresholdAbort): void {
+  report.thresholds = evaluateThresholds(planned, report, abort);
+  report.ok = report.ok && report.thresholds.every((t) => t.ok);
 }
 
 /** The first watched threshold that a growing counter has put out of reach, or undefined. */

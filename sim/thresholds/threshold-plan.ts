@@ -2,7 +2,7 @@ import type { Logger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import { closestNames } from '../../core/closest-names.ts';
 import { isThresholdSyntaxError, parseThresholdExpression, unitMismatch, type ThresholdExpression } from '../../core/threshold-expression.ts';
-import { findMetric, metricNames, METRICS, type MetricDefinition, type MetricNameContext } from '../../reports/metrics/catalogue.ts';
+import { familyKeys, findMetric, metricNames, METRICS, type MetricDefinition, type MetricNameContext } from '../../reports/metrics/catalogue.ts';
 import { REJECTION_REASONS } from '../../backend/ingest/reasons.ts';
 import { isReplayEntry, type Scenario } from '../../scenarios/index.ts';
 import type { ThresholdEntry } from '../../scenarios/thresholds-schema.ts';
@@ -53,7 +53,7 @@ export function planThresholds(input: {
     if (found === undefined) {
       const family = METRICS.find((d) => d.name.includes('<') && expression.metric.startsWith(d.name.slice(0, d.name.indexOf('<'))));
       const close = closestNames(expression.metric, metricNames(context));
-      const hint = close.length > 0 ? `; close: ${close.join(', ')}` : family !== undefined ? `; ${family.name} takes one of: ${keysOf(family, context).join(', ')}` : '';
+      const hint = close.length > 0 ? `; close: ${close.join(', ')}` : family !== undefined ? `; ${family.name} takes one of: ${familyKeys(family, context)!.join(', ')}` : '';
       throw fail(`unknown metric ${expression.metric}${hint} (docs/metrics.md lists them all)`);
     }
     const { definition, key } = found;
@@ -80,8 +80,4 @@ export function planThresholds(input: {
     }
     return { entry, expression, definition, key, watched };
   });
-}
-
-function keysOf(definition: MetricDefinition, context: MetricNameContext): readonly string[] {
-  return definition.name.includes('<reason>') ? context.rejectionReasons : context.profiles;
 }

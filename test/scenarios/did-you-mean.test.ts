@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { closestMatch, editDistance } from '../../scenarios/did-you-mean.ts';
+import { closestMatch } from '../../scenarios/did-you-mean.ts';
+import { editDistance } from '../../core/closest-names.ts';
 
 describe('did you mean', () => {
   it('behavior: edit distance counts insertions, deletions and substitutions', () => {

@@ -1,5 +1,3 @@
-import { metricContextOf, planThresholds } from '../../thresholds/threshold-plan.ts';
-import { evaluateThresholds } from '../../thresholds/evaluate.ts';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PinbenchError } from '../../../core/errors.ts';
@@ -21,6 +19,8 @@ import { PINBENCH_VERSION } from '../../version.ts';
 import { startRunMetrics } from '../stages/metrics.ts';
 import { fleetOnlyEnrolment } from './fleet-only-enrolment.ts';
 import { probeDeviceLogin } from '../stages/probe-broker.ts';
+import { metricContextOf, planThresholds } from '../../thresholds/threshold-plan.ts';
+import { judgeThresholds } from '../../thresholds/evaluate.ts';
 import { writeReport, type RunOutcome } from '../write-report.ts';
 
 export interface FleetOnlyOptions {
@@ -188,8 +188,7 @@ export async function runFleetOnly(scenarioOrFile: ScenarioInput | Scenario | st
       observed,
       performance: performanceReport({ summary: perfSummary, timeMode: time.mode, timerLatenessMs: time.timerLateness() ?? null, childPeakRssBytes: fleet.childPeakRssBytes?.() ?? null }),
     };
-    report.thresholds = evaluateThresholds(thresholds, report);
-    report.ok = report.ok && report.thresholds.every((t) => t.ok);
+    judgeThresholds(thresholds, report);
     return writeReport(runDir, report, renderFleetOnlyMarkdown);
   } catch (error) {
     if (error instanceof PinbenchError) error.details.runDir = runDir;
