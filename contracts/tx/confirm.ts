@@ -3,6 +3,8 @@ import type { SenderContext } from './context.ts';
 import { checkDropped } from './dropped.ts';
 import { describe, detailsOf, fail, pendingEntries } from './entries.ts';
 import { findReceipt, settleMined } from './receipt.ts';
+import { resendLostNonces } from './rollback.ts';
+import { nodeAnswered, withinOutage } from './outage.ts';
 import { errorText, rpc } from './rpc.ts';
 
 /** One polling loop per sender watches all its pending transactions; it runs only while some are pending. */
@@ -21,7 +23,10 @@ async function pollLoop(ctx: SenderContext): Promise<void> {
       try {
         await tick(ctx);
         ctx.pollFailures = 0;
+        nodeAnswered(ctx);
       } catch (error) {
+        // A node that is restarting is waited for (maxOutageMs), not counted as failed rounds.
+        if (withinOutage(ctx, error)) continue;
         ctx.pollFailures++;
         ctx.logger.warn(`tx: confirmation round failed (${ctx.pollFailures}/${maxPollFailures}): ${errorText(error)}`);
         // A node that stays unreachable must not leave callers waiting forever.
@@ -57,13 +62,17 @@ async function tick(ctx: SenderContext): Promise<void> {
   const latestNonce = (): Promise<number> =>
     (minedNonce ??= rpc(ctx, 'eth_getTransactionCount', [ctx.address, 'latest']).then((n) => Number(n)));
   const found = await Promise.all(pending.map((e) => findReceipt(ctx, e)));
+  let stale = false;
   await Promise.all(
     pending.map(async (entry, i) => {
       const receipt = found[i];
       if (receipt) return settleMined(ctx, entry, receipt);
       if (now - entry.lastCheckMs < ctx.config.dropCheckMs) return;
       entry.lastCheckMs = now;
+      stale = true;
       await checkDropped(ctx, entry, latestNonce);
     }),
   );
+  // A transaction long without a receipt may wait behind nonces the chain lost in a rollback.
+  if (stale) resendLostNonces(ctx, await latestNonce());
 }

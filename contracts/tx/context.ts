@@ -15,6 +15,7 @@ export interface SenderConfig {
   maxRebroadcasts: number;
   requestTimeoutMs: number;
   maxPollFailures: number;
+  maxOutageMs: number;
   backoff: { initialMs: number; maxMs: number };
 }
 
@@ -31,6 +32,8 @@ export interface Entry {
   /** The 0-value self-transfer that fills this nonce after the send failed. */
   filler?: { raw: string; hash: string };
   sendError?: unknown;
+  /** A transaction mined before the chain lost it, sent again with its bytes (rollback.ts): its caller already has a receipt. */
+  resentAfterRollback?: boolean;
   /** Attempts made to send the transaction itself before its nonce was filled. */
   failedAttempts?: number;
   sendAttempts: number;
@@ -58,6 +61,8 @@ export interface SenderContext {
   readonly fees: FeeQuote;
   /** Unsettled transactions by nonce. */
   readonly entries: Map<number, Entry>;
+  /** Signed bytes of the latest mined transactions by nonce, to send again if the chain loses them (rollback.ts). */
+  readonly mined: Map<number, { label: string; raw: string; hash: string }>;
   readonly counters: Omit<TxSenderStats, 'pending'>;
   readonly records: TxTiming[];
   nextNonce: number;
@@ -65,6 +70,8 @@ export interface SenderContext {
   broadcastQueue: Promise<void>;
   polling: boolean;
   pollFailures: number;
+  /** When the node stopped answering (connection refused or reset); undefined while it answers. */
+  outageSinceMs: number | undefined;
   closed: boolean;
   /** Set when a nonce could be neither used nor filled: every later transaction is stuck. */
   broken: PinbenchError | undefined;
@@ -79,12 +86,16 @@ export function senderConfig(options: TxSenderOptions): SenderConfig {
     maxRebroadcasts: options.maxRebroadcasts ?? 5,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     maxPollFailures: options.maxPollFailures ?? 100,
+    maxOutageMs: options.maxOutageMs ?? 120_000,
     backoff: options.backoff ?? { initialMs: 100, maxMs: 2_000 },
   };
   for (const key of ['maxSendAttempts', 'pollIntervalMs', 'requestTimeoutMs', 'maxPollFailures'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 1) {
       throw new PinbenchError('INVALID_ARGUMENT', `option ${key}: expected a positive integer, got ${config[key]}`);
     }
+  }
+  if (!Number.isInteger(config.maxOutageMs) || config.maxOutageMs < 0) {
+    throw new PinbenchError('INVALID_ARGUMENT', `option maxOutageMs: expected a whole number of ms ≥ 0, got ${config.maxOutageMs}`);
   }
   return config;
 }
@@ -108,12 +119,14 @@ export function createContext(
       ? fixedFeeQuote(options.fees)
       : createFeeQuote(chain.provider, { maxAgeMs: config.feeRefreshMs, timeoutMs: config.requestTimeoutMs, clock }),
     entries: new Map(),
-    counters: { sent: 0, confirmed: 0, reverted: 0, failed: 0, rebroadcast: 0, retried: 0, gapFilled: 0 },
+    mined: new Map(),
+    counters: { sent: 0, confirmed: 0, reverted: 0, failed: 0, rebroadcast: 0, retried: 0, gapFilled: 0, outages: 0, lostNoncesResent: 0 },
     records: [],
     nextNonce: chain.firstNonce,
     broadcastQueue: Promise.resolve(),
     polling: false,
     pollFailures: 0,
+    outageSinceMs: undefined,
     closed: false,
     broken: undefined,
   };

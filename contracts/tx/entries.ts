@@ -41,6 +41,9 @@ export function fail(ctx: SenderContext, entry: Entry, error: unknown, receipt?:
 export function finish(ctx: SenderContext, entry: Entry, status: TxTiming['status'], receipt: TransactionReceipt | undefined): void {
   entry.state = 'done';
   ctx.entries.delete(entry.nonce);
+  if (receipt !== undefined) keepMined(ctx, entry, receipt);
+  // Its caller counted and timed it the first time it was mined.
+  if (entry.resentAfterRollback) return;
   const minedAtMs = status === 'failed' ? undefined : ctx.clock.nowMs();
   if (status === 'mined') ctx.counters.confirmed++;
   else if (status === 'reverted') ctx.counters.reverted++;
@@ -74,4 +77,15 @@ export function close(ctx: SenderContext): void {
       ),
     );
   }
+}
+
+/** How many mined transactions' bytes a sender keeps: a rollback to a saved state loses seconds to minutes of them. */
+const KEEP_MINED = 4096;
+
+/** Keeps the bytes mined at a nonce (the transaction's or its filler's), forgetting the oldest. */
+function keepMined(ctx: SenderContext, entry: Entry, receipt: TransactionReceipt): void {
+  const raw = entry.filler && receipt.hash === entry.filler.hash ? entry.filler.raw : entry.raw;
+  if (raw === undefined) return;
+  ctx.mined.set(entry.nonce, { label: entry.label, raw, hash: receipt.hash });
+  if (ctx.mined.size > KEEP_MINED) ctx.mined.delete(ctx.mined.keys().next().value!);
 }

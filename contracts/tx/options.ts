@@ -29,6 +29,12 @@ export interface TxSenderOptions {
   requestTimeoutMs?: number;
   /** Consecutive failed confirmation rounds before every pending transaction is failed; default 100. */
   maxPollFailures?: number;
+  /**
+   * How long the node may be unreachable (connection refused or reset: stopped, restarting)
+   * while sends and confirmations wait for it without counting failed attempts; default 120,000.
+   * 0 counts every such failure at once, as any other.
+   */
+  maxOutageMs?: number;
   /** ABIs to decode reverts with, keyed by the name to show, e.g. `{ settlement, registry, token }`. */
   decodeWith?: Record<string, ContractLike>;
   logger?: Logger;
@@ -63,6 +69,14 @@ export interface TxSenderStats {
   retried: number;
   /** Burned nonces filled with a 0-value self-transfer. */
   gapFilled: number;
+  /** Times the node became unreachable and was waited for. */
+  outages: number;
+  /**
+   * Nonces the chain lost (it came back from an older state, e.g. anvil killed and restarted
+   * from its last saved state) whose transactions were sent again with the same bytes (or, when
+   * those were no longer kept, a 0-value self-transfer), so later transactions go on.
+   */
+  lostNoncesResent: number;
   /** Not yet settled (queued, being sent or waiting for a receipt). */
   pending: number;
 }

@@ -123,7 +123,7 @@ describe('TxSender', () => {
     expect(mined.every((r) => r.status === 1 && r.blockNumber === startBlock + 1)).toBe(true);
     const nonces = await Promise.all(mined.map(async (r) => (await provider.getTransaction(r.hash))!.nonce));
     expect(nonces).toEqual(Array.from({ length: 12 }, (_, i) => first + i));
-    expect(sender.stats()).toEqual({ sent: 12, confirmed: 12, reverted: 0, failed: 0, rebroadcast: 0, retried: 0, gapFilled: 0, pending: 0 });
+    expect(sender.stats()).toEqual({ sent: 12, confirmed: 12, reverted: 0, failed: 0, rebroadcast: 0, retried: 0, gapFilled: 0, outages: 0, lostNoncesResent: 0, pending: 0 });
     const timings = sender.timings();
     expect(timings.map((t) => t.label).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `settle 1/${i}`).sort());
     expect(timings.every((t) => t.status === 'mined' && t.ms !== undefined && t.ms >= 0 && t.gasUsed! > 0n)).toBe(true);
@@ -210,7 +210,8 @@ describe('TxSender', () => {
     const flaky = new FlakyRpcProviderFake(anvil.rpcUrl, Network.from(anvil.chainId), { staticNetwork: true, cacheTimeout: -1 });
     try {
       const wallet = new Wallet(anvil.accounts[4]!, flaky);
-      const sender = await TxSender.start({ wallet, ...fast, maxSendAttempts: 3 });
+      // maxOutageMs 0: a refused connection counts as a failed attempt at once.
+      const sender = await TxSender.start({ wallet, ...fast, maxSendAttempts: 3, maxOutageMs: 0 });
       flaky.plan = ['refuse', 'refuse', 'refuse'];
       const lost = sender.send({ to: target.address, data: settleData(4, 0), gasLimit: 100_000n, label: 'settle 4/0' });
       const later = sender.send({ to: target.address, data: settleData(4, 1), gasLimit: 100_000n, label: 'settle 4/1' });
@@ -235,6 +236,44 @@ describe('TxSender', () => {
     } finally {
       flaky.destroy();
     }
+  });
+
+  it('behavior: while the node refuses connections the sender waits for it (maxOutageMs) without using up attempts', async () => {
+    const flaky = new FlakyRpcProviderFake(anvil.rpcUrl, Network.from(anvil.chainId), { staticNetwork: true, cacheTimeout: -1 });
+    try {
+      const wallet = new Wallet(anvil.accounts[5]!, flaky);
+      const sender = await TxSender.start({ wallet, ...fast, maxSendAttempts: 2 });
+      // Six refusals would burn the nonce twice over with maxSendAttempts 2, were they counted.
+      flaky.plan = ['refuse', 'refuse', 'refuse', 'refuse', 'refuse', 'refuse'];
+      const receipt = await sender.send({ to: target.address, data: settleData(5, 0), gasLimit: 100_000n, label: 'settle 5/0' });
+      expect(receipt.status).toBe(1);
+      expect(flaky.rawSends).toBe(7);
+      expect(sender.stats()).toMatchObject({ sent: 1, confirmed: 1, failed: 0, gapFilled: 0, outages: 1, retried: 6 });
+      sender.close();
+    } finally {
+      flaky.destroy();
+    }
+  });
+
+  it('behavior: when the chain comes back from an older state, the transactions it lost are sent again with the same bytes', async () => {
+    const wallet = new Wallet(anvil.accounts[6]!, provider);
+    const sender = await TxSender.start({ wallet, ...fast });
+    const before = (await provider.send('evm_snapshot', [])) as string;
+    const first = await sender.send({ to: target.address, data: settleData(6, 0), gasLimit: 100_000n, label: 'settle 6/0' });
+    const second = await sender.send({ to: target.address, data: settleData(6, 1), gasLimit: 100_000n, label: 'settle 6/1' });
+    // The chain forgets both, as an anvil killed and restarted from an older saved state does.
+    await provider.send('evm_revert', [before]);
+    expect(await provider.getTransactionCount(wallet.address, 'latest')).toBe(0);
+    const third = await sender.send({ to: target.address, data: settleData(6, 2), gasLimit: 100_000n, label: 'settle 6/2' });
+    expect((await provider.getTransaction(third.hash))!.nonce).toBe(2);
+    // The lost two are on chain again under their old hashes, in their old order.
+    const settled = async (epoch: number, batch: number): Promise<boolean> =>
+      target.iface.decodeFunctionResult('settled', await provider.call({ to: target.address, data: target.iface.encodeFunctionData('settled', [(BigInt(epoch) << 128n) | BigInt(batch)]) }))[0] as boolean;
+    expect([await settled(6, 0), await settled(6, 1), await settled(6, 2)]).toEqual([true, true, true]);
+    expect([(await provider.getTransactionReceipt(first.hash))!.status, (await provider.getTransactionReceipt(second.hash))!.status]).toEqual([1, 1]);
+    expect(await provider.getTransactionCount(wallet.address, 'latest')).toBe(3);
+    expect(sender.stats()).toMatchObject({ sent: 3, confirmed: 3, lostNoncesResent: 2, failed: 0, pending: 0 });
+    sender.close();
   });
 
   it('behavior: node answers are classified as already-there, never-passing or retryable', () => {
