@@ -3,7 +3,6 @@ import type { SenderContext } from './context.ts';
 import { checkDropped } from './dropped.ts';
 import { describe, detailsOf, fail, pendingEntries } from './entries.ts';
 import { findReceipt, settleMined } from './receipt.ts';
-import { resendLostNonces } from './rollback.ts';
 import { nodeAnswered, withinOutage } from './outage.ts';
 import { errorText, rpc } from './rpc.ts';
 
@@ -74,5 +73,5 @@ async function tick(ctx: SenderContext): Promise<void> {
     }),
   );
   // A transaction long without a receipt may wait behind nonces the chain lost in a rollback.
-  if (stale) resendLostNonces(ctx, await latestNonce());
+  if (stale) ctx.onStale(await latestNonce());
 }

@@ -75,6 +75,12 @@ export interface SenderContext {
   closed: boolean;
   /** Set when a nonce could be neither used nor filled: every later transaction is stuck. */
   broken: PinbenchError | undefined;
+  /**
+   * Called by the confirmation loop when pending transactions look stale, with the chain's mined
+   * nonce (rollback.ts re-sends the nonces a rollback lost). Passed in by start.ts rather than
+   * imported by confirm.ts, because re-sending goes through broadcast, which starts the loop.
+   */
+  readonly onStale: (minedNonce: number) => void;
 }
 
 export function senderConfig(options: TxSenderOptions): SenderConfig {
@@ -104,9 +110,10 @@ export function createContext(
   options: TxSenderOptions,
   config: SenderConfig,
   chain: { provider: JsonRpcApiProvider; address: string; chainId: bigint; firstNonce: number },
+  onStale: (ctx: SenderContext, minedNonce: number) => void,
 ): SenderContext {
   const clock = options.clock ?? realTxClock;
-  return {
+  const ctx: SenderContext = {
     address: chain.address,
     chainId: chain.chainId,
     signer: options.wallet,
@@ -129,5 +136,7 @@ export function createContext(
     outageSinceMs: undefined,
     closed: false,
     broken: undefined,
+    onStale: (minedNonce) => onStale(ctx, minedNonce),
   };
+  return ctx;
 }

@@ -2,6 +2,7 @@ import type { JsonRpcApiProvider } from 'ethers';
 import { PinbenchError } from '../../core/errors.ts';
 import { createContext, senderConfig, type SenderContext } from './context.ts';
 import type { TxSenderOptions } from './options.ts';
+import { resendLostNonces } from './rollback.ts';
 import { errorText } from './rpc.ts';
 import { withTimeout } from './timeout.ts';
 
@@ -23,7 +24,7 @@ export async function startSender(options: TxSenderOptions): Promise<SenderConte
   try {
     const chainId = options.chainId ?? BigInt((await withTimeout(provider.send('eth_chainId', []), timeoutMs, 'eth_chainId')) as string);
     const firstNonce = Number(await withTimeout(provider.send('eth_getTransactionCount', [address, 'pending']), timeoutMs, 'eth_getTransactionCount'));
-    return createContext(options, config, { provider, address, chainId, firstNonce });
+    return createContext(options, config, { provider, address, chainId, firstNonce }, resendLostNonces);
   } catch (cause) {
     throw new PinbenchError(
       'CHAIN_REQUEST_FAILED',
