@@ -111,14 +111,19 @@ export function loadScenarioFile(file: string): Scenario {
   } catch (cause) {
     throw new PinbenchError('SCENARIO_UNREADABLE', `${file}: cannot read the scenario file (${(cause as Error).message}); check the path`, { cause });
   }
+  return parseScenarioText(text, file);
+}
+
+/** A scenario from YAML text, `file` naming it in errors (the fuzz tests feed it documents without a file). */
+export function parseScenarioText(text: string, file: string): Scenario {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true });
   const syntaxError = document.errors[0];
   if (syntaxError !== undefined) {
     const at = syntaxError.linePos?.[0];
     const where = at === undefined ? file : `${file}:${at.line}:${at.col}`;
-    const text = `${where}: not valid YAML: ${yamlErrorText(syntaxError)}`;
-    throw new PinbenchError('SCENARIO_INVALID', text, { cause: syntaxError, details: { source: file, issues: [text] } });
+    const line = `${where}: not valid YAML: ${yamlErrorText(syntaxError)}`;
+    throw new PinbenchError('SCENARIO_INVALID', line, { cause: syntaxError, details: { source: file, issues: [line] } });
   }
   const raw: unknown = document.toJS();
   return parseScenario(raw ?? {}, file, new YamlPositions(document, lineCounter));
