@@ -125,6 +125,19 @@ export function parseScenarioText(text: string, file: string): Scenario {
     const line = `${where}: not valid YAML: ${yamlErrorText(syntaxError)}`;
     throw new PinbenchError('SCENARIO_INVALID', line, { cause: syntaxError, details: { source: file, issues: [line] } });
   }
-  const raw: unknown = document.toJS();
-  return parseScenario(raw ?? {}, file, new YamlPositions(document, lineCounter));
+  return parseScenario(documentValue(document, file) ?? {}, file, new YamlPositions(document, lineCounter));
+}
+
+/**
+ * The document as plain values. yaml refuses to expand aliases past its limit (a "billion laughs"
+ * document of nested `*a` references would take gigabytes) by throwing a bare ReferenceError;
+ * found by test/fuzz/scenario-loader.fuzz.test.ts, it becomes a SCENARIO_INVALID line here.
+ */
+function documentValue(document: ReturnType<typeof parseDocument>, file: string): unknown {
+  try {
+    return document.toJS();
+  } catch (cause) {
+    const line = `${file}: YAML aliases expand too far (${(cause as Error).message}); write the repeated values out instead of nesting aliases`;
+    throw new PinbenchError('SCENARIO_INVALID', line, { cause, details: { source: file, issues: [line] } });
+  }
 }
