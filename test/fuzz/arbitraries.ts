@@ -49,7 +49,8 @@ export const sensorConfigArb: fc.Arbitrary<SensorConfig> = fc.record(
   {
     bulkUpload: uint32,
     dataChannel: uint32,
-    uploadPeriod: uint32,
+    // At least 1: a zero upload period is refused by both the encoder and the decoder.
+    uploadPeriod: fc.integer({ min: 1, max: 0xffffffff }),
     bulkUploadSamplingCnt: uint32,
     bulkUploadSamplingFreq: uint32,
     beep: uint32,

@@ -59,6 +59,13 @@ describe('fuzz: Pebble v2 protobuf decoders', () => {
       }), fuzzOptions(200));
   });
 
+  it('regression (FUZZ_SEED=2): SensorConfig { uploadPeriod: 0 } is refused by the encoder as the decoder refuses it', () => {
+    expect(() => encodeSensorConfig({ uploadPeriod: 0 })).toThrow(
+      expect.objectContaining({ code: 'CODEC_ENCODE_FAILED', message: expect.stringContaining('field 3 (uploadPeriod) must be at least 1 second, got 0') }),
+    );
+    expect(() => decodeSensorConfig(Uint8Array.from([0x18, 0x00]))).toThrow(expect.objectContaining({ code: 'CODEC_DECODE_FAILED' }));
+  });
+
   it('ConfirmPackage: decode(encode(x)) = x', () => {
     fc.assert(
       fc.property(confirmPackageArb, (pkg) => {
