@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ingestCodecFor } from '../../backend/ingest/ingest-codecs.ts';
 import { encodeBinPackage } from '../../protocol/codec/bin-package.ts';
 import { encodeJsonPackage, jsonToBinPackage } from '../../protocol/codec/json-package.ts';
-import { decodeStatusPackage, encodeStatusPackage } from '../../protocol/codec/status-package.ts';
+import { ownerBytes } from '../../protocol/codec/confirm-package.ts';
+import { compareVersions, decodeStatusPackage, encodeStatusPackage } from '../../protocol/codec/status-package.ts';
 import { PAYLOAD_CODECS } from '../../protocol/codec/payload-codecs.ts';
 import { binPackageArb, dataPackageArb, mutatedBytes, statusPackageArb } from './arbitraries.ts';
 import { fuzzOptions, valueOrPinbenchError } from './fuzz-support.ts';
@@ -30,6 +31,19 @@ describe('fuzz: status JSON (registration downlink)', () => {
         expect(decodeStatusPackage(encodeStatusPackage(pkg))).toEqual(pkg);
       }),
       fuzzOptions(200),
+    );
+  });
+
+  it('what a tracker does with a decoded status (devices/tracker/downlink.ts) gives a value or a known error', () => {
+    const proposer = fc.oneof(fc.string({ maxLength: 44 }), fc.stringMatching(/^0x[0-9a-fA-F]{38,42}$/));
+    const version = fc.oneof(fc.string({ maxLength: 12 }), fc.array(fc.integer({ min: -1, max: 1e12 }), { maxLength: 5 }).map((parts) => parts.join('.')));
+    fc.assert(
+      fc.property(proposer, version, version, (owner, a, b) => {
+        valueOrPinbenchError(() => ownerBytes(owner), ['CODEC_ENCODE_FAILED']);
+        expect([-1, 0, 1]).toContain(compareVersions(a, b));
+        expect(compareVersions(a, b)).toBe(-compareVersions(b, a) || 0);
+      }),
+      fuzzOptions(300),
     );
   });
 });
