@@ -111,15 +111,33 @@ export function loadScenarioFile(file: string): Scenario {
   } catch (cause) {
     throw new PinbenchError('SCENARIO_UNREADABLE', `${file}: cannot read the scenario file (${(cause as Error).message}); check the path`, { cause });
   }
+  return parseScenarioText(text, file);
+}
+
+/** A scenario from YAML text, `file` naming it in errors (the fuzz tests feed it documents without a file). */
+export function parseScenarioText(text: string, file: string): Scenario {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true });
   const syntaxError = document.errors[0];
   if (syntaxError !== undefined) {
     const at = syntaxError.linePos?.[0];
     const where = at === undefined ? file : `${file}:${at.line}:${at.col}`;
-    const text = `${where}: not valid YAML: ${yamlErrorText(syntaxError)}`;
-    throw new PinbenchError('SCENARIO_INVALID', text, { cause: syntaxError, details: { source: file, issues: [text] } });
+    const line = `${where}: not valid YAML: ${yamlErrorText(syntaxError)}`;
+    throw new PinbenchError('SCENARIO_INVALID', line, { cause: syntaxError, details: { source: file, issues: [line] } });
   }
-  const raw: unknown = document.toJS();
-  return parseScenario(raw ?? {}, file, new YamlPositions(document, lineCounter));
+  return parseScenario(documentValue(document, file) ?? {}, file, new YamlPositions(document, lineCounter));
+}
+
+/**
+ * The document as plain values. yaml refuses to expand aliases past its limit (a "billion laughs"
+ * document of nested `*a` references would take gigabytes) by throwing a bare ReferenceError;
+ * found by test/fuzz/scenario-loader.fuzz.test.ts, it becomes a SCENARIO_INVALID line here.
+ */
+function documentValue(document: ReturnType<typeof parseDocument>, file: string): unknown {
+  try {
+    return document.toJS();
+  } catch (cause) {
+    const line = `${file}: YAML aliases expand too far (${(cause as Error).message}); write the repeated values out instead of nesting aliases`;
+    throw new PinbenchError('SCENARIO_INVALID', line, { cause, details: { source: file, issues: [line] } });
+  }
 }

@@ -43,6 +43,11 @@ export function writeSensorConfig(writer: ProtoWriter, msg: SensorConfig): void 
     if (!(Number.isInteger(value) && value >= 0 && value <= 0xffffffff)) {
       throw encodeError(MESSAGE, `field ${field} (${name}) must be an integer in [0, 4294967295], got ${value}`, { field, value });
     }
+    // The decoder (and the firmware) refuse a zero upload period, so sending one would only be refused
+    // on the device; found by the round-trip property in test/fuzz/pebble-codec.fuzz.test.ts.
+    if (name === 'uploadPeriod' && value === 0) {
+      throw encodeError(MESSAGE, 'field 3 (uploadPeriod) must be at least 1 second, got 0', { field, value });
+    }
     writer.tag(field, WireType.VARINT);
     writer.varint32(value);
   }
