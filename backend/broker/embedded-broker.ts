@@ -7,6 +7,7 @@ import { DEFAULT_TOPICS, type TopicLayout } from '../../protocol/topics.ts';
 import { isTlsListener, listenerUrl, startListener, type ListenerSpec, type ListenerTls, type RunningListener } from './listeners.ts';
 import { NOT_FROM_THIS_CA } from './connect-failure.ts';
 import { holdReads, PublishHandOver } from './publish-hand-over.ts';
+import { isProtocolViolation } from './protocol-violation.ts';
 import { capPacketSize, DEFAULT_MAX_PACKET_BYTES } from './packet-size-cap.ts';
 
 /** Why a login was refused: no such device, a wrong username or password, or a client certificate that does not fit. */
@@ -33,6 +34,11 @@ export interface BrokerHooks {
    * closed. `deviceId` is null when it came before a login (a too-large CONNECT).
    */
   onTooLarge?(deviceId: string | null, cmd: string, length: number): void;
+  /**
+   * A client broke MQTT (e.g. a PUBLISH to a wildcard topic) and aedes closed its connection;
+   * `deviceId` is null before a login. `detail` is aedes's or mqtt-packet's message.
+   */
+  onProtocolViolation?(deviceId: string | null, detail: string): void;
   /** A refused login, with the client id as sent and a one-line `detail`. */
   onAuthFailed(clientId: string, reason: AuthFailureReason, detail: string): void;
   /** A device's subscriptions the ACL granted (after SUBACK was written), e.g. `backend/<id>/#`. */
@@ -264,6 +270,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     if (byDevice.get(deviceId) === client) byDevice.delete(deviceId);
     settleFirst(client, undefined, false);
   });
+  const onClientError = (client: Client, error: Error) => {
+    if (!isProtocolViolation(error)) return;
+    hooks.onProtocolViolation?.(typeof client.id === 'string' && client.id.length > 0 ? deviceIdOfClientId(client.id) : null, error.message);
+  };
+  broker.on('clientError', onClientError);
+  broker.on('connectionError', onClientError);
   if (hooks.onSubscribe !== undefined) {
     const onSubscribe = hooks.onSubscribe;
     broker.on('subscribe', (subscriptions, client) => {

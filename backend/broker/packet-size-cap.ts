@@ -31,7 +31,8 @@ export function capPacketSize(client: Client, maxBytes: number, onTooLarge: (cli
     const complete = parseLength();
     if (complete && parser.packet.length > maxBytes) {
       onTooLarge(client, parser.packet.cmd ?? 'unknown', parser.packet.length);
-      parser._emitError(new Error(`packet of ${parser.packet.length} B exceeds the broker's cap of ${maxBytes} B`));
+      const error = Object.assign(new Error(`packet of ${parser.packet.length} B exceeds the broker's cap of ${maxBytes} B`), { packetTooLarge: true });
+      parser._emitError(error);
       return false;
     }
     return complete;
