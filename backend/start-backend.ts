@@ -135,6 +135,13 @@ export async function startBackend(input: {
           }
           ingest.reject(clientId, topic, payload, reason, `client ${clientId}`);
         },
+        onTooLarge: (deviceId, cmd, length) => {
+          // Never read, so no topic and no payload: the row says who, what packet and how big.
+          ingest.reject(deviceId, '', Buffer.alloc(0), 'payload.too-large', `${cmd} of ${length} B over the broker cap; connection closed`);
+        },
+        onProtocolViolation: (deviceId, detail) => {
+          ingest.reject(deviceId, '', Buffer.alloc(0), 'protocol.violation', `${detail}; connection closed`);
+        },
         onAuthFailed: (clientId, reason, detail) => {
           countRefusal(reason);
           logger.debug(`login refused for ${clientId}: ${detail}`);

@@ -7,6 +7,8 @@ import { DEFAULT_TOPICS, type TopicLayout } from '../../protocol/topics.ts';
 import { isTlsListener, listenerUrl, startListener, type ListenerSpec, type ListenerTls, type RunningListener } from './listeners.ts';
 import { NOT_FROM_THIS_CA } from './connect-failure.ts';
 import { holdReads, PublishHandOver } from './publish-hand-over.ts';
+import { isProtocolViolation } from './protocol-violation.ts';
+import { capPacketSize, DEFAULT_MAX_PACKET_BYTES } from './packet-size-cap.ts';
 
 /** Why a login was refused: no such device, a wrong username or password, or a client certificate that does not fit. */
 export type AuthFailureReason = 'unknown-device' | 'password' | 'certificate';
@@ -27,6 +29,16 @@ export interface BrokerHooks {
   onPublishWithDone?(deviceId: string, topic: string, payload: Buffer, done: () => void): void;
   /** A publish or subscription the ACL refused (the run goes on; the refusal is counted). */
   onDenied(deviceId: string, topic: string, payload: Buffer, reason: 'acl.publish' | 'acl.subscribe'): void;
+  /**
+   * A packet refused for its size before it was read (`maxPacketBytes`); the connection is
+   * closed. `deviceId` is null when it came before a login (a too-large CONNECT).
+   */
+  onTooLarge?(deviceId: string | null, cmd: string, length: number): void;
+  /**
+   * A client broke MQTT (e.g. a PUBLISH to a wildcard topic) and aedes closed its connection;
+   * `deviceId` is null before a login. `detail` is aedes's or mqtt-packet's message.
+   */
+  onProtocolViolation?(deviceId: string | null, detail: string): void;
   /** A refused login, with the client id as sent and a one-line `detail`. */
   onAuthFailed(clientId: string, reason: AuthFailureReason, detail: string): void;
   /** A device's subscriptions the ACL granted (after SUBACK was written), e.g. `backend/<id>/#`. */
@@ -83,6 +95,8 @@ export interface EmbeddedBrokerOptions {
   hooks: BrokerHooks;
   /** The topic layout the ACL follows; default the Pebble firmware's. */
   topics?: TopicLayout;
+  /** The largest packet read, in bytes (default `DEFAULT_MAX_PACKET_BYTES`, 4 KiB; see there why). */
+  maxPacketBytes?: number;
 }
 
 /** Publishes the ACL refused are re-routed here: no client can subscribe to it. */
@@ -256,6 +270,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     if (byDevice.get(deviceId) === client) byDevice.delete(deviceId);
     settleFirst(client, undefined, false);
   });
+  const onClientError = (client: Client, error: Error) => {
+    if (!isProtocolViolation(error)) return;
+    hooks.onProtocolViolation?.(typeof client.id === 'string' && client.id.length > 0 ? deviceIdOfClientId(client.id) : null, error.message);
+  };
+  broker.on('clientError', onClientError);
+  broker.on('connectionError', onClientError);
   if (hooks.onSubscribe !== undefined) {
     const onSubscribe = hooks.onSubscribe;
     broker.on('subscribe', (subscriptions, client) => {
@@ -290,13 +310,21 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     tlsFailures += 1;
     hooks.onTlsFailure?.(remote, reason);
   };
+  const maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const handle = (stream: Parameters<typeof broker.handle>[0], req?: Parameters<typeof broker.handle>[1]) => {
+    const client = broker.handle(stream, req);
+    capPacketSize(client, maxPacketBytes, (c, cmd, length) => {
+      hooks.onTooLarge?.(typeof c.id === 'string' && c.id.length > 0 ? deviceIdOfClientId(c.id) : null, cmd, length);
+    });
+    return client;
+  };
   const closeBroker = () => new Promise<void>((resolve) => broker.close(() => resolve()));
   const listeners: RunningListener[] = [];
   try {
     for (const spec of listen) {
       listeners.push(
         await startListener(spec, {
-          handle: broker.handle,
+          handle,
           tls: options.tls,
           onTlsFailure,
           // The one default listener comes from --broker-port.
@@ -324,7 +352,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       if (!down) return;
       for (const [i, listener] of listeners.entries()) {
         // The same port the listener had, so the URLs devices and credentials files know stay right.
-        listeners[i] = await startListener({ ...listener.spec, port: listener.port }, { handle: broker.handle, tls: options.tls, onTlsFailure });
+        listeners[i] = await startListener({ ...listener.spec, port: listener.port }, { handle, tls: options.tls, onTlsFailure });
       }
       down = false;
     },

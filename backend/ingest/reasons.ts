@@ -6,6 +6,8 @@ export const REJECTION_REASONS = {
   'acl.publish': 'published on a topic the device may not use',
   'acl.subscribe': 'subscribed to a topic the device may not read',
   'topic.unsupported': 'published on a device topic the ingest does not handle',
+  'payload.too-large': 'packet larger than the broker cap (refused before it was read; connection closed)',
+  'protocol.violation': 'broke MQTT (e.g. a PUBLISH to a wildcard topic, a malformed packet); the broker closed the connection',
   decode: 'not a valid Pebble BinPackage / SensorData',
   type: 'BinPackage type is not DATA',
   signature: 'signature does not verify against the registered key',

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { PinbenchError } from '../../core/errors.ts';
 import { ACCOUNTING_INDEXES_SQL, SCHEMA_SQL } from './schema.ts';
+import { rejectedPayloadToStore, REJECTIONS_ADDED_COLUMNS } from './rejected-payload.ts';
 
 /** A registered device as the backend knows it: from the registry's DeviceRegistered event. */
 export interface DeviceRow {
@@ -207,12 +208,13 @@ export class RunStore {
     this.connection.pragma('wal_autocheckpoint = 2000');
     this.connection.pragma('cache_size = -65536');
     this.connection.exec(SCHEMA_SQL);
+    this.addMissingRejectionColumns();
     this.insertReading = this.connection.prepare(
       `INSERT INTO readings (device_index, epoch, timestamp_s, lat_e7, lon_e7, received_ms, package, digest)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertRejection = this.connection.prepare(
-      `INSERT INTO rejections (client_id, topic, reason, detail, received_ms, payload, digest) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO rejections (client_id, topic, reason, detail, received_ms, payload, digest, payload_length, payload_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertPublished = this.connection.prepare('INSERT INTO published (device_index, digest, published_ms) VALUES (?, ?, ?)');
     this.writeBuffered = this.connection.transaction(() => {
@@ -224,7 +226,8 @@ export class RunStore {
         this.insertReading.run(ints[i], ints[i + 1], floats[f], ints[i + 2], ints[i + 3], floats[f + 1], asBuffer(refs[k]!), readings.digestOf(k));
       }
       for (const r of this.pendingRejections) {
-        this.insertRejection.run(r.clientId, r.topic, r.reason, r.detail, r.receivedMs, asBuffer(r.payload), asBuffer(r.digest));
+        const stored = rejectedPayloadToStore(r.payload);
+        this.insertRejection.run(r.clientId, r.topic, r.reason, r.detail, r.receivedMs, asBuffer(stored.prefix), asBuffer(r.digest), stored.length, stored.sha256);
       }
       const published = this.pendingPublished;
       for (let k = 0; k < published.count; k++) this.insertPublished.run(published.ints[k], published.digestOf(k), published.floats[k]);
@@ -281,6 +284,14 @@ export class RunStore {
     pending.floats[k * 2 + 1] = reading.receivedMs;
     pending.refs.push(reading.packageBytes);
     this.scheduleFlush();
+  }
+
+  /** A run.db from before `rejections` had its length and sha256 columns gets them (see REJECTIONS_ADDED_COLUMNS). */
+  private addMissingRejectionColumns(): void {
+    const have = new Set((this.connection.pragma('table_info(rejections)') as Array<{ name: string }>).map((c) => c.name));
+    for (const [name, type] of REJECTIONS_ADDED_COLUMNS) {
+      if (!have.has(name)) this.connection.exec(`ALTER TABLE rejections ADD COLUMN ${name} ${type}`);
+    }
   }
 
   addRejection(rejection: Rejection): void {

@@ -44,8 +44,10 @@ CREATE TABLE IF NOT EXISTS rejections (
   reason TEXT NOT NULL,
   detail TEXT NOT NULL,
   received_ms INTEGER NOT NULL,
-  payload BLOB NOT NULL,
-  digest BLOB NOT NULL
+  payload BLOB NOT NULL,                 -- at most the first 1 KiB (REJECTED_PAYLOAD_PREFIX_BYTES)
+  digest BLOB NOT NULL,                  -- first 8 bytes of sha256 of the whole payload, as readings.digest
+  payload_length INTEGER,                -- the whole payload's length (NULL in run.dbs written before it)
+  payload_sha256 BLOB                    -- sha256 of the whole payload (NULL likewise)
 );
 CREATE TABLE IF NOT EXISTS published (
   id INTEGER PRIMARY KEY,
