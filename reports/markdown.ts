@@ -66,7 +66,8 @@ export function renderMarkdown(report: RunReport): string {
       `settlement ${fmtInt(report.gas.settleTotal)} in all (≤ ${fmtInt(report.gas.settlePerBatchMax)} per batch, ${fmtInt(report.gas.perDeviceEpoch)} per device-epoch, ` +
       `${report.gas.calldataBytesPerDeviceEpoch} calldata bytes per device-epoch). ` +
       `Settlement accrues; owners then claimed in ${fmtInt(report.gas.claims)} transactions for ${fmtInt(report.gas.claimTotal)} gas, paid by them. ` +
-      `Operator transactions: ${report.chain.transactions.sent} sent pre-signed, ${report.chain.transactions.rebroadcast} re-sent after a drop, ${report.chain.transactions.failed} failed.`,
+      `Operator transactions: ${report.chain.transactions.sent} sent pre-signed, ${report.chain.transactions.rebroadcast} re-sent after a drop, ${report.chain.transactions.failed} failed.` +
+      chainOutages(report.chain.transactions),
   );
   if (report.profiles.length > 0) {
     lines.push('', '## Device profiles', '', 'Flagged device-epochs are not paid. For honest profiles (no adversary) every flagged device is a false positive.', '');
@@ -165,4 +166,11 @@ function renderAttached(report: RunReport): string[] {
     );
   }
   return lines;
+}
+
+/** Only when the chain went away during the run (chain.restart, a node restarted under --rpc). */
+function chainOutages(tx: RunReport['chain']['transactions']): string {
+  if (tx.outages === 0 && tx.lostNoncesResent === 0) return '';
+  const lost = tx.lostNoncesResent === 0 ? '' : `; ${tx.lostNoncesResent} it had lost (it came back from an older state) sent again with their signed bytes`;
+  return ` The node stopped answering ${tx.outages} ${tx.outages === 1 ? 'time' : 'times'} and the transactions waited for it${lost}.`;
 }

@@ -110,7 +110,18 @@ export interface RunReport extends ReportHeader {
     embedded: boolean;
     contracts: { registry: string; token: string; settlement: string; verifier: string };
     /** The operator's transactions after deployment: pre-signed, sent without waiting, re-sent when dropped. */
-    transactions: { sent: number; confirmed: number; reverted: number; failed: number; rebroadcast: number; retried: number };
+    transactions: {
+      sent: number;
+      confirmed: number;
+      reverted: number;
+      failed: number;
+      rebroadcast: number;
+      retried: number;
+      /** Times the node stopped answering (refused, reset) and the sender waited for it (chain.restart). */
+      outages: number;
+      /** Transactions sent again because the chain came back from an older state and lost them. */
+      lostNoncesResent: number;
+    };
   };
   circuit: {
     key: string;

@@ -115,9 +115,13 @@ const chainRestart = z
   .strictObject({
     at,
     event: eventName('chain.restart'),
-    downFor: duration('How long the chain stays down.', true).prefault(5),
+    downFor: duration('How long the chain stays down, in wall-clock seconds: the chain mines in real time, not on the simulated clock.', true).prefault(5),
+    kill: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Kill anvil (SIGKILL) instead of stopping it: it comes back from the state it last saved (every few seconds), so what was mined since is lost and sent again.' }),
   })
-  .meta({ description: 'Not supported yet: a run refuses it.' });
+  .meta({ description: 'The embedded anvil stops (it saves its state) and comes back on the same port from that state, while settlements are in flight; the transaction sender waits for it and sends again what the chain does not have.' });
 
 export const timelineEventSchema = z.discriminatedUnion('event', [reconnectStorm, partition, powerOff, powerOn, brokerRestart, chainRestart], {
   error: (issue) => (issue.code === 'invalid_union' ? `expected an event of: ${TIMELINE_EVENTS.join(', ')}` : undefined),
@@ -126,7 +130,7 @@ export const timelineEventSchema = z.discriminatedUnion('event', [reconnectStorm
 export const timelineSchema = z
   .array(timelineEventSchema, { error: 'expected a list of events such as { at: 60s, event: devices.reconnectStorm }' })
   .default([])
-  .meta({ description: 'Events at simulated times: broker restarts, network partitions, reconnect storms, devices powered off and on (README.md, "Timeline").' });
+  .meta({ description: 'Events at simulated times: broker and chain restarts, network partitions, reconnect storms, devices powered off and on (README.md, "Timeline").' });
 
 export type TimelineEvent = z.output<typeof timelineEventSchema>;
 export type Timeline = z.output<typeof timelineSchema>;
@@ -135,17 +139,13 @@ type Issue = { path: Array<string | number>; message: string };
 
 /**
  * What needs the whole scenario: called from the scenario schema's superRefine. Every event
- * must fall within the run; chain.restart is not carried out yet; broker.restart needs the
- * embedded broker.
+ * must fall within the run; broker.restart needs the embedded broker.
  */
 export function timelineIssues(timeline: Timeline, run: { runS: number; externalBroker: boolean }): Issue[] {
   const issues: Issue[] = [];
   for (const [i, event] of timeline.entries()) {
     if (event.at >= run.runS) {
       issues.push({ path: ['timeline', i, 'at'], message: `${event.event} at ${event.at} s is not within the run's ${run.runS} s; move it earlier or lengthen the epochs` });
-    }
-    if (event.event === 'chain.restart') {
-      issues.push({ path: ['timeline', i, 'event'], message: 'chain.restart is not supported yet; remove it (broker.restart, network.partition, devices.reconnectStorm, devices.powerOff and devices.powerOn are)' });
     }
     if (event.event === 'broker.restart' && run.externalBroker) {
       issues.push({ path: ['timeline', i, 'event'], message: "broker.restart restarts the embedded broker, and broker.url replaces it with your own: restart your broker yourself, or run on the embedded one" });

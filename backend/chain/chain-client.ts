@@ -27,8 +27,8 @@ export interface ChainSetup {
   rpcUrl: string;
   chainId: bigint;
   embedded: boolean;
-  /** Process id of the embedded chain node; undefined for an external `--rpc`. */
-  nodePid?: number;
+  /** Process id of the embedded chain node (the current one, after a restart); undefined for an external `--rpc`. */
+  readonly nodePid?: number;
   addresses: { registry: string; token: string; settlement: string; verifier: string };
   deployGas: bigint;
   registerGas(): bigint;
@@ -44,6 +44,11 @@ export interface ChainSetup {
   txStats(): TxSenderStats;
   /** Waits for the operator's transactions in flight and stops watching for receipts. */
   close(): Promise<void>;
+  /**
+   * Once the node restarted (a chain.restart): the operator's transactions the chain lost are
+   * sent again with their signed bytes (same hashes), even when none is in flight. Resolves with how many.
+   */
+  recheckAfterRestart(): Promise<number>;
   /** Units accrued on chain for a registry index and not yet claimed. */
   accruedUnits(index: number): Promise<bigint>;
   /** The owner's claim for its devices, from the owner's own account (given gas money first if it has none). */
@@ -151,7 +156,10 @@ async function operate(
     rpcUrl: chain.rpcUrl,
     chainId: chain.chainId,
     embedded: chain.embedded,
-    nodePid: chain.nodePid,
+    // Read through: a restarted node has a new process.
+    get nodePid() {
+      return chain.nodePid;
+    },
     addresses: deployment.addresses,
     deployGas: deployment.deployGas.total,
     registerGas: () => registerGas,
@@ -172,6 +180,7 @@ async function operate(
       return { txHash: result.receipt.hash, gasUsed: result.gasUsed, calldataBytes: result.calldataBytes };
     },
     txStats: () => sender.stats(),
+    recheckAfterRestart: () => sender.recheckLostNonces(),
     close: async () => {
       await sender.drain().catch(() => undefined);
       sender.close();

@@ -2,6 +2,7 @@ import type { Entry, SenderContext } from './context.ts';
 import { broadcast } from './broadcast.ts';
 import { hashOfRaw } from './entries.ts';
 import { FILLER_GAS } from './fill-nonce.ts';
+import { rpc } from './rpc.ts';
 
 /**
  * The chain came back from an older state (anvil killed and restarted from its last saved
@@ -13,9 +14,11 @@ import { FILLER_GAS } from './fill-nonce.ts';
  * 0-value self-transfer, and what was mined there is gone (the warning says which).
  */
 export function resendLostNonces(ctx: SenderContext, minedNonce: number): void {
+  // A broken sender left a nonce unused on purpose (fill-nonce.ts): that gap is not a rollback.
+  if (ctx.closed || ctx.broken !== undefined) return;
   const watched = [...ctx.entries.keys()];
-  if (watched.length === 0) return;
-  const lowest = Math.min(...watched);
+  // With nothing in flight, everything below the next nonce was mined once.
+  const lowest = watched.length === 0 ? ctx.nextNonce : Math.min(...watched);
   if (minedNonce >= lowest) return;
   const forgotten: number[] = [];
   for (let nonce = minedNonce; nonce < lowest; nonce++) {
@@ -57,4 +60,15 @@ function newEntry(nonce: number, label: string, request: Entry['request']): Entr
     reject = rej;
   });
   return { label, nonce, request, state: 'queued', sendAttempts: 0, rebroadcasts: 0, lastCheckMs: 0, resolve, reject, promise };
+}
+
+/**
+ * Asked once the chain is known to have restarted: with nothing in flight, no transaction waits
+ * long enough for the confirmation loop to notice lost nonces, so what was mined since the
+ * node's last saved state would be gone for good. Resolves with how many were sent again.
+ */
+export async function recheckLostNonces(ctx: SenderContext): Promise<number> {
+  const before = ctx.counters.lostNoncesResent;
+  resendLostNonces(ctx, Number(await rpc(ctx, 'eth_getTransactionCount', [ctx.address, 'latest'])));
+  return ctx.counters.lostNoncesResent - before;
 }

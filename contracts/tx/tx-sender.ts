@@ -2,6 +2,7 @@ import type { TransactionReceipt } from 'ethers';
 import type { SenderContext } from './context.ts';
 import { close } from './entries.ts';
 import type { TxSenderOptions, TxSenderStats, TxSendRequest, TxTiming } from './options.ts';
+import { recheckLostNonces } from './rollback.ts';
 import { send } from './send.ts';
 import { startSender } from './start.ts';
 import { drain, inFlight, stats, timings } from './status.ts';
@@ -76,6 +77,14 @@ export class TxSender {
 
   drain(): Promise<void> {
     return drain(this.#ctx);
+  }
+
+  /**
+   * After the node restarted from an older state (a chain.restart that killed anvil): sends
+   * again, with their signed bytes, the transactions it no longer has. Resolves with how many.
+   */
+  recheckLostNonces(): Promise<number> {
+    return recheckLostNonces(this.#ctx);
   }
 
   close(): void {

@@ -49,6 +49,8 @@ export interface AnvilNode {
   accounts: string[];
   /** Stops the node (SIGTERM, then SIGKILL after 5 s); safe to call twice. */
   stop(): Promise<void>;
+  /** Kills the node at once (SIGKILL), as a crash would: a `statePath` keeps only what it last saved. */
+  kill(): Promise<void>;
 }
 
 export interface RpcConnection {
@@ -266,6 +268,10 @@ async function launch({ binary, args, host, port, timeoutMs, logger, accounts }:
     accounts,
     stop: () => {
       stopping ??= terminate(child, exited).then(() => logger.debug(`anvil: stopped (pid ${child.pid})`));
+      return stopping;
+    },
+    kill: () => {
+      stopping ??= (child.kill('SIGKILL'), exited).then(() => logger.debug(`anvil: killed (pid ${child.pid})`));
       return stopping;
     },
   };

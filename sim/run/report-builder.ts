@@ -139,7 +139,7 @@ export function buildReport(input: ReportInput): RunReport {
     registration: { ...input.registration },
     chain: {
       rpcUrl: chain.rpcUrl, chainId: chain.chainId.toString(), embedded: chain.embedded, contracts: chain.addresses,
-      transactions: (({ sent, confirmed, reverted, failed, rebroadcast, retried }) => ({ sent, confirmed, reverted, failed, rebroadcast, retried }))(chain.txStats()),
+      transactions: (({ sent, confirmed, reverted, failed, rebroadcast, retried, outages, lostNoncesResent }) => ({ sent, confirmed, reverted, failed, rebroadcast, retried, outages, lostNoncesResent }))(chain.txStats()),
     },
     circuit: {
       key: artifacts.key,

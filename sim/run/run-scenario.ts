@@ -188,8 +188,8 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
         `${source}: a replay: entry starts the run's clock at its capture's start, where the wall-clock readings of attached devices (${attached.map((d) => d.deviceId).join(', ')}) would fall outside the run; attach real devices in a run without replay entries`,
       );
     }
-    // A timeline this run cannot carry out (broker.restart on --broker) is refused before anything starts.
-    refuseTimeline(scenario, source, { externalBrokerUrl: external?.target.url, replays: replays !== undefined });
+    // A timeline this run cannot carry out (broker.restart on --broker, chain.restart on --rpc) is refused before anything starts.
+    refuseTimeline(scenario, source, { externalBrokerUrl: external?.target.url, externalRpcUrl: options.rpcUrl, replays: replays !== undefined });
     if (replays !== undefined && options.fleetProcess === 'child') logger.warn('a run with replay: entries keeps its fleet in this process (the capture player shares its clock); --fleet-process child does not apply');
     // `--metrics`: a bad address or a port in use stops the run here, before the fleet, chain or circuit.
     const metrics = await startRunMetrics({ address: options.metrics, logger, onReady: options.onMetricsReady });
@@ -204,7 +204,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     cleanups.push(() => time.stop());
     if (fleetSetup.placement === 'child') logger.info(`fleet of ${fleetSetup.plan.devices.length} runs in its own process (output in ${join(runDir, 'fleet-process.log')})`);
 
-    const { artifacts, chain } = await prepareCircuitAndChain({
+    const { artifacts, chain, restartChain } = await prepareCircuitAndChain({
       shape, params, runDir, cacheDir, ptauPath: options.ptauPath, rpcUrl: options.rpcUrl, operatorKey: options.operatorKey,
       devices: fleetSetup.plan.devices.length, store, cleanups, timed, logger,
     });
@@ -298,7 +298,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const calendar = (calendarNow ??= newCalendar());
     capture?.describeCalendar(calendar);
     const runT0 = wallNowMs();
-    const timeline = startTimeline({ scenario, source, startMs: calendar.startS * 1000, time, fleet, brokerOutage: backend.brokerOutage, logger });
+    const timeline = startTimeline({ scenario, source, startMs: calendar.startS * 1000, time, fleet, brokerOutage: backend.brokerOutage, restartChain, logger });
     const watch = watchThresholds({
       planned: thresholds, time, logger,
       counters: () => ({ published: fleet.publishedCount(), received: ingest.counters.received, accepted: ingest.counters.accepted, rejected: ingest.counters.rejected, authFailures: backend.authFailures() }),
@@ -308,6 +308,8 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     watch.stop();
     timingsMs['fleet.run'] = Math.round(wallNowMs() - runT0);
     capture?.finish();
+    // A chain restart still under way would leave the last settlements waiting in the sender.
+    if (timeline !== undefined) await Promise.race([timeline.chainSettled(), interrupted]);
     await timed('settlement.drain', () => Promise.race([pipeline.drain(), interrupted]));
     const { settled, failures } = heard;
     await ingest.drain();

@@ -57,6 +57,15 @@ function nameOf(file: string): string {
   }
 }
 
+/** Whether the scenario has a chain.restart (a file that cannot be read fails in its run, as any other). */
+function restartsChain(file: string): boolean {
+  try {
+    return loadScenarioFile(file).timeline.some((event) => event.event === 'chain.restart');
+  } catch {
+    return false;
+  }
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** A path as the user would type it: relative to the working folder when inside it, else absolute. */
 const shown = (path: string) => {
@@ -126,8 +135,10 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         continue;
       }
       progress(`${tag} START ${file}`);
+      // A scenario that restarts its chain cannot share the suite's: it runs on its own.
+      const shared = restartsChain(file) ? {} : { rpcUrl: chain.rpcUrl, operatorKey: chain.operatorKey };
       const outcome = await runOne(file, {
-        rpcUrl: chain.rpcUrl, operatorKey: chain.operatorKey, outDir, logger,
+        ...shared, outDir, logger,
         ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
         ...(signal === undefined ? {} : { signal }),
       }, run);

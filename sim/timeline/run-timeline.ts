@@ -5,12 +5,15 @@ import type { TimelineEventReport } from '../../reports/verdicts.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import type { SimTime } from '../clock/sim-time.ts';
 import type { FleetRuntime } from '../fleet/fleet-runtime.ts';
+import type { ChainRestart } from '../chain/start-chain.ts';
 import { planTimeline, type PlannedEvent, type TimelinePlan } from './plan-timeline.ts';
-import { describeEvent } from './describe-event.ts';
+import { describeEvent, type ChainRestartOutcome } from './describe-event.ts';
 
 export interface RunningTimeline {
   /** Each event as it ran, in time order, for the report. */
   report(): TimelineEventReport[];
+  /** Resolves once no chain restart is under way (the run waits for it before it settles the last epochs). */
+  chainSettled(): Promise<void>;
 }
 
 /**
@@ -18,8 +21,11 @@ export interface RunningTimeline {
  * team's broker (`--broker`; `broker.url` the schema refuses already), device events in a run
  * whose fleet cannot take them.
  */
-export function refuseTimeline(scenario: Scenario, source: string, run: { externalBrokerUrl: string | undefined; replays: boolean }): void {
+export function refuseTimeline(scenario: Scenario, source: string, run: { externalBrokerUrl: string | undefined; externalRpcUrl: string | undefined; replays: boolean }): void {
   for (const [i, event] of scenario.timeline.entries()) {
+    if (event.event === 'chain.restart' && run.externalRpcUrl !== undefined) {
+      throw new PinbenchError('SCENARIO_INVALID', `${source}: timeline[${i}].event: chain.restart restarts the embedded anvil, and ${run.externalRpcUrl} is a chain this run did not start (--rpc, or a suite's shared chain): restart that node yourself, or run the scenario alone without --rpc`);
+    }
     if (event.event === 'broker.restart' && run.externalBrokerUrl !== undefined) {
       throw new PinbenchError('SCENARIO_INVALID', `${source}: timeline[${i}].event: broker.restart restarts the embedded broker, and ${run.externalBrokerUrl} is your own: restart your broker yourself, or run without --broker`);
     }
@@ -42,6 +48,8 @@ export function startTimeline(input: {
   time: SimTime;
   fleet: FleetRuntime;
   brokerOutage: BrokerOutage | undefined;
+  /** The embedded chain's restart (sim/chain/start-chain.ts); undefined on a chain the run did not start. */
+  restartChain: ((how: ChainRestart) => Promise<{ backAfterMs: number }>) | undefined;
   logger: Logger;
 }): RunningTimeline | undefined {
   const { scenario, time, fleet, logger } = input;
@@ -90,7 +98,46 @@ export function startTimeline(input: {
     // the listeners to be up, so no connect races them (plan-timeline.ts).
     time.scheduleBarrier(restart.atMs + restart.downMs + 1 - clock.nowMs(), () => undefined);
   }
+  const chain = scheduleChainRestarts(plan, input);
   return {
-    report: () => plan.events.map((event: PlannedEvent) => describeEvent(event, fleet.interventionOutcomes?.() ?? new Map(), brokerOutcomes.get(event.index))),
+    report: () =>
+      plan.events.map((event: PlannedEvent) =>
+        describeEvent(event, fleet.interventionOutcomes?.() ?? new Map(), brokerOutcomes.get(event.index), chain.outcomes.get(event.index)),
+      ),
+    chainSettled: chain.settled,
   };
+}
+
+/**
+ * A chain restart is fired at its barrier but not waited for there: the chain mines in real
+ * time and the fleet goes on while it is down, as devices would; settlements in flight wait
+ * in the transaction sender. The run waits for it only before it settles the last epochs.
+ */
+function scheduleChainRestarts(
+  plan: TimelinePlan,
+  input: { time: SimTime; restartChain: ((how: ChainRestart) => Promise<{ backAfterMs: number }>) | undefined; logger: Logger },
+): { outcomes: Map<number, ChainRestartOutcome>; settled: () => Promise<void> } {
+  const outcomes = new Map<number, ChainRestartOutcome>();
+  const running: Array<Promise<void>> = [];
+  for (const restart of plan.chainRestarts) {
+    const outcome: ChainRestartOutcome = { kill: restart.kill };
+    outcomes.set(restart.index, outcome);
+    const { restartChain } = input;
+    if (restartChain === undefined) {
+      outcome.error = 'no embedded chain to restart';
+      continue;
+    }
+    input.time.scheduleBarrier(restart.atMs - input.time.clock.nowMs(), () => {
+      running.push(
+        restartChain({ downMs: restart.downMs, kill: restart.kill }).then(
+          ({ backAfterMs }) => void (outcome.backAfterMs = backAfterMs),
+          (error: unknown) => {
+            outcome.error = (error as Error).message;
+            input.logger.warn(`timeline: the chain did not come back: ${(error as Error).message}`);
+          },
+        ),
+      );
+    });
+  }
+  return { outcomes, settled: async () => void (await Promise.all(running)) };
 }

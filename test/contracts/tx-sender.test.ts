@@ -276,6 +276,22 @@ describe('TxSender', () => {
     sender.close();
   });
 
+  it('behavior: with nothing in flight, recheckLostNonces sends again what a rollback lost, and nothing when the chain has it all', async () => {
+    const wallet = new Wallet(anvil.accounts[7]!, provider);
+    const sender = await TxSender.start({ wallet, ...fast });
+    const before = (await provider.send('evm_snapshot', [])) as string;
+    const first = await sender.send({ to: target.address, data: settleData(7, 0), gasLimit: 100_000n, label: 'settle 7/0' });
+    expect(await sender.recheckLostNonces()).toBe(0);
+    await provider.send('evm_revert', [before]);
+    expect(await sender.recheckLostNonces()).toBe(1);
+    await sender.drain();
+    expect((await provider.getTransactionReceipt(first.hash))!.status).toBe(1);
+    expect(await provider.getTransactionCount(wallet.address, 'latest')).toBe(1);
+    expect(await sender.recheckLostNonces()).toBe(0);
+    expect(sender.stats()).toMatchObject({ sent: 1, confirmed: 1, lostNoncesResent: 1, failed: 0, pending: 0 });
+    sender.close();
+  });
+
   it('behavior: node answers are classified as already-there, never-passing or retryable', () => {
     const nodeError = (message: string): Error => Object.assign(new Error('could not coalesce error'), { code: 'UNKNOWN_ERROR', error: { code: -32003, message } });
     expect(classifySendError(nodeError('transaction already imported'))).toBe('known');

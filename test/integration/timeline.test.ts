@@ -7,13 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario, type RunResult, type ScenarioInput } from '../../sim/index.ts';
 import { startAnvil, type AnvilNode } from '../../sim/chain/anvil.ts';
 import { silentLogger } from '../../core/ports.ts';
-import { flagLargeJumps, workUnits, type RuleParams, type WorkReading } from '../../core/reward-rule.ts';
+import type { RuleParams } from '../../core/reward-rule.ts';
 import { compileContracts } from '../../contracts/index.ts';
 import { parseScenario } from '../../scenarios/index.ts';
 import { planFleet } from '../../sim/fleet/fleet-plan.ts';
 import { planTimeline } from '../../sim/timeline/plan-timeline.ts';
 import { testCacheDir } from '../support/cache.ts';
 import { runFingerprint } from '../support/fingerprint.ts';
+import { ruleOverRunDb } from '../support/rule-over-run-db.ts';
 
 /**
  * Every timeline event in one small accelerated run (6 devices, two 40 s epochs, the cached 4 × 8
@@ -56,26 +57,6 @@ function readings(runDir: string): Row[] {
     .all(START_S) as Row[];
   db.close();
   return rows;
-}
-
-/** The reward rule over run.db: per device and epoch, the accepted readings of devices not flagged. */
-function ruleUnits(runDir: string, params: RuleParams, k: number): Map<number, bigint> {
-  const db = new Database(join(runDir, 'run.db'), { readonly: true });
-  const flagged = new Set((db.prepare('SELECT epoch AS e, device_index AS d FROM flags').all() as Array<{ e: number; d: number }>).map((f) => `${f.d}/${f.e}`));
-  db.close();
-  const groups = new Map<string, WorkReading[]>();
-  for (const r of [...readings(runDir)].sort((a, b) => a.index - b.index || a.epoch - b.epoch || a.t - b.t)) {
-    if (flagged.has(`${r.index}/${r.epoch}`)) continue;
-    const key = `${r.index}/${r.epoch}`;
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key)!.push({ timestampS: START_S + r.t, latE7: r.latE7, lonE7: r.lonE7 });
-  }
-  const units = new Map<number, bigint>();
-  for (const [key, group] of groups) {
-    const d = Number(key.split('/')[0]);
-    units.set(d, (units.get(d) ?? 0n) + workUnits(flagLargeJumps(group, k), params, k));
-  }
-  return units;
 }
 
 describe('integration: a timeline of every event, on a real broker, circuit and anvil', () => {
@@ -165,7 +146,7 @@ describe('integration: a timeline of every event, on a real broker, circuit and 
   it("behavior: the chain's accruals before the claims equal the rule over run.db, and each owner's balance is its devices' units × rewardPerUnitWei", async () => {
     const parsed = parseScenario(scenario, 'timeline');
     const params: RuleParams = { unitsPerSample: BigInt(parsed.reward.unitsPerSample), maxStepE7: BigInt(parsed.reward.maxStepE7), rewardPerUnitWei: parsed.reward.rewardPerUnitWei };
-    const units = ruleUnits(inline.runDir, params, parsed.circuit.readingsPerDevice);
+    const units = ruleOverRunDb(inline.runDir, params, parsed.circuit.readingsPerDevice, parsed.epochs.count, parsed.circuit.batchSize).unitsByDevice;
     expect(units.size).toBe(6);
     const compiled = await compileContracts({ cacheDir: testCacheDir, logger: silentLogger });
     const { contracts } = inline.report.chain;

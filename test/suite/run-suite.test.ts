@@ -53,6 +53,17 @@ function files(...names: string[]): string[] {
 const outDir = () => mkdtempSync(join(tmpdir(), 'pinbench-run-suite-out-'));
 
 describe('runSuite: scenarios one after another on one chain (fake runs and chain)', () => {
+  it('behavior: a scenario with a chain.restart runs on its own embedded chain, not the shared one', async () => {
+    const calls: Array<{ file: string; options: RunOptions }> = [];
+    const list = files('a-pass', 'b-pass');
+    writeFileSync(list[1]!, 'name: b\nfleet: [{ count: 2 }]\nepochs: { lengthS: 60, count: 1 }\ntimeline:\n  - { at: 30, event: chain.restart }\n');
+    await runSuite({ files: list, outDir: outDir(), logger: silentLogger, progress: () => undefined, run: fakeRun(calls), startChain: fakeChain([]) });
+    expect(calls.map((c) => [c.options.rpcUrl, c.options.operatorKey])).toEqual([
+      ['http://127.0.0.1:1', '0xkey'],
+      [undefined, undefined],
+    ]);
+  });
+
   it('behavior: every run gets the one chain (rpc URL and operator key) and the out and cache folders; the chain stops at the end', async () => {
     const calls: Array<{ file: string; options: RunOptions }> = [];
     const chainLog: string[] = [];

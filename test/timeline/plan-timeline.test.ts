@@ -77,6 +77,22 @@ describe('planTimeline', () => {
     expect(plan.brokerRestarts).toEqual([{ index: 1, atMs: START_MS + 50_000, downMs: 5000 }]);
   });
 
+  it('behavior: a chain restart cuts no device off; its wall-clock downtime is planned apart, and its simulated duration is 0', () => {
+    const plan = planOf([
+      { at: 30, event: 'chain.restart', downFor: '3s', kill: true },
+      { at: 40, event: 'chain.restart' },
+    ]);
+    expect(plan.interventions).toEqual([]);
+    expect(plan.chainRestarts).toEqual([
+      { index: 0, atMs: START_MS + 30_000, downMs: 3000, kill: true },
+      { index: 1, atMs: START_MS + 40_000, downMs: 5000, kill: false },
+    ]);
+    expect(plan.events.map((e) => [e.event, e.atS, e.durationS, e.deviceIds.length])).toEqual([
+      ['chain.restart', 30, 0, 0],
+      ['chain.restart', 40, 0, 0],
+    ]);
+  });
+
   it('errors: an IMEI not in the fleet is refused in one line', () => {
     expect(() => planOf([{ at: 5, event: 'devices.powerOff', devices: ['356938035643809'] }])).toThrow(
       's.yaml: timeline[0].devices: 356938035643809 is not in the fleet; list IMEIs of the fleet\'s devices or give a share such as "25%"',
@@ -86,13 +102,20 @@ describe('planTimeline', () => {
 
 describe('refuseTimeline', () => {
   it('errors: broker.restart with --broker, and device events in a run with replay entries, are refused before the run', () => {
-    expect(() => refuseTimeline(scenarioWith([{ at: 5, event: 'broker.restart' }]), 's.yaml', { externalBrokerUrl: 'mqtt://10.0.0.1:1883', replays: false })).toThrow(
+    expect(() => refuseTimeline(scenarioWith([{ at: 5, event: 'broker.restart' }]), 's.yaml', { externalBrokerUrl: 'mqtt://10.0.0.1:1883', replays: false, externalRpcUrl: undefined })).toThrow(
       's.yaml: timeline[0].event: broker.restart restarts the embedded broker, and mqtt://10.0.0.1:1883 is your own: restart your broker yourself, or run without --broker',
     );
-    expect(() => refuseTimeline(scenarioWith([{ at: 5, event: 'devices.powerOff' }]), 's.yaml', { externalBrokerUrl: undefined, replays: true })).toThrow(
+    expect(() => refuseTimeline(scenarioWith([{ at: 5, event: 'devices.powerOff' }]), 's.yaml', { externalBrokerUrl: undefined, replays: true, externalRpcUrl: undefined })).toThrow(
       's.yaml: timeline[0].event: devices.powerOff is not carried out in a run with replay: entries yet; run the timeline without them',
     );
-    expect(() => refuseTimeline(scenarioWith([{ at: 5, event: 'network.partition', for: 3 }]), 's.yaml', { externalBrokerUrl: 'mqtt://10.0.0.1:1883', replays: false })).not.toThrow();
+    expect(() => refuseTimeline(scenarioWith([{ at: 5, event: 'network.partition', for: 3 }]), 's.yaml', { externalBrokerUrl: 'mqtt://10.0.0.1:1883', replays: false, externalRpcUrl: undefined })).not.toThrow();
+  });
+
+  it('errors: chain.restart on a chain the run did not start (--rpc, a suite\'s shared chain) is refused before the run', () => {
+    expect(() => refuseTimeline(scenarioWith([{ at: 5, event: 'chain.restart' }]), 's.yaml', { externalBrokerUrl: undefined, replays: false, externalRpcUrl: 'http://127.0.0.1:8545' })).toThrow(
+      "s.yaml: timeline[0].event: chain.restart restarts the embedded anvil, and http://127.0.0.1:8545 is a chain this run did not start (--rpc, or a suite's shared chain): restart that node yourself, or run the scenario alone without --rpc",
+    );
+    expect(() => refuseTimeline(scenarioWith([{ at: 5, event: 'chain.restart' }]), 's.yaml', { externalBrokerUrl: undefined, replays: false, externalRpcUrl: undefined })).not.toThrow();
   });
 });
 

@@ -30,6 +30,8 @@ describe('timeline schema', () => {
         { at: '1min', event: 'devices.powerOff', devices: ['356938035643809', '356938035643809'], for: 5 },
         { at: 70, event: 'devices.powerOn' },
         { at: 80, event: 'broker.restart' },
+        { at: 90, event: 'chain.restart' },
+        { at: 100, event: 'chain.restart', downFor: '2s', kill: true },
       ]),
     ).toEqual([
       { at: 10, event: 'devices.reconnectStorm', devices: { kind: 'all' } },
@@ -37,6 +39,8 @@ describe('timeline schema', () => {
       { at: 60, event: 'devices.powerOff', devices: { kind: 'ids', ids: ['356938035643809'] }, for: 5 },
       { at: 70, event: 'devices.powerOn', devices: { kind: 'all' } },
       { at: 80, event: 'broker.restart', downFor: 10 },
+      { at: 90, event: 'chain.restart', downFor: 5, kill: false },
+      { at: 100, event: 'chain.restart', downFor: 2, kill: true },
     ]);
     expect(parseScenario(base as never, 's.yaml').timeline).toEqual([]);
     // YAML reads an unquoted IMEI as a number.
@@ -54,7 +58,7 @@ describe('timeline schema', () => {
     ['an empty device list', [{ at: 5, event: 'devices.powerOff', devices: [] }], 'timeline[0].devices: expected at least one device IMEI, or "all", got []'],
     ['an unknown key', [{ at: 5, event: 'broker.restart', donwFor: 3 }], 'timeline[0].donwFor: unknown key donwFor; did you mean downFor?'],
     ['an event after the run ends', [{ at: '2min', event: 'devices.powerOn' }], "timeline[0].at: devices.powerOn at 120 s is not within the run's 120 s; move it earlier or lengthen the epochs"],
-    ['chain.restart', [{ at: 5, event: 'chain.restart' }], 'timeline[0].event: chain.restart is not supported yet; remove it (broker.restart, network.partition, devices.reconnectStorm, devices.powerOff and devices.powerOn are)'],
+    ['a chain.restart kill that is no boolean', [{ at: 5, event: 'chain.restart', kill: 'yes' }], 'timeline[0].kill: expected true or false, got "yes"'],
   ])('errors: %s is refused in one line naming the field', (_what, timeline, message) => {
     expect(refusal(timeline)).toBe(`s.yaml: ${message}`);
   });

@@ -4,7 +4,7 @@ import { buildCircuit, type CircuitArtifacts } from '../../../circuits/index.ts'
 import type { RunStore } from '../../../backend/store/run-store.ts';
 import { chainStatePath } from '../../paths.ts';
 import { setUpChain, type ChainSetup } from '../../../backend/chain/chain-client.ts';
-import { startChain } from '../../chain/start-chain.ts';
+import { startChain, type ChainRestart, type ChainStart } from '../../chain/start-chain.ts';
 import type { Cleanups } from '../cleanups.ts';
 
 export type Timed = <T>(stage: string, work: () => Promise<T>) => Promise<T>;
@@ -28,7 +28,7 @@ export async function prepareCircuitAndChain(input: {
   cleanups: Cleanups;
   timed: Timed;
   logger: Logger;
-}): Promise<{ artifacts: CircuitArtifacts; chain: ChainSetup }> {
+}): Promise<{ artifacts: CircuitArtifacts; chain: ChainSetup; restartChain: ChainStart['restart'] | undefined }> {
   const { shape, params, cacheDir, logger, timed, cleanups } = input;
   const circuitPromise = timed('circuit', () =>
     buildCircuit({ cacheDir, batchSize: shape.batchSize, readingsPerDevice: shape.readingsPerDevice, ptauPath: input.ptauPath, logger }),
@@ -58,5 +58,23 @@ export async function prepareCircuitAndChain(input: {
   );
   cleanups.push(() => chain.close());
   input.store.setMeta('chain', JSON.stringify({ embedded: chain.embedded, rpcUrl: chain.rpcUrl, chainId: chain.chainId.toString(), addresses: chain.addresses }));
-  return { artifacts, chain };
+  const { restart } = chainStart;
+  // The operator's sender learns of each restart at once: transactions mined after anvil's last
+  // saved state are gone from a killed chain even when none is in flight to notice it. One
+  // restart and its recheck at a time, so a second restart cannot cut the first one's recheck.
+  let restarts: Promise<unknown> = Promise.resolve();
+  const restartChain =
+    restart === undefined
+      ? undefined
+      : (how: ChainRestart): Promise<{ backAfterMs: number }> => {
+          const run = restarts.then(async () => {
+            const back = await restart(how);
+            const resent = await chain.recheckAfterRestart();
+            if (resent > 0) logger.warn(`chain: the restarted chain had lost ${resent} operator transactions; sent again with their signed bytes`);
+            return back;
+          });
+          restarts = run.catch(() => undefined);
+          return run;
+        };
+  return { artifacts, chain, restartChain };
 }
