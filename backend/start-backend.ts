@@ -147,8 +147,9 @@ export async function startBackend(input: {
           // Never read, so no topic and no payload: the row says who, what packet and how big.
           ingest.reject(deviceId, '', Buffer.alloc(0), 'payload.too-large', `${cmd} of ${length} B over the broker cap; connection closed`);
         },
-        onProtocolViolation: (deviceId, detail) => {
-          ingest.reject(deviceId, '', Buffer.alloc(0), 'protocol.violation', `${detail}; connection closed`);
+        onProtocolViolation: (deviceId, detail, publish) => {
+          // A refused PUBLISH keeps its topic and (a prefix of) its payload; other violations have neither.
+          ingest.reject(deviceId, publish?.topic ?? '', publish?.payload ?? Buffer.alloc(0), 'protocol.violation', `${detail}; connection closed`);
         },
         onTakeover: (deviceId) => {
           takeovers.record(deviceId, wallNowMs());

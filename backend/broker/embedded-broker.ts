@@ -7,7 +7,7 @@ import { DEFAULT_TOPICS, type TopicLayout } from '../../protocol/topics.ts';
 import { isTlsListener, listenerUrl, startListener, type ListenerSpec, type ListenerTls, type RunningListener } from './listeners.ts';
 import { NOT_FROM_THIS_CA } from './connect-failure.ts';
 import { holdReads, PublishHandOver } from './publish-hand-over.ts';
-import { isProtocolViolation } from './protocol-violation.ts';
+import { isProtocolViolation, watchRefusedPublishes, type RefusedPublish } from './protocol-violation.ts';
 import { capPacketSize, DEFAULT_MAX_PACKET_BYTES } from './packet-size-cap.ts';
 import { refuseMqtt5 } from './mqtt5-refusal.ts';
 
@@ -40,9 +40,10 @@ export interface BrokerHooks {
   onTooLarge?(deviceId: string | null, cmd: string, length: number): void;
   /**
    * A client broke MQTT (e.g. a PUBLISH to a wildcard topic) and aedes closed its connection;
-   * `deviceId` is null before a login. `detail` is aedes's or mqtt-packet's message.
+   * `deviceId` is null before a login. `detail` is aedes's or mqtt-packet's message; `publish`
+   * the refused PUBLISH's topic and payload when a topic was what broke it.
    */
-  onProtocolViolation?(deviceId: string | null, detail: string): void;
+  onProtocolViolation?(deviceId: string | null, detail: string, publish?: RefusedPublish): void;
   /**
    * A login for a device that already has a live connection: the new one takes the session
    * over and the older is closed (MQTT's rule for one client id [MQTT-3.1.4-2]; `<IMEI>` and
@@ -292,9 +293,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     if (byDevice.get(deviceId) === client) byDevice.delete(deviceId);
     settleFirst(client, undefined, false);
   });
+  // Per client, the last PUBLISH refused for its topic (see watchRefusedPublishes).
+  const refusedPublishOf = new WeakMap<Client, () => RefusedPublish | undefined>();
   const onClientError = (client: Client, error: Error) => {
     if (!isProtocolViolation(error)) return;
-    hooks.onProtocolViolation?.(typeof client.id === 'string' && client.id.length > 0 ? deviceIdOfClientId(client.id) : null, error.message);
+    const deviceId = typeof client.id === 'string' && client.id.length > 0 ? deviceIdOfClientId(client.id) : null;
+    hooks.onProtocolViolation?.(deviceId, error.message, refusedPublishOf.get(client)?.());
   };
   broker.on('clientError', onClientError);
   broker.on('connectionError', onClientError);
@@ -335,6 +339,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
   const handle = (stream: Parameters<typeof broker.handle>[0], req?: Parameters<typeof broker.handle>[1]) => {
     const client = broker.handle(stream, req);
+    if (hooks.onProtocolViolation !== undefined) refusedPublishOf.set(client, watchRefusedPublishes(client));
     capPacketSize(client, maxPacketBytes, (c, cmd, length) => {
       hooks.onTooLarge?.(typeof c.id === 'string' && c.id.length > 0 ? deviceIdOfClientId(c.id) : null, cmd, length);
     });

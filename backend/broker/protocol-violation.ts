@@ -21,3 +21,33 @@ export function isProtocolViolation(error: ClientError): boolean {
   if (typeof error.code === 'string' || typeof error.errorCode === 'number') return false;
   return error.message !== 'keep alive timeout' && error.message !== 'connect did not arrive in time';
 }
+
+/** A PUBLISH aedes will refuse for its topic, as read: what a `protocol.violation` row keeps. */
+export interface RefusedPublish {
+  readonly topic: string;
+  readonly payload: Buffer;
+}
+
+/** What an aedes client's parser looks like from here (mqtt-packet's Parser emits each packet). */
+interface PacketEmitter {
+  prependListener(event: 'packet', listener: (packet: { cmd?: string; topic?: unknown; payload?: unknown }) => void): void;
+}
+
+/**
+ * Watches a client's packets for a PUBLISH whose topic aedes refuses (empty, or with `+` or
+ * `#`, [MQTT-3.3.2-2]) and keeps the last such one, so that the `protocol.violation` that
+ * follows can be stored with its topic and payload rather than as a bare "connection closed".
+ * It runs before aedes's own listener, which refuses the packet and reports the error at once.
+ */
+export function watchRefusedPublishes(client: unknown): () => RefusedPublish | undefined {
+  const parser = (client as { _parser?: PacketEmitter })._parser;
+  let refused: RefusedPublish | undefined;
+  parser?.prependListener('packet', (packet) => {
+    if (packet.cmd !== 'publish' || typeof packet.topic !== 'string') return;
+    const topic = packet.topic;
+    if (topic.length === 0 || topic.includes('#') || topic.includes('+')) {
+      refused = { topic, payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(String(packet.payload ?? '')) };
+    }
+  });
+  return () => refused;
+}

@@ -9,6 +9,7 @@ const DEVICE = '350000000000001';
 const PASSWORD = 'pw-1';
 const OTHER = '350000000000002';
 const violations: Array<{ deviceId: string | null; detail: string }> = [];
+const refusedPublishes: Array<{ topic: string; payload: string } | undefined> = [];
 const tooLarge: Array<{ deviceId: string | null; cmd: string; length: number }> = [];
 const refusedLogins: string[] = [];
 let broker: BrokerHandle;
@@ -20,7 +21,10 @@ beforeAll(async () => {
       onPublish: () => {},
       onDenied: () => {},
       onAuthFailed: (_clientId, reason) => refusedLogins.push(reason),
-      onProtocolViolation: (deviceId, detail) => violations.push({ deviceId, detail }),
+      onProtocolViolation: (deviceId, detail, publish) => {
+        violations.push({ deviceId, detail });
+        refusedPublishes.push(publish === undefined ? undefined : { topic: publish.topic, payload: publish.payload.toString() });
+      },
       onTooLarge: (deviceId, cmd, length) => tooLarge.push({ deviceId, cmd, length }),
     },
   });
@@ -78,6 +82,8 @@ describe('malformed MQTT from a raw socket', () => {
     const outcome = await rawExchange([connectPacket(DEVICE, DEVICE, PASSWORD), publishPacket(`device/${DEVICE}/#`, Buffer.from('x'))], 5000);
     expect(outcome).toBe('closed by broker');
     expect(violations.slice(before)).toEqual([{ deviceId: DEVICE, detail: '# is not allowed in PUBLISH' }]);
+    // The refused PUBLISH as read, for its row in run.db.
+    expect(refusedPublishes.at(-1)).toEqual({ topic: `device/${DEVICE}/#`, payload: 'x' });
     expect(await honestPublishAcked()).toBe(true);
   });
 

@@ -232,8 +232,8 @@ describe('integration: real devices attached over mqtts and ws, with clients pin
     expect(counts.closedConnections).toEqual({ 'protocol.violation': 1 });
     expect(broker.takeovers).toEqual({ total: 1, devices: [{ deviceId: B, count: 1, flagged: false }] });
     const db = new Database(join(result.runDir, 'run.db'), { readonly: true });
-    expect(db.prepare("SELECT client_id AS clientId, detail FROM rejections WHERE reason = 'protocol.violation'").all()).toEqual([
-      { clientId: B, detail: '+ is not allowed in PUBLISH; connection closed' },
+    expect(db.prepare("SELECT client_id AS clientId, topic, CAST(payload AS TEXT) AS payload, detail FROM rejections WHERE reason = 'protocol.violation'").all()).toEqual([
+      { clientId: B, topic: 'device/+/data', payload: 'x', detail: '+ is not allowed in PUBLISH; connection closed' },
     ]);
     db.close();
     const markdown = readFileSync(join(result.runDir, 'report.md'), 'utf8');
