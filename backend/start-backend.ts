@@ -1,6 +1,7 @@
 import type { Logger } from '../core/ports.ts';
 import type { RunStore } from './store/run-store.ts';
 import { startEmbeddedBroker, type BrokerOutage } from './broker/embedded-broker.ts';
+import { SessionTakeovers } from './broker/session-takeovers.ts';
 import { Ingest, type IngestCodec } from './ingest/ingest.ts';
 import { defaultVerifyWorkers } from './ingest/verify-pool.ts';
 import type { EpochCalendar } from './epochs/calendar.ts';
@@ -32,9 +33,15 @@ export interface Backend {
   broker: BackendBroker;
   /** Connections refused at login (wrong credentials). */
   authFailures(): number;
-  /** The same by reason (`password`, `certificate`, `unknown-device`), and TLS handshakes that failed (`tls`). */
+  /** The same by reason (`password`, `certificate`, `unknown-device`, `protocol-version`: an MQTT 5 CONNECT), and TLS handshakes that failed (`tls`). */
   authFailuresByReason(): Record<string, number>;
   registration: RegistrationBackend;
+  /**
+   * Logins that took over a connected device's session, per device, with the flag for repeated
+   * ones (`backend/broker/session-takeovers.ts`). The embedded broker's only: a team's broker
+   * does not tell its clients.
+   */
+  takeovers: SessionTakeovers;
   /** Takes the embedded broker down and up again (a scenario's broker.restart); absent on a team's broker. */
   brokerOutage?: BrokerOutage;
 }
@@ -87,6 +94,7 @@ export async function startBackend(input: {
   input.onStarted(() => ingest.close());
   io.addPending('readings still in the ingest', () => ingest.inFlight());
   const refusedLogins: Record<string, number> = {};
+  const takeovers = new SessionTakeovers();
   const countRefusal = (reason: string) => {
     refusedLogins[reason] = (refusedLogins[reason] ?? 0) + 1;
   };
@@ -139,8 +147,13 @@ export async function startBackend(input: {
           // Never read, so no topic and no payload: the row says who, what packet and how big.
           ingest.reject(deviceId, '', Buffer.alloc(0), 'payload.too-large', `${cmd} of ${length} B over the broker cap; connection closed`);
         },
-        onProtocolViolation: (deviceId, detail) => {
-          ingest.reject(deviceId, '', Buffer.alloc(0), 'protocol.violation', `${detail}; connection closed`);
+        onProtocolViolation: (deviceId, detail, publish) => {
+          // A refused PUBLISH keeps its topic and (a prefix of) its payload; other violations have neither.
+          ingest.reject(deviceId, publish?.topic ?? '', publish?.payload ?? Buffer.alloc(0), 'protocol.violation', `${detail}; connection closed`);
+        },
+        onTakeover: (deviceId) => {
+          takeovers.record(deviceId, wallNowMs());
+          logger.debug(`a second login as device ${deviceId} took its session over`);
         },
         onAuthFailed: (clientId, reason, detail) => {
           countRefusal(reason);
@@ -173,5 +186,5 @@ export async function startBackend(input: {
         });
   input.onStarted(() => broker.close());
   const total = () => Object.values(refusedLogins).reduce((n, k) => n + k, 0);
-  return { ingest, broker, authFailures: total, authFailuresByReason: () => ({ ...refusedLogins }), registration, ...(outage === undefined ? {} : { brokerOutage: outage }) };
+  return { ingest, broker, authFailures: total, authFailuresByReason: () => ({ ...refusedLogins }), registration, takeovers, ...(outage === undefined ? {} : { brokerOutage: outage }) };
 }

@@ -11,6 +11,50 @@ export const fmtToken = (wei: string | bigint): string => {
   return `${whole}.${frac}`;
 };
 
+type Counts = RunReport['counts'];
+
+/**
+ * The Messages table: the fleet's acknowledged publishes by outcome, and apart from them what
+ * came from outside the fleet, so the two never add up by accident; then what was refused that
+ * was no reading (subscribes, connections closed on a packet). Reports that predate the split
+ * show the old totals.
+ */
+export function renderPopulations(counts: Counts): string[] {
+  const { fleet, outside } = counts;
+  if (fleet === undefined || outside === undefined) {
+    const rejectedTotal = Object.values(counts.rejected).reduce((a, b) => a + b, 0);
+    return [
+      '| published | received | accepted | rejected | unaccounted |', '| ---: | ---: | ---: | ---: | ---: |',
+      `| ${fmtInt(counts.published)} | ${fmtInt(counts.received)} | ${fmtInt(counts.accepted)} | ${fmtInt(rejectedTotal)} | ${fmtInt(counts.unaccounted)} |`,
+    ];
+  }
+  const lines = [
+    '| from | published (acknowledged) | received | accepted | rejected | unaccounted |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    `| the fleet | ${fmtInt(counts.published)} | | ${fmtInt(fleet.accepted)} | ${fmtInt(fleet.rejected)} | ${fmtInt(fleet.unaccounted)} |`,
+    `| outside the fleet (attached boards, other MQTT clients) | | ${fmtInt(outside.received)} | ${fmtInt(outside.accepted)} | ${fmtInt(outside.rejected)} | |`,
+  ];
+  const redelivered = counts.received - fleet.accepted - fleet.rejected - outside.received;
+  if (redelivered > 0) lines.push('', `Also judged: ${fmtInt(redelivered)} more copies of fleet publishes (a publish sent again after a lost PUBACK arrives twice; the copy is rejected).`);
+  const refused: string[] = [];
+  if ((counts.refusedSubscribes ?? 0) > 0) refused.push(`${fmtInt(counts.refusedSubscribes!)} subscribe${counts.refusedSubscribes === 1 ? '' : 's'} (\`acl.subscribe\`)`);
+  for (const [reason, n] of Object.entries(counts.closedConnections ?? {})) refused.push(`${fmtInt(n)} connection${n === 1 ? '' : 's'} closed (\`${reason}\`)`);
+  if (refused.length > 0) lines.push('', `Refused apart from readings: ${refused.join(', ')}.`);
+  return lines;
+}
+
+/** Session takeovers per device, flagged ones first named. */
+export function renderTakeovers(takeovers: RunReport['broker']['takeovers']): string[] {
+  if (takeovers === undefined || takeovers.total === 0) return [];
+  const flagged = takeovers.devices.filter((d) => d.flagged);
+  const list = (devices: typeof takeovers.devices) => devices.map((d) => `${d.deviceId} (${d.count})`).join(', ');
+  return [
+    '',
+    `Session takeovers (a second login with a device's client id; the newer connection wins): ${fmtInt(takeovers.total)} on ${takeovers.devices.length} device${takeovers.devices.length === 1 ? '' : 's'}: ${list(takeovers.devices)}.` +
+      (flagged.length > 0 ? ` **Flagged** (3 or more within 60 s: two clients share the device's login): ${list(flagged)}.` : ''),
+  ];
+}
+
 /** A short human summary of a run: verdict, checks, counts, timings, gas, top rewards. */
 export function renderMarkdown(report: RunReport): string {
   const lines: string[] = [];
@@ -25,11 +69,7 @@ export function renderMarkdown(report: RunReport): string {
   lines.push('## Checks', '');
   for (const check of report.checks) lines.push(`- ${check.ok ? '✔' : '✘'} **${check.name}**: ${check.detail}`);
   lines.push('', '## Messages', '');
-  lines.push('| published | received | accepted | rejected | unaccounted |', '| ---: | ---: | ---: | ---: | ---: |');
-  const rejectedTotal = Object.values(report.counts.rejected).reduce((a, b) => a + b, 0);
-  lines.push(
-    `| ${fmtInt(report.counts.published)} | ${fmtInt(report.counts.received)} | ${fmtInt(report.counts.accepted)} | ${fmtInt(rejectedTotal)} | ${fmtInt(report.counts.unaccounted)} |`,
-  );
+  lines.push(...renderPopulations(report.counts));
   const { proposed, confirmed, refused } = report.registration;
   if (proposed > 0) {
     lines.push('', `Registration by the confirm exchange: ${fmtInt(proposed)} owner proposals, ${fmtInt(confirmed)} devices confirmed and registered, ${fmtInt(refused)} confirms refused.`);
@@ -42,6 +82,7 @@ export function renderMarkdown(report: RunReport): string {
   if (reasons.length > 0) {
     lines.push('', 'Rejected by reason: ' + reasons.map(([reason, n]) => `\`${reason}\` ${n}`).join(', ') + '.');
   }
+  lines.push(...renderTakeovers(report.broker.takeovers));
   lines.push(
     '',
     `Publish → accept latency (wall clock): p50 ${report.latencyMs.p50.toFixed(1)} ms, p95 ${report.latencyMs.p95.toFixed(1)} ms, ` +

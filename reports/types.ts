@@ -75,11 +75,29 @@ export interface ReportHeader {
  */
 export interface RunReport extends ReportHeader {
   counts: {
+    /** The fleet's publishes its broker acknowledged (PUBACK). */
     published: number;
+    /** Messages the ingest judged, from the fleet or not: `accepted` + the message rejections (refused subscribes and closed connections are none). */
     received: number;
+    /** Readings accepted, from the fleet or not. */
     accepted: number;
+    /** Rejections by reason as in run.db, messages and the rest (`acl.subscribe`, `payload.too-large`, `protocol.violation`). */
     rejected: Record<string, number>;
     unaccounted: number;
+    /**
+     * The fleet's acknowledged publishes by outcome: `published` = accepted + rejected +
+     * unaccounted (absent in reports that predate it). A publish is the fleet's by its digest.
+     */
+    fleet?: { accepted: number; rejected: number; unaccounted: number };
+    /**
+     * Messages the ingest judged that are no fleet publish: attached boards, other MQTT clients
+     * (a mosquitto client with a device's login included), and fleet readings whose PUBACK was lost.
+     */
+    outside?: { received: number; accepted: number; rejected: number };
+    /** Subscribes the ACL refused (`acl.subscribe`): no reading, so apart from the messages. */
+    refusedSubscribes?: number;
+    /** Connections the broker closed on a packet, by reason: `payload.too-large` (refused before it was read), `protocol.violation`. */
+    closedConnections?: Record<string, number>;
     authFailures: number;
     /** Logins refused and TLS handshakes failed, by reason (`password`, `certificate`, `unknown-device`, `tls`). */
     refusedLogins: Record<string, number>;
@@ -101,6 +119,12 @@ export interface RunReport extends ReportHeader {
     /** Connections the devices made (reconnects included), and the ones that failed, by reason (`connack.not-authorized`, `unreachable`, …), as the devices saw them. */
     connects: number;
     refusedConnects: Record<string, number>;
+    /**
+     * Logins that took over a connected device's session (MQTT lets the newer one win), per
+     * device; `flagged` at 3 within 60 s (backend/broker/session-takeovers.ts says why). The
+     * embedded broker's only (absent in reports that predate it).
+     */
+    takeovers?: { total: number; devices: Array<{ deviceId: string; count: number; flagged: boolean }> };
   };
   /** The owner proposal / device confirm exchange: proposals sent, confirms accepted (devices registered that way), confirms refused. */
   registration: { proposed: number; confirmed: number; refused: number };

@@ -7,11 +7,15 @@ import { DEFAULT_TOPICS, type TopicLayout } from '../../protocol/topics.ts';
 import { isTlsListener, listenerUrl, startListener, type ListenerSpec, type ListenerTls, type RunningListener } from './listeners.ts';
 import { NOT_FROM_THIS_CA } from './connect-failure.ts';
 import { holdReads, PublishHandOver } from './publish-hand-over.ts';
-import { isProtocolViolation } from './protocol-violation.ts';
+import { isProtocolViolation, watchRefusedPublishes, type RefusedPublish } from './protocol-violation.ts';
 import { capPacketSize, DEFAULT_MAX_PACKET_BYTES } from './packet-size-cap.ts';
+import { refuseMqtt5 } from './mqtt5-refusal.ts';
 
-/** Why a login was refused: no such device, a wrong username or password, or a client certificate that does not fit. */
-export type AuthFailureReason = 'unknown-device' | 'password' | 'certificate';
+/**
+ * Why a login was refused: no such device, a wrong username or password, a client certificate
+ * that does not fit, or an MQTT version the embedded broker does not speak (MQTT 5).
+ */
+export type AuthFailureReason = 'unknown-device' | 'password' | 'certificate' | 'protocol-version';
 
 /**
  * What the broker hands to the ingest. Past the login every hook names the device by its device
@@ -36,9 +40,16 @@ export interface BrokerHooks {
   onTooLarge?(deviceId: string | null, cmd: string, length: number): void;
   /**
    * A client broke MQTT (e.g. a PUBLISH to a wildcard topic) and aedes closed its connection;
-   * `deviceId` is null before a login. `detail` is aedes's or mqtt-packet's message.
+   * `deviceId` is null before a login. `detail` is aedes's or mqtt-packet's message; `publish`
+   * the refused PUBLISH's topic and payload when a topic was what broke it.
    */
-  onProtocolViolation?(deviceId: string | null, detail: string): void;
+  onProtocolViolation?(deviceId: string | null, detail: string, publish?: RefusedPublish): void;
+  /**
+   * A login for a device that already has a live connection: the new one takes the session
+   * over and the older is closed (MQTT's rule for one client id [MQTT-3.1.4-2]; `<IMEI>` and
+   * `nrf-<IMEI>` count as one). Called once per takeover, before the older connection closes.
+   */
+  onTakeover?(deviceId: string): void;
   /** A refused login, with the client id as sent and a one-line `detail`. */
   onAuthFailed(clientId: string, reason: AuthFailureReason, detail: string): void;
   /** A device's subscriptions the ACL granted (after SUBACK was written), e.g. `backend/<id>/#`. */
@@ -173,6 +184,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   if (needsTls !== undefined && options.tls === undefined) {
     throw new PinbenchError('BROKER_TLS_REQUIRED', `listener ${listenerUrl(needsTls)} needs a server certificate and CA; pass the broker \`tls\` issued by the local CA, or listen on mqtt:// or ws://`);
   }
+  // The connected client of each device, whichever client id it used. aedes itself takes over
+  // only a connection with the same client id [MQTT-3.1.4-2]; `<IMEI>` and `nrf-<IMEI>` are one
+  // client too, so a device connecting under the other form closes its older connection here.
+  const byDevice = new Map<string, Client>();
   const withDone = hooks.onPublishWithDone;
   const handOver = withDone === undefined ? undefined : new PublishHandOver(withDone);
   const broker = await Aedes.createBroker({
@@ -194,6 +209,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
             if (release !== undefined) done();
           },
         }),
+    preConnect(client: Client, packet, callback) {
+      const refused = refuseMqtt5(client, packet, (error) => {
+        hooks.onAuthFailed(packet.clientId, 'protocol-version', error.message);
+        callback(error, false);
+      });
+      if (!refused) callback(null, true);
+    },
     authenticate(client: Client, username, password, done) {
       const verdict = checkLogin(credentials, client, username, password);
       if (!verdict.ok) {
@@ -201,6 +223,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         done(authError(verdict.reason, verdict.detail), false);
         return;
       }
+      // The device is connected already: this login takes its session over (aedes or the
+      // 'client' handler below closes the older connection once this one is registered).
+      const deviceId = deviceIdOfClientId(client.id);
+      const current = byDevice.get(deviceId);
+      if (current !== undefined && current !== client && !current.closed) hooks.onTakeover?.(deviceId);
       done(null, true);
     },
     authorizePublish(client: Client | null, packet: PublishPacket, done) {
@@ -255,10 +282,6 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     settleFirst(client, packet !== undefined && 'topic' in packet ? packet.topic : '', true);
   });
 
-  // The connected client of each device, whichever client id it used. aedes itself takes over
-  // only a connection with the same client id [MQTT-3.1.4-2]; `<IMEI>` and `nrf-<IMEI>` are one
-  // client too, so a device connecting under the other form closes its older connection here.
-  const byDevice = new Map<string, Client>();
   broker.on('client', (client) => {
     const deviceId = deviceIdOfClientId(client.id);
     const older = byDevice.get(deviceId);
@@ -270,9 +293,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     if (byDevice.get(deviceId) === client) byDevice.delete(deviceId);
     settleFirst(client, undefined, false);
   });
+  // Per client, the last PUBLISH refused for its topic (see watchRefusedPublishes).
+  const refusedPublishOf = new WeakMap<Client, () => RefusedPublish | undefined>();
   const onClientError = (client: Client, error: Error) => {
     if (!isProtocolViolation(error)) return;
-    hooks.onProtocolViolation?.(typeof client.id === 'string' && client.id.length > 0 ? deviceIdOfClientId(client.id) : null, error.message);
+    const deviceId = typeof client.id === 'string' && client.id.length > 0 ? deviceIdOfClientId(client.id) : null;
+    hooks.onProtocolViolation?.(deviceId, error.message, refusedPublishOf.get(client)?.());
   };
   broker.on('clientError', onClientError);
   broker.on('connectionError', onClientError);
@@ -313,6 +339,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
   const handle = (stream: Parameters<typeof broker.handle>[0], req?: Parameters<typeof broker.handle>[1]) => {
     const client = broker.handle(stream, req);
+    if (hooks.onProtocolViolation !== undefined) refusedPublishOf.set(client, watchRefusedPublishes(client));
     capPacketSize(client, maxPacketBytes, (c, cmd, length) => {
       hooks.onTooLarge?.(typeof c.id === 'string' && c.id.length > 0 ? deviceIdOfClientId(c.id) : null, cmd, length);
     });

@@ -1,7 +1,7 @@
 import { payloadDigest } from '../../protocol/payload-digest.ts';
 import { DEFAULT_TOPICS, type TopicLayout } from '../../protocol/topics.ts';
 import type { RunStore } from '../store/run-store.ts';
-import type { RejectionReason } from './reasons.ts';
+import { rejectionKind, type RejectionReason } from './reasons.ts';
 import { VerifyPool, type VerifyCurve } from './verify-pool.ts';
 
 /** What the ingest needs to read and check a Pebble package (backend/ingest/pebble-codec.ts gives protocol/codec). */
@@ -58,6 +58,7 @@ const LAT_LIMIT_E7 = 900_000_000;
 const LON_LIMIT_E7 = 1_800_000_000;
 
 export interface IngestCounters {
+  /** Messages judged: accepted, or rejected for a reason of kind `message` (a subscribe refused or a connection closed is none). */
   received: number;
   accepted: number;
   rejected: Record<string, number>;
@@ -154,7 +155,8 @@ export class Ingest {
   }
 
   reject(clientId: string | null, topic: string, payload: Uint8Array, reason: RejectionReason, detail: string): void {
-    this.counters.received += 1;
+    // A refused subscribe or a closed connection is counted by its reason, but was no message.
+    if (rejectionKind(reason) === 'message') this.counters.received += 1;
     this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + 1;
     this.options.store.addRejection({
       clientId,

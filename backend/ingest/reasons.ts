@@ -25,3 +25,24 @@ export const REJECTION_REASONS = {
 } as const;
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;
+
+/**
+ * What a rejection refused: a `message` (a publish the broker read and handed over, judged by
+ * the ingest), a `subscribe`, or a `connection` the broker closed on a packet it would not read
+ * (too large) or that broke MQTT. Only messages are "received": a refused subscribe or a closed
+ * connection carries no reading, so counting them with readings mixes populations.
+ */
+export type RejectionKind = 'message' | 'subscribe' | 'connection';
+
+const NOT_MESSAGES: Readonly<Partial<Record<RejectionReason, RejectionKind>>> = {
+  'acl.subscribe': 'subscribe',
+  'payload.too-large': 'connection',
+  'protocol.violation': 'connection',
+};
+
+export function rejectionKind(reason: string): RejectionKind {
+  return NOT_MESSAGES[reason as RejectionReason] ?? 'message';
+}
+
+/** The reasons that are not messages (`rejectionKind` other than `message`), for SQL over run.db's rejections. */
+export const NON_MESSAGE_REASONS: readonly RejectionReason[] = Object.keys(NOT_MESSAGES) as RejectionReason[];

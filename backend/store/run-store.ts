@@ -47,6 +47,12 @@ export interface Rejection {
   digest: Uint8Array;
 }
 
+/** See `RunStore.messagePopulations`. */
+export interface MessagePopulations {
+  fleet: { accepted: number; rejected: number; unaccounted: number };
+  outside: { received: number; accepted: number; rejected: number };
+}
+
 export interface PublishedRecord {
   deviceIndex: number;
   digest: Uint8Array;
@@ -407,6 +413,38 @@ export class RunStore {
          GROUP BY p.device_index ORDER BY p.device_index`,
       )
       .all() as Array<{ deviceIndex: number; count: number }>;
+  }
+
+  /**
+   * The fleet's acknowledged publishes (table `published`) split by outcome, and the messages the
+   * ingest judged that are none of them. A publish belongs to the fleet by its digest, so a
+   * mosquitto client logged in with a fleet device's credentials is outside the fleet like an
+   * attached board. `fleet.accepted + fleet.rejected + fleet.unaccounted` is every fleet publish;
+   * `outside` counts readings and message rejections whose digest no fleet publish has (also a
+   * fleet reading that arrived but whose PUBACK the device never got). Rejections whose reason is
+   * in `notMessages` (refused subscribes, closed connections) are neither.
+   */
+  messagePopulations(notMessages: readonly string[]): MessagePopulations {
+    this.flush();
+    this.db.exec(ACCOUNTING_INDEXES_SQL);
+    const excluded = `(${notMessages.map(() => '?').join(', ') || "''"})`;
+    const row = this.db
+      .prepare(
+        `SELECT
+           (SELECT count(*) FROM published p WHERE EXISTS (SELECT 1 FROM readings r WHERE r.digest = p.digest)) AS fleetAccepted,
+           (SELECT count(*) FROM published p WHERE NOT EXISTS (SELECT 1 FROM readings r WHERE r.digest = p.digest)
+              AND EXISTS (SELECT 1 FROM rejections j WHERE j.digest = p.digest AND j.reason NOT IN ${excluded})) AS fleetRejected,
+           (SELECT count(*) FROM published p WHERE NOT EXISTS (SELECT 1 FROM readings r WHERE r.digest = p.digest)
+              AND NOT EXISTS (SELECT 1 FROM rejections j WHERE j.digest = p.digest)) AS fleetUnaccounted,
+           (SELECT count(*) FROM readings r WHERE NOT EXISTS (SELECT 1 FROM published p WHERE p.digest = r.digest)) AS outsideAccepted,
+           (SELECT count(*) FROM rejections j WHERE j.reason NOT IN ${excluded}
+              AND NOT EXISTS (SELECT 1 FROM published p WHERE p.digest = j.digest)) AS outsideRejected`,
+      )
+      .get(...notMessages, ...notMessages) as Record<string, number>;
+    return {
+      fleet: { accepted: row.fleetAccepted!, rejected: row.fleetRejected!, unaccounted: row.fleetUnaccounted! },
+      outside: { received: row.outsideAccepted! + row.outsideRejected!, accepted: row.outsideAccepted!, rejected: row.outsideRejected! },
+    };
   }
 
   setCounter(name: string, value: number): void {

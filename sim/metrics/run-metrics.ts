@@ -199,7 +199,7 @@ export function registerRunMetrics(registry: Registry, sources: RunMetricsSource
     readGauge(registry, 'broker_connections', 'Clients logged in to the embedded broker now (virtual and real devices).', sources.brokerConnections);
   }
   if (sources.refusedLogins !== undefined) {
-    readCounter(registry, 'refused_logins_total', 'Broker logins refused, by reason (password, certificate, unknown-device; tls: failed handshakes).', sources.refusedLogins, 'reason');
+    readCounter(registry, 'refused_logins_total', 'Broker logins refused, by reason (password, certificate, unknown-device, protocol-version: MQTT 5; tls: failed handshakes).', sources.refusedLogins, 'reason');
   }
   if (ingest !== undefined) {
     readCounter(registry, 'received_total', 'Device messages the ingest judged (accepted or rejected).', () => ingest.counters.received);

@@ -5,6 +5,7 @@ import type { ChainSetup } from '../../backend/chain/chain-client.ts';
 import type { FleetRuntime } from '../fleet/fleet-runtime.ts';
 import type { ClaimSummary } from './claims.ts';
 import { inParallel } from './in-parallel.ts';
+import { NON_MESSAGE_REASONS, rejectionKind } from '../../backend/ingest/reasons.ts';
 
 /** Balance reads in flight at once in the last check. */
 const BALANCE_READS_AT_ONCE = 32;
@@ -65,16 +66,20 @@ export async function runChecks(input: {
 
   const unaccounted = store.unaccountedPublishes();
   const missing = unaccounted.reduce((n, row) => n + row.count, 0);
-  const rejected = ingest.counters.received - ingest.counters.accepted;
   const devices = unaccounted.map((r) => r.deviceIndex).join(', ');
+  // A PUBLISH the broker closed the connection on (a wildcard topic, a packet over the cap) was
+  // never acknowledged, so it is no acknowledged publish; it is still in run.db, and said here.
+  const closed = Object.entries(ingest.counters.rejected).filter(([reason]) => rejectionKind(reason) === 'connection');
+  const populations = store.messagePopulations(NON_MESSAGE_REASONS);
+  const closedNote = closed.length === 0 ? '' : `; connections closed on a bad packet, each a row in run.db rejections: ${closed.map(([reason, n]) => `${reason} ${n}`).join(', ')}`;
   checks.push({
     name: 'every publish accounted for',
     ok: missing === 0 || input.externalBroker !== undefined,
     detail:
       missing === 0
-        ? `${fleet.publishedCount()} acknowledged publishes, each accepted or rejected with a reason (${ingest.counters.accepted} accepted, ${rejected} rejected)`
+        ? `${fleet.publishedCount()} acknowledged publishes of the fleet, each accepted or rejected with a reason (${populations.fleet.accepted} accepted, ${populations.fleet.rejected} rejected)${closedNote}`
         : input.externalBroker !== undefined
-          ? `${fleet.publishedCount()} acknowledged publishes: ${ingest.counters.accepted} accepted, ${rejected} rejected, ${missing} dropped by the broker at ${input.externalBroker} (acknowledged to the device, never delivered to the backend: devices ${devices})`
+          ? `${fleet.publishedCount()} acknowledged publishes of the fleet: ${populations.fleet.accepted} accepted, ${populations.fleet.rejected} rejected, ${missing} dropped by the broker at ${input.externalBroker} (acknowledged to the device, never delivered to the backend: devices ${devices})`
           : `${missing} acknowledged publishes neither accepted nor rejected (devices ${devices})`,
   });
 

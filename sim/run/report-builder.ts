@@ -10,6 +10,8 @@ import { percentile } from '../stats.ts';
 import type { ChainSetup } from '../../backend/chain/chain-client.ts';
 import type { FleetRuntime } from '../fleet/fleet-runtime.ts';
 import { PINBENCH_VERSION } from '../version.ts';
+import { NON_MESSAGE_REASONS, rejectionKind } from '../../backend/ingest/reasons.ts';
+import type { SessionTakeovers } from '../../backend/broker/session-takeovers.ts';
 
 export interface ReportInput {
   scenario: Scenario;
@@ -32,6 +34,7 @@ export interface ReportInput {
   listeners: readonly string[];
   attached: AttachedDeviceReport[];
   broker: BackendBroker;
+  takeovers: SessionTakeovers;
   registration: RegistrationCounters;
   chain: ChainSetup;
   artifacts: CircuitArtifacts;
@@ -102,6 +105,11 @@ export function buildReport(input: ReportInput): RunReport {
   const closeToMined = settled.map((b) => b.closeToMinedMs);
   const published = input.fleet.publishedCount();
   const unaccounted = input.store.unaccountedPublishes().reduce((n, r) => n + r.count, 0);
+  const populations = input.store.messagePopulations(NON_MESSAGE_REASONS);
+  const closedConnections: Record<string, number> = {};
+  for (const [reason, n] of Object.entries(ingest.counters.rejected)) {
+    if (rejectionKind(reason) === 'connection') closedConnections[reason] = n;
+  }
   return {
     pinbench: { version: PINBENCH_VERSION },
     scenario: {
@@ -124,6 +132,10 @@ export function buildReport(input: ReportInput): RunReport {
       accepted: ingest.counters.accepted,
       rejected: { ...ingest.counters.rejected },
       unaccounted,
+      fleet: populations.fleet,
+      outside: populations.outside,
+      refusedSubscribes: ingest.counters.rejected['acl.subscribe'] ?? 0,
+      closedConnections,
       authFailures: input.authFailures,
       refusedLogins: input.refusedLogins,
     },
@@ -135,6 +147,7 @@ export function buildReport(input: ReportInput): RunReport {
       mode: input.broker.client === undefined ? 'embedded' : 'external',
       dropped: input.broker.client === undefined ? 0 : unaccounted,
       ...(({ connects, refused }) => ({ connects, refusedConnects: refused }))(input.fleet.connections()),
+      takeovers: { total: input.takeovers.total(), devices: input.takeovers.byDevice() },
     },
     registration: { ...input.registration },
     chain: {

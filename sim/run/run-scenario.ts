@@ -321,7 +321,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims, externalBroker: external?.target.url });
     const report = buildReport({
       scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store, latencyMs: publishLatency.summary(), ackLatencyMs: ackLatency.summary(), connectMs: connectLatency.summary(),
-      authFailures: backend.authFailures(), refusedLogins: backend.authFailuresByReason(), listeners: external === undefined ? broker.urls : [],
+      authFailures: backend.authFailures(), refusedLogins: backend.authFailuresByReason(), takeovers: backend.takeovers, listeners: external === undefined ? broker.urls : [],
       attached: attachedRows({ devices: attached, traffic: attachedTraffic, directory, store, claims, broker }), registration: backend.registration.counters, broker, chain, artifacts, epochStats: heard.epochs, settled, claims, peakConnections: fleet.peakOnline(),
       performance: performanceReport({
         summary: perfSummary, timeMode: time.mode, timerLatenessMs: time.timerLateness() ?? null, childPeakRssBytes: fleet.childPeakRssBytes?.() ?? null,

@@ -42,6 +42,25 @@ describe('run store indexes', () => {
     expect(store.unaccountedPublishes()).toEqual([{ deviceIndex: 2, count: 1 }]);
     expect(indexesOf(store, 'readings')).toEqual(['readings_digest', 'readings_epoch']);
     expect(indexesOf(store, 'rejections')).toEqual(['rejections_digest']);
+    expect(indexesOf(store, 'published')).toEqual(['published_digest']);
+    store.close();
+  });
+
+  it('behavior: the fleet\'s publishes split by outcome, apart from messages outside the fleet and from refusals that are no message', () => {
+    const store = open();
+    // Fleet: 1 accepted, 2 rejected, 3 unaccounted. Outside the fleet (no fleet publish has the
+    // digest): 4 accepted, 5 rejected. A refused subscribe and a closed connection: neither.
+    store.addReading(reading(1, 100, 1));
+    store.addRejection({ clientId: 'dev-2', topic: 'device/dev-2/data', reason: 'signature', detail: '', receivedMs: 0, payload: Uint8Array.of(2), digest: digestOf(2) });
+    store.addReading(reading(2, 100, 4));
+    store.addRejection({ clientId: 'dev-2', topic: 'device/dev-2/data', reason: 'replay', detail: '', receivedMs: 0, payload: Uint8Array.of(5), digest: digestOf(5) });
+    store.addRejection({ clientId: 'dev-2', topic: 'device/#', reason: 'acl.subscribe', detail: '', receivedMs: 0, payload: new Uint8Array(0), digest: digestOf(9) });
+    store.addRejection({ clientId: 'dev-2', topic: '', reason: 'protocol.violation', detail: '', receivedMs: 0, payload: new Uint8Array(0), digest: digestOf(9) });
+    for (const [deviceIndex, n] of [[1, 1], [2, 2], [2, 3]] as const) store.addPublished({ deviceIndex, digest: digestOf(n), publishedMs: 0 });
+    expect(store.messagePopulations(['acl.subscribe', 'payload.too-large', 'protocol.violation'])).toEqual({
+      fleet: { accepted: 1, rejected: 1, unaccounted: 1 },
+      outside: { received: 2, accepted: 1, rejected: 1 },
+    });
     store.close();
   });
 

@@ -113,7 +113,7 @@ describe('integration: record a run, replay its capture into a fresh run and int
     const lines: string[] = [];
     const cmd = parseReplayArgs([capturePath, '--speed', 'max', '--out', outDir, '--cache', testCacheDir, '--rpc', anvil.rpcUrl]) as ReplayCommand;
     const code = await runReplayCommand(cmd, { logger: silentLogger, stdout: (line) => void lines.push(line) });
-    expect(lines[0]).toMatch(/^PASS replay-capture-it: \d+ published, \d+ accepted, 0 rejected; \d+ proofs settled; 6 devices paid [0-9.]+ PINR$/);
+    expect(lines[0]).toMatch(/^PASS replay-capture-it: fleet \d+ published: \d+ accepted, 0 rejected; outside the fleet 0 received; \d+ proofs settled; 6 devices paid [0-9.]+ PINR$/);
     expect(code).toBe(0);
     const [folder] = readdirSync(outDir);
     const replayDir = join(outDir, folder!);

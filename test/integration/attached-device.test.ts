@@ -182,7 +182,17 @@ describe('integration: real devices attached over mqtts and ws, with clients pin
             await mosquittoPub(pebblePacket(keyA.privateKey, t0 + 9, 525_210_000, 134_050_000), 'a-on-b-topic', { topic: credsB.topics.data });
             await mosquittoPub(pebblePacket(stranger.privateKey, t0 + 10, 525_210_000, 134_050_000), 'other-key');
             await mosquittoPub(readFileSync(join(work, 'a-0.bin')), 'replayed');
-            await clientB.endAsync();
+            // A second client with B's login takes B's session over, then breaks MQTT with a
+            // PUBLISH to a wildcard topic (written to its socket: mqtt.js refuses to send one).
+            const kicked = new Promise<void>((resolve) => clientB.once('close', () => resolve()));
+            const intruder = await mqtt.connectAsync(ws, { clientId: credsB.clientId, username: credsB.username, password: credsB.password, protocolVersion: 4, reconnectPeriod: 0 });
+            await kicked;
+            const closed = new Promise<void>((resolve) => intruder.once('close', () => resolve()));
+            const topic = Buffer.from('device/+/data');
+            intruder.stream.write(Buffer.concat([Buffer.from([0x30, 2 + topic.length + 1, 0, topic.length]), topic, Buffer.from('x')]));
+            await closed;
+            await intruder.endAsync(true);
+            await clientB.endAsync(true);
           })(),
         );
       },
@@ -209,6 +219,29 @@ describe('integration: real devices attached over mqtts and ws, with clients pin
     expect(result.report.registration.confirmed).toBe(3);
     expect(result.report.counts.refusedLogins).toMatchObject({ password: 1, certificate: 2 });
     expect(readFileSync(join(result.runDir, 'report.md'), 'utf8')).toContain('## Broker and attached devices');
+  });
+
+  it('behavior: the report keeps the fleet apart from the attached devices, and shows the takeover and the protocol violation', () => {
+    const { counts, broker } = result.report;
+    // The fleet's publishes all ended as readings; the attached devices' readings (A 4, B 4, C 3)
+    // and A's refused messages (a topic not its own, another key, a replay) came from outside it.
+    expect(counts.fleet).toEqual({ accepted: counts.published, rejected: 0, unaccounted: 0 });
+    expect(counts.outside).toEqual({ received: 14, accepted: 11, rejected: 3 });
+    expect(counts.received).toBe(counts.published + 14);
+    expect(counts.refusedSubscribes).toBe(0);
+    expect(counts.closedConnections).toEqual({ 'protocol.violation': 1 });
+    expect(broker.takeovers).toEqual({ total: 1, devices: [{ deviceId: B, count: 1, flagged: false }] });
+    const db = new Database(join(result.runDir, 'run.db'), { readonly: true });
+    expect(db.prepare("SELECT client_id AS clientId, topic, CAST(payload AS TEXT) AS payload, detail FROM rejections WHERE reason = 'protocol.violation'").all()).toEqual([
+      { clientId: B, topic: 'device/+/data', payload: 'x', detail: '+ is not allowed in PUBLISH; connection closed' },
+    ]);
+    db.close();
+    const markdown = readFileSync(join(result.runDir, 'report.md'), 'utf8');
+    expect(markdown).toContain('| outside the fleet (attached boards, other MQTT clients) | | 14 | 11 | 3 | |');
+    expect(markdown).toContain('Refused apart from readings: 1 connection closed (`protocol.violation`).');
+    expect(markdown).toContain(`Session takeovers (a second login with a device's client id; the newer connection wins): 1 on 1 device: ${B} (1).`);
+    const accounting = result.report.checks.find((c) => c.name === 'every publish accounted for')!;
+    expect(accounting.detail).toMatch(/^\d+ acknowledged publishes of the fleet, each accepted or rejected with a reason \(\d+ accepted, 0 rejected\); connections closed on a bad packet, each a row in run.db rejections: protocol.violation 1$/);
   });
 
   it('behavior: mosquitto_pub saw its refused logins refused, and nothing else', () => {
