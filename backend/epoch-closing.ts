@@ -7,6 +7,7 @@ import { BatchAssembler, type ProofBatch } from './epochs/assign-batches.ts';
 import type { DeviceEpochWork } from '../core/reward-rule.ts';
 import type { SettlementPipeline } from './settlement/settlement-pipeline.ts';
 import type { BackendEvents } from './ports.ts';
+import { recordEpochClosed } from './epochs/close-records.ts';
 
 export type { EpochStat } from './ports.ts';
 
@@ -22,12 +23,15 @@ const CLOSE_PROGRESS_EVERY_MS = 5_000;
  */
 export function createEpochClosing(input: {
   store: RunStore;
-  ingest: Ingest;
+  /** Absent in `pinbench resume`: no ingest runs, and what run.db holds is all there is. */
+  ingest?: Pick<Ingest, 'drain' | 'closeEpoch'>;
   pipeline: SettlementPipeline;
   shape: CircuitShape;
   params: RuleParams;
   epochLengthS: number;
   devices: () => ReadonlyMap<string, DeviceMeta>;
+  /** Rejections up to this rejections.id were counted by earlier closes (resume). */
+  rejectionCursor?: number;
   wallNowMs: () => number;
   logger: Logger;
   events?: Pick<BackendEvents, 'epochClosed'>;
@@ -38,7 +42,9 @@ export function createEpochClosing(input: {
   let running = 0;
   let steps = 0;
   const closing = new Set<Promise<void>>();
-  const closer = new EpochCloser(input.store, { params: input.params, shape, epochLengthS: input.epochLengthS, devices: input.devices });
+  const closer = new EpochCloser(input.store, {
+    params: input.params, shape, epochLengthS: input.epochLengthS, devices: input.devices, rejectionCursor: input.rejectionCursor,
+  });
   const close = async (epoch: number): Promise<void> => {
     running += 1;
     try {
@@ -48,8 +54,8 @@ export function createEpochClosing(input: {
     }
   };
   const closeOnce = async (epoch: number): Promise<void> => {
-    await ingest.drain();
-    ingest.closeEpoch(epoch);
+    await ingest?.drain();
+    ingest?.closeEpoch(epoch);
     // Close → mined latencies count from here: the summary is part of the wait for a payout.
     const startedMs = input.wallNowMs();
     let loggedMs = startedMs;
@@ -82,6 +88,8 @@ export function createEpochClosing(input: {
     input.events?.epochClosed?.({ epoch, devices: work.length, readings, flagged: flagged.length });
     logger.info(`epoch ${epoch} closed: ${readings} readings from ${work.length} devices, ${flagged.length} flagged → ${submitted + ready.length} proof batches`);
     await submitReady();
+    // Only now is every batch of the epoch a proof job: a run stopped before this closes it again on resume.
+    recordEpochClosed(input.store, { epoch, devices: work.length, readings, flagged: flagged.length, rejectionCursor: closer.countedRejections });
   };
   const closeEpoch = (epoch: number): Promise<void> => {
     const closed = close(epoch);

@@ -52,6 +52,40 @@ export interface FleetOnlyReport extends ReportHeader {
   performance: PerformanceReport;
 }
 
+/**
+ * What `pinbench resume` writes for a run that stopped before its report (a crash, `kill -9`):
+ * only what run.db and the chain hold, since the fleet's own measures died with the process,
+ * and what the stop cut short.
+ */
+export interface ResumeReport extends ReportHeader {
+  mode: 'resumed';
+  resumed: {
+    at: string;
+    /** The run's own report, kept beside this one, when it wrote one (report.before-resume.json). */
+    previousReport: string | null;
+    /** Epochs that were open (or half closed) when the run stopped, closed by the resume. */
+    epochsClosed: number[];
+    /** Proof jobs finished by the resume: left queued or failed, or recorded settled but not on the chain. */
+    jobsOwed: number;
+    /** Of those, recorded as settled but missing on the chain (its last save predates them). */
+    lostOnChain: number;
+    /** What the stop cut short, one sentence each. */
+    cutShort: string[];
+  };
+  counts: {
+    /** Acknowledged publishes of the fleet that run.db holds. */
+    published: number;
+    accepted: number;
+    rejected: Record<string, number>;
+    /** Acknowledged publishes with neither a reading nor a rejection in run.db. */
+    unaccounted: number;
+  };
+  epochs: Array<{ epoch: number; devices: number; readings: number; flagged: number; closedBy: 'run' | 'resume'; batches: number; settled: number }>;
+  chain: { rpcUrl: string; embedded: boolean; contracts: { registry: string; token: string; settlement: string; verifier: string }; transactions: { sent: number; confirmed: number; failed: number } };
+  rewards: { totalWei: string; perDevice: DeviceReward[] };
+  claims: { claims: number; gasUsed: string; failures: string[] };
+}
+
 /** What every run's report starts with, whatever ran. */
 export interface ReportHeader {
   pinbench: { version: string };

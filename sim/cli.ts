@@ -123,10 +123,14 @@ export async function main(argv: string[]): Promise<number> {
         rpcUrl: command.rpcUrl, operatorKey: command.operatorKey, cacheDir: command.cacheDir, ptauPath: command.ptauPath, logger,
       });
       const claims = resumed.claims === undefined ? '' : `; ${resumed.claims.claims} owners claimed`;
-      const ok = resumed.failures.length === 0 && (resumed.claims?.failures.length ?? 0) === 0;
-      process.stdout.write(`${ok ? 'DONE' : 'FAIL'} resume ${command.runDir}: ${resumed.owed} proof jobs owed, ${resumed.settled} settled${claims}\n`);
+      const closed = resumed.epochsClosed.length === 0 ? '' : `; open epochs closed: ${resumed.epochsClosed.join(', ')}`;
+      const { outcome } = resumed;
+      const ok = outcome?.ok ?? (resumed.failures.length === 0 && (resumed.claims?.failures.length ?? 0) === 0);
+      process.stdout.write(`${ok ? 'DONE' : 'FAIL'} resume ${command.runDir}: ${resumed.owed} proof jobs owed${closed}, ${resumed.settled} settled${claims}\n`);
       for (const failure of [...resumed.failures, ...(resumed.claims?.failures ?? [])]) process.stdout.write(`  failed: ${failure}\n`);
-      return ok ? 0 : 1;
+      for (const check of outcome?.failedChecks ?? []) process.stdout.write(`  check failed: ${check}\n`);
+      if (outcome !== undefined) process.stdout.write(`report: ${join(outcome.runDir, 'report.md')} (marked resumed; also report.json)\n`);
+      return outcome?.exitCode ?? (ok ? 0 : 1);
     }
     const ownBroker = {
       ...(command.broker === undefined ? {} : { broker: command.broker }),

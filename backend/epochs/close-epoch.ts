@@ -42,7 +42,7 @@ export interface CloseListener {
  * fleet runs would have held back every PUBACK that long.
  */
 export class EpochCloser {
-  private rejectionCursor = 0;
+  private rejectionCursor: number;
 
   constructor(
     private readonly store: RunStore,
@@ -54,8 +54,17 @@ export class EpochCloser {
       devices: () => ReadonlyMap<string, DeviceMeta>;
       /** Readings read from run.db at a time; the event loop runs between pages. */
       pageRows?: number;
+      /** Rejections up to this rejections.id were counted by earlier closes (a resumed run's last close record). */
+      rejectionCursor?: number;
     },
-  ) {}
+  ) {
+    this.rejectionCursor = options.rejectionCursor ?? 0;
+  }
+
+  /** Highest rejections.id counted so far, for the epoch's close record (close-records.ts). */
+  get countedRejections(): number {
+    return this.rejectionCursor;
+  }
 
   async close(epoch: number, listener: CloseListener = {}): Promise<EpochOutcome> {
     const rejected = this.rejectionsSinceLastClose();

@@ -83,26 +83,38 @@ export async function runChecks(input: {
           : `${missing} acknowledged publishes neither accepted nor rejected (devices ${devices})`,
   });
 
+  checks.push(...(await chainChecks({ store, chain, settled: input.settled.length, failures, claims })));
+  return checks;
+}
+
+/**
+ * The checks on what the chain holds, for a run and for `pinbench resume` alike: every batch
+ * settled, the accruals read before the claims equal the rule over run.db, every owner claimed,
+ * and each owner's balance read from the chain equals its rewards.
+ */
+export async function chainChecks(input: {
+  store: RunStore;
+  chain: Pick<ChainSetup, 'balanceOf'>;
+  /** How many batches were settled (by this process). */
+  settled: number;
+  failures: readonly string[];
+  claims: ClaimSummary;
+  /**
+   * Units each owner (lowercase address) claimed before these claims (`pinbench resume` of a run
+   * stopped during its claims, read from the Claimed events): the accruals are then checked per
+   * owner, claimed and still accrued together, since a claim empties a device's accrual.
+   */
+  claimedBefore?: ReadonlyMap<string, bigint>;
+}): Promise<ReportCheck[]> {
+  const { store, chain, failures, claims } = input;
+  const checks: ReportCheck[] = [];
   checks.push({
     name: 'all batches settled',
     ok: failures.length === 0,
-    detail: failures.length === 0 ? `${input.settled.length} batches proven and settled` : failures.join('; '),
+    detail: failures.length === 0 ? `${input.settled} batches proven and settled` : failures.join('; '),
   });
 
-  const units = expectedDeviceUnits(store);
-  const accrualMismatches: string[] = [];
-  for (const [deviceIndex, want] of units) {
-    const got = claims.accruedBefore.get(deviceIndex);
-    if (got !== want) accrualMismatches.push(`device ${deviceIndex}: chain ${got ?? 'not read'}, rule ${want}`);
-  }
-  checks.push({
-    name: 'chain accruals equal the rule',
-    ok: accrualMismatches.length === 0,
-    detail:
-      accrualMismatches.length === 0
-        ? `${units.size} devices' accrued units read from the settlement contract match the reward rule over run.db`
-        : accrualMismatches.slice(0, 5).join('; '),
-  });
+  checks.push(input.claimedBefore === undefined ? accrualCheck(store, claims) : ownerAccrualCheck(store, claims, input.claimedBefore));
 
   checks.push({
     name: 'owners claimed',
@@ -131,4 +143,43 @@ export async function runChecks(input: {
         : mismatches.slice(0, 5).join('; '),
   });
   return checks;
+}
+
+/** Each device's accrual read before the claims equals the rule's units over run.db. */
+function accrualCheck(store: RunStore, claims: ClaimSummary): ReportCheck {
+  const units = expectedDeviceUnits(store);
+  const mismatches: string[] = [];
+  for (const [deviceIndex, want] of units) {
+    const got = claims.accruedBefore.get(deviceIndex);
+    if (got !== want) mismatches.push(`device ${deviceIndex}: chain ${got ?? 'not read'}, rule ${want}`);
+  }
+  return {
+    name: 'chain accruals equal the rule',
+    ok: mismatches.length === 0,
+    detail: mismatches.length === 0 ? `${units.size} devices' accrued units read from the settlement contract match the reward rule over run.db` : mismatches.slice(0, 5).join('; '),
+  };
+}
+
+/** Per owner: units claimed earlier plus units accrued before these claims equal the rule's units of the owner's devices. */
+function ownerAccrualCheck(store: RunStore, claims: ClaimSummary, claimedBefore: ReadonlyMap<string, bigint>): ReportCheck {
+  const owners = new Map<string, number[]>();
+  for (const row of store.db.prepare('SELECT device_index AS d, owner FROM devices').all() as Array<{ d: number; owner: string }>) {
+    const owner = row.owner.toLowerCase();
+    owners.set(owner, [...(owners.get(owner) ?? []), row.d]);
+  }
+  const units = expectedDeviceUnits(store);
+  const mismatches: string[] = [];
+  for (const [owner, devices] of owners) {
+    const want = devices.reduce((n, d) => n + (units.get(d) ?? 0n), 0n);
+    const got = (claimedBefore.get(owner) ?? 0n) + devices.reduce((n, d) => n + (claims.accruedBefore.get(d) ?? 0n), 0n);
+    if (got !== want) mismatches.push(`owner ${owner}: chain ${got} (claimed ${claimedBefore.get(owner) ?? 0n} earlier), rule ${want}`);
+  }
+  return {
+    name: 'chain accruals equal the rule',
+    ok: mismatches.length === 0,
+    detail:
+      mismatches.length === 0
+        ? `${owners.size} owners' units, claimed before the resume plus accrued, read from the settlement contract, match the reward rule over run.db`
+        : mismatches.slice(0, 5).join('; '),
+  };
 }

@@ -45,7 +45,7 @@ export interface ReportInput {
   performance: PerformanceReport;
 }
 
-function perDeviceRewards(store: RunStore): DeviceReward[] {
+export function perDeviceRewards(store: RunStore): DeviceReward[] {
   const rows = store.db
     .prepare(
       `SELECT d.device_index AS deviceIndex, d.device_id AS deviceId, d.owner AS owner, COALESCE(d.motion, 'real') AS motion,

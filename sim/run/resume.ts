@@ -1,3 +1,4 @@
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../core/ports.ts';
 import { silentLogger } from '../../core/ports.ts';
@@ -9,6 +10,13 @@ import { SettlementPipeline } from '../../backend/settlement/settlement-pipeline
 import { runCleanups, type Cleanups } from './cleanups.ts';
 import { claimAllRewards, type ClaimSummary } from './claims.ts';
 import { reopenRun } from './reopen-run.ts';
+import type { ChainSetup } from '../../backend/chain/chain-client.ts';
+import { chainChecks } from './checks.ts';
+import { closeOpenEpochs } from './resume-epochs.ts';
+import { buildResumeReport } from './resume-report.ts';
+import { writeReport, type RunOutcome } from './write-report.ts';
+import { renderResumeMarkdown } from '../../reports/resume-markdown.ts';
+import type { ResumeReport } from '../../reports/types.ts';
 
 export interface ResumeOptions {
   rpcUrl?: string;
@@ -34,17 +42,23 @@ function ownerKeysOf(store: RunStore, seed: number): Map<string, string> {
 export interface ResumeResult {
   /** Jobs found owed in run.db (queued, failed, or marked settled but missing on chain). */
   owed: number;
+  /** Epochs that were open when the run stopped, closed by the resume (their jobs are in `settled`, not `owed`). */
+  epochsClosed: number[];
   settled: number;
   failures: string[];
   claims: ClaimSummary | undefined;
+  /** The resumed run's report (report.json, report.md), its verdict and exit code; undefined with `claim: false`, whose checks could not hold yet. */
+  outcome: RunOutcome<ResumeReport> | undefined;
 }
 
 /**
- * Finishes the proof jobs a run left in its run.db when its process stopped (a crash, a kill,
- * a machine restart): starts the run's chain again (the embedded anvil from the run folder's
- * state, or the same `--rpc`), re-checks every job against the chain — one recorded as settled
- * but missing there (the chain's last save predates it) is owed again — then proves and settles
- * what is owed and, given the owners' keys, lets the owners claim.
+ * Finishes a run whose process stopped (a crash, a kill, a machine restart) from its run.db:
+ * starts the run's chain again (the embedded anvil from the run folder's state, or the same
+ * `--rpc`), re-checks every job against the chain — one recorded as settled but missing there
+ * (the chain's last save predates it) is owed again — closes every epoch that was open with the
+ * readings run.db holds, proves and settles what is owed, lets the owners claim, and writes the
+ * report (marked resumed, saying what the stop cut short). A report the run wrote itself is
+ * kept as report.before-resume.json/md.
  */
 export async function resumeRun(runDirInput: string, options: ResumeOptions = {}): Promise<ResumeResult> {
   const logger = options.logger ?? silentLogger;
@@ -74,17 +88,50 @@ export async function resumeRun(runDirInput: string, options: ResumeOptions = {}
     });
     const owed = pipeline.resume();
     logger.info(`resuming ${runDir}: ${owed} proof jobs owed`);
+    const epochsClosed = await closeOpenEpochs({ store, scenario, shape, params, pipeline, logger });
     const { settled, failures } = await pipeline.drain();
     store.flush();
     const ownerKeys = ownerKeysOf(store, scenario.seed);
     // Owners the seed does not give are attached devices' owners: they claim for themselves.
     const owners = (store.db.prepare('SELECT DISTINCT owner FROM devices').all() as Array<{ owner: string }>).map((r) => r.owner.toLowerCase());
     const ownersClaimingThemselves = new Set(owners.filter((o) => !ownerKeys.has(o)));
+    // A run stopped during its claims left some owners paid already: their claims count in the accrual check.
+    const claimedBefore = await claimedUnitsByOwner(chain);
     const claims = options.claim === false ? undefined : await claimAllRewards({ chain, store, ownerKeys, ownersClaimingThemselves, logger });
-    store.setMeta('resumed_at', new Date().toISOString());
-    return { owed, settled: settled.length, failures, claims };
+    const resumedAt = new Date();
+    store.setMeta('resumed_at', resumedAt.toISOString());
+    const result = { owed, epochsClosed: epochsClosed.map((e) => e.epoch), settled: settled.length, failures, claims };
+    if (claims === undefined) return { ...result, outcome: undefined };
+    const checks = await chainChecks({ store, chain, settled: settled.length, failures, claims, claimedBefore });
+    const report = buildResumeReport({
+      scenario, runDir, store, chain, resumedAt, previousReport: keepPreviousReport(runDir), epochsClosed, jobsOwed: owed, lostOnChain: lost, claims, checks,
+    });
+    return { ...result, outcome: writeReport(runDir, report, renderResumeMarkdown) };
   } finally {
     await runCleanups(cleanups, logger);
     await shutdownProver();
   }
+}
+
+/** Units claimed so far per owner (lowercase), from the settlement contract's Claimed events. */
+async function claimedUnitsByOwner(chain: ChainSetup): Promise<Map<string, bigint>> {
+  const { settlement } = chain.contracts;
+  const logs = await settlement.queryFilter(settlement.filters.Claimed!(), 0, 'latest');
+  const byOwner = new Map<string, bigint>();
+  for (const log of logs) {
+    if (!('args' in log)) continue;
+    const owner = (log.args[0] as string).toLowerCase();
+    byOwner.set(owner, (byOwner.get(owner) ?? 0n) + (log.args[1] as bigint));
+  }
+  return byOwner;
+}
+
+/** A report the run wrote before it stopped is not overwritten: it moves aside, and the resumed report names it. */
+function keepPreviousReport(runDir: string): string | null {
+  if (!existsSync(join(runDir, 'report.json'))) return null;
+  for (const ext of ['json', 'md']) {
+    const from = join(runDir, `report.${ext}`);
+    if (existsSync(from)) renameSync(from, join(runDir, `report.before-resume.${ext}`));
+  }
+  return 'report.before-resume.json';
 }
