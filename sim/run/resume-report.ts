@@ -104,7 +104,7 @@ export function cutShort(input: { scenario: Scenario; epochsClosed: readonly Res
   const { scenario } = input;
   const lines: string[] = [];
   const count = scenario.epochs.count;
-  if (input.lastEpoch === undefined) lines.push('The run stopped before any reading was accepted.');
+  if (input.lastEpoch === undefined) lines.push('The run stopped before run.db held any accepted reading.');
   else if (input.lastEpoch < count - 1) {
     lines.push(`The run stopped during epoch ${input.lastEpoch} of ${count} (0 to ${count - 1}): ${plural(count - 1 - input.lastEpoch, 'later epoch')} never ran.`);
   }
