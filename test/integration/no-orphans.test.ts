@@ -1,0 +1,144 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { testCacheDir } from '../support/cache.ts';
+import { recordDescendants, stillAlive, type ProcessEntry } from '../support/process-tree.ts';
+
+/**
+ * 6 trackers in their own fleet process, three short accelerated epochs: the run goes through
+ * the connect storm, epochs, proofs, settlements and claims in about 15 s.
+ */
+const SCENARIO = `name: orphans
+seed: 18
+fleet:
+  - { count: 6, motion: car, uploadPeriodS: 2 }
+epochs: { lengthS: 12, count: 3 }
+time: { mode: accelerated }
+circuit: { batchSize: 4, readingsPerDevice: 8 }
+`;
+
+/** Where a run is killed, told by the progress line that starts it. */
+const KILL_POINTS = [
+  { point: 'the connect storm', line: /starting 6 trackers/ },
+  // Epoch 1 of 3 is open and its readings flow.
+  { point: 'mid-epoch', line: /epoch 0 closed/ },
+  // Epoch 0 is settled; the prover is on the next batch, and its settlement is to come.
+  { point: 'mid-settlement', line: /epoch 0 batch 0: proof .* settled in/ },
+  { point: 'claims', line: /claims: \d+ owners claim/ },
+] as const;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const portFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+async function blockNumber(rpcUrl: string): Promise<number> {
+  const response = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }) });
+  return Number(((await response.json()) as { result: string }).result);
+}
+
+interface Killed {
+  /** Every descendant of the run seen while it ran. */
+  seen: ProcessEntry[];
+  /** Those still alive 5 s after the kill. */
+  survivors: ProcessEntry[];
+  anvilPort: number;
+  brokerPort: number;
+  /** The chain's height just before the kill, and what the state file holds after it. */
+  blockBeforeKill: number;
+  stateBlock: number | undefined;
+  stateMtimeBefore: number | undefined;
+  stateMtimeAfter: number | undefined;
+  output: string;
+}
+
+/**
+ * Starts `pinbench run` (bin/pinbench.js, as a user does), records its process tree while it
+ * goes, and kills the run's own process (not its group) with SIGKILL as soon as `line` appears.
+ */
+async function runAndKillAt(line: RegExp): Promise<Killed> {
+  const outDir = mkdtempSync(join(tmpdir(), 'pinbench-orphans-'));
+  const file = join(outDir, 'orphans.yaml');
+  writeFileSync(file, SCENARIO);
+  // Its own process group, only so that a failing test can still clean up after itself.
+  const run = spawn(process.execPath, ['bin/pinbench.js', 'run', file, '--out', outDir, '--cache', testCacheDir, '--fleet-process', 'child'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise((resolve) => run.once('exit', resolve));
+  const recorder = recordDescendants(run.pid!);
+  let output = '';
+  const reached = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: string) => {
+      output += chunk;
+      if (line.test(output)) resolve();
+    };
+    run.stdout.setEncoding('utf8').on('data', onData);
+    run.stderr.setEncoding('utf8').on('data', onData);
+    run.once('exit', (code) => reject(new Error(`the run ended (code ${code}) before ${line}:\n${output}`)));
+  });
+  try {
+    await reached;
+    const anvilPort = Number(/anvil: listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    const brokerPort = Number(/broker listening on mqtt:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    const runDir = /run folder (\S+)/.exec(output)![1]!;
+    const statePath = join(runDir, 'chain-state.json');
+    const blockBeforeKill = await blockNumber(`http://127.0.0.1:${anvilPort}`);
+    const stateMtimeBefore = existsSync(statePath) ? statSync(statePath).mtimeMs : undefined;
+    recorder.sample();
+    process.kill(run.pid!, 'SIGKILL');
+    recorder.stop();
+    await exited;
+    const seen = [...recorder.seen.values()];
+    for (let waited = 0; waited < 5000 && seen.some(stillAlive); waited += 50) await sleep(50);
+    const stateAfter = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as { block: { number: string } }) : undefined;
+    return {
+      seen,
+      survivors: seen.filter(stillAlive),
+      anvilPort,
+      brokerPort,
+      blockBeforeKill,
+      stateBlock: stateAfter === undefined ? undefined : Number(stateAfter.block.number),
+      stateMtimeBefore,
+      stateMtimeAfter: existsSync(statePath) ? statSync(statePath).mtimeMs : undefined,
+      output,
+    };
+  } finally {
+    recorder.stop();
+    try {
+      process.kill(-run.pid!, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+    for (const entry of recorder.seen.values()) if (stillAlive(entry)) process.kill(entry.pid, 'SIGKILL');
+  }
+}
+
+const kinds = (seen: readonly ProcessEntry[]): string[] => {
+  const kind = (command: string): string =>
+    /\/anvil-guard\.js /.test(command) ? 'anvil guard' : /\/bin\/anvil /.test(command) ? 'anvil' : /child-main\.ts/.test(command) ? 'fleet process' : /prove-worker\.js/.test(command) ? 'prover' : /esbuild/.test(command) ? 'esbuild (tsx)' : command;
+  return [...new Set(seen.map((e) => kind(e.command)))].sort();
+};
+
+describe('integration: a run killed with SIGKILL leaves no process behind', () => {
+  for (const { point, line } of KILL_POINTS) {
+    it(`behavior: killed during ${point}, every process it started is gone within 5 s, anvil saved its state and its port is free`, async () => {
+      const killed = await runAndKillAt(line);
+      expect(killed.survivors.map((e) => `${e.pid} ${e.command}`)).toEqual([]);
+      // The run had started what it starts, so the check above was not vacuous.
+      expect(kinds(killed.seen), killed.output).toEqual(expect.arrayContaining(['anvil', 'anvil guard', 'fleet process', 'prover']));
+      expect(await portFree(killed.anvilPort)).toBe(true);
+      expect(await portFree(killed.brokerPort)).toBe(true);
+      // anvil wrote its state on the way out: as far as the chain had gone, and after the kill.
+      expect(killed.stateBlock).toBeGreaterThanOrEqual(killed.blockBeforeKill);
+      if (killed.stateMtimeBefore !== undefined) expect(killed.stateMtimeAfter).toBeGreaterThan(killed.stateMtimeBefore);
+    }, 120_000);
+  }
+});
