@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { watchParent, type ParentGoneReason } from '../../core/parent-watchdog.js';
+import { isRunning } from '../support/process-tree.ts';
 
 const FAKE_PARENT = fileURLToPath(new URL('../fixtures/watchdog/fake-parent.js', import.meta.url));
 
@@ -16,14 +17,6 @@ class FakeProcess extends EventEmitter {
   send: (() => void) | undefined = () => undefined;
 }
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('watchParent (fake process)', () => {
   it('behavior: the IPC channel closing is reported once, as disconnect', async () => {
@@ -88,12 +81,12 @@ async function killFakeParent(mode: 'ipc' | 'poll' | 'thread'): Promise<{ reason
     if (!existsSync(`${reasonFile}.ready`)) parent.kill('SIGKILL');
   }
   const childPid = Number(out.trim());
-  expect(isAlive(childPid)).toBe(true);
+  expect(isRunning(childPid)).toBe(true);
   parent.kill('SIGKILL');
   await parentExited;
   const deadline = Date.now() + 5000;
-  while (isAlive(childPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  const childAlive = isAlive(childPid);
+  while (isRunning(childPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const childAlive = isRunning(childPid);
   if (childAlive) process.kill(childPid, 'SIGKILL');
   return { reason: existsSync(reasonFile) ? readFileSync(reasonFile, 'utf8') : undefined, childAlive };
 }

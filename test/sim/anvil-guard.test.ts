@@ -7,18 +7,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { spawnGuardedAnvil, type GuardedAnvilProcess } from '../../sim/chain/guarded-anvil.ts';
+import { isRunning } from '../support/process-tree.ts';
 
 const FAKE_PARENT = fileURLToPath(new URL('../fixtures/watchdog/fake-anvil-parent.ts', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The parent pid of `pid`, from /proc (anvil's is the guard, the guard's the fake parent). */
 function parentOf(pid: number): number {
@@ -29,8 +21,8 @@ function parentOf(pid: number): number {
 /** Waits up to 5 s for every pid to be gone; returns those still alive. */
 async function aliveAfter5s(pids: readonly number[]): Promise<number[]> {
   const deadline = Date.now() + 5000;
-  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  return pids.filter(isAlive);
+  while (pids.some(isRunning) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return pids.filter(isRunning);
 }
 
 const portFree = (port: number): Promise<boolean> =>
@@ -96,7 +88,7 @@ describe('anvil guard', () => {
       const exited = exitOf(child);
       expect(child.kill(signal)).toBe(true);
       expect(await exited).toEqual([null, signal]);
-      expect(isAlive(child.guardPid!)).toBe(false);
+      expect(isRunning(child.guardPid!)).toBe(false);
       expect(child.kill(signal)).toBe(false);
     }
   }, 30_000);

@@ -60,3 +60,11 @@ export function recordDescendants(root: number, everyMs = 50): { seen: Map<strin
   const timer = setInterval(sample, everyMs);
   return { seen, sample, stop: () => clearInterval(timer) };
 }
+
+/**
+ * Whether `pid` is a live process. A zombie is not: it has died and only waits to be reaped,
+ * which an orphan's new parent (init, a sandbox's init) may take seconds to do.
+ */
+export function isRunning(pid: number): boolean {
+  return readEntry(pid) !== undefined;
+}
