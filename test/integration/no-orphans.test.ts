@@ -29,12 +29,12 @@ interface KillPoint {
 }
 
 const KILL_POINTS: ReadonlyArray<{ point: string } & KillPoint> = [
-  { point: 'the connect storm', line: /starting 6 trackers/ },
+  { point: 'during the connect storm', line: /starting 6 trackers/ },
   // Epoch 1 of 3 is open and its readings flow.
   { point: 'mid-epoch', line: /epoch 0 closed/ },
   // Epoch 0 is settled; the prover is on the next batch, and its settlement is to come.
   { point: 'mid-settlement', line: /epoch 0 batch 0: proof .* settled in/ },
-  { point: 'claims', line: /claims: \d+ owners claim/ },
+  { point: 'during claims', line: /claims: \d+ owners claim/ },
 ];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -156,7 +156,7 @@ const kinds = (seen: readonly ProcessEntry[]): string[] => {
 
 describe('integration: a run killed with SIGKILL leaves no process behind', () => {
   for (const { point, line } of KILL_POINTS) {
-    it(`behavior: killed during ${point}, every process it started is gone within 5 s, anvil saved its state and its port is free`, async () => {
+    it(`behavior: killed ${point}, every process it started is gone within 5 s, anvil saved its state and its port is free`, async () => {
       const killed = await runAndKillAt({ line });
       expect(killed.survivors.map((e) => `${e.pid} ${e.command}`)).toEqual([]);
       // The run had started what it starts, so the check above was not vacuous.
