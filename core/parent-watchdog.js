@@ -7,6 +7,9 @@ import { Worker } from 'node:worker_threads';
 /** How often the parent pid is read when nothing faster tells of the parent's death. */
 export const DEFAULT_POLL_MS = 500;
 
+/** The environment variable in which a parent gives its pid to a child without IPC (watch-parent-preload.js). */
+export const PARENT_PID_ENV = 'PINBENCH_PARENT_PID';
+
 /**
  * Calls `onParentGone(why)` once, when this process's parent is gone:
  * - `'disconnect'`: the IPC channel closed. A forked child learns of its parent's death this
@@ -15,14 +18,15 @@ export const DEFAULT_POLL_MS = 500;
  *   nearest subreaper (a container's init, systemd --user), so any change means the parent
  *   died. Polled every `pollMs`: the backstop for a child without IPC, or one that closed it.
  *
+ * `parentPid` is the parent's pid as the parent gave it (a child without IPC may start after its
+ * parent died, and then its first parent pid is already init's); by default the parent pid now.
  * The poll's timer is unref'd: watching never keeps a process alive. `proc` is the process to
  * watch (this one; a unit test passes a fake). Returns a function that stops watching.
  *
- * @param {{ onParentGone: (why: 'disconnect' | 'reparented') => void, pollMs?: number, proc?: WatchedProcess }} options
+ * @param {{ onParentGone: (why: 'disconnect' | 'reparented') => void, pollMs?: number, parentPid?: number, proc?: WatchedProcess }} options
  * @returns {() => void}
  */
-export function watchParent({ onParentGone, pollMs = DEFAULT_POLL_MS, proc = process }) {
-  const parentPid = proc.ppid;
+export function watchParent({ onParentGone, pollMs = DEFAULT_POLL_MS, proc = process, parentPid = proc.ppid }) {
   let done = false;
   const gone = (why) => {
     if (done) return;
@@ -36,10 +40,12 @@ export function watchParent({ onParentGone, pollMs = DEFAULT_POLL_MS, proc = pro
     // Already closed before we listened: the parent died while this process was starting.
     if (proc.connected === false) queueMicrotask(onDisconnect);
   }
-  const timer = setInterval(() => {
+  const check = () => {
     if (proc.ppid !== parentPid) gone('reparented');
-  }, pollMs);
+  };
+  const timer = setInterval(check, pollMs);
   timer.unref();
+  queueMicrotask(check);
   function stop() {
     done = true;
     clearInterval(timer);
@@ -53,19 +59,21 @@ export function watchParent({ onParentGone, pollMs = DEFAULT_POLL_MS, proc = pro
  * circom compiler runs as one WebAssembly call, so no timer of its thread fires until it is
  * done): a worker thread polls the parent pid and, once it changed, sends this whole process
  * `signal` (SIGKILL by default, which needs no cooperation from the stuck thread). The thread is
- * unref'd, so it never keeps the process alive.
+ * unref'd, so it never keeps the process alive. `parentPid` as for watchParent.
  *
- * @param {{ pollMs?: number, signal?: NodeJS.Signals }} [options]
+ * @param {{ pollMs?: number, signal?: NodeJS.Signals, parentPid?: number }} [options]
  * @returns {import('node:worker_threads').Worker}
  */
-export function watchParentFromThread({ pollMs = DEFAULT_POLL_MS, signal = 'SIGKILL' } = {}) {
+export function watchParentFromThread({ pollMs = DEFAULT_POLL_MS, signal = 'SIGKILL', parentPid = process.ppid } = {}) {
   const source = `
     const { workerData } = require('node:worker_threads');
-    setInterval(() => {
+    const check = () => {
       if (process.ppid !== workerData.parentPid) process.kill(process.pid, workerData.signal);
-    }, workerData.pollMs);
+    };
+    check();
+    setInterval(check, workerData.pollMs);
   `;
-  const worker = new Worker(source, { eval: true, workerData: { parentPid: process.ppid, pollMs, signal } });
+  const worker = new Worker(source, { eval: true, workerData: { parentPid, pollMs, signal } });
   worker.unref();
   return worker;
 }

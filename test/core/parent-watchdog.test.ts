@@ -52,6 +52,15 @@ describe('watchParent (fake process)', () => {
     await expect.poll(() => seen).toEqual(['disconnect']);
   });
 
+  it('behavior: a parent pid given by the parent that is not the parent pid now is reported at once (the parent died before the child watched)', async () => {
+    const fake = new FakeProcess();
+    fake.send = undefined;
+    fake.ppid = 1;
+    const seen: ParentGoneReason[] = [];
+    watchParent({ proc: fake, pollMs: 60_000, parentPid: 4242, onParentGone: (why) => seen.push(why) });
+    await expect.poll(() => seen).toEqual(['reparented']);
+  });
+
   it('behavior: once stopped, nothing is reported', async () => {
     const fake = new FakeProcess();
     const seen: ParentGoneReason[] = [];
