@@ -174,7 +174,8 @@ describe('integration: a run killed with SIGKILL while it builds its circuit lea
     const cacheDir = mkdtempSync(join(tmpdir(), 'pinbench-orphans-cache-'));
     const killed = await runAndKillAt({ process: /circom2\/cli\.js/ }, { cacheDir });
     expect(killed.survivors.map((e) => `${e.pid} ${e.command}`)).toEqual([]);
-    expect(kinds(killed.seen), killed.output).toEqual(expect.arrayContaining(['anvil guard', 'circom compiler', 'fleet process']));
+    // The chain starts alongside the build: whether anvil was up yet at the kill varies.
+    expect(kinds(killed.seen), killed.output).toEqual(expect.arrayContaining(['circom compiler', 'fleet process']));
     if (!Number.isNaN(killed.anvilPort)) expect(await portFree(killed.anvilPort)).toBe(true);
   }, 120_000);
 });
