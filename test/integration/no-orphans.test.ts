@@ -26,10 +26,14 @@ circuit: { batchSize: 4, readingsPerDevice: 8 }
 interface KillPoint {
   line?: RegExp;
   process?: RegExp;
+  /** Children the run has surely started by then, besides anvil, its guard, the fleet process and the prover. */
+  alsoStarted?: readonly string[];
+  env?: Record<string, string>;
 }
 
 const KILL_POINTS: ReadonlyArray<{ point: string } & KillPoint> = [
-  { point: 'during the connect storm', line: /starting 6 trackers/ },
+  // tsx's transform cache off: each TypeScript process then runs an esbuild service of its own.
+  { point: 'during the connect storm', line: /starting 6 trackers/, env: { TSX_DISABLE_CACHE: '1' }, alsoStarted: ['esbuild (tsx)'] },
   // Epoch 1 of 3 is open and its readings flow.
   { point: 'mid-epoch', line: /epoch 0 closed/ },
   // Epoch 0 is settled; the prover is on the next batch, and its settlement is to come.
@@ -83,6 +87,7 @@ async function runAndKillAt(until: KillPoint, { more = [], cacheDir = testCacheD
   const run = spawn(process.execPath, ['bin/pinbench.js', 'run', file, '--out', outDir, '--cache', cacheDir, ...RUN_OPTIONS, ...more], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...until.env },
   });
   const exited = new Promise((resolve) => run.once('exit', resolve));
   const recorder = recordDescendants(run.pid!);
@@ -155,12 +160,12 @@ const kinds = (seen: readonly ProcessEntry[]): string[] => {
 };
 
 describe('integration: a run killed with SIGKILL leaves no process behind', () => {
-  for (const { point, line } of KILL_POINTS) {
+  for (const { point, ...until } of KILL_POINTS) {
     it(`behavior: killed ${point}, every process it started is gone within 5 s, anvil saved its state and its port is free`, async () => {
-      const killed = await runAndKillAt({ line });
+      const killed = await runAndKillAt(until);
       expect(killed.survivors.map((e) => `${e.pid} ${e.command}`)).toEqual([]);
       // The run had started what it starts, so the check above was not vacuous.
-      expect(kinds(killed.seen), killed.output).toEqual(expect.arrayContaining(['anvil', 'anvil guard', 'fleet process', 'prover']));
+      expect(kinds(killed.seen), killed.output).toEqual(expect.arrayContaining(['anvil', 'anvil guard', 'fleet process', 'prover', ...(until.alsoStarted ?? [])]));
       expect(await portFree(killed.anvilPort)).toBe(true);
       expect(await portFree(killed.brokerPort)).toBe(true);
       expectStateSavedOnTheWayOut(killed);
