@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PinbenchError } from '../core/errors.ts';
+import { PARENT_PID_ENV } from '../core/parent-watchdog.js';
 import { silentLogger, type Logger } from '../core/ports.ts';
 import { DEFAULT_SHAPE, laneCount, validateShape } from '../core/reward-rule.ts';
 import { acquireDirLock, removeLeftovers } from './lock.ts';
@@ -111,13 +112,18 @@ async function readCached(dir: string): Promise<CircuitArtifacts | undefined> {
   }
 }
 
+// The compiler is a program we do not own: this preload gives it the run's parent watchdog, so a
+// killed run does not leave it compiling (it runs as one WebAssembly call, deaf to timers).
+const WATCH_PARENT_PRELOAD = new URL('../core/watch-parent-preload.js', import.meta.url).href;
+
 const ANSI = new RegExp(String.raw`\u001b\[[0-9;]*m`, 'g');
 
 /** Runs the circom2 wasm compiler in a child process (it calls process.exit when done). */
 async function compile(srcDir: string, circomCli: string): Promise<void> {
-  const args = [circomCli, 'main.circom', '--r1cs', '--wasm', '--O2', '-l', 'node_modules', '-o', '.'];
+  const args = ['--import', WATCH_PARENT_PRELOAD, circomCli, 'main.circom', '--r1cs', '--wasm', '--O2', '-l', 'node_modules', '-o', '.'];
   const output = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: srcDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...process.env, [PARENT_PID_ENV]: String(process.pid) };
+    const child = spawn(process.execPath, args, { cwd: srcDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
     child.stdout.on('data', (d: Buffer) => { text += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { text += d.toString(); });

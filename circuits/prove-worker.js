@@ -2,6 +2,7 @@
 // A child process rather than a worker thread: snarkjs' own thread pool (web-worker) treats
 // any non-main thread as one of its workers. Plain JavaScript, so it needs no loader.
 import * as snarkjs from 'snarkjs';
+import { watchParent } from '../core/parent-watchdog.js';
 
 process.on('message', async (job) => {
   const started = performance.now();
@@ -19,5 +20,5 @@ process.on('message', async (job) => {
     process.send({ id: job.id, ok: false, stage: 'prove', message: String(err?.message ?? err) });
   }
 });
-// The parent going away ends the prover too.
-process.on('disconnect', () => process.exit(0));
+// The parent going away (IPC closed, or this process handed to init) ends the prover too.
+watchParent({ onParentGone: () => process.exit(0) });

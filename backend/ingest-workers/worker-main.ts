@@ -6,6 +6,7 @@
  * that need every reading of a device (replay, order, epoch). It exits when the run goes away.
  */
 import { isPinbenchError } from '../../core/errors.ts';
+import { watchParent } from '../../core/parent-watchdog.js';
 import type { Logger } from '../../core/ports.ts';
 import { topicLayout } from '../../protocol/topics.ts';
 import { createVerifier, type ReadingVerifier } from '../../protocol/verify.ts';
@@ -21,7 +22,8 @@ if (process.send === undefined) {
 const send = (message: FromWorker) => {
   if (process.connected) process.send!(message);
 };
-process.on('disconnect', () => process.exit(1));
+// The run gone (IPC closed, or this process handed to init): its subscription goes with it.
+watchParent({ onParentGone: () => process.exit(1) });
 const fail = (error: unknown) => {
   send({ type: 'failed', message: (error as Error).message ?? String(error), code: isPinbenchError(error) ? error.code : undefined });
   setTimeout(() => process.exit(1), 100);

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -7,6 +6,7 @@ import { HDNodeWallet, JsonRpcProvider, Mnemonic, Network } from 'ethers';
 import type { ErrorCode } from '../../core/error-codes.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
+import { spawnGuardedAnvil, type GuardedAnvilProcess } from './guarded-anvil.ts';
 
 /** Foundry's well-known development mnemonic (anvil's default): its keys are public, test use only. */
 export const ANVIL_DEV_MNEMONIC = 'test test test test test test test test test test test junk';
@@ -66,7 +66,7 @@ const PORT_ATTEMPTS = 3;
 const require = createRequire(import.meta.url);
 
 /** Children to kill if the process exits without stopping them (one listener for all). */
-const liveChildren = new Set<ChildProcess>();
+const liveChildren = new Set<GuardedAnvilProcess>();
 let exitHookInstalled = false;
 
 /** Starts a local anvil from the `@foundry-rs/anvil` npm package and waits until it answers. */
@@ -193,7 +193,8 @@ interface LaunchParams {
 }
 
 async function launch({ binary, args, host, port, timeoutMs, logger, accounts }: LaunchParams): Promise<AnvilNode> {
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Through a guard that ends anvil (SIGTERM: it saves its state) if this process dies, however it dies.
+  const child = spawnGuardedAnvil(binary, args);
   track(child);
   // Both pipes must be drained: a full pipe would block anvil's logging and so the node.
   let stdoutTail = '';
@@ -277,7 +278,7 @@ async function launch({ binary, args, host, port, timeoutMs, logger, accounts }:
   };
 }
 
-async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
+async function terminate(child: GuardedAnvilProcess, exited: Promise<void>): Promise<void> {
   if (child.pid === undefined) {
     // Never started, so no 'exit' will come to untrack it.
     liveChildren.delete(child);
@@ -290,7 +291,7 @@ async function terminate(child: ChildProcess, exited: Promise<void>): Promise<vo
   clearTimeout(timer);
 }
 
-function track(child: ChildProcess): void {
+function track(child: GuardedAnvilProcess): void {
   liveChildren.add(child);
   if (exitHookInstalled) return;
   exitHookInstalled = true;

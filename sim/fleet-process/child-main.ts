@@ -2,6 +2,7 @@
  * Entry of the fleet process, forked by the run (`child_process.fork` with the tsx loader).
  * It exits when the run goes away: a fleet must never outlive its broker.
  */
+import { watchParent } from '../../core/parent-watchdog.js';
 import { runFleetChild } from './child-fleet.ts';
 import type { ChildMessage, ParentMessage } from './ipc-messages.ts';
 
@@ -9,7 +10,8 @@ if (process.send === undefined) {
   process.stderr.write('pinbench fleet process: start it through the run (it needs an IPC channel)\n');
   process.exit(2);
 }
-process.on('disconnect', () => process.exit(1));
+// The run gone (IPC closed, or this process handed to init): its devices stop with it.
+watchParent({ onParentGone: () => process.exit(1) });
 process.on('uncaughtException', (error) => {
   process.stderr.write(`pinbench fleet process: ${error.stack ?? String(error)}\n`);
   process.exit(1);
