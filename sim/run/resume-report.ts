@@ -113,7 +113,7 @@ export function cutShort(input: { scenario: Scenario; epochsClosed: readonly Res
   }
   if (input.unaccounted > 0) {
     lines.push(
-      `${plural(input.unaccounted, 'acknowledged publish', 'acknowledged publishes')} of the fleet have neither a reading nor a rejection in run.db: the run store commits once a second (${STORE_BUFFER_S} s), and the rows waiting for that commit were lost with the process.`,
+      `${plural(input.unaccounted, 'acknowledged publish', 'acknowledged publishes')} of the fleet ${input.unaccounted === 1 ? 'has' : 'have'} neither a reading nor a rejection in run.db: the run store commits once a second (${STORE_BUFFER_S} s), and the rows waiting for that commit were lost with the process.`,
     );
   }
   if (input.lostOnChain > 0) lines.push(`${plural(input.lostOnChain, 'batch', 'batches')} recorded as settled were not on the chain (its last save predates them): settled again.`);

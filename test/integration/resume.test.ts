@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,6 +12,7 @@ import { chainStatePath } from '../../sim/paths.ts';
 import { resumeRun } from '../../sim/run/resume.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import { testCacheDir } from '../support/cache.ts';
+import { countOf, runAndKill } from '../support/kill-run.ts';
 import { ruleOverRunDb } from '../support/rule-over-run-db.ts';
 import { parseScenarioText } from '../../scenarios/index.ts';
 import type { RuleParams } from '../../core/reward-rule.ts';
@@ -28,51 +28,16 @@ epochs: { lengthS: 10, count: 2 }
 circuit: { batchSize: 4, readingsPerDevice: 8 }
 `;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let anvil: AnvilNode | undefined;
 afterAll(async () => {
   await anvil?.stop();
 });
 
-/** Starts `pinbench run` in its own process group and kills the whole group (run, anvil, provers) once the first proof job is in run.db. */
-async function runAndKill(outDir: string): Promise<string> {
-  const file = join(outDir, 'resume.yaml');
-  writeFileSync(file, SCENARIO);
-  const child = spawn(process.execPath, ['bin/pinbench.js', 'run', file, '--out', outDir, '--cache', testCacheDir, '--quiet'], {
-    detached: true,
-    stdio: 'ignore',
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  try {
-    for (let waited = 0; waited < 240_000; waited += 200) {
-      await sleep(200);
-      const runDir = readdirSync(outDir).find((n) => n.endsWith('-resume'));
-      if (runDir === undefined) continue;
-      const dbPath = join(outDir, runDir, 'run.db');
-      let jobs = 0;
-      try {
-        const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-        try {
-          jobs = (db.prepare('SELECT count(*) AS n FROM proof_jobs').get() as { n: number }).n;
-        } finally {
-          db.close();
-        }
-      } catch {
-        continue; // not created yet
-      }
-      if (jobs > 0) return join(outDir, runDir);
-    }
-    throw new Error('no proof job appeared in run.db within 4 minutes');
-  } finally {
-    process.kill(-child.pid!, 'SIGKILL');
-    await exited;
-  }
-}
-
 describe('integration: a killed run resumes its proof jobs from run.db', () => {
   it('the jobs left behind are proven and settled on the run’s chain, the open epoch is closed, owners claim what the rule gave, and the report is written', async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'pinbench-resume-'));
-    const runDir = await runAndKill(outDir);
+    // Once the first proof job is in run.db: epoch 0 closed, epoch 1 open.
+    const runDir = await runAndKill({ outDir, name: 'resume', scenario: SCENARIO, killWhen: ({ db }) => countOf(db, 'SELECT count(*) AS n FROM proof_jobs') > 0 });
     // What the kill left: epoch 0 closed (its jobs exist), epoch 1 open with readings but no jobs.
     const before = new Database(join(runDir, 'run.db'), { readonly: true });
     const openBefore = (before.prepare('SELECT DISTINCT epoch FROM readings WHERE epoch NOT IN (SELECT epoch FROM proof_jobs) ORDER BY epoch').all() as Array<{ epoch: number }>).map((r) => r.epoch);

@@ -13,10 +13,12 @@ export interface RunProbe {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Starts `pinbench run` on a scenario in its own process group, polls its run.db and output
- * every 100 ms, and once `killWhen` says so kills the whole group with SIGKILL (run, anvil,
- * provers: as a crash or an OOM kill would). Resolves with the run folder. Fails if the point
- * never comes within `timeoutMs`, or the run ended first (it would have nothing left to resume).
+ * Starts `pinbench run` on a scenario, polls its run.db and output every 100 ms, and once
+ * `killWhen` says so kills the run's process with SIGKILL, as a crash or the OOM killer would:
+ * its children notice and stop, anvil saving its state on the way (core/parent-watchdog.js,
+ * sim/chain/anvil-guard.js). Resolves with the run folder once the children are gone too.
+ * Fails if the point never comes within `timeoutMs`, or the run ended first (it would have
+ * nothing left to resume).
  */
 export async function runAndKill(input: { outDir: string; name: string; scenario: string; killWhen: (probe: RunProbe) => boolean; timeoutMs?: number }): Promise<string> {
   const file = join(input.outDir, `${input.name}.yaml`);
@@ -52,9 +54,25 @@ export async function runAndKill(input: { outDir: string; name: string; scenario
     }
     throw new Error(`the kill point did not come within ${(input.timeoutMs ?? 240_000) / 1000} s:\n${output.slice(-2000)}`);
   } finally {
-    if (!ended) process.kill(-child.pid!, 'SIGKILL');
+    if (!ended) process.kill(child.pid!, 'SIGKILL');
     await exited;
+    // The group's other members (anvil and its guard, provers) stop within a few seconds of the run.
+    await waitForGroupGone(child.pid!);
   }
+}
+
+/** Until no process of the run's group is left (it leads its own group: detached). */
+async function waitForGroupGone(pgid: number): Promise<void> {
+  for (let waited = 0; waited < 15_000; waited += 100) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await sleep(100);
+  }
+  process.kill(-pgid, 'SIGKILL');
+  throw new Error(`processes of the killed run (group ${pgid}) were still alive 15 s after the kill`);
 }
 
 /** One number from run.db, for kill points. */
