@@ -68,6 +68,10 @@ export const ERROR_CODES = {
     meaning: 'The broker refused the bridge\'s first login (bad username or password, or not authorised): the credentials file does not match the run\'s device directory.',
     action: 'Write the credentials file again with `pinbench device add`, or take the one the running run wrote to `<run folder>/attached/`.',
   },
+  DISK_FULL: {
+    meaning: 'The run folder\'s filesystem ran short of space: the run stopped before the chain\'s state or run.db could be cut short, keeping what was committed.',
+    action: 'Free space (or give --out on a larger disk for the next run), then `pinbench resume <run folder>` finishes the run.',
+  },
   RUN_INTERRUPTED: {
     meaning: 'The run was aborted (Ctrl-C or its abort signal) before it finished; the CLI exits with 130.',
     action: 'Every reading accepted so far is kept in the run folder\'s run.db; run the scenario again, or `pinbench resume` the folder to settle what is owed.',

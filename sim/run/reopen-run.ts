@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
@@ -56,6 +56,7 @@ export async function reopenRun(runDirInput: string, options: ReopenOptions, cle
   if (chainMeta.embedded && options.rpcUrl === undefined && !existsSync(statePath)) {
     throw new PinbenchError('CHAIN_LOST', `the run used the embedded chain but ${statePath} is missing, so its contracts are gone; nothing can be settled`);
   }
+  if (chainMeta.embedded && options.rpcUrl === undefined) refuseCutShortState(statePath);
   const artifacts = await buildCircuit({ cacheDir, ...shape, ptauPath: options.ptauPath, logger });
   const chainStart = await startChain({
     rpcUrl: options.rpcUrl ?? (chainMeta.embedded ? undefined : chainMeta.rpcUrl),
@@ -67,4 +68,21 @@ export async function reopenRun(runDirInput: string, options: ReopenOptions, cle
   const chain = await setUpChain.attach(chainStart, { cacheDir, verifierSolPath: artifacts.verifierSolPath, addresses: chainMeta.addresses, logger });
   cleanups.push(() => chain.close());
   return { runDir, store, scenario, shape, params, artifacts, chain };
+}
+
+/**
+ * anvil rewrites its state file in place: a save cut short (the disk filled, or anvil was killed
+ * outright mid-save) leaves a truncated JSON that anvil refuses with a parser message. Said here
+ * in words a user can act on.
+ */
+function refuseCutShortState(statePath: string): void {
+  try {
+    JSON.parse(readFileSync(statePath, 'utf8'));
+  } catch (cause) {
+    throw new PinbenchError(
+      'CHAIN_LOST',
+      `${statePath} is cut short (${(cause as Error).message}): anvil's last save of the chain did not finish (a full disk, or anvil killed while saving), so the run's contracts and settlements are gone; run the scenario again`,
+      { cause },
+    );
+  }
 }

@@ -16,6 +16,7 @@ import { processesRssBytes, processRssBytes, watchMemory } from '../perf/memory-
 import { defaultCacheDir, defaultHomeDir, runFolderName } from '../paths.ts';
 import { SettlementPipeline } from '../../backend/settlement/settlement-pipeline.ts';
 import { runCleanups, ruleOf, type Cleanups } from './cleanups.ts';
+import { diskFullError, freeBytes, isDiskFull, reserveBytes, watchDiskSpace } from './disk-space.ts';
 import { prepareFleet, type FleetProcessMode } from './fleet-placement.ts';
 import { runChecks } from './checks.ts';
 import { claimAllRewards } from './claims.ts';
@@ -104,12 +105,16 @@ export interface RunOptions {
   ingestWorkers?: number;
 }
 
-/** Rejects with RUN_INTERRUPTED once `signal` aborts (after stopping time), so every wait can race it. */
+/**
+ * Rejects with RUN_INTERRUPTED once `signal` aborts (after stopping time), so every wait can
+ * race it; with the abort's own PinbenchError when it carries one (DISK_FULL).
+ */
 function interruption(signal: AbortSignal | undefined, stopTime: () => void, dbPath: string): Promise<never> {
   const interrupted = new Promise<never>((_resolve, reject) => {
     const abort = () => {
       stopTime();
-      reject(new PinbenchError('RUN_INTERRUPTED', `run interrupted; every reading accepted so far is kept in ${dbPath}`));
+      const reason: unknown = signal?.reason;
+      reject(reason instanceof PinbenchError ? reason : new PinbenchError('RUN_INTERRUPTED', `run interrupted; every reading accepted so far is kept in ${dbPath}`));
     };
     if (signal?.aborted) abort();
     signal?.addEventListener('abort', abort, { once: true });
@@ -146,7 +151,12 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     }
   };
 
-  const cleanups: Cleanups = [];
+  // A run folder's filesystem running short of space stops the run as an interrupt does, with
+  // DISK_FULL, while anvil and run.db still have room to keep what they have (disk-space.ts).
+  const diskLow = new AbortController();
+  const disk = watchDiskSpace({ runDir, logger, onLow: (error) => diskLow.abort(error) });
+  const signal = options.signal === undefined ? diskLow.signal : AbortSignal.any([options.signal, diskLow.signal]);
+  const cleanups: Cleanups = [() => disk.stop()];
   const store = new RunStore(join(runDir, 'run.db'));
   cleanups.push(() => store.close());
   store.setMeta('scenario', JSON.stringify(scenario, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
@@ -290,7 +300,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     cleanups.push(() => epochs.idle());
     metrics?.watch({ scenarioName: scenario.name, time, wallNowMs, fleet, backend, store, heard, chain, prover });
 
-    const interrupted = interruption(options.signal, () => time.stop(), join(runDir, 'run.db'));
+    const interrupted = interruption(signal, () => time.stop(), join(runDir, 'run.db'));
     await Promise.race([registeringAttached, interrupted]);
     await waitForDevices({
       ids: waitFor, isOnline: (id) => broker.isConnected(id) === true, timeoutMs: options.waitTimeoutMs ?? 120_000, credentialsDir, interrupted, logger, wallNowMs,
@@ -331,7 +341,9 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     if (timeline !== undefined) report.events = timeline.report();
     judgeThresholds(thresholds, report, watch.abort());
     return writeReport(runDir, report, renderMarkdown);
-  } catch (error) {
+  } catch (caught) {
+    // A write that found the disk full before the watch saw it coming: the same line and advice.
+    const error = isDiskFull(caught) ? diskFullError(runDir, freeBytes(runDir), reserveBytes(runDir), 'run') : caught;
     if (error instanceof PinbenchError) error.details.runDir = runDir;
     throw error;
   } finally {
