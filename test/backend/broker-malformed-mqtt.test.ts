@@ -1,6 +1,7 @@
 import { connect as connectTcp, type Socket } from 'node:net';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { honestPublishAcked as publishAcked } from '../support/honest-publish.ts';
 import { startEmbeddedBroker, type BrokerHandle } from '../../backend/broker/embedded-broker.ts';
 
 // Malformed MQTT from a raw socket (issue 18): each probe is answered by closing that one
@@ -59,15 +60,7 @@ function rawExchange(bytes: Buffer[], endAfterMs?: number): Promise<'closed by b
   });
 }
 
-async function honestPublishAcked(): Promise<boolean> {
-  const client = await mqtt.connectAsync(broker.url, { clientId: OTHER, username: OTHER, password: 'pw-2', reconnectPeriod: 0 });
-  try {
-    await client.publishAsync(`device/${OTHER}/data`, Buffer.alloc(150, 1), { qos: 1 });
-    return true;
-  } finally {
-    await client.endAsync();
-  }
-}
+const honestPublishAcked = () => publishAcked(broker.url, { deviceId: OTHER, password: 'pw-2' });
 
 describe('malformed MQTT from a raw socket', () => {
   it('a truncated CONNECT is held until the socket ends, and the broker keeps serving meanwhile', async () => {

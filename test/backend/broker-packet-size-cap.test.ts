@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect as connectTcp } from 'node:net';
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { honestPublishAcked as publishAcked } from '../support/honest-publish.ts';
 import { startEmbeddedBroker, type BrokerHandle } from '../../backend/broker/embedded-broker.ts';
 import { DEFAULT_MAX_PACKET_BYTES } from '../../backend/broker/packet-size-cap.ts';
 
@@ -27,16 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => broker.close());
 
-/** A connected honest device that publishes one QoS 1 message and waits for its PUBACK. */
-async function honestPublishAcked(): Promise<boolean> {
-  const client = await mqtt.connectAsync(broker.url, { clientId: OTHER, username: OTHER, password: 'pw-2', reconnectPeriod: 0 });
-  try {
-    await client.publishAsync(`device/${OTHER}/data`, Buffer.alloc(150, 1), { qos: 1 });
-    return true;
-  } finally {
-    await client.endAsync();
-  }
-}
+const honestPublishAcked = () => publishAcked(broker.url, { deviceId: OTHER, password: 'pw-2' });
 
 describe('the embedded broker caps the packet size', () => {
   it('has a 4 KiB default, room for ~25 Pebble readings of ~150 B', () => {
