@@ -12,8 +12,8 @@ import type { SettledBatch } from '../core/settled-batch.ts';
 export interface BackendIo {
   /** A publish reached the broker. */
   publishArrived(): void;
-  /** Keeps time waiting until `operation` settles; returns it. */
-  track<T>(operation: Promise<T>): Promise<T>;
+  /** Keeps time waiting until `operation` settles; returns it. `chain`: it waits for the chain, which may take longer than other I/O (IoSettle.track). */
+  track<T>(operation: Promise<T>, options?: { chain?: boolean }): Promise<T>;
   /** Time waits while `count()` is above zero (and counts its changes as progress). */
   addPending(label: string, count: () => number): void;
 }

@@ -107,7 +107,7 @@ export async function startBackend(input: {
     ...(input.external === undefined ? {} : { confirmGraceMs: 5000 }),
     reject: (clientId, topic, payload, reason, detail) => ingest.reject(clientId, topic, payload, reason, detail),
     nowMs: input.nowMs,
-    track: (operation) => io.track(operation),
+    track: (operation, options) => io.track(operation, options),
     maxClockSkewS: input.maxClockSkewS,
     logger,
     topics,

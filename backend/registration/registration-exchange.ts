@@ -81,8 +81,8 @@ export interface RegistrationBackendDeps {
   reject(clientId: string, topic: string, payload: Uint8Array, reason: RejectionReason, detail: string): void;
   /** The backend clock (simulated time), ms. */
   nowMs(): number;
-  /** Keeps the discrete clock from running ahead of the exchange (IoSettle.track). */
-  track<T>(operation: Promise<T>): Promise<T>;
+  /** Keeps the discrete clock from running ahead of the exchange (IoSettle.track); `chain` for the registry transaction. */
+  track<T>(operation: Promise<T>, options?: { chain?: boolean }): Promise<T>;
   maxClockSkewS: number;
   logger: Logger;
   /** Where status goes and confirms arrive; default the Pebble firmware's layout. */
@@ -203,6 +203,7 @@ export class RegistrationBackend {
           await this.send(clientId, { status: RegistrationStatus.REFUSED, reason: `registry: ${(error as Error).message}` });
         },
       ),
+      { chain: true },
     );
     proposal.answered();
   }

@@ -7,6 +7,7 @@ import type { ErrorCode } from '../../core/error-codes.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import { spawnGuardedAnvil, type GuardedAnvilProcess } from './guarded-anvil.ts';
+import { RetryingJsonRpcProvider } from './retrying-provider.ts';
 
 /** Foundry's well-known development mnemonic (anvil's default): its keys are public, test use only. */
 export const ANVIL_DEV_MNEMONIC = 'test test test test test test test test test test test junk';
@@ -110,7 +111,7 @@ function historyArgs(states: number | undefined): string[] {
 /** Connects to an existing JSON-RPC endpoint (`--rpc URL`), failing clearly when nothing answers. */
 export async function connectRpc(
   rpcUrl: string,
-  options: { timeoutMs?: number; pollingIntervalMs?: number } = {},
+  options: { timeoutMs?: number; pollingIntervalMs?: number; logger?: Logger } = {},
 ): Promise<RpcConnection> {
   let url: URL;
   try {
@@ -123,7 +124,7 @@ export async function connectRpc(
   }
   let chainId: bigint;
   try {
-    chainId = await probeChainId(rpcUrl, options.timeoutMs ?? 5000);
+    chainId = await probeChainIdWithRetries(rpcUrl, options.timeoutMs ?? 5000);
   } catch (cause) {
     throw new PinbenchError(
       'RPC_UNREACHABLE',
@@ -134,11 +135,12 @@ export async function connectRpc(
   // A static network stops ethers from re-asking the chain id (and retrying forever when down).
   // The response cache is off: it would hand back a stale 'pending' nonce to a burst of
   // transactions sent within its 250 ms window.
-  const provider = new JsonRpcProvider(rpcUrl, Network.from(chainId), {
+  // Its HTTP requests are sent again when the endpoint drops or refuses them (retrying-provider.ts).
+  const provider = new RetryingJsonRpcProvider(rpcUrl, Network.from(chainId), {
     staticNetwork: true,
     cacheTimeout: -1,
     pollingInterval: options.pollingIntervalMs ?? 250,
-  });
+  }, { logger: options.logger });
   return { rpcUrl, chainId, provider };
 }
 
@@ -299,6 +301,21 @@ function track(child: GuardedAnvilProcess): void {
   process.on('exit', () => {
     for (const c of liveChildren) c.kill('SIGKILL');
   });
+}
+
+/** Tries of the first eth_chainId: an endpoint that drops one request in ten must not fail the run at its first. */
+const PROBE_TRIES = 3;
+
+async function probeChainIdWithRetries(rpcUrl: string, timeoutMs: number): Promise<bigint> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await probeChainId(rpcUrl, timeoutMs);
+    } catch (error) {
+      // An answer that is not JSON-RPC will not become one: only a failed request is tried again.
+      if (tries >= PROBE_TRIES || error instanceof SyntaxError || (error instanceof Error && error.message.startsWith('eth_chainId answered'))) throw error;
+      await sleep(200 * tries);
+    }
+  }
 }
 
 async function probeChainId(rpcUrl: string, timeoutMs: number): Promise<bigint> {

@@ -33,7 +33,7 @@ export interface ChainStart extends ChainAccess {
  */
 export async function startChain(options: { rpcUrl?: string; operatorKey?: string; logger: Logger; statePath?: string; stateIntervalS?: number }): Promise<ChainStart> {
   if (options.rpcUrl !== undefined) {
-    const rpc = await connectRpc(options.rpcUrl, { pollingIntervalMs: 100 });
+    const rpc = await connectRpc(options.rpcUrl, { pollingIntervalMs: 100, logger: options.logger });
     const key = options.operatorKey ?? devPrivateKeys(1)[0]!;
     options.logger.info(`chain: using ${rpc.rpcUrl} (chain id ${rpc.chainId})`);
     return { rpcUrl: rpc.rpcUrl, chainId: rpc.chainId, embedded: false, operator: new Wallet(key, rpc.provider), stop: async () => rpc.provider.destroy() };
@@ -42,7 +42,7 @@ export async function startChain(options: { rpcUrl?: string; operatorKey?: strin
   // otherwise copy the whole state per block (~2 GiB and half the claim rate at 10,000 devices).
   const anvilOptions: StartAnvilOptions = { logger: options.logger, statePath: options.statePath, stateIntervalS: options.stateIntervalS, historyStates: 0 };
   let node: AnvilNode = await startAnvil(anvilOptions);
-  const rpc = await connectRpc(node.rpcUrl, { pollingIntervalMs: 50 });
+  const rpc = await connectRpc(node.rpcUrl, { pollingIntervalMs: 50, logger: options.logger });
   options.logger.info(`chain: anvil on ${node.rpcUrl} (chain id ${node.chainId})`);
   // One restart at a time; stop waits for one under way, so no anvil outlives the run.
   let restarting: Promise<void> = Promise.resolve();

@@ -27,6 +27,8 @@ export const SLICE_IO_WAIT = { stallMs: 2000, maxWaitMs: 300_000 } as const;
  */
 export class IoSettle {
   private inFlight = 0;
+  /** Of those, operations that wait for the chain (see `track`'s `chain`). */
+  private chainInFlight = 0;
   private sent = 0;
   private arrived = 0;
   /** Counts every answered operation and arrived publish: a wait that sees it move goes on. */
@@ -37,10 +39,21 @@ export class IoSettle {
 
   constructor(private readonly options: IoSettleOptions) {}
 
-  track<T>(operation: Promise<T>): Promise<T> {
+  /**
+   * Time waits until `operation` settles. With `chain`, the operation waits for the chain (a
+   * device's registration): while one is in flight a wait does not give up for want of progress,
+   * only after `maxWaitMs`. A chain answers late but does answer (the transaction sender has
+   * its own limits): a real node takes a block time or more, a flaky endpoint a timeout and a
+   * retry, both longer than `stallMs`; a clock that went on would run the epochs past devices
+   * not yet registered, and they would lose their readings.
+   */
+  track<T>(operation: Promise<T>, options: { chain?: boolean } = {}): Promise<T> {
+    const chain = options.chain === true;
     this.inFlight += 1;
+    if (chain) this.chainInFlight += 1;
     return operation.finally(() => {
       this.inFlight -= 1;
+      if (chain) this.chainInFlight -= 1;
       this.progress += 1;
     });
   }
@@ -114,9 +127,10 @@ export class IoSettle {
         mark = nextMark;
         lastProgressAt = now;
       }
-      if (now - lastProgressAt > stallMs || now - started > maxWaitMs) {
+      const stalled = now - lastProgressAt > stallMs && this.chainInFlight === 0;
+      if (stalled || now - started > maxWaitMs) {
         this.giveUps += 1;
-        this.giveUpListener?.(`${this.unsettled()}; ${now - lastProgressAt > stallMs ? `no progress for ${stallMs} ms` : `busy for ${maxWaitMs} ms`}`, this.giveUps);
+        this.giveUpListener?.(`${this.unsettled()}; ${stalled ? `no progress for ${stallMs} ms` : `busy for ${maxWaitMs} ms`}`, this.giveUps);
         // Lost publishes would otherwise make every later slice wait the full time.
         this.arrived = Math.max(this.arrived, this.sent);
         return;

@@ -169,7 +169,7 @@ function createChildFleet(init: InitMessage, transport: ChildTransport, fail: (e
     plan,
     clock,
     connector,
-    register: (device) => io.track(register(device)),
+    register: (device) => io.track(register(device), { chain: true }),
     logger,
     events: {
       published(deviceId, topic, bytes, timestampS) {

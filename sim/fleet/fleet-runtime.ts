@@ -194,7 +194,7 @@ export function createFleetRuntime(input: {
     plan,
     clock,
     connector,
-    register: (device) => io.track(enrolment.register(device.id).then(() => undefined)),
+    register: (device) => io.track(enrolment.register(device.id).then(() => undefined), { chain: true }),
     logger,
     events: {
       published(deviceId, topic, bytes, timestampS) {

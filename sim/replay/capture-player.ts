@@ -115,6 +115,7 @@ export class CapturePlayer {
           ),
         ),
       ).then(() => undefined),
+      { chain: true },
     );
     for (const source of this.sources) this.pump(source);
   }

@@ -96,6 +96,38 @@ describe('IoSettle', () => {
     expect(gaveUp).toEqual(['registrations still answering; busy for 300 ms']);
   });
 
+  it('behavior: while a chain operation (a registration) is in flight a wait does not stall out, only maxWaitMs ends it', async () => {
+    // The chain answers after 500 ms of wall time without any other progress: 5 times the stall limit.
+    let now = 0;
+    let answer!: () => void;
+    const registration = new Promise<void>((resolve) => (answer = resolve));
+    const wall = () => {
+      now += 10;
+      if (now === 500) answer();
+      return now;
+    };
+    const io = new IoSettle({ stallMs: 100, maxWaitMs: 60_000, wallNowMs: wall });
+    const gaveUp: string[] = [];
+    io.onGiveUp((what) => gaveUp.push(what));
+    void io.track(registration, { chain: true });
+    await io.settled();
+    expect(gaveUp).toEqual([]);
+    expect(io.isSettled()).toBe(true);
+    expect(now).toBeGreaterThanOrEqual(500);
+    // The same wait without `chain` gives up at the stall limit.
+    const plain = new IoSettle({ stallMs: 100, maxWaitMs: 60_000, wallNowMs: steppingWall() });
+    plain.onGiveUp((what) => gaveUp.push(what));
+    void plain.track(new Promise<void>(() => undefined));
+    await plain.settled();
+    expect(gaveUp).toEqual(['1 operation awaiting its answer; no progress for 100 ms']);
+    // And a chain operation that never answers still ends at maxWaitMs.
+    const stuck = new IoSettle({ stallMs: 100, maxWaitMs: 1_000, wallNowMs: steppingWall() });
+    stuck.onGiveUp((what) => gaveUp.push(what));
+    void stuck.track(new Promise<void>(() => undefined), { chain: true });
+    await stuck.settled();
+    expect(gaveUp[1]).toBe('1 operation awaiting its answer; busy for 1000 ms');
+  });
+
   it('behavior: give-ups are debug lines at first, then a warning from the 20th and every 100th', async () => {
     const io = new IoSettle({ stallMs: 20, maxWaitMs: 60_000, wallNowMs: steppingWall() });
     const logger = recordingLogger();

@@ -5,7 +5,8 @@ import { batchOfDevice, flagLargeJumps, workUnits, type RuleParams, type WorkRea
 /**
  * The reward rule applied to run.db, independently of the run's own bookkeeping: per device and
  * epoch, the accepted readings of devices the epoch summary did not flag (table `flags`), with
- * large jumps flagged as the circuit requires, through workUnits.
+ * large jumps flagged as the circuit requires, through workUnits. Gives each device's units and
+ * the batches (`epoch/batch`) that have any.
  */
 export function ruleOverRunDb(runDir: string, params: RuleParams, k: number, epochs: number, batchSize: number) {
   const db = new Database(join(runDir, 'run.db'), { readonly: true });
