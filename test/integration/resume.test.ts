@@ -36,11 +36,13 @@ afterAll(async () => {
 describe('integration: a killed run resumes its proof jobs from run.db', () => {
   it('the jobs left behind are proven and settled on the run’s chain, the open epoch is closed, owners claim what the rule gave, and the report is written', async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'pinbench-resume-'));
-    // Once the first proof job is in run.db: epoch 0 closed, epoch 1 open.
-    const runDir = await runAndKill({ outDir, name: 'resume', scenario: SCENARIO, killWhen: ({ db }) => countOf(db, 'SELECT count(*) AS n FROM proof_jobs') > 0 });
-    // What the kill left: epoch 0 closed (its jobs exist), epoch 1 open with readings but no jobs.
+    // Once epoch 0's close has finished (its record is in run.db, every batch a job), epoch 1 open.
+    const runDir = await runAndKill({ outDir, name: 'resume', scenario: SCENARIO, killWhen: ({ db }) => countOf(db, "SELECT count(*) AS n FROM meta WHERE key = 'epoch_closed:0'") > 0 });
+    // What the kill left: epoch 1 with readings, no close record and no jobs.
     const before = new Database(join(runDir, 'run.db'), { readonly: true });
-    const openBefore = (before.prepare('SELECT DISTINCT epoch FROM readings WHERE epoch NOT IN (SELECT epoch FROM proof_jobs) ORDER BY epoch').all() as Array<{ epoch: number }>).map((r) => r.epoch);
+    const openBefore = (
+      before.prepare("SELECT DISTINCT epoch FROM readings WHERE 'epoch_closed:' || epoch NOT IN (SELECT key FROM meta) AND epoch NOT IN (SELECT epoch FROM proof_jobs) ORDER BY epoch").all() as Array<{ epoch: number }>
+    ).map((r) => r.epoch);
     before.close();
     expect(openBefore).toEqual([1]);
     expect(existsSync(join(runDir, 'report.json'))).toBe(false);
