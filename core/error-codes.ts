@@ -72,6 +72,10 @@ export const ERROR_CODES = {
     meaning: 'The run folder\'s filesystem ran short of space: the run stopped before the chain\'s state or run.db could be cut short, keeping what was committed.',
     action: 'Free space (or give --out on a larger disk for the next run), then `pinbench resume <run folder>` finishes the run.',
   },
+  REPORT_INVALID: {
+    meaning: 'A report.json `pinbench compare` was given is missing, not JSON, not a report of a run, or lacks a field every report has.',
+    action: 'Give a run folder (runs/<time>-<scenario>/) or its report.json as the run wrote it; a resumed report holds no run measures: compare the runs themselves.',
+  },
   RUN_INTERRUPTED: {
     meaning: 'The run was aborted (Ctrl-C or its abort signal) before it finished; the CLI exits with 130.',
     action: 'Every reading accepted so far is kept in the run folder\'s run.db; run the scenario again, or `pinbench resume` the folder to settle what is owed.',

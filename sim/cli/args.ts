@@ -55,6 +55,7 @@ export const USAGE = `Usage: pinbench run <scenario.yaml> [options]
        pinbench test <folder|scenario.yaml…> [--junit <out.xml>] [--summary <out.md>] [--fail-fast]
        pinbench init [name]
        pinbench schema > pinbench.schema.json
+       pinbench compare <run A> <run B> [--md <out.md>] [--fail-on-regression 10%]
 
 run     Runs a scenario end to end: virtual trackers → embedded MQTT broker → ingest → Groth16
         proof → settlement and rewards on a local anvil chain, and writes runs/<time>-<scenario>/.
@@ -185,7 +186,7 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
   if (values.help || positionals.length === 0) return { command: 'help', text: USAGE };
   const [command, scenarioFile, ...extra] = positionals;
   if (command !== 'run' && command !== 'resume') {
-    throw new PinbenchError('CLI_ARGS_INVALID', `unknown command "${command}"; the commands are run, resume, device, claim, bridge, replay, provision, test, init and schema (\`pinbench --help\`)`);
+    throw new PinbenchError('CLI_ARGS_INVALID', `unknown command "${command}"; the commands are run, resume, device, claim, bridge, replay, provision, test, init, schema and compare (\`pinbench --help\`)`);
   }
   if (values['operator-key'] !== undefined && values.rpc === undefined) {
     throw new PinbenchError('CLI_ARGS_INVALID', 'option --operator-key only applies with --rpc; the embedded anvil uses its own dev account');

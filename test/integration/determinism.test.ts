@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario, type ScenarioInput } from '../../sim/index.ts';
+import { compareReports } from '../../reports/compare/compare-reports.ts';
+import { readReport, runCompareCommand } from '../../sim/cli/compare-command.ts';
 import { testCacheDir } from '../support/cache.ts';
 import { runFingerprint as fingerprint } from '../support/fingerprint.ts';
 
@@ -31,5 +33,18 @@ describe('integration: determinism', () => {
     expect(b.packages).toEqual(a.packages);
     expect(b.published).toEqual(a.published);
     expect(b.rewards).toEqual(a.rewards);
+
+    // `pinbench compare` of the two real reports: what the seed fixes did not change at all (gas
+    // does move: a device's first accrual is a cold write, and the settlements' order is the provers').
+    const lines: string[] = [];
+    expect(runCompareCommand({ runA: first.runDir, runB: second.runDir }, { stdout: (l) => lines.push(l) })).toBe(0);
+    const rows = compareReports(readReport(first.runDir), readReport(second.runDir)).rows;
+    const row = (metric: string) => rows.find((r) => r.metric === metric);
+    for (const metric of ['messages.published', 'messages.accepted', 'rejected.total', 'proofs.count', 'rewards.devicesPaid', 'checks.failed']) {
+      expect(row(metric), metric).toMatchObject({ regression: false });
+      expect(row(metric)!.a, metric).toBe(row(metric)!.b);
+    }
+    expect(row('latency.publishToAccept.p99')?.a).toBeGreaterThan(0);
+    expect(lines.at(-1)).toMatch(/^\d+ metrics worse in B than in A \(no --fail-on-regression: exit 0\)$/);
   }, 300_000);
 });

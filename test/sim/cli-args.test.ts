@@ -77,7 +77,7 @@ describe('CLI arguments', () => {
 
   it('error: an unknown command names the right one', () => {
     expect(() => parseCli(['go', 's.yaml'])).toThrow(
-      'unknown command "go"; the commands are run, resume, device, claim, bridge, replay, provision, test, init and schema (`pinbench --help`)',
+      'unknown command "go"; the commands are run, resume, device, claim, bridge, replay, provision, test, init, schema and compare (`pinbench --help`)',
     );
   });
 
