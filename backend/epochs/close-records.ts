@@ -31,3 +31,11 @@ export function epochCloseRecords(store: RunStore): Map<number, EpochCloseRecord
   }
   return records;
 }
+
+/** The epochs of the scenario (below `epochCount`) with accepted readings and no close record: open, or half closed, when the run stopped. */
+export function openEpochs(store: RunStore, epochCount: number): number[] {
+  const records = epochCloseRecords(store);
+  return (store.db.prepare('SELECT DISTINCT epoch FROM readings WHERE epoch < ? ORDER BY epoch').all(epochCount) as Array<{ epoch: number }>)
+    .map((r) => r.epoch)
+    .filter((epoch) => !records.has(epoch));
+}

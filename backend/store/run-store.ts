@@ -109,7 +109,7 @@ const MAX_PENDING_ROWS = 8192;
  * 3.1 at 8,192. A process that crashes loses what is buffered, at most this long (it was 100 ms);
  * SQLite itself stays consistent.
  */
-const DEFAULT_FLUSH_EVERY_MS = 1000;
+export const DEFAULT_FLUSH_EVERY_MS = 1000;
 
 /**
  * Rows waiting for their commit, in columns (numbers in typed arrays, the digests in one byte

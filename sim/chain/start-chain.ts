@@ -22,8 +22,9 @@ export interface ChainStart extends ChainAccess {
    * same port from its saved state. The RPC URL stays the same, so the backend's chain client
    * sees an outage, not a new node. Resolves once it answers again, with the wall-clock ms
    * from going down to answering (a restart asked for during another waits for it first).
+   * `afterBack` runs once it answers, before any later restart may take it down again.
    */
-  restart?(how: ChainRestart): Promise<{ backAfterMs: number }>;
+  restart?(how: ChainRestart, afterBack?: () => Promise<void>): Promise<{ backAfterMs: number }>;
 }
 
 /**
@@ -62,7 +63,7 @@ export async function startChain(options: { rpcUrl?: string; operatorKey?: strin
     ...(options.statePath === undefined
       ? {}
       : {
-          restart: (how: ChainRestart) => {
+          restart: (how: ChainRestart, afterBack?: () => Promise<void>) => {
             const run = restarting.then(async () => {
               const downAt = performance.now();
               options.logger.info(`chain: anvil ${how.kill ? 'killed' : 'stopped'} for ${how.downMs / 1000} s`);
@@ -70,7 +71,9 @@ export async function startChain(options: { rpcUrl?: string; operatorKey?: strin
               await new Promise((resolve) => setTimeout(resolve, how.downMs));
               node = await startAnvil({ ...anvilOptions, port: node.port });
               options.logger.info(`chain: anvil back on ${node.rpcUrl} from its saved state (pid ${node.pid})`);
-              return { backAfterMs: performance.now() - downAt };
+              const backAfterMs = performance.now() - downAt;
+              await afterBack?.();
+              return { backAfterMs };
             });
             restarting = run.then(() => undefined, () => undefined);
             return run;

@@ -165,7 +165,9 @@ function ownerAccrualCheck(store: RunStore, claims: ClaimSummary, claimedBefore:
   const owners = new Map<string, number[]>();
   for (const row of store.db.prepare('SELECT device_index AS d, owner FROM devices').all() as Array<{ d: number; owner: string }>) {
     const owner = row.owner.toLowerCase();
-    owners.set(owner, [...(owners.get(owner) ?? []), row.d]);
+    const devices = owners.get(owner) ?? [];
+    devices.push(row.d);
+    owners.set(owner, devices);
   }
   const units = expectedDeviceUnits(store);
   const mismatches: string[] = [];

@@ -1,7 +1,7 @@
 import { statfsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
+import { chainStatePath } from '../paths.ts';
 
 /**
  * Space a run keeps free on its folder's filesystem. A full disk is a loss of the chain, not
@@ -25,7 +25,7 @@ export function freeBytes(dir: string): number {
 export function reserveBytes(runDir: string): number {
   let state = 0;
   try {
-    state = statSync(join(runDir, 'chain-state.json')).size;
+    state = statSync(chainStatePath(runDir)).size;
   } catch {
     // Not written yet (the first save comes a few seconds in), or an external chain.
   }

@@ -5,7 +5,7 @@ import type { RunStore } from '../../backend/store/run-store.ts';
 import type { SettlementPipeline } from '../../backend/settlement/settlement-pipeline.ts';
 import type { DeviceMeta } from '../../backend/epochs/close-epoch.ts';
 import { createEpochClosing } from '../../backend/epoch-closing.ts';
-import { epochCloseRecords } from '../../backend/epochs/close-records.ts';
+import { epochCloseRecords, openEpochs } from '../../backend/epochs/close-records.ts';
 
 /** An epoch `pinbench resume` closed: it was open, or half closed, when the run stopped. */
 export interface ResumedEpoch {
@@ -30,10 +30,9 @@ export async function closeOpenEpochs(input: {
   logger: Logger;
 }): Promise<ResumedEpoch[]> {
   const { store, scenario } = input;
-  const records = epochCloseRecords(store);
-  const withReadings = (store.db.prepare('SELECT DISTINCT epoch FROM readings WHERE epoch < ? ORDER BY epoch').all(scenario.epochs.count) as Array<{ epoch: number }>).map((r) => r.epoch);
-  const open = withReadings.filter((epoch) => !records.has(epoch));
+  const open = openEpochs(store, scenario.epochs.count);
   if (open.length === 0) return [];
+  const records = epochCloseRecords(store);
   // Rejections before the first open epoch were counted by the closes that finished.
   const rejectionCursor = Math.max(0, ...[...records.values()].filter((r) => r.epoch < open[0]!).map((r) => r.rejectionCursor));
   const closed: ResumedEpoch[] = [];

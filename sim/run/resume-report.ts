@@ -1,15 +1,15 @@
 import type { Scenario } from '../../scenarios/index.ts';
-import type { RunStore } from '../../backend/store/run-store.ts';
+import { DEFAULT_FLUSH_EVERY_MS, type RunStore } from '../../backend/store/run-store.ts';
 import type { ChainSetup } from '../../backend/chain/chain-client.ts';
-import { epochCloseRecords } from '../../backend/epochs/close-records.ts';
+import { epochCloseRecords, openEpochs } from '../../backend/epochs/close-records.ts';
 import type { ReportCheck, ResumeReport } from '../../reports/types.ts';
 import { PINBENCH_VERSION } from '../version.ts';
 import type { ClaimSummary } from './claims.ts';
 import { perDeviceRewards } from './report-builder.ts';
 import type { ResumedEpoch } from './resume-epochs.ts';
 
-/** How long the run store buffers rows before a commit (backend/store/run-store.ts): what a kill can lose. */
-const STORE_BUFFER_S = 1;
+/** How long the run store buffers rows before a commit: what a kill can lose. */
+const STORE_BUFFER_S = DEFAULT_FLUSH_EVERY_MS / 1000;
 
 export interface ResumeReportInput {
   scenario: Scenario;
@@ -52,7 +52,7 @@ export function buildResumeReport(input: ResumeReportInput): ResumeReport {
     });
   const perDevice = perDeviceRewards(store);
   const tx = chain.txStats();
-  const checks = [epochsClosedCheck(store, scenario), ...input.checks];
+  const checks = [epochsClosedCheck(store, scenario, records), ...input.checks];
   return {
     pinbench: { version: PINBENCH_VERSION },
     mode: 'resumed',
@@ -87,11 +87,8 @@ function lastEpochWithReadings(store: RunStore): number | undefined {
 }
 
 /** Every epoch of the scenario with accepted readings has its close record: each such reading is in a proof job. */
-function epochsClosedCheck(store: RunStore, scenario: Scenario): ReportCheck {
-  const records = epochCloseRecords(store);
-  const open = (store.db.prepare('SELECT DISTINCT epoch FROM readings WHERE epoch < ? ORDER BY epoch').all(scenario.epochs.count) as Array<{ epoch: number }>)
-    .map((r) => r.epoch)
-    .filter((e) => !records.has(e));
+function epochsClosedCheck(store: RunStore, scenario: Scenario, records: ReadonlyMap<number, unknown>): ReportCheck {
+  const open = openEpochs(store, scenario.epochs.count);
   return {
     name: 'every epoch with readings closed',
     ok: open.length === 0,

@@ -60,21 +60,15 @@ export async function prepareCircuitAndChain(input: {
   input.store.setMeta('chain', JSON.stringify({ embedded: chain.embedded, rpcUrl: chain.rpcUrl, chainId: chain.chainId.toString(), addresses: chain.addresses }));
   const { restart } = chainStart;
   // The operator's sender learns of each restart at once: transactions mined after anvil's last
-  // saved state are gone from a killed chain even when none is in flight to notice it. One
-  // restart and its recheck at a time, so a second restart cannot cut the first one's recheck.
-  let restarts: Promise<unknown> = Promise.resolve();
+  // saved state are gone from a killed chain even when none is in flight to notice it. The
+  // recheck runs inside the restart, so a second restart cannot cut it short.
   const restartChain =
     restart === undefined
       ? undefined
-      : (how: ChainRestart): Promise<{ backAfterMs: number }> => {
-          const run = restarts.then(async () => {
-            const back = await restart(how);
+      : (how: ChainRestart) =>
+          restart(how, async () => {
             const resent = await chain.recheckAfterRestart();
             if (resent > 0) logger.warn(`chain: the restarted chain had lost ${resent} operator transactions; sent again with their signed bytes`);
-            return back;
           });
-          restarts = run.catch(() => undefined);
-          return run;
-        };
   return { artifacts, chain, restartChain };
 }
