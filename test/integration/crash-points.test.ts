@@ -33,7 +33,7 @@ async function killResumeAudit(killWhen: (probe: RunProbe) => boolean) {
   const resumed = await resumeRun(runDir, { cacheDir: testCacheDir });
   const report = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as ResumeReport;
   const audit = await auditRunChain(runDir, scenario);
-  expect({ unsettled: audit.unsettled, settledEvents: audit.settledEvents, accrued: audit.accrued, balances: audit.balances }).toEqual({ unsettled: [], settledEvents: [], accrued: [], balances: [] });
+  expect({ unsettled: audit.unsettled, settledEvents: audit.settledEvents, accrued: audit.accrued, balances: audit.balances, recorded: audit.recorded }).toEqual({ unsettled: [], settledEvents: [], accrued: [], balances: [], recorded: [] });
   expect(report.checks.filter((c) => !c.ok)).toEqual([]);
   expect(resumed.outcome?.exitCode).toBe(0);
   return { resumed, report, audit };

@@ -74,6 +74,6 @@ describe.skipIf(!mounted)('integration: the run folder\'s disk fills up mid-run 
     expect(resumed.outcome?.exitCode).toBe(0);
     const audit = await auditRunChain(runDir, parseScenarioText(SCENARIO, 'disk-full.yaml'));
     expect(audit.jobs.length).toBeGreaterThan(0);
-    expect({ unsettled: audit.unsettled, settledEvents: audit.settledEvents, accrued: audit.accrued, balances: audit.balances }).toEqual({ unsettled: [], settledEvents: [], accrued: [], balances: [] });
+    expect({ unsettled: audit.unsettled, settledEvents: audit.settledEvents, accrued: audit.accrued, balances: audit.balances, recorded: audit.recorded }).toEqual({ unsettled: [], settledEvents: [], accrued: [], balances: [], recorded: [] });
   }, 300_000);
 });

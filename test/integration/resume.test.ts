@@ -2,20 +2,13 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Contract, JsonRpcProvider } from 'ethers';
-import { afterAll, describe, expect, it } from 'vitest';
-import { compileContracts } from '../../contracts/index.ts';
-import { buildCircuit } from '../../circuits/index.ts';
-import { silentLogger } from '../../core/ports.ts';
-import { startAnvil, type AnvilNode } from '../../sim/chain/anvil.ts';
-import { chainStatePath } from '../../sim/paths.ts';
+import { describe, expect, it } from 'vitest';
 import { resumeRun } from '../../sim/run/resume.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import { testCacheDir } from '../support/cache.ts';
 import { countOf, runAndKill } from '../support/kill-run.ts';
-import { ruleOverRunDb } from '../support/rule-over-run-db.ts';
+import { auditRunChain } from '../support/chain-audit.ts';
 import { parseScenarioText } from '../../scenarios/index.ts';
-import type { RuleParams } from '../../core/reward-rule.ts';
 import type { ResumeReport } from '../../reports/types.ts';
 
 // Real time, so that the first epoch's proof jobs exist a while before the second epoch ends.
@@ -27,11 +20,6 @@ fleet:
 epochs: { lengthS: 10, count: 2 }
 circuit: { batchSize: 4, readingsPerDevice: 8 }
 `;
-
-let anvil: AnvilNode | undefined;
-afterAll(async () => {
-  await anvil?.stop();
-});
 
 describe('integration: a killed run resumes its proof jobs from run.db', () => {
   it('the jobs left behind are proven and settled on the run’s chain, the open epoch is closed, owners claim what the rule gave, and the report is written', async () => {
@@ -76,39 +64,11 @@ describe('integration: a killed run resumes its proof jobs from run.db', () => {
     expect(md).toContain('## What the stop cut short');
 
     // The chain itself, started again from the state the resume left in the run folder.
-    const db = new Database(join(runDir, 'run.db'), { readonly: true });
-    const jobs = db.prepare('SELECT epoch, batch, status FROM proof_jobs').all() as Array<{ epoch: number; batch: number; status: string }>;
-    const chainMeta = JSON.parse((db.prepare("SELECT value FROM meta WHERE key = 'chain'").get() as { value: string }).value);
-    const owed = db.prepare('SELECT d.owner AS owner, r.reward_wei AS wei FROM rewards r JOIN devices d USING (device_index)').all() as Array<{ owner: string; wei: string }>;
-    db.close();
-    expect(jobs.length).toBeGreaterThan(0);
-    expect(jobs.every((j) => j.status === 'settled')).toBe(true);
-
-    anvil = await startAnvil({ logger: silentLogger, statePath: chainStatePath(runDir) });
-    const provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { staticNetwork: true });
-    const artifacts = await buildCircuit({ cacheDir: testCacheDir, batchSize: 4, readingsPerDevice: 8 });
-    const compiled = await compileContracts({ cacheDir: testCacheDir, verifierSolPath: artifacts.verifierSolPath, logger: silentLogger });
-    const settlement = new Contract(chainMeta.addresses.settlement, compiled.settlement.abi, provider);
-    const token = new Contract(chainMeta.addresses.token, compiled.token.abi, provider);
-    for (const job of jobs) expect(await settlement.getFunction('isSettled')(job.epoch, job.batch)).toBe(true);
-    expect(jobs.map((j) => j.epoch).filter((e, i, all) => all.indexOf(e) === i)).toEqual([0, 1]);
-    const byOwner = new Map<string, bigint>();
-    for (const row of owed) byOwner.set(row.owner, (byOwner.get(row.owner) ?? 0n) + BigInt(row.wei));
-    expect(byOwner.size).toBeGreaterThan(0);
-    for (const [owner, wei] of byOwner) expect(await token.getFunction('balanceOf')(owner)).toBe(wei);
-    // The rule applied to run.db independently: what each device earned over both epochs, paid to its owner.
-    const scenario = parseScenarioText(SCENARIO, 'resume.yaml');
-    const params: RuleParams = { unitsPerSample: BigInt(scenario.reward.unitsPerSample), maxStepE7: BigInt(scenario.reward.maxStepE7), rewardPerUnitWei: scenario.reward.rewardPerUnitWei };
-    const { unitsByDevice } = ruleOverRunDb(runDir, params, 8, 2, 4);
-    const registry = new Contract(chainMeta.addresses.registry, ['function ownerOf(uint256) view returns (address)'], provider);
-    const ruleByOwner = new Map<string, bigint>();
-    for (const [device, units] of unitsByDevice) {
-      expect(await settlement.getFunction('accruedUnits')(device)).toBe(0n);
-      const owner = (await registry.getFunction('ownerOf')(device)) as string;
-      ruleByOwner.set(owner, (ruleByOwner.get(owner) ?? 0n) + units * params.rewardPerUnitWei);
-    }
-    for (const [owner, wei] of ruleByOwner) expect(await token.getFunction('balanceOf')(owner), owner).toBe(wei);
-    provider.destroy();
+    const audit = await auditRunChain(runDir, parseScenarioText(SCENARIO, 'resume.yaml'));
+    expect(audit.jobs.length).toBeGreaterThan(0);
+    expect(new Set(audit.jobs.map((j) => j.split('/')[0]))).toEqual(new Set(['0', '1']));
+    expect(audit.devices).toBeGreaterThan(0);
+    expect({ unsettled: audit.unsettled, settledEvents: audit.settledEvents, accrued: audit.accrued, balances: audit.balances, recorded: audit.recorded }).toEqual({ unsettled: [], settledEvents: [], accrued: [], balances: [], recorded: [] });
   }, 480_000);
 
   it('error: a folder without run.db says what to give instead', async () => {

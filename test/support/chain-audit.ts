@@ -14,6 +14,8 @@ import { ruleOverRunDb } from './rule-over-run-db.ts';
 export interface ChainAudit {
   /** Proof jobs of run.db, `epoch/batch`. */
   jobs: string[];
+  /** Devices the rule over run.db gives units to. */
+  devices: number;
   /** Jobs not settled in run.db, or not on the chain. */
   unsettled: string[];
   /** BatchSettled events per epoch/batch other than exactly one per job. */
@@ -22,6 +24,8 @@ export interface ChainAudit {
   accrued: string[];
   /** Owners whose token balance is not their devices' units by the rule over run.db × rewardPerUnitWei. */
   balances: string[];
+  /** Owners whose token balance is not what run.db's rewards table (the pipeline's own record) gives them. */
+  recorded: string[];
 }
 
 /**
@@ -33,6 +37,7 @@ export async function auditRunChain(runDir: string, scenario: Scenario): Promise
   const db = new Database(join(runDir, 'run.db'), { readonly: true });
   const jobs = db.prepare('SELECT epoch, batch, status FROM proof_jobs ORDER BY epoch, batch').all() as Array<{ epoch: number; batch: number; status: string }>;
   const { addresses } = JSON.parse((db.prepare("SELECT value FROM meta WHERE key = 'chain'").get() as { value: string }).value) as { addresses: { settlement: string; token: string; registry: string } };
+  const rewards = db.prepare('SELECT d.owner AS owner, r.reward_wei AS wei FROM rewards r JOIN devices d USING (device_index)').all() as Array<{ owner: string; wei: string }>;
   db.close();
   const anvil = await startAnvil({ logger: silentLogger, statePath: chainStatePath(runDir) });
   const provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
@@ -41,7 +46,7 @@ export async function auditRunChain(runDir: string, scenario: Scenario): Promise
     const settlement = new Contract(addresses.settlement, compiled.settlement.abi, provider);
     const token = new Contract(addresses.token, compiled.token.abi, provider);
     const registry = new Contract(addresses.registry, ['function ownerOf(uint256) view returns (address)'], provider);
-    const audit: ChainAudit = { jobs: jobs.map((j) => `${j.epoch}/${j.batch}`), unsettled: [], settledEvents: [], accrued: [], balances: [] };
+    const audit: ChainAudit = { jobs: jobs.map((j) => `${j.epoch}/${j.batch}`), devices: 0, unsettled: [], settledEvents: [], accrued: [], balances: [], recorded: [] };
     for (const job of jobs) {
       if (job.status !== 'settled' || !(await settlement.getFunction('isSettled')(job.epoch, job.batch))) audit.unsettled.push(`${job.epoch}/${job.batch} (${job.status})`);
     }
@@ -56,6 +61,7 @@ export async function auditRunChain(runDir: string, scenario: Scenario): Promise
     }
     const params: RuleParams = { unitsPerSample: BigInt(scenario.reward.unitsPerSample), maxStepE7: BigInt(scenario.reward.maxStepE7), rewardPerUnitWei: scenario.reward.rewardPerUnitWei };
     const { unitsByDevice } = ruleOverRunDb(runDir, params, scenario.circuit.readingsPerDevice, scenario.epochs.count, scenario.circuit.batchSize);
+    audit.devices = unitsByDevice.size;
     const byOwner = new Map<string, bigint>();
     for (const [device, units] of unitsByDevice) {
       const left = (await settlement.getFunction('accruedUnits')(device)) as bigint;
@@ -66,6 +72,12 @@ export async function auditRunChain(runDir: string, scenario: Scenario): Promise
     for (const [owner, want] of byOwner) {
       const got = (await token.getFunction('balanceOf')(owner)) as bigint;
       if (got !== want) audit.balances.push(`${owner}: chain ${got}, rule ${want}`);
+    }
+    const recorded = new Map<string, bigint>();
+    for (const row of rewards) recorded.set(row.owner, (recorded.get(row.owner) ?? 0n) + BigInt(row.wei));
+    for (const [owner, want] of recorded) {
+      const got = (await token.getFunction('balanceOf')(owner)) as bigint;
+      if (got !== want) audit.recorded.push(`${owner}: chain ${got}, run.db rewards ${want}`);
     }
     return audit;
   } finally {
