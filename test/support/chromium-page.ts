@@ -1,0 +1,62 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+/** Debian's Chromium: the HTML report tests open the page in it, as a user's browser would. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface OpenedPage {
+  /** What the page's script put in window.__pinbench.charts. */
+  charts: Array<{ id: string; points: number; missing: string | null }>;
+  /** Console messages of type error or warning, and uncaught page errors. */
+  consoleProblems: string[];
+  pageErrors: string[];
+  /** Every request the page made, the file itself included. */
+  requests: string[];
+  /** Wall ms from navigation to the script's `ready`. */
+  drawMs: number;
+}
+
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) throw new Error('Chromium is needed for the HTML report test: apt-get install chromium');
+}
+
+/**
+ * Opens an HTML file in headless Chromium with a fresh profile, waits for the report page's
+ * script to finish, and saves a full-page screenshot when asked.
+ */
+export async function openInChromium(file: string, options: { screenshot?: string; width?: number } = {}): Promise<OpenedPage> {
+  requireChromium();
+  const profile = mkdtempSync(join(tmpdir(), 'pinbench-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: options.width ?? 1280, height: 900 },
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const consoleProblems: string[] = [];
+    const pageErrors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') consoleProblems.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    context.on('request', (r) => requests.push(r.url()));
+    const started = performance.now();
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => (window as unknown as { __pinbench?: { ready: boolean } }).__pinbench?.ready === true, undefined, { timeout: 30_000 });
+    const drawMs = performance.now() - started;
+    const charts = await page.evaluate(() => (window as unknown as { __pinbench: { charts: OpenedPage['charts'] } }).__pinbench.charts);
+    if (options.screenshot !== undefined) await page.screenshot({ path: options.screenshot, fullPage: true });
+    return { charts, consoleProblems, pageErrors, requests, drawMs };
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
