@@ -110,3 +110,34 @@ export function fakeTracks(): TrackSet {
   const tracks = [track(1, false, false), track(2, false, false), track(3, true, false), track(4, false, true)];
   return { bounds: [13.36, 52.5, 13.398, 52.516], tracks, readings: 400, kept: 20 };
 }
+
+/**
+ * A city-sized report and track set (fakes): `devices` devices around Berlin, each with a
+ * track of `pointsPerDevice` points of a seeded random walk (the shape readTracks gives at its
+ * cap), a timeline of `seconds` samples, a batch per 32 devices and a reward for each device.
+ */
+export function fakeCity(devices: number, pointsPerDevice: number, seconds: number): { report: RunReport; tracks: TrackSet } {
+  let seed = 19;
+  // A small linear congruential generator: the same figures every time.
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const report = fakeReport();
+  report.scenario = { ...report.scenario, name: 'fake-city', devices };
+  report.rewards.perDevice = Array.from({ length: devices }, (_, i) => device(i + 1, i % 50 === 0 ? 'car · sybil' : 'car', i % 50 === 0 ? 0n : BigInt(Math.floor(random() * 1e6)) * 10n ** 12n));
+  report.performance.timeline = Array.from({ length: seconds }, (_, i) => ({ ...fakeSample(i + 1), connections: devices, states: { online: devices - (i % 7), offline: i % 7 } }));
+  report.epochs = [{ epoch: 0, devices, readings: devices * 10, flagged: devices / 50, batches: report.epochs[0]!.batches.slice(0, 1) }];
+  const template = report.epochs[0]!.batches[0]!;
+  report.epochs[0]!.batches = Array.from({ length: Math.ceil(devices / 32) }, (_, b) => ({ ...template, batch: b, proveMs: 1000 + random() * 500, gasUsed: String(250_000 + Math.floor(random() * 30_000)) }));
+  const tracks: TrackSet['tracks'] = Array.from({ length: devices }, (_, i) => {
+    let lon = 13.1 + random() * 0.6;
+    let lat = 52.35 + random() * 0.3;
+    const points = Array.from({ length: pointsPerDevice }, (): [number, number] => {
+      lon += (random() - 0.5) * 0.02;
+      lat += (random() - 0.5) * 0.012;
+      return [Math.round(lon * 1e7) / 1e7, Math.round(lat * 1e7) / 1e7];
+    });
+    return { deviceId: `35981145${String(i).padStart(7, '0')}`, profile: i % 50 === 0 ? 'car · sybil' : 'car', flagged: i % 50 === 0, attached: i === 7, points };
+  });
+  const all = tracks.flatMap((t) => t.points);
+  const bounds: [number, number, number, number] = [Math.min(...all.map((p) => p[0])), Math.min(...all.map((p) => p[1])), Math.max(...all.map((p) => p[0])), Math.max(...all.map((p) => p[1]))];
+  return { report, tracks: { bounds, tracks, readings: devices * 720, kept: all.length } };
+}

@@ -9,7 +9,7 @@ import { CHART_IDS, type PageData } from '../../reports/html/page-data.ts';
 import { renderHtml } from '../../reports/html/render-html.ts';
 import type { RunReport } from '../../reports/types.ts';
 import { openInChromium } from '../support/chromium-page.ts';
-import { fakeReport, fakeTracks, olderPoint } from './fake-report.ts';
+import { fakeCity, fakeReport, fakeTracks, olderPoint } from './fake-report.ts';
 
 /** Screenshots of the tests' pages (git-ignored). */
 const OUTPUT = join(import.meta.dirname, '..', 'output');
@@ -122,5 +122,17 @@ describe('renderHtml in headless Chromium (fake reports)', () => {
       { id: 'proof-queue', points: 0, missing: NOT_IN_QUEUE },
     ]);
     expect(page.charts.filter((c) => c.missing === null).every((c) => c.points > 0)).toBe(true);
+  });
+});
+
+describe('renderHtml at 10,000 devices (fake)', () => {
+  it('behavior: a 10,000-device report with tracks at readTracks\' cap (40,000 points) and an hour of samples stays under 2 MB', () => {
+    const { report, tracks } = fakeCity(10_000, 4, 3600);
+    const html = renderHtml({ report, tracks });
+    const data = embedded(html);
+    expect(data.tracks.tracks).toHaveLength(10_000);
+    expect(data.timeline!.tS.length).toBeLessThanOrEqual(1200);
+    expect(data.rewards!.lorenz).toHaveLength(201);
+    expect(Buffer.byteLength(html)).toBeLessThan(2 * 2 ** 20);
   });
 });

@@ -49,7 +49,8 @@
     var columns = [x].concat(series.map(function (s) { return s.values; }));
     var scales = { x: { time: false } };
     if (options.xRange) scales.x.range = options.xRange;
-    var axes = [{ label: options.xLabel || 'wall s since the fleet started', values: options.xValues }];
+    var axes = [{ label: options.xLabel || 'wall s since the fleet started' }];
+    if (options.xIncrs) axes[0].incrs = options.xIncrs;
     var scaleNames = [];
     series.forEach(function (s) {
       var name = s.scale || 'y';
@@ -108,7 +109,7 @@
 
   var b = data.batches;
   var batchX = b.label.map(function (_, i) { return i + 1; });
-  var batchAxis = { xLabel: 'batch, in settlement order', xRange: function (u, min, max) { return [min - 0.5, max + 0.5]; } };
+  var batchAxis = { xLabel: 'batch, in settlement order', xIncrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000], xRange: function (u, min, max) { return [min - 0.5, max + 0.5]; } };
   plot('proof-times', batchX, [{ label: 'prove s', values: b.proveMs.map(function (v) { return v / 1000; }), bars: true }], Object.assign({ yLabels: { y: 's' } }, batchAxis));
   plot('proof-queue', tS, t && t.proofs ? [
     { label: 'waiting', values: t.proofs.queued },
@@ -192,8 +193,10 @@
           if (n === 0) ctx.moveTo(px(x), py(y)); else ctx.lineTo(px(x), py(y));
           n++;
         }
-        if (n === 1) ctx.fillRect(px(x) - kind.width, py(y) - kind.width, 2 * kind.width + 1, 2 * kind.width + 1);
-        else ctx.stroke();
+        if (n > 1) ctx.stroke();
+        // A dot where the device was last: a short or stationary track is still seen.
+        var r = ki === 0 ? 1 : kind.width + 1;
+        ctx.fillRect(px(x) - r, py(y) - r, 2 * r, 2 * r);
         drawn += n;
       });
     });
