@@ -148,16 +148,28 @@ export type RunResult = RunOutcome<RunReport>;
  * started is stopped again, also when a stage fails.
  */
 export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | string, options: RunOptions = {}): Promise<RunResult> {
-  const scenario = typeof scenarioOrFile === 'string' ? loadScenarioFile(scenarioOrFile) : parseScenario(scenarioOrFile, 'scenario');
   const source = typeof scenarioOrFile === 'string' ? scenarioOrFile : '(object)';
   const baseLogger = options.logger ?? silentLogger;
   // The run's lines also reach its outputs once they listen (a live view shows them).
   const logger = teeLogger(baseLogger);
   const outputs: RunOutput[] = [...(options.outputs ?? [progressLines((line) => baseLogger.info(line))]), markdownOutput()];
   let stream: RunStream | undefined;
+  const failOutputs = async (error: unknown) => {
+    // The live view gives the terminal back; a JUnit file still says what happened.
+    if (stream !== undefined) await stream.fail(error as Error);
+    else for (const output of outputs) await Promise.resolve(output.fail?.(error as Error)).catch(() => undefined);
+  };
   const wallNowMs = () => performance.timeOrigin + performance.now();
-  // A threshold on a metric this run does not measure costs nothing: said before anything starts.
-  const thresholds = planThresholds({ entries: scenario.thresholds, context: metricContextOf(scenario), source, fleetOnly: false, logger });
+  let scenario: Scenario;
+  let thresholds: ReturnType<typeof planThresholds>;
+  try {
+    scenario = typeof scenarioOrFile === 'string' ? loadScenarioFile(scenarioOrFile) : parseScenario(scenarioOrFile, 'scenario');
+    // A threshold on a metric this run does not measure costs nothing: said before anything starts.
+    thresholds = planThresholds({ entries: scenario.thresholds, context: metricContextOf(scenario), source, fleetOnly: false, logger });
+  } catch (error) {
+    await failOutputs(error);
+    throw error;
+  }
   const startedAt = new Date();
   const runDir = resolve(options.outDir ?? 'runs', runFolderName(startedAt, scenario.name));
   mkdirSync(runDir, { recursive: true });
@@ -390,9 +402,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     // A write that found the disk full before the watch saw it coming: the same line and advice.
     const error = isDiskFull(caught) ? diskFullError(runDir, freeBytes(runDir), reserveBytes(runDir), 'run') : caught;
     if (error instanceof PinbenchError) error.details.runDir = runDir;
-    // The live view gives the terminal back; a JUnit file still says what happened.
-    if (stream !== undefined) await stream.fail(error as Error);
-    else for (const output of outputs) await Promise.resolve(output.fail?.(error as Error)).catch(() => undefined);
+    await failOutputs(error);
     throw error;
   } finally {
     await runCleanups(cleanups, logger);

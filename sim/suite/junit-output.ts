@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { RunOutput } from '../../reports/output.ts';
 import { renderJUnit } from './junit.ts';
 import { statusOfReport } from './suite-outcome.ts';
@@ -36,7 +36,7 @@ export function junitOutput(path: string, file: string): RunOutput {
       const code = (error as Error & { code?: string }).code ?? 'ERROR';
       write(renderJUnit({
         outcomes: [{
-          file, name: file, status: code === 'RUN_INTERRUPTED' ? 'interrupted' : 'errored', startedAt, durationMs: Date.now() - startedAt.getTime(),
+          file, name: basename(file).replace(/\.ya?ml$/, ''), status: code === 'RUN_INTERRUPTED' ? 'interrupted' : 'errored', startedAt, durationMs: Date.now() - startedAt.getTime(),
           checks: [], thresholds: [], error: { message: error.message, code },
         }],
         verdict: 'pass', startedAt, durationMs: Date.now() - startedAt.getTime(), chain: undefined,
