@@ -44,6 +44,8 @@ import { outcomeOf, writeReportJson, type RunOutcome } from './write-report.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { RunOutput } from '../../reports/output.ts';
 import { markdownOutput } from '../../reports/markdown-output.ts';
+import { htmlOutput } from '../../reports/html/html-output.ts';
+import { readTracks } from './report-tracks.ts';
 import { progressLines } from '../../reports/progress-lines.ts';
 import { startRunStream, teeLogger, type RunStream } from './run-stream.ts';
 import { runSampleSources } from './stages/sample-sources.ts';
@@ -152,7 +154,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
   const baseLogger = options.logger ?? silentLogger;
   // The run's lines also reach its outputs once they listen (a live view shows them).
   const logger = teeLogger(baseLogger);
-  const outputs: RunOutput[] = [...(options.outputs ?? [progressLines((line) => baseLogger.info(line))]), markdownOutput()];
+  const outputs: RunOutput[] = [...(options.outputs ?? [progressLines((line) => baseLogger.info(line))]), markdownOutput(), htmlOutput()];
   let stream: RunStream | undefined;
   const failOutputs = async (error: unknown) => {
     // The live view gives the terminal back; a JUnit file still says what happened.
@@ -395,7 +397,9 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     if (stoppedByUser) report.stoppedByUser = { atSimS: Math.floor(clock.nowMs() / 1000), epochsOpen: openEpochsOf(calendar, heard.epochs) };
     judgeThresholds(thresholds, report, watch.abort());
     writeReportJson(runDir, report);
-    await stream.report({ report, runDir, tracks: { bounds: null, tracks: [], readings: 0, kept: 0 }, stoppedByUser });
+    // The map's tracks, downsampled from run.db's readings (report.html's size stays small at 10,000 devices).
+    const tracks = readTracks(store.db, { attached: attached.map((d) => d.deviceId) });
+    await stream.report({ report, runDir, tracks, stoppedByUser });
     const outcome = outcomeOf(runDir, report);
     return stoppedByUser ? { ...outcome, ok: false, exitCode: EXIT.interrupted } : outcome;
   } catch (caught) {

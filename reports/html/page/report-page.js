@@ -169,8 +169,10 @@
     var g = m.grid;
     function px(cellX) { return offsetX + ((cellX / g) * (east - west)) * k * scale; }
     function py(cellY) { return height - offsetY - ((cellY / g) * (north - south)) * scale; }
+    // Thousands of tracks overlap: drawn faint, so where many go shows darker.
+    var many = m.tracks.length > 200;
     var kinds = [
-      { name: 'device', test: function (f) { return f === 0; }, color: 'rgba(37, 99, 235, 0.35)', width: 1 },
+      { name: 'device', test: function (f) { return f === 0; }, color: many ? 'rgba(37, 99, 235, 0.35)' : 'rgba(37, 99, 235, 0.8)', width: many ? 1 : 1.5 },
       { name: 'flagged by the detection rules', test: function (f) { return (f & 1) !== 0 && (f & 2) === 0; }, color: '#dc2626', width: 1.5 },
       { name: 'attached real device', test: function (f) { return (f & 2) !== 0; }, color: '#16a34a', width: 3 },
     ];
@@ -195,7 +197,7 @@
         }
         if (n > 1) ctx.stroke();
         // A dot where the device was last: a short or stationary track is still seen.
-        var r = ki === 0 ? 1 : kind.width + 1;
+        var r = ki === 0 && many ? 1 : kind.width + 1.5;
         ctx.fillRect(px(x) - r, py(y) - r, 2 * r, 2 * r);
         drawn += n;
       });
