@@ -56,7 +56,7 @@ export function verdicts(report: LooseReport): string {
   let html = `<section><h2>Checks</h2>${checks.length === 0 ? '<p class="missing">not in this report: it has no checks</p>' : `<ul class="checks">${rows.join('')}</ul>`}`;
   const thresholds = report.thresholds ?? [];
   if (thresholds.length > 0) {
-    html += `<h3>Thresholds</h3><table><thead><tr><th></th><th>threshold</th><th>measured</th><th></th></tr></thead><tbody>${thresholds
+    html += `<h3>Thresholds</h3><table class="thresholds"><thead><tr><th></th><th>threshold</th><th>measured</th><th></th></tr></thead><tbody>${thresholds
       .map((t) => `<tr class="${t.ok ? 'ok' : 'bad'}"><td class="mark">${t.ok ? '✔' : '✘'}</td><td><code>${e(t.expression ?? '')}</code></td><td class="num">${e(t.measuredText ?? '')}</td><td>${t.aborted ? 'stopped the run' : ''}</td></tr>`)
       .join('')}</tbody></table>`;
   }

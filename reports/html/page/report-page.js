@@ -41,6 +41,15 @@
     return n;
   }
 
+  // A y axis as wide as its longest tick label (uPlot's fixed width lets "200,000" run into the axis label).
+  function fitTicks(u, values, axisIndex, cycle) {
+    var axis = u.axes[axisIndex];
+    if (cycle > 1) return axis._size;
+    var longest = (values || []).reduce(function (a, v) { return String(v).length > a.length ? String(v) : a; }, '');
+    u.ctx.font = axis.font[0];
+    return Math.ceil(axis.ticks.size + axis.gap + u.ctx.measureText(longest).width / (window.devicePixelRatio || 1) + 4);
+  }
+
   // series: [{ label, values, color, scale?, bars? }]; x: numbers.
   function plot(id, x, series, options) {
     if (data.missing[id]) return missing(id, data.missing[id]);
@@ -57,7 +66,7 @@
       if (scaleNames.indexOf(name) < 0) {
         scaleNames.push(name);
         scales[name] = { range: function (u, min, max) { return [Math.min(0, min), max > 0 ? max * 1.05 : 1]; } };
-        axes.push({ scale: name, label: (options.yLabels || {})[name] || '', side: scaleNames.length === 1 ? 3 : 1, grid: { show: scaleNames.length === 1 } });
+        axes.push({ scale: name, label: (options.yLabels || {})[name] || '', side: scaleNames.length === 1 ? 3 : 1, grid: { show: scaleNames.length === 1 }, size: fitTicks });
       }
     });
     var uSeries = [{}].concat(series.map(function (s, i) {
