@@ -12,6 +12,7 @@ const int = (n: number | undefined) => (n === undefined ? '–' : Math.round(n).
 const ms = (n: number | undefined) => (n === undefined ? '–' : n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${n.toFixed(1)} ms`);
 const mib = (bytes: number | undefined) => (bytes === undefined ? '–' : `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MiB`);
 const decimal = (value: unknown): bigint | undefined => (typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : undefined);
+const gas = (value: unknown) => decimal(value)?.toLocaleString('en-US') ?? '–';
 
 /** Wei as PINR with six decimals, cut (not rounded), as report.md writes it. */
 export function token(wei: bigint | undefined): string {
@@ -42,7 +43,7 @@ export function headline(report: LooseReport, rewards: RewardDistribution | null
     ['publish → accept p99', ms(l?.p99), `p50 ${ms(l?.p50)}, p95 ${ms(l?.p95)}`],
     ['connect p99', ms(report.connectMs?.p99), report.connectMs === undefined ? 'not in this report' : `p50 ${ms(report.connectMs.p50)} over ${int(report.connectMs.samples)} connects`],
     ['proofs', int(report.proofs?.count), `prove p50 ${ms(report.proofs?.proveMsP50)}, close → mined p95 ${ms(report.proofs?.closeToMinedMsP95)}`],
-    ['gas per device-epoch', int(decimal(report.gas?.perDeviceEpoch) === undefined ? undefined : Number(decimal(report.gas?.perDeviceEpoch))), `settlement ${int(decimal(report.gas?.settleTotal) === undefined ? undefined : Number(decimal(report.gas?.settleTotal)))} in all`],
+    ['gas per device-epoch', gas(report.gas?.perDeviceEpoch), `settlement ${gas(report.gas?.settleTotal)} in all`],
     ['rewards (PINR)', token(decimal(report.rewards?.totalWei)), rewards?.gini === null || rewards === null ? 'Gini –' : `Gini ${rewards.gini.toFixed(3)}`],
     ['peak memory', mib(peakMemory), `CPU ${int(p?.cpuPercentOfCore)} % of a core, loop lag p99 ${ms(p?.loopLagMs?.p99)}`],
   ];

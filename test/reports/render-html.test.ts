@@ -8,7 +8,7 @@ import { htmlOutput } from '../../reports/html/html-output.ts';
 import { CHART_IDS, type PageData } from '../../reports/html/page-data.ts';
 import { renderHtml } from '../../reports/html/render-html.ts';
 import type { RunReport } from '../../reports/types.ts';
-import { openInChromium } from '../support/chromium-page.ts';
+import { openInChromium, requireChromium } from '../support/chromium-page.ts';
 import { fakeCity, fakeReport, fakeTracks, olderPoint } from './fake-report.ts';
 
 /** Screenshots of the tests' pages (git-ignored). */
@@ -45,6 +45,8 @@ describe('renderHtml: report.html from a hand-made report (fake)', () => {
     expect(data.rewards).toMatchObject({ devices: 4, unpaid: 1 });
     expect(data.rewards!.gini).toBeCloseTo(5 / 12, 9);
     expect(html).toContain('Lorenz curve of the rewards — Gini 0.417');
+    expect(html).toContain('<div class="label">gas per device-epoch</div><div class="value">132,624</div><div class="more">settlement 530,496 in all</div>');
+    expect(html).toContain('<li class="bad"><span class="mark">✘</span> <b>readings accepted</b>: a check that failed</li>');
     // The cost of cheating: the sybil earned nothing where an honest car earned 2 PINR.
     expect(html).toContain('-100.0 %');
   });
@@ -122,6 +124,12 @@ describe('renderHtml in headless Chromium (fake reports)', () => {
       { id: 'proof-queue', points: 0, missing: NOT_IN_QUEUE },
     ]);
     expect(page.charts.filter((c) => c.missing === null).every((c) => c.points > 0)).toBe(true);
+    expect(page.text).toContain(`not in this report: ${NOT_IN_LATENCY}`);
+    expect(page.text).toContain(`not in this report: ${NOT_IN_QUEUE}`);
+  });
+
+  it('error: without Chromium the test says what to install', () => {
+    expect(() => requireChromium('/nonexistent/chromium')).toThrow('Chromium is needed for the HTML report test: apt-get install chromium');
   });
 });
 

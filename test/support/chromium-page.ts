@@ -19,10 +19,12 @@ export interface OpenedPage {
   requests: string[];
   /** Wall ms from navigation to the script's `ready`. */
   drawMs: number;
+  /** The page's text as a reader sees it. */
+  text: string;
 }
 
-export function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) throw new Error('Chromium is needed for the HTML report test: apt-get install chromium');
+export function requireChromium(path = CHROMIUM): void {
+  if (!existsSync(path)) throw new Error('Chromium is needed for the HTML report test: apt-get install chromium');
 }
 
 /**
@@ -53,8 +55,9 @@ export async function openInChromium(file: string, options: { screenshot?: strin
     await page.waitForFunction(() => (window as unknown as { __pinbench?: { ready: boolean } }).__pinbench?.ready === true, undefined, { timeout: 30_000 });
     const drawMs = performance.now() - started;
     const charts = await page.evaluate(() => (window as unknown as { __pinbench: { charts: OpenedPage['charts'] } }).__pinbench.charts);
+    const text = await page.evaluate(() => document.body.innerText);
     if (options.screenshot !== undefined) await page.screenshot({ path: options.screenshot, fullPage: true });
-    return { charts, consoleProblems, pageErrors, requests, drawMs };
+    return { charts, consoleProblems, pageErrors, requests, drawMs, text };
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
