@@ -13,6 +13,7 @@ import { parseTestArgs, runTestCommand } from './cli/test-command.ts';
 import { parseSchemaArgs, runSchemaCommand } from './cli/schema-command.ts';
 import { parseInitArgs, runInitCommand } from './cli/init-command.ts';
 import { parseCompareArgs, runCompareCommand } from './cli/compare-command.ts';
+import { parseReportArgs, runReportCommand } from './cli/report-command.ts';
 import { fleetOnlyResultLines, runResultLines } from './cli/run-result.ts';
 import { runFleetOnly } from './run/fleet-only/run-fleet-only.ts';
 import { parseProvisionArgs, provisionFleet, writeProvisionCertificates, writeProvisionFiles } from './cli/provision-command.ts';
@@ -23,9 +24,9 @@ import { EXIT } from './exit-codes.ts';
 const BAD_INPUT_CODES = new Set(['CLI_ARGS_INVALID', 'SCENARIO_INVALID', 'SCENARIO_UNREADABLE', 'THRESHOLD_INVALID', 'BROKER_URL_INVALID']);
 
 /** Commands with parsers of their own: `pinbench <name> …`. */
-const SUBCOMMANDS = ['device', 'claim', 'bridge', 'replay', 'provision', 'test', 'schema', 'init', 'compare'] as const;
+const SUBCOMMANDS = ['device', 'claim', 'bridge', 'replay', 'provision', 'test', 'schema', 'init', 'compare', 'report'] as const;
 
-/** Runs `device`, `claim`, `bridge`, `replay`, `provision`, `test`, `schema`, `init` or `compare`; PinbenchErrors become one line on stderr. */
+/** Runs `device`, `claim`, `bridge`, `replay`, `provision`, `test`, `schema`, `init`, `compare` or `report`; PinbenchErrors become one line on stderr. */
 async function runSubcommand(name: (typeof SUBCOMMANDS)[number], argv: string[]): Promise<number> {
   const stdout = (line: string) => void process.stdout.write(`${line}\n`);
   const controller = new AbortController();
@@ -65,6 +66,12 @@ async function runSubcommand(name: (typeof SUBCOMMANDS)[number], argv: string[])
       const command = parseCompareArgs(argv);
       if ('help' in command) return void process.stdout.write(command.help), 0;
       return runCompareCommand(command, { stdout });
+    }
+    if (name === 'report') {
+      const command = parseReportArgs(argv);
+      if ('help' in command) return void process.stdout.write(command.help), 0;
+      for (const written of runReportCommand(command.runDir)) stdout(`wrote ${written}`);
+      return 0;
     }
     if (name === 'init') {
       const command = parseInitArgs(argv);
