@@ -1,0 +1,50 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import type { LiveStatus } from '../live-model.ts';
+import { fmtInt } from '../format.ts';
+import { joined } from './row.ts';
+
+const h = React.createElement;
+
+export const KEYS_HINT = 'q quit · p pause';
+export const PAUSED_TEXT = 'paused — p to resume';
+export const STOPPING_TEXT = 'stopping: settling what closed, writing the report…';
+export const INTERRUPTING_TEXT = 'interrupted: stopping at once, run.db kept';
+
+/** The verdict line of the last frame: PASS or FAIL, what failed, and whether the run went its whole length. */
+export function verdictText(status: Extract<LiveStatus, { kind: 'finished' }>): string {
+  const failed: string[] = [];
+  if (status.failedChecks > 0) failed.push(`${status.failedChecks} check${status.failedChecks === 1 ? '' : 's'} failed`);
+  if (status.failedThresholds > 0) failed.push(`${status.failedThresholds} threshold${status.failedThresholds === 1 ? '' : 's'} breached`);
+  const early = status.stoppedByUser ? ['stopped early, the report covers what ran'] : [];
+  return joined([status.ok ? 'PASS' : 'FAIL', ...failed, ...early]);
+}
+
+/** The keys, or what the view is doing instead of following the run. */
+export function Footer({ status, paused, keysOn, warnings }: { status: LiveStatus; paused: boolean; keysOn: boolean; warnings: number }): React.ReactElement {
+  const line = (() => {
+    switch (status.kind) {
+      case 'finished':
+        // The path on a line of its own, so it can be copied whole.
+        return h(
+          Box,
+          { flexDirection: 'column' },
+          h(Text, { color: status.ok ? 'green' : 'red', bold: true }, verdictText(status)),
+          h(Text, null, `report ${status.reportPath}`),
+        );
+      case 'failed':
+        return h(Text, { color: 'red' }, `the run stopped without a report: ${status.message}`);
+      case 'interrupting':
+        return h(Text, { color: 'yellow' }, `${INTERRUPTING_TEXT} (Ctrl-C again to exit at once)`);
+      case 'stopping':
+        return h(Text, { color: 'yellow' }, STOPPING_TEXT, h(Text, { dimColor: true }, keysOn ? ' (q again or Ctrl-C: stop at once)' : ''));
+      case 'running':
+        if (paused) return h(Text, { inverse: true }, ` ${PAUSED_TEXT} `);
+        // Without a terminal on stdin there is no raw mode and no keys; SIGINT still stops the run.
+        return h(Text, { dimColor: true }, keysOn ? KEYS_HINT : 'keys off (stdin is not a terminal) · Ctrl-C stops the run');
+    }
+  })();
+  // The count beside the keys: the messages above show only the last few lines.
+  const count = warnings === 0 ? null : h(Text, { color: 'yellow' }, `   ${fmtInt(warnings)} warning${warnings === 1 ? '' : 's'} logged`);
+  return h(Box, { marginTop: 1 }, line, count);
+}

@@ -1,0 +1,88 @@
+import React from 'react';
+import { render, type Instance, type Key } from 'ink';
+import type { RunOutput } from '../output.ts';
+import { initialModel, pressKey, withEnd, withFailure, withMessage, withSamples, withStart, type LiveModel } from './live-model.ts';
+import { LiveView } from './live-view.ts';
+
+const h = React.createElement;
+
+/**
+ * Frames a second at most. A sample comes once a second and keys now and then, so this is
+ * plenty, and it keeps a burst of log lines from redrawing the screen dozens of times.
+ */
+export const LIVE_VIEW_MAX_FPS = 4;
+
+export interface LiveViewOptions {
+  /** The terminal to draw on (the CLI passes process.stdout when it is a TTY). */
+  stdout: NodeJS.WriteStream;
+  /** Where keys come from, in raw mode; when it is no TTY the view draws without keys. */
+  stdin: NodeJS.ReadStream;
+  /** `q`: stop the fleet early, settle what closed, write the report. Called at most once. */
+  onQuit: () => void;
+  /** Ctrl-C, or `q` after `q`: stop at once, keep run.db. Called on each such key, so a second one can exit at once as SIGINT does. */
+  onInterrupt: () => void;
+  /** Wall clock for the log lines' times (ms); tests give a fixed one. */
+  wallNowMs?: () => number;
+}
+
+/**
+ * The live terminal view as a run output: it draws what the run's outputs hear (start, a sample
+ * a second, log lines, the end) and keeps no counters of its own. It takes the terminal at its
+ * first call and gives it back (raw mode off, cursor shown, last frame left on screen) in
+ * `stop` or `fail`, one of which must follow, so the process can exit.
+ */
+export function createLiveView(options: LiveViewOptions): RunOutput {
+  const nowMs = options.wallNowMs ?? Date.now;
+  let model: LiveModel = initialModel();
+  let startedAtMs: number | null = null;
+  let instance: Instance | null = null;
+  let torndown = false;
+
+  const onKey = (input: string, key: Key): void => {
+    const { model: next, effect } = pressKey(model, input, key);
+    update(next);
+    if (effect === 'quit') options.onQuit();
+    else if (effect === 'interrupt') options.onInterrupt();
+  };
+  const tree = () => h(LiveView, { model, onKey });
+  function update(next: LiveModel): void {
+    if (torndown || next === model) return;
+    model = next;
+    if (instance === null) {
+      // Ctrl-C reaches the view as a key in raw mode (no SIGINT), so ink must not exit on it itself.
+      // Stray console output is printed above the frame instead of tearing through it.
+      instance = render(tree(), { stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: true, maxFps: LIVE_VIEW_MAX_FPS });
+    } else instance.rerender(tree());
+  }
+  async function tearDown(last: LiveModel): Promise<void> {
+    update(last);
+    torndown = true;
+    const mounted = instance;
+    instance = null;
+    if (mounted === null) return;
+    // Asked for before unmounting, so the promise is there when ink settles it.
+    const exited = mounted.waitUntilExit();
+    mounted.unmount();
+    await exited;
+  }
+
+  return {
+    name: 'live',
+    start(run) {
+      startedAtMs = nowMs();
+      update(withStart(model, run));
+    },
+    samples(samples) {
+      update(withSamples(model, samples));
+    },
+    message(level, text) {
+      update(withMessage(model, { level, text, atS: startedAtMs === null ? null : (nowMs() - startedAtMs) / 1000 }));
+    },
+    stop(end) {
+      return tearDown(withEnd(model, end));
+    },
+    fail(error) {
+      return tearDown(withFailure(model, error));
+    },
+  };
+}
