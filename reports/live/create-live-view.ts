@@ -50,12 +50,14 @@ export function createLiveView(options: LiveViewOptions): RunOutput {
     model = next;
     if (instance === null) {
       // Ctrl-C reaches the view as a key in raw mode (no SIGINT), so ink must not exit on it itself.
-      // Stray console output is printed above the frame instead of tearing through it.
-      instance = render(tree(), { stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: true, maxFps: LIVE_VIEW_MAX_FPS });
+      // The console is left alone: nothing in a run writes through it (the run's logger comes
+      // here as `message`), and ink's patch replaces the global console of whoever embeds the view.
+      instance = render(tree(), { stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: false, maxFps: LIVE_VIEW_MAX_FPS });
     } else instance.rerender(tree());
   }
   async function tearDown(last: LiveModel): Promise<void> {
-    update(last);
+    // A view that never drew (the run failed before saying anything) leaves the terminal untouched.
+    if (instance !== null) update(last);
     torndown = true;
     const mounted = instance;
     instance = null;

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { LiveView } from '../../reports/live/live-view.ts';
 import { initialModel, pressKey, shownData, withEnd, withFailure, withMessage, withSamples, withStart, type LiveModel } from '../../reports/live/live-model.ts';
-import { fakeRunEnd, fakeRunStart, fakeSample } from './fake-run-stream.ts';
+import { fakeRunEnd, fakeRunStart, fakeSample } from '../support/fake-run-stream.ts';
 
 const h = React.createElement;
 
@@ -107,15 +107,28 @@ describe('live view: the frame', () => {
     const paused = pressKey(eightSeconds(), 'p', { ctrl: false }).model;
     expect(frameOf(paused)).toContain('paused — p to resume');
     const stopping = pressKey(eightSeconds(), 'q', { ctrl: false }).model;
-    expect(frameOf(stopping)).toContain('stopping: settling what closed, writing the report… (q again or Ctrl-C: stop at once)');
+    expect(frameOf(stopping)).toContain('stopping: settling what closed, writing the report… (q again: stop at once)');
     const interrupted = pressKey(stopping, 'q', { ctrl: false }).model;
     expect(frameOf(interrupted)).toContain('interrupted: stopping at once, run.db kept (Ctrl-C again to exit at once)');
     const passed = frameOf(withEnd(eightSeconds(), fakeRunEnd({ ok: true })));
     expect(passed).toContain('PASS\nreport runs/2026-01-01T00-00-00-city-fake/report.md');
     expect(passed).not.toContain('q quit');
     const failed = withEnd(eightSeconds(), fakeRunEnd({ ok: false, failedChecks: 2, failedThresholds: 1, stoppedByUser: true, runDir: '/tmp/run-x/' }));
-    expect(frameOf(failed)).toContain('FAIL · 2 checks failed · 1 threshold breached · stopped early, the report covers what ran\nreport /tmp/run-x/report.md');
+    expect(frameOf(failed)).toContain('FAIL · 2 checks failed · 1 threshold breached · stopped early: the report covers what ran\nreport /tmp/run-x/report.md');
     expect(frameOf(withFailure(eightSeconds(), new Error('anvil exited\nstack…')))).toContain('the run stopped without a report: anvil exited');
+  });
+
+  it('behavior: every line of a typical frame fits 80 columns, whatever the view is doing', () => {
+    const base = withMessage(eightSeconds(), { level: 'warn', text: 'broker restart: 40 devices reconnecting', atS: 42 });
+    const frames = [
+      base,
+      pressKey(base, 'p', { ctrl: false }).model,
+      pressKey(base, 'q', { ctrl: false }).model,
+      pressKey(base, 'c', { ctrl: true }).model,
+      withEnd(base, fakeRunEnd({ ok: false, failedChecks: 2 })),
+    ].map(frameOf);
+    const wide = frames.flatMap((f) => f.split('\n')).filter((line) => line.length > 80);
+    expect(wide).toEqual([]);
   });
 
   it('behavior: keys reach the view through a fake stdin in raw mode, Ctrl-C as a key (ink does not exit on it)', async () => {

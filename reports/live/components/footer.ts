@@ -16,7 +16,7 @@ export function verdictText(status: Extract<LiveStatus, { kind: 'finished' }>): 
   const failed: string[] = [];
   if (status.failedChecks > 0) failed.push(`${status.failedChecks} check${status.failedChecks === 1 ? '' : 's'} failed`);
   if (status.failedThresholds > 0) failed.push(`${status.failedThresholds} threshold${status.failedThresholds === 1 ? '' : 's'} breached`);
-  const early = status.stoppedByUser ? ['stopped early, the report covers what ran'] : [];
+  const early = status.stoppedByUser ? ['stopped early: the report covers what ran'] : [];
   return joined([status.ok ? 'PASS' : 'FAIL', ...failed, ...early]);
 }
 
@@ -37,14 +37,15 @@ export function Footer({ status, paused, keysOn, warnings }: { status: LiveStatu
       case 'interrupting':
         return h(Text, { color: 'yellow' }, `${INTERRUPTING_TEXT} (Ctrl-C again to exit at once)`);
       case 'stopping':
-        return h(Text, { color: 'yellow' }, STOPPING_TEXT, h(Text, { dimColor: true }, keysOn ? ' (q again or Ctrl-C: stop at once)' : ''));
+        return h(Text, { color: 'yellow' }, STOPPING_TEXT, h(Text, { dimColor: true }, keysOn ? ' (q again: stop at once)' : ''));
       case 'running':
         if (paused) return h(Text, { inverse: true }, ` ${PAUSED_TEXT} `);
         // Without a terminal on stdin there is no raw mode and no keys; SIGINT still stops the run.
         return h(Text, { dimColor: true }, keysOn ? KEYS_HINT : 'keys off (stdin is not a terminal) · Ctrl-C stops the run');
     }
   })();
-  // The count beside the keys: the messages above show only the last few lines.
-  const count = warnings === 0 ? null : h(Text, { color: 'yellow' }, `   ${fmtInt(warnings)} warning${warnings === 1 ? '' : 's'} logged`);
+  // The count beside the keys and the verdict, where there is room: the messages above show only the last few lines.
+  const roomy = (status.kind === 'running' && !paused) || status.kind === 'finished';
+  const count = warnings === 0 || !roomy ? null : h(Text, { color: 'yellow' }, `   ${fmtInt(warnings)} warning${warnings === 1 ? '' : 's'} logged`);
   return h(Box, { marginTop: 1 }, line, count);
 }
