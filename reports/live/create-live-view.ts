@@ -38,16 +38,21 @@ export function createLiveView(options: LiveViewOptions): RunOutput {
   let instance: Instance | null = null;
   let torndown = false;
 
+  let drawnAtMs = -Infinity;
+  let pendingDraw: NodeJS.Timeout | null = null;
+
   const onKey = (input: string, key: Key): void => {
     const { model: next, effect } = pressKey(model, input, key);
-    update(next);
+    update(next, 'now');
     if (effect === 'quit') options.onQuit();
     else if (effect === 'interrupt') options.onInterrupt();
   };
   const tree = () => h(LiveView, { model, onKey });
-  function update(next: LiveModel): void {
-    if (torndown || next === model) return;
-    model = next;
+  function draw(): void {
+    if (torndown) return;
+    if (pendingDraw !== null) clearTimeout(pendingDraw);
+    pendingDraw = null;
+    drawnAtMs = performance.now();
     if (instance === null) {
       // Ctrl-C reaches the view as a key in raw mode (no SIGINT), so ink must not exit on it itself.
       // The console is left alone: nothing in a run writes through it (the run's logger comes
@@ -55,13 +60,32 @@ export function createLiveView(options: LiveViewOptions): RunOutput {
       instance = render(tree(), { stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: false, maxFps: LIVE_VIEW_MAX_FPS });
     } else instance.rerender(tree());
   }
+  /**
+   * A key is drawn at once. Samples and log lines are drawn at most LIVE_VIEW_MAX_FPS times a
+   * second: each draw lays the whole screen out again (milliseconds of the run's event loop),
+   * and a storm of warnings must not cost the run a layout per line.
+   */
+  function update(next: LiveModel, when: 'now' | 'soon'): void {
+    if (torndown || next === model) return;
+    model = next;
+    const waitMs = drawnAtMs + 1000 / LIVE_VIEW_MAX_FPS - performance.now();
+    if (when === 'now' || waitMs <= 0) draw();
+    else if (pendingDraw === null) {
+      pendingDraw = setTimeout(draw, waitMs);
+      // The run's end tears the view down; a pending frame must not hold the process until then.
+      pendingDraw.unref();
+    }
+  }
   async function tearDown(last: LiveModel): Promise<void> {
-    // A view that never drew (the run failed before saying anything) leaves the terminal untouched.
-    if (instance !== null) update(last);
+    if (torndown) return;
     torndown = true;
+    model = last;
+    if (pendingDraw !== null) clearTimeout(pendingDraw);
     const mounted = instance;
     instance = null;
+    // A view that never drew (the run failed before saying anything) leaves the terminal untouched.
     if (mounted === null) return;
+    mounted.rerender(tree());
     // Asked for before unmounting, so the promise is there when ink settles it.
     const exited = mounted.waitUntilExit();
     mounted.unmount();
@@ -72,13 +96,13 @@ export function createLiveView(options: LiveViewOptions): RunOutput {
     name: 'live',
     start(run) {
       startedAtMs = nowMs();
-      update(withStart(model, run));
+      update(withStart(model, run), 'now');
     },
     samples(samples) {
-      update(withSamples(model, samples));
+      update(withSamples(model, samples), 'soon');
     },
     message(level, text) {
-      update(withMessage(model, { level, text, atS: startedAtMs === null ? null : (nowMs() - startedAtMs) / 1000 }));
+      update(withMessage(model, { level, text, atS: startedAtMs === null ? null : (nowMs() - startedAtMs) / 1000 }), 'soon');
     },
     stop(end) {
       return tearDown(withEnd(model, end));

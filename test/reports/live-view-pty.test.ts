@@ -55,8 +55,9 @@ describe('live view on a pseudo-terminal', () => {
 
   it('behavior: q in raw mode stops the run early with a report (exit 130); the view says so', async () => {
     const run = fakeRunOnPty('--samples 1000 --interval-ms 200');
-    // The second sample's frame: by then ink has put the pty in raw mode (it does so in an effect after the first).
-    await until(run, 'wall 2s');
+    // A frame with a sample is the view's second (the first is drawn at start): ink puts the pty
+    // in raw mode in an effect of the first, which React runs before the second at the latest.
+    await until(run, 'wall ');
     run.press('q');
     await until(run, 'stopping: settling what closed, writing the report…');
     expect(await run.exited).toBe(130);
@@ -65,8 +66,9 @@ describe('live view on a pseudo-terminal', () => {
 
   it('behavior: Ctrl-C, a key in raw mode, interrupts without a report (exit 130)', async () => {
     const run = fakeRunOnPty('--samples 1000 --interval-ms 200');
-    // The second sample's frame: by then ink has put the pty in raw mode (it does so in an effect after the first).
-    await until(run, 'wall 2s');
+    // A frame with a sample is the view's second (the first is drawn at start): ink puts the pty
+    // in raw mode in an effect of the first, which React runs before the second at the latest.
+    await until(run, 'wall ');
     run.press('\x03');
     expect(await run.exited).toBe(130);
     expect(screen(run.output())).toContain('the run stopped without a report: interrupted (fake run)');

@@ -162,6 +162,23 @@ describe('live view on a terminal (createLiveView)', () => {
     await t.view.fail?.(new Error('interrupted'));
   });
 
+  it('behavior: a burst of log lines and samples is drawn in at most two frames, not one each', async () => {
+    const t = terminal();
+    await started(t);
+    const frames = () => t.stdout.writes.filter((w) => stripVTControlCharacters(w).trim() !== '').length;
+    // Past ink's frame interval, so the burst below starts a fresh one.
+    await new Promise((resolve) => setTimeout(resolve, 1000 / LIVE_VIEW_MAX_FPS + 50));
+    const before = frames();
+    for (let i = 0; i < 100; i++) {
+      t.view.message?.('info', `line ${i}`);
+      t.view.samples([fakeSample(2 + i)]);
+    }
+    await vi.waitFor(() => expect(t.stdout.lastFrame()).toContain('info         +0s line 99'));
+    // The first of the burst at once, the last when the interval is over; none in between.
+    expect(frames() - before).toBeLessThanOrEqual(2);
+    await t.view.stop(fakeRunEnd({ ok: true }));
+  });
+
   it('behavior: stop draws the verdict and the report path, then gives the terminal back (raw mode off, input unref’d, cursor shown)', async () => {
     const t = terminal();
     await started(t);
@@ -179,6 +196,18 @@ describe('live view on a terminal (createLiveView)', () => {
     t.stdin.press('q');
     expect(t.stdout.writes.length).toBe(writes);
     expect(t.onQuit).not.toHaveBeenCalled();
+  });
+
+  it('behavior: a sample still waiting for its frame when the run stops is in the last frame, and nothing is drawn after it', async () => {
+    const t = terminal();
+    await started(t);
+    t.view.samples([fakeSample(2)]);
+    t.view.samples([fakeSample(3)]);
+    await t.view.stop(fakeRunEnd({ ok: true }));
+    expect(t.stdout.lastFrame()).toContain('per second   published 304 · accepted 300');
+    const writes = t.stdout.writes.length;
+    await new Promise((resolve) => setTimeout(resolve, 1000 / LIVE_VIEW_MAX_FPS + 50));
+    expect(t.stdout.writes.length).toBe(writes);
   });
 
   it('behavior: fail tears the view down with the reason on its last frame', async () => {
