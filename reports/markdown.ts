@@ -65,6 +65,14 @@ export function renderMarkdown(report: RunReport): string {
       `Started ${report.startedAt}, finished ${report.finishedAt}.`,
     '',
   );
+  if (report.stoppedByUser !== undefined) {
+    const open = report.stoppedByUser.epochsOpen;
+    lines.push(
+      `**Stopped by the user** at simulated ${new Date(report.stoppedByUser.atSimS * 1000).toISOString()}: the epochs that had closed are settled` +
+        (open.length === 0 ? '.' : `; epoch${open.length === 1 ? '' : 's'} ${open.join(', ')} stayed open (their readings are in run.db, unsettled).`),
+      '',
+    );
+  }
   lines.push(...renderThresholds(report.thresholds));
   lines.push('## Checks', '');
   for (const check of report.checks) lines.push(`- ${check.ok ? '✔' : '✘'} **${check.name}**: ${check.detail}`);

@@ -1,5 +1,6 @@
 import type { ThresholdResult, TimelineEventReport } from './verdicts.ts';
 import type { SettledBatch } from '../core/settled-batch.ts';
+import type { RunSample } from './sample.ts';
 
 export interface LatencySummary {
   samples: number;
@@ -217,6 +218,8 @@ export interface RunReport extends ReportHeader {
   profiles: ProfileReport[];
   /** Real devices that joined the run (scenario `attached:`, `--attach`, `--wait-for`). */
   attached: AttachedDeviceReport[];
+  /** The user stopped the run early (`q` in the live view): when, in simulated seconds, and the epochs left open (their readings stay in run.db, unsettled). */
+  stoppedByUser?: { atSimS: number; epochsOpen: number[] };
 }
 
 export interface AttachedDeviceReport {
@@ -318,16 +321,9 @@ export interface PerformanceReport {
   timeline: TimelinePoint[];
 }
 
-export interface TimelinePoint {
-  /** Wall seconds since the fleet started. */
-  tS: number;
-  simTimeS: number;
-  publishedPerS: number;
-  acceptedPerS: number;
-  connections: number;
-  cpuPercent: number;
-  rssMb: number;
-  loopLagP99Ms: number;
-  /** Devices per machine state (states with none left out). */
-  states: Record<string, number>;
-}
+/**
+ * A point of `performance.timeline`: a `RunSample` (reports/sample.ts) in reports from the
+ * sample stream on; older reports have only the first nine fields, so a reader checks the rest.
+ */
+export type TimelinePoint = Pick<RunSample, 'tS' | 'simTimeS' | 'publishedPerS' | 'acceptedPerS' | 'connections' | 'cpuPercent' | 'rssMb' | 'loopLagP99Ms' | 'states'> &
+  Partial<Omit<RunSample, 'tS' | 'simTimeS' | 'publishedPerS' | 'acceptedPerS' | 'connections' | 'cpuPercent' | 'rssMb' | 'loopLagP99Ms' | 'states'>>;

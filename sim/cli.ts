@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { isPinbenchError } from '../core/errors.ts';
 import { parseCli } from './cli/args.ts';
 import { createConsoleLogger } from './logger.ts';
+import { runOutputs } from './cli/run-outputs.ts';
 import { runScenario } from './run/run-scenario.ts';
 import { resumeRun } from './run/resume.ts';
 import { parseDeviceArgs, runDeviceAdd } from './cli/device-command.ts';
@@ -113,9 +114,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(command.text);
     return 0;
   }
-  const logger = createConsoleLogger({ quiet: command.quiet, startMs: Date.now() });
+  let muted = false;
+  const logger = createConsoleLogger({ quiet: command.quiet, startMs: Date.now(), muted: () => muted });
   // First Ctrl-C stops the run cleanly (fleet, broker, chain, database); a second one exits at once.
   const controller = new AbortController();
+  // `q` in the live view: the fleet stops, what closed is settled, the report is written (exit 130).
+  const finish = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);
     logger.warn('interrupted: stopping the fleet and keeping what was accepted (Ctrl-C again to exit at once)');
@@ -153,7 +157,11 @@ export async function main(argv: string[]): Promise<number> {
       for (const line of fleetOnlyResultLines(fleetOnly)) process.stdout.write(`${line}\n`);
       return fleetOnly.exitCode;
     }
+    const live = undefined;
+    const outputs = runOutputs({ live, logger, mute: (m) => void (muted = m), junit: command.junit, scenarioFile: command.scenarioFile });
     const result = await runScenario(command.scenarioFile, {
+      outputs,
+      finishEarly: finish.signal,
       brokerPort: command.brokerPort,
       rpcUrl: command.rpcUrl,
       operatorKey: command.operatorKey,
@@ -173,6 +181,7 @@ export async function main(argv: string[]): Promise<number> {
       signal: controller.signal,
     });
     for (const line of runResultLines(result)) process.stdout.write(`${line}\n`);
+    if (command.junit !== undefined) process.stdout.write(`junit: ${command.junit}\n`);
     return result.exitCode;
   } catch (error) {
     if (isPinbenchError(error)) {

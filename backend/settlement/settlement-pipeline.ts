@@ -57,6 +57,11 @@ export class SettlementPipeline {
     copyFileSync(options.artifacts.vkeyPath, join(options.proofDir, 'verification_key.json'));
   }
 
+  /** Jobs being proven or settled now (the rest of the queue waits in run.db). */
+  get activeJobs(): number {
+    return this.active.size;
+  }
+
   /** Jobs not yet started are left in run.db (used when a run is interrupted). */
   cancel(): void {
     this.cancelled = true;

@@ -28,6 +28,10 @@ export interface RunCommand {
   observe: string[];
   ingestWorkers?: number;
   quiet: boolean;
+  /** `--no-live`: plain progress lines even in a terminal. */
+  noLive: boolean;
+  /** `--junit FILE`: the run's checks and thresholds as JUnit XML. */
+  junit?: string;
 }
 
 export interface ResumeCommand {
@@ -104,6 +108,9 @@ Your own broker (see \`pinbench provision\` for its credentials):
   --observe <filter>     with --backend none: subscribe to what your backend publishes back
                          (repeatable) and report reading → response latency
   --ingest-workers <n>   ingest processes sharing one subscription on your broker (default 1)
+  --junit <file>         write the run's checks and thresholds as JUnit XML here
+  --no-live              plain progress lines instead of the live terminal view (the view
+                         is used only when stdout is a terminal and CI is not set)
   --quiet                print only the result
   -h, --help             show this help
 `;
@@ -180,6 +187,8 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
     observe: { type: 'string', multiple: true },
     'ingest-workers': { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    'no-live': { type: 'boolean', default: false },
+    junit: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   }, `run \`pinbench --help\` for the options`);
   const { values, positionals } = parsed;
@@ -194,7 +203,7 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
   if (command === 'resume') {
     if (scenarioFile === undefined) throw new PinbenchError('CLI_ARGS_INVALID', 'missing run folder; try `pinbench resume runs/<time>-<scenario>`');
     if (extra.length > 0) throw new PinbenchError('CLI_ARGS_INVALID', `unexpected argument "${extra[0]}"; give one run folder`);
-    for (const flag of ['broker-port', 'out', 'fleet-process', 'listen', 'attach', 'wait-for', 'wait-timeout', 'metrics', 'broker', 'broker-credentials', 'ca', 'client-certs', 'backend', 'observe', 'ingest-workers'] as const) {
+    for (const flag of ['broker-port', 'out', 'fleet-process', 'listen', 'attach', 'wait-for', 'wait-timeout', 'metrics', 'broker', 'broker-credentials', 'ca', 'client-certs', 'backend', 'observe', 'ingest-workers', 'junit'] as const) {
       if (values[flag] !== undefined) throw new PinbenchError('CLI_ARGS_INVALID', `option --${flag} does not apply to resume, which runs no fleet`);
     }
     return {
@@ -220,6 +229,7 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
   for (const filter of observe) checkObserveFilter(filter);
   const ingestWorkers = values['ingest-workers'] === undefined ? undefined : parseWorkers(values['ingest-workers']);
   if (ingestWorkers !== undefined && values.broker === undefined) throw new PinbenchError('CLI_ARGS_INVALID', 'option --ingest-workers splits the traffic of your broker (--broker) between ingest processes; the embedded broker hands it to one ingest');
+  if (values.junit !== undefined && backend === 'none') throw new PinbenchError('CLI_ARGS_INVALID', 'option --junit writes the checks of pinbench\'s backend, which --backend none does not run; its report.json has what the fleet saw');
   if (ingestWorkers !== undefined && backend === 'none') throw new PinbenchError('CLI_ARGS_INVALID', 'option --ingest-workers does not apply with --backend none, which runs no ingest');
   return {
     command: 'run',
@@ -245,6 +255,8 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
     observe,
     ...(ingestWorkers === undefined ? {} : { ingestWorkers }),
     quiet: values.quiet,
+    noLive: values['no-live'],
+    ...(values.junit === undefined ? {} : { junit: values.junit }),
   };
 }
 

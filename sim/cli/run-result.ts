@@ -28,12 +28,16 @@ export function populationsHeadline(counts: RunResult['report']['counts']): stri
 export function runResultLines(result: RunResult): string[] {
   const where = relative(process.cwd(), result.runDir) || result.runDir;
   const r = result.report;
+  const word = r.stoppedByUser !== undefined ? 'STOPPED' : result.ok ? 'PASS' : 'FAIL';
   return [
-    `${result.ok ? 'PASS' : 'FAIL'} ${r.scenario.name}: ${populationsHeadline(r.counts)}; ${r.proofs.count} proofs settled; ${r.rewards.perDevice.length} devices paid ` +
+    `${word} ${r.scenario.name}: ${populationsHeadline(r.counts)}; ${r.proofs.count} proofs settled; ${r.rewards.perDevice.length} devices paid ` +
       `${fmtToken(r.rewards.totalWei)} PINR`,
     ...result.failedChecks.map((failed) => `  check failed: ${failed}`),
     ...thresholdTableLines(r.thresholds),
-    `report: ${where}/report.md (also report.json, run.db, proofs/)`,
+    ...(r.stoppedByUser === undefined || r.stoppedByUser.epochsOpen.length === 0
+      ? []
+      : [`  stopped by the user: epoch${r.stoppedByUser.epochsOpen.length === 1 ? '' : 's'} ${r.stoppedByUser.epochsOpen.join(', ')} left open (readings kept in run.db)`]),
+    `report: ${where}/report.md (also report.html, report.json, run.db, proofs/)`,
   ];
 }
 

@@ -7,9 +7,19 @@ import { msHistogram } from '../stats-histogram.ts';
  */
 export class PublishLatency {
   private readonly histogram = msHistogram();
+  // The last second's latencies for the run's sample stream; a second histogram, since an HDR histogram cannot be un-merged.
+  private interval = msHistogram();
 
   record(latencyMs: number): void {
     this.histogram.record(latencyMs);
+    this.interval.record(latencyMs);
+  }
+
+  /** p50/p95/p99 of what was recorded since the last call, or null when nothing was. */
+  takeInterval(): { p50: number; p95: number; p99: number } | null {
+    const { samples, p50, p95, p99 } = this.interval.summary();
+    this.interval = msHistogram();
+    return samples === 0 ? null : { p50, p95, p99 };
   }
 
   summary(): { samples: number; p50: number; p95: number; p99: number; max: number } {

@@ -25,7 +25,8 @@ export interface PerfSummary {
 }
 
 export interface PerfSamplerOptions {
-  intervalMs?: number;
+  /** null: no timer of its own, the caller calls `sample()` (the run's sample stream does, once a second). */
+  intervalMs?: number | null;
   /** Named counters read at every sample (connections, accepted messages, devices per state, …). */
   probes?: Record<string, () => number>;
   /** Event-loop delay timer resolution, ms. */
@@ -48,7 +49,7 @@ const round = (value: number, digits = 2): number => Number(value.toFixed(digits
  * sampler never keeps a run alive.
  */
 export function startPerfSampler(options: PerfSamplerOptions = {}): PerfSampler {
-  const intervalMs = options.intervalMs ?? 1000;
+  const intervalMs = options.intervalMs === undefined ? 1000 : options.intervalMs;
   const probes = options.probes ?? {};
   const resolution = options.resolutionMs ?? 10;
   // The monitor records the whole timer interval; the lag is what exceeds the resolution.
@@ -92,8 +93,8 @@ export function startPerfSampler(options: PerfSamplerOptions = {}): PerfSampler 
     return s;
   };
 
-  const timer = setInterval(sample, intervalMs);
-  timer.unref();
+  const timer = intervalMs === null ? undefined : setInterval(sample, intervalMs);
+  timer?.unref();
 
   return {
     sample,

@@ -4,7 +4,7 @@ import type { Logger } from '../../core/ports.ts';
 import { silentLogger } from '../../core/ports.ts';
 import { PinbenchError } from '../../core/errors.ts';
 import { loadScenarioFile, parseScenario, type Scenario, type ScenarioInput } from '../../scenarios/index.ts';
-import { renderMarkdown, type RunReport } from '../../reports/index.ts';
+import type { RunReport } from '../../reports/index.ts';
 import { ProverPool, shutdownProver } from '../../circuits/index.ts';
 import { RunStore } from '../../backend/store/run-store.ts';
 import { PublishLatency } from '../mqtt/publish-latency.ts';
@@ -40,7 +40,13 @@ import { prepareListeners } from './stages/listeners.ts';
 import { startRunMetrics } from './stages/metrics.ts';
 import { externalBrokerOf, refuseWithExternalBroker } from './stages/external-broker.ts';
 import { probeBackendLogin } from './stages/probe-broker.ts';
-import { writeReport, type RunOutcome } from './write-report.ts';
+import { outcomeOf, writeReportJson, type RunOutcome } from './write-report.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { RunOutput } from '../../reports/output.ts';
+import { markdownOutput } from '../../reports/markdown-output.ts';
+import { progressLines } from '../../reports/progress-lines.ts';
+import { startRunStream, teeLogger, type RunStream } from './run-stream.ts';
+import { runSampleSources } from './stages/sample-sources.ts';
 import { metricContextOf, planThresholds } from '../thresholds/threshold-plan.ts';
 import { judgeThresholds } from '../thresholds/evaluate.ts';
 import { watchThresholds } from '../thresholds/watch-thresholds.ts';
@@ -103,6 +109,17 @@ export interface RunOptions {
    * decode and verify the uplinks; this process stays the one run.db writer (backend/ingest-workers/).
    */
   ingestWorkers?: number;
+  /**
+   * Who watches the run as it goes (the live terminal view, `--junit`): they hear its samples and
+   * lines, and its report at the end. Default: plain progress lines through `logger`. The run
+   * itself always writes report.json, report.md and report.html.
+   */
+  outputs?: readonly RunOutput[];
+  /**
+   * Aborting stops the run early as a user asks for it (`q` in the live view): the fleet stops,
+   * the epochs already closing are settled, the report is written and the run exits 130.
+   */
+  finishEarly?: AbortSignal;
 }
 
 /**
@@ -131,12 +148,28 @@ export type RunResult = RunOutcome<RunReport>;
  * started is stopped again, also when a stage fails.
  */
 export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | string, options: RunOptions = {}): Promise<RunResult> {
-  const scenario = typeof scenarioOrFile === 'string' ? loadScenarioFile(scenarioOrFile) : parseScenario(scenarioOrFile, 'scenario');
   const source = typeof scenarioOrFile === 'string' ? scenarioOrFile : '(object)';
-  const logger = options.logger ?? silentLogger;
+  const baseLogger = options.logger ?? silentLogger;
+  // The run's lines also reach its outputs once they listen (a live view shows them).
+  const logger = teeLogger(baseLogger);
+  const outputs: RunOutput[] = [...(options.outputs ?? [progressLines((line) => baseLogger.info(line))]), markdownOutput()];
+  let stream: RunStream | undefined;
+  const failOutputs = async (error: unknown) => {
+    // The live view gives the terminal back; a JUnit file still says what happened.
+    if (stream !== undefined) await stream.fail(error as Error);
+    else for (const output of outputs) await Promise.resolve(output.fail?.(error as Error)).catch(() => undefined);
+  };
   const wallNowMs = () => performance.timeOrigin + performance.now();
-  // A threshold on a metric this run does not measure costs nothing: said before anything starts.
-  const thresholds = planThresholds({ entries: scenario.thresholds, context: metricContextOf(scenario), source, fleetOnly: false, logger });
+  let scenario: Scenario;
+  let thresholds: ReturnType<typeof planThresholds>;
+  try {
+    scenario = typeof scenarioOrFile === 'string' ? loadScenarioFile(scenarioOrFile) : parseScenario(scenarioOrFile, 'scenario');
+    // A threshold on a metric this run does not measure costs nothing: said before anything starts.
+    thresholds = planThresholds({ entries: scenario.thresholds, context: metricContextOf(scenario), source, fleetOnly: false, logger });
+  } catch (error) {
+    await failOutputs(error);
+    throw error;
+  }
   const startedAt = new Date();
   const runDir = resolve(options.outDir ?? 'runs', runFolderName(startedAt, scenario.name));
   mkdirSync(runDir, { recursive: true });
@@ -308,14 +341,31 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     const calendar = (calendarNow ??= newCalendar());
     capture?.describeCalendar(calendar);
     const runT0 = wallNowMs();
+    stream = startRunStream({
+      start: {
+        scenario: { name: scenario.name, seed: scenario.seed, devices: fleetSetup.plan.devices.length, epochs: calendar.count, epochLengthS: calendar.lengthS },
+        runDir, timeMode: time.mode, startSimMs: calendar.startS * 1000, endSimMs: calendar.endOfS(calendar.count - 1) * 1000,
+      },
+      sources: runSampleSources({ time, calendar, fleet, ingest, broker, store, publishLatency, pipeline, settled: heard.settled, attached, attachedTraffic }),
+      outputs, lines: logger, logger: baseLogger, wallNowMs,
+    });
+    const userStop = new Promise<void>((resolveStop) => {
+      if (options.finishEarly?.aborted) resolveStop();
+      options.finishEarly?.addEventListener('abort', () => resolveStop(), { once: true });
+    });
     const timeline = startTimeline({ scenario, source, startMs: calendar.startS * 1000, time, fleet, brokerOutage: backend.brokerOutage, restartChain, logger });
     const watch = watchThresholds({
       planned: thresholds, time, logger,
       counters: () => ({ published: fleet.publishedCount(), received: ingest.counters.received, accepted: ingest.counters.accepted, rejected: ingest.counters.rejected, authFailures: backend.authFailures() }),
     });
     cleanups.push(() => watch.stop());
-    const perfSummary = await driveFleet({ scenario, time, calendar, fleet, ingest, broker, closeEpoch: epochs.closeEpoch, interrupted, stopEarly: watch.lost, cleanups, logger });
+    const perfSummary = await driveFleet({
+      scenario, time, calendar, fleet, ingest, broker, closeEpoch: epochs.closeEpoch, interrupted, stopEarly: Promise.race([watch.lost, userStop]), cleanups, logger,
+    });
+    const stoppedByUser = options.finishEarly?.aborted === true && watch.abort() === undefined;
+    if (stoppedByUser) logger.warn('stopped by the user: the epochs that closed are settled and the report written; the rest stay open in run.db');
     watch.stop();
+    stream.phase('settling');
     timingsMs['fleet.run'] = Math.round(wallNowMs() - runT0);
     capture?.finish();
     // A chain restart still under way would leave the last settlements waiting in the sender.
@@ -326,6 +376,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     store.flush();
     const ownerKeys = new Map([...fleet.specs.map((s) => [s.ownerAddress.toLowerCase(), s.ownerPrivateKey] as const), ...(replays?.ownerKeys ?? [])]);
     const ownersClaimingThemselves = new Set([...attached.map((d) => d.owner.toLowerCase()), ...(replays?.ownersWithoutKeys ?? [])]);
+    stream.phase('claiming');
     const claims = await timed('claims', () => Promise.race([claimAllRewards({ chain, store, ownerKeys, ownersClaimingThemselves, logger }), interrupted]));
 
     const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims, externalBroker: external?.target.url });
@@ -339,15 +390,28 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
       }),
     });
     if (timeline !== undefined) report.events = timeline.report();
+    // The report's timeline is the stream every output heard, from the fleet's start to the report.
+    report.performance.timeline = [...stream.close()];
+    if (stoppedByUser) report.stoppedByUser = { atSimS: Math.floor(clock.nowMs() / 1000), epochsOpen: openEpochsOf(calendar, heard.epochs) };
     judgeThresholds(thresholds, report, watch.abort());
-    return writeReport(runDir, report, renderMarkdown);
+    writeReportJson(runDir, report);
+    await stream.report({ report, runDir, tracks: { bounds: null, tracks: [], readings: 0, kept: 0 }, stoppedByUser });
+    const outcome = outcomeOf(runDir, report);
+    return stoppedByUser ? { ...outcome, ok: false, exitCode: EXIT.interrupted } : outcome;
   } catch (caught) {
     // A write that found the disk full before the watch saw it coming: the same line and advice.
     const error = isDiskFull(caught) ? diskFullError(runDir, freeBytes(runDir), reserveBytes(runDir), 'run') : caught;
     if (error instanceof PinbenchError) error.details.runDir = runDir;
+    await failOutputs(error);
     throw error;
   } finally {
     await runCleanups(cleanups, logger);
     await shutdownProver();
   }
+}
+
+/** Epochs of the calendar the run did not close (a stop by the user leaves them open). */
+function openEpochsOf(calendar: EpochCalendar, closed: readonly EpochStat[]): number[] {
+  const done = new Set(closed.map((c) => c.epoch));
+  return Array.from({ length: calendar.count }, (_, epoch) => epoch).filter((epoch) => !done.has(epoch));
 }

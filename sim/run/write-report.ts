@@ -17,8 +17,18 @@ export interface RunOutcome<R extends ReportHeader> {
  * when a built-in check failed, else 99 when a threshold failed, else 0 (sim/exit-codes.ts).
  */
 export function writeReport<R extends ReportHeader>(runDir: string, report: R, markdown: (report: R) => string): RunOutcome<R> {
-  writeFileSync(join(runDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  writeReportJson(runDir, report);
   writeFileSync(join(runDir, 'report.md'), markdown(report));
+  return outcomeOf(runDir, report);
+}
+
+/** `report.json`, the report every other output and `pinbench compare` read. */
+export function writeReportJson(runDir: string, report: ReportHeader): void {
+  writeFileSync(join(runDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+}
+
+/** The run's verdict and exit code from its report (see writeReport). */
+export function outcomeOf<R extends ReportHeader>(runDir: string, report: R): RunOutcome<R> {
   const failedChecks = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
   const thresholdFailed = (report.thresholds ?? []).some((t) => !t.ok);
   // A failed built-in check outranks a failed threshold: the run itself is wrong, not slow.

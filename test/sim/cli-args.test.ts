@@ -6,8 +6,16 @@ describe('CLI arguments', () => {
     expect(parseCli(['run', 'scenarios/smoke.yaml'])).toEqual({
       command: 'run', scenarioFile: 'scenarios/smoke.yaml', brokerPort: undefined, rpcUrl: undefined,
       operatorKey: undefined, outDir: 'runs', cacheDir: undefined, ptauPath: undefined, fleetProcess: undefined, quiet: false,
-      listen: [], attach: [], waitFor: [], waitTimeoutMs: undefined, record: false, backend: 'pinbench', observe: [],
+      listen: [], attach: [], waitFor: [], waitTimeoutMs: undefined, record: false, backend: 'pinbench', observe: [], noLive: false,
     });
+  });
+
+  it('args: --no-live and --junit on run; --junit is refused where no checks run', () => {
+    expect(parseCli(['run', 's.yaml', '--no-live', '--junit', 'out/run.xml'])).toMatchObject({ noLive: true, junit: 'out/run.xml' });
+    expect(() => parseCli(['run', 's.yaml', '--backend', 'none', '--junit', 'x.xml'])).toThrow(
+      "option --junit writes the checks of pinbench's backend, which --backend none does not run; its report.json has what the fleet saw",
+    );
+    expect(() => parseCli(['resume', 'runs/x', '--junit', 'x.xml'])).toThrow('option --junit does not apply to resume, which runs no fleet');
   });
 
   it('args: listeners, attached devices and the wait for them', () => {

@@ -11,8 +11,9 @@ import type { Cleanups } from '../cleanups.ts';
 
 /**
  * The run itself: starts the fleet, closes each epoch a grace period after its end, stops the
- * fleet at the end of the last epoch and waits for the last close. Progress is logged every 5 s
- * and the machine is sampled every second for the report's performance section.
+ * fleet at the end of the last epoch and waits for the last close. The machine is sampled every
+ * second for the report's performance figures (the progress lines come from the run's sample
+ * stream, sim/run/run-stream.ts).
  */
 export async function driveFleet(input: {
   scenario: Scenario;
@@ -33,13 +34,6 @@ export async function driveFleet(input: {
   const { clock, io } = time;
   const perf = startPerfSampler({ intervalMs: 1000, probes: perfProbes({ fleet, ingest, broker: input.broker, clock }) });
   cleanups.push(() => void perf.stop());
-  const progress = setInterval(() => {
-    logger.info(
-      `online ${fleet.onlineCount()}/${fleet.size}, published ${fleet.publishedCount()}, accepted ${ingest.counters.accepted}, ` +
-        `rejected ${ingest.counters.received - ingest.counters.accepted}`,
-    );
-  }, 5000);
-  cleanups.push(() => clearInterval(progress));
   cleanups.push(() => fleet.stop());
   logger.info(
     `starting ${fleet.size} trackers; ${scenario.epochs.count} epochs of ${scenario.epochs.lengthS} s, ` +
@@ -66,12 +60,10 @@ export async function driveFleet(input: {
     time.stop();
     await fleet.stop();
     await Promise.race([Promise.all(closes), interrupted]);
-    clearInterval(progress);
     return perf.stop();
   }
   await fleet.stop();
   await Promise.race([time.advanceTo(lastEndMs + scenario.ingest.epochGraceMs), interrupted]);
   await Promise.race([epochsClosed, interrupted]);
-  clearInterval(progress);
   return perf.stop();
 }
