@@ -33,7 +33,8 @@ export type LiveStatus =
   | { kind: 'stopping' }
   /** Ctrl-C, or `q` a second time: the run stops at once, keeping run.db. */
   | { kind: 'interrupting' }
-  | { kind: 'finished'; ok: boolean; failedChecks: number; failedThresholds: number; reportPath: string; stoppedByUser: boolean }
+  /** The run's verdict as the CLI prints it: STOPPED when the user stopped it (`q`), else PASS or FAIL. */
+  | { kind: 'finished'; verdict: 'PASS' | 'FAIL' | 'STOPPED'; failedChecks: number; failedThresholds: number; reportPath: string; epochsOpen: number }
   | { kind: 'failed'; message: string };
 
 export interface LiveModel {
@@ -72,7 +73,9 @@ export function withEnd(model: LiveModel, end: RunEnd): LiveModel {
   const failedChecks = report.checks.filter((c) => !c.ok).length;
   const failedThresholds = (report.thresholds ?? []).filter((t) => !t.ok).length;
   const reportPath = `${end.runDir.replace(/\/+$/, '')}/report.md`;
-  return { ...model, frozen: null, status: { kind: 'finished', ok: report.ok, failedChecks, failedThresholds, reportPath, stoppedByUser: end.stoppedByUser } };
+  const verdict = end.stoppedByUser ? 'STOPPED' : report.ok ? 'PASS' : 'FAIL';
+  const epochsOpen = report.stoppedByUser?.epochsOpen.length ?? 0;
+  return { ...model, frozen: null, status: { kind: 'finished', verdict, failedChecks, failedThresholds, reportPath, epochsOpen } };
 }
 
 export const withFailure = (model: LiveModel, error: Error): LiveModel => ({

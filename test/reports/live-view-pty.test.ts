@@ -61,7 +61,7 @@ describe('live view on a pseudo-terminal', () => {
     run.press('q');
     await until(run, 'stopping: settling what closed, writing the report…');
     expect(await run.exited).toBe(130);
-    expect(screen(run.output())).toContain('PASS · stopped early: the report covers what ran');
+    expect(screen(run.output())).toContain('STOPPED · 2 epochs left open in run.db\nreport runs/2026-01-01T00-00-00-city-fake/report.md — covers what ran before q');
   });
 
   it('behavior: Ctrl-C, a key in raw mode, interrupts without a report (exit 130)', async () => {

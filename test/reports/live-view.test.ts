@@ -67,10 +67,10 @@ describe('live view: the frame', () => {
         warnings: 2,
         latencyMs: null,
         attached: [
-          { deviceId: '351234567890123', state: 'online', accepted: 42 },
-          { deviceId: '351234567890124', state: 'offline', accepted: 0 },
-          { deviceId: '351234567890125', state: 'never heard from', accepted: 0 },
-          { deviceId: '351234567890126', state: 'online', accepted: 1 },
+          { deviceId: '351234567890123', state: 'online', publishes: 42 },
+          { deviceId: '351234567890124', state: 'offline', publishes: 0 },
+          { deviceId: '351234567890125', state: 'never heard from', publishes: 0 },
+          { deviceId: '351234567890126', state: 'online', publishes: 1 },
         ],
       }),
     ]);
@@ -78,8 +78,8 @@ describe('live view: the frame', () => {
     expect(frame).toContain('seed 7 · 4,000 devices · realtime');
     expect(frame).toContain('timer lateness p99 1.1 ms');
     expect(frame).toContain('latency      — (nothing accepted this second)');
-    expect(frame).toContain('real devices 351234567890123 online · accepted 42');
-    expect(frame).toContain('             351234567890125 never heard from · accepted 0');
+    expect(frame).toContain('real devices 351234567890123 online · 42 publishes');
+    expect(frame).toContain('             351234567890125 never heard from · 0 publishes');
     expect(frame).toContain('             +1 more');
     expect(frame).toContain('info         compiling the circuit');
     expect(frame).toContain('warn         +42s broker restart: 40 devices reconnecting');
@@ -114,7 +114,8 @@ describe('live view: the frame', () => {
     expect(passed).toContain('PASS\nreport runs/2026-01-01T00-00-00-city-fake/report.md');
     expect(passed).not.toContain('q quit');
     const failed = withEnd(eightSeconds(), fakeRunEnd({ ok: false, failedChecks: 2, failedThresholds: 1, stoppedByUser: true, runDir: '/tmp/run-x/' }));
-    expect(frameOf(failed)).toContain('FAIL · 2 checks failed · 1 threshold breached · stopped early: the report covers what ran\nreport /tmp/run-x/report.md');
+    expect(frameOf(failed)).toContain('STOPPED · 2 checks failed · 1 threshold breached · 2 epochs left open in run.db\nreport /tmp/run-x/report.md — covers what ran before q');
+    expect(frameOf(withEnd(eightSeconds(), fakeRunEnd({ ok: false, failedChecks: 1 })))).toContain('FAIL · 1 check failed\nreport');
     expect(frameOf(withFailure(eightSeconds(), new Error('anvil exited\nstack…')))).toContain('the run stopped without a report: anvil exited');
   });
 
@@ -126,6 +127,7 @@ describe('live view: the frame', () => {
       pressKey(base, 'q', { ctrl: false }).model,
       pressKey(base, 'c', { ctrl: true }).model,
       withEnd(base, fakeRunEnd({ ok: false, failedChecks: 2 })),
+      withEnd(base, fakeRunEnd({ ok: false, failedChecks: 2, failedThresholds: 1, stoppedByUser: true })),
     ].map(frameOf);
     const wide = frames.flatMap((f) => f.split('\n')).filter((line) => line.length > 80);
     expect(wide).toEqual([]);

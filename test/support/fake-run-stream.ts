@@ -51,7 +51,8 @@ export function fakeSample(i: number, overrides: Partial<RunSample> = {}): RunSa
 export function fakeRunEnd(options: { ok: boolean; failedChecks?: number; failedThresholds?: number; stoppedByUser?: boolean; runDir?: string }): RunEnd {
   const checks = Array.from({ length: 4 }, (_, i) => ({ name: `check ${i}`, ok: i >= (options.failedChecks ?? 0), detail: '' }));
   const thresholds = Array.from({ length: options.failedThresholds ?? 0 }, () => ({ ok: false }));
-  const report = { ok: options.ok, checks, thresholds } as unknown as RunReport;
+  const stopped = options.stoppedByUser === true ? { stoppedByUser: { atSimS: FAKE_START_SIM_MS / 1000 + 3600, epochsOpen: [1, 2] } } : {};
+  const report = { ok: options.ok, checks, thresholds, ...stopped } as unknown as RunReport;
   return {
     report,
     runDir: options.runDir ?? 'runs/2026-01-01T00-00-00-city-fake',

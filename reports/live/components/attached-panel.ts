@@ -11,7 +11,7 @@ export const ATTACHED_SHOWN = 3;
 
 const STATE_COLOR: Record<RunSample['attached'][number]['state'], string> = { online: 'green', offline: 'yellow', 'never heard from': 'red' };
 
-/** Real devices attached to the run and what each is doing; nothing at all when none is attached. */
+/** Real devices attached to the run, what each is doing and what the broker had from it (refused publishes too); nothing when none is attached. */
 export function AttachedPanel({ attached }: { attached: RunSample['attached'] }): React.ReactElement | null {
   if (attached.length === 0) return null;
   const more = attached.length - ATTACHED_SHOWN;
@@ -19,7 +19,7 @@ export function AttachedPanel({ attached }: { attached: RunSample['attached'] })
     Box,
     { flexDirection: 'column' },
     ...attached.slice(0, ATTACHED_SHOWN).map((device, i) =>
-      h(Row, { key: device.deviceId, label: i === 0 ? 'real devices' : '' }, `${device.deviceId} `, h(Text, { color: STATE_COLOR[device.state] }, device.state), ` · accepted ${fmtInt(device.accepted)}`),
+      h(Row, { key: device.deviceId, label: i === 0 ? 'real devices' : '' }, `${device.deviceId} `, h(Text, { color: STATE_COLOR[device.state] }, device.state), ` · ${fmtInt(device.publishes)} publish${device.publishes === 1 ? '' : 'es'}`),
     ),
     more > 0 ? h(Row, { label: '' }, `+${more} more`) : null,
   );

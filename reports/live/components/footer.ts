@@ -6,18 +6,20 @@ import { joined } from './row.ts';
 
 const h = React.createElement;
 
+const VERDICT_COLOR = { PASS: 'green', FAIL: 'red', STOPPED: 'yellow' } as const;
+
 export const KEYS_HINT = 'q quit · p pause';
 export const PAUSED_TEXT = 'paused — p to resume';
 export const STOPPING_TEXT = 'stopping: settling what closed, writing the report…';
 export const INTERRUPTING_TEXT = 'interrupted: stopping at once, run.db kept';
 
-/** The verdict line of the last frame: PASS or FAIL, what failed, and whether the run went its whole length. */
+/** The verdict line of the last frame: PASS, FAIL or STOPPED (as the CLI prints it), what failed, and what a stopped run left open. */
 export function verdictText(status: Extract<LiveStatus, { kind: 'finished' }>): string {
   const failed: string[] = [];
   if (status.failedChecks > 0) failed.push(`${status.failedChecks} check${status.failedChecks === 1 ? '' : 's'} failed`);
   if (status.failedThresholds > 0) failed.push(`${status.failedThresholds} threshold${status.failedThresholds === 1 ? '' : 's'} breached`);
-  const early = status.stoppedByUser ? ['stopped early: the report covers what ran'] : [];
-  return joined([status.ok ? 'PASS' : 'FAIL', ...failed, ...early]);
+  const open = status.epochsOpen === 0 ? [] : [`${status.epochsOpen} epoch${status.epochsOpen === 1 ? '' : 's'} left open in run.db`];
+  return joined([status.verdict, ...failed, ...open]);
 }
 
 /** The keys, or what the view is doing instead of following the run. */
@@ -29,8 +31,8 @@ export function Footer({ status, paused, keysOn, warnings }: { status: LiveStatu
         return h(
           Box,
           { flexDirection: 'column' },
-          h(Text, { color: status.ok ? 'green' : 'red', bold: true }, verdictText(status)),
-          h(Text, null, `report ${status.reportPath}`),
+          h(Text, { color: VERDICT_COLOR[status.verdict], bold: true }, verdictText(status)),
+          h(Text, null, `report ${status.reportPath}`, status.verdict === 'STOPPED' ? h(Text, { dimColor: true }, ' — covers what ran before q') : null),
         );
       case 'failed':
         return h(Text, { color: 'red' }, `the run stopped without a report: ${status.message}`);
