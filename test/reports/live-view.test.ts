@@ -117,6 +117,8 @@ describe('live view: the frame', () => {
     expect(frameOf(failed)).toContain('STOPPED · 2 checks failed · 1 threshold breached · 2 epochs left open in run.db\nreport /tmp/run-x/report.md — covers what ran before q');
     expect(frameOf(withEnd(eightSeconds(), fakeRunEnd({ ok: false, failedChecks: 1 })))).toContain('FAIL · 1 check failed\nreport');
     expect(frameOf(withFailure(eightSeconds(), new Error('anvil exited\nstack…')))).toContain('the run stopped without a report: anvil exited');
+    const warned = withEnd(withSamples(eightSeconds(), [fakeSample(9, { warnings: 1 })]), fakeRunEnd({ ok: true, stoppedByUser: true, runDir: 'runs/2026-12-07T15-20-50-922Z-live-rt' }));
+    expect(frameOf(warned)).toContain('STOPPED · 2 epochs left open in run.db   1 warning logged\nreport runs/2026-12-07T15-20-50-922Z-live-rt/report.md — covers what ran before q');
   });
 
   it('behavior: every line of a typical frame fits 80 columns, whatever the view is doing', () => {

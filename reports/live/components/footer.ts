@@ -24,30 +24,28 @@ export function verdictText(status: Extract<LiveStatus, { kind: 'finished' }>): 
 
 /** The keys, or what the view is doing instead of following the run. */
 export function Footer({ status, paused, keysOn, warnings }: { status: LiveStatus; paused: boolean; keysOn: boolean; warnings: number }): React.ReactElement {
-  const line = (() => {
-    switch (status.kind) {
-      case 'finished':
-        // The path on a line of its own, so it can be copied whole.
-        return h(
-          Box,
-          { flexDirection: 'column' },
-          h(Text, { color: VERDICT_COLOR[status.verdict], bold: true }, verdictText(status)),
-          h(Text, null, `report ${status.reportPath}`, status.verdict === 'STOPPED' ? h(Text, { dimColor: true }, ' — covers what ran before q') : null),
-        );
-      case 'failed':
-        return h(Text, { color: 'red' }, `the run stopped without a report: ${status.message}`);
-      case 'interrupting':
-        return h(Text, { color: 'yellow' }, `${INTERRUPTING_TEXT} (Ctrl-C again to exit at once)`);
-      case 'stopping':
-        return h(Text, { color: 'yellow' }, STOPPING_TEXT, h(Text, { dimColor: true }, keysOn ? ' (q again: stop at once)' : ''));
-      case 'running':
-        if (paused) return h(Text, { inverse: true }, ` ${PAUSED_TEXT} `);
-        // Without a terminal on stdin there is no raw mode and no keys; SIGINT still stops the run.
-        return h(Text, { dimColor: true }, keysOn ? KEYS_HINT : 'keys off (stdin is not a terminal) · Ctrl-C stops the run');
-    }
-  })();
-  // The count beside the keys and the verdict, where there is room: the messages above show only the last few lines.
-  const roomy = (status.kind === 'running' && !paused) || status.kind === 'finished';
-  const count = warnings === 0 || !roomy ? null : h(Text, { color: 'yellow' }, `   ${fmtInt(warnings)} warning${warnings === 1 ? '' : 's'} logged`);
-  return h(Box, { marginTop: 1 }, line, count);
+  // The count goes beside the keys and the verdict, where there is room: the messages above show only the last few lines.
+  const count = warnings === 0 ? null : h(Text, { color: 'yellow' }, `   ${fmtInt(warnings)} warning${warnings === 1 ? '' : 's'} logged`);
+  switch (status.kind) {
+    case 'finished':
+      // The path on a line of its own, so it can be copied whole.
+      return h(
+        Box,
+        { flexDirection: 'column', marginTop: 1 },
+        h(Text, null, h(Text, { color: VERDICT_COLOR[status.verdict], bold: true }, verdictText(status)), count),
+        h(Text, null, `report ${status.reportPath}`, status.verdict === 'STOPPED' ? h(Text, { dimColor: true }, ' — covers what ran before q') : null),
+      );
+    case 'failed':
+      return footerLine(h(Text, { color: 'red' }, `the run stopped without a report: ${status.message}`));
+    case 'interrupting':
+      return footerLine(h(Text, { color: 'yellow' }, `${INTERRUPTING_TEXT} (Ctrl-C again to exit at once)`));
+    case 'stopping':
+      return footerLine(h(Text, { color: 'yellow' }, STOPPING_TEXT, h(Text, { dimColor: true }, keysOn ? ' (q again: stop at once)' : '')));
+    case 'running':
+      if (paused) return footerLine(h(Text, { inverse: true }, ` ${PAUSED_TEXT} `));
+      // Without a terminal on stdin there is no raw mode and no keys; SIGINT still stops the run.
+      return footerLine(h(Text, null, h(Text, { dimColor: true }, keysOn ? KEYS_HINT : 'keys off (stdin is not a terminal) · Ctrl-C stops the run'), count));
+  }
 }
+
+const footerLine = (line: React.ReactElement): React.ReactElement => h(Box, { marginTop: 1 }, line);
