@@ -36,7 +36,7 @@ export function createLiveView(options: LiveViewOptions): RunOutput {
   let model: LiveModel = initialModel();
   let startedAtMs: number | null = null;
   let instance: Instance | null = null;
-  let torndown = false;
+  let tornDown = false;
 
   let drawnAtMs = -Infinity;
   let pendingDraw: NodeJS.Timeout | null = null;
@@ -49,7 +49,7 @@ export function createLiveView(options: LiveViewOptions): RunOutput {
   };
   const tree = () => h(LiveView, { model, onKey });
   function draw(): void {
-    if (torndown) return;
+    if (tornDown) return;
     if (pendingDraw !== null) clearTimeout(pendingDraw);
     pendingDraw = null;
     drawnAtMs = performance.now();
@@ -66,7 +66,7 @@ export function createLiveView(options: LiveViewOptions): RunOutput {
    * and a storm of warnings must not cost the run a layout per line.
    */
   function update(next: LiveModel, when: 'now' | 'soon'): void {
-    if (torndown || next === model) return;
+    if (tornDown || next === model) return;
     model = next;
     const waitMs = drawnAtMs + 1000 / LIVE_VIEW_MAX_FPS - performance.now();
     if (when === 'now' || waitMs <= 0) draw();
@@ -77,8 +77,8 @@ export function createLiveView(options: LiveViewOptions): RunOutput {
     }
   }
   async function tearDown(last: LiveModel): Promise<void> {
-    if (torndown) return;
-    torndown = true;
+    if (tornDown) return;
+    tornDown = true;
     model = last;
     if (pendingDraw !== null) clearTimeout(pendingDraw);
     const mounted = instance;
