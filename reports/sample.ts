@@ -31,7 +31,7 @@ export interface RunSample {
   loopLagP99Ms: number;
   /** How late device timers fired, p99 since the start; realtime runs with the fleet in this process only, else null. */
   timerLatenessP99Ms: number | null;
-  /** Proof jobs in run.db: waiting or being proven, settled on chain, failed. */
+  /** Proof jobs in run.db: waiting, in hand (being proven or their settlement mined), settled on chain, failed. */
   proofs: { queued: number; proving: number; settled: number; failed: number };
   /** Settlements mined so far, their gas (decimal string), and the last one's proving time. */
   settlements: { count: number; gasUsed: string; lastProveMs: number | null };

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { isPinbenchError } from '../core/errors.ts';
 import { parseCli } from './cli/args.ts';
 import { createConsoleLogger } from './logger.ts';
-import { runOutputs } from './cli/run-outputs.ts';
+import { runOutputs, wantsLiveView } from './cli/run-outputs.ts';
 import { runScenario } from './run/run-scenario.ts';
 import { resumeRun } from './run/resume.ts';
 import { parseDeviceArgs, runDeviceAdd } from './cli/device-command.ts';
@@ -164,7 +164,10 @@ export async function main(argv: string[]): Promise<number> {
       for (const line of fleetOnlyResultLines(fleetOnly)) process.stdout.write(`${line}\n`);
       return fleetOnly.exitCode;
     }
-    const live = undefined;
+    // react and ink load in ~0.5 s: only a run that draws the view pays for them.
+    const live = wantsLiveView({ isTTY: process.stdout.isTTY, env: process.env, quiet: command.quiet, noLive: command.noLive })
+      ? (await import('../reports/live/index.ts')).createLiveView({ stdout: process.stdout, stdin: process.stdin, onQuit: () => finish.abort(), onInterrupt: onSignal })
+      : undefined;
     const outputs = runOutputs({ live, logger, mute: (m) => void (muted = m), junit: command.junit, scenarioFile: command.scenarioFile });
     const result = await runScenario(command.scenarioFile, {
       outputs,
