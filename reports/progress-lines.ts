@@ -22,7 +22,8 @@ export function progressLines(write: (line: string) => void, options: { everyS?:
           phase = s.phase;
           write(phaseLine(s));
         }
-        if (s.tS + 1e-6 < nextS) continue;
+        // The claims say their own progress (sim/run/claims.ts); the proof queue is settled by then.
+        if (s.tS + 1e-6 < nextS || s.phase === 'claiming') continue;
         nextS = (Math.floor(s.tS / everyS) + 1) * everyS;
         write(s.phase === 'fleet' ? fleetLine(s, devices) : queueLine(s));
       }

@@ -10,12 +10,12 @@ const sample = (tS: number, more: Partial<RunSample> = {}): RunSample => ({
 });
 
 describe('plain progress lines', () => {
-  it('behavior: a line every 5 wall seconds from the samples, and one when the phase changes', () => {
+  it('behavior: a line every 5 wall seconds from the samples while the fleet runs and the proofs settle, and one when the phase changes', () => {
     const lines: string[] = [];
     const out = progressLines((line) => void lines.push(line));
     out.start({ scenario: { name: 'x', seed: 1, devices: 4, epochs: 1, epochLengthS: 12 }, runDir: '/tmp/x', timeMode: 'accelerated', startSimMs: 0, endSimMs: 12_000 });
     out.samples([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((t) => sample(t)));
-    out.samples([sample(11, { phase: 'settling' }), sample(15, { phase: 'settling', proofs: { queued: 0, proving: 1, settled: 5, failed: 1 } }), sample(16, { phase: 'claiming' })]);
+    out.samples([sample(11, { phase: 'settling' }), sample(15, { phase: 'settling', proofs: { queued: 0, proving: 1, settled: 5, failed: 1 } }), sample(16, { phase: 'claiming' }), sample(20, { phase: 'claiming' }), sample(25, { phase: 'claiming' })]);
     expect(lines).toEqual([
       'online 3/4, published 50, accepted 45, rejected 5',
       'online 3/4, published 100, accepted 90, rejected 10',
