@@ -28,7 +28,8 @@ export interface IngestDevice {
 }
 
 export interface IngestOptions {
-  store: RunStore;
+  /** Where verdicts go: run.db in a run; the sweep's calibration keeps them in memory (sim/sweep/). */
+  store: Pick<RunStore, 'addReading' | 'addRejection'>;
   codec: IngestCodec;
   devices: ReadonlyMap<string, IngestDevice>;
   /** Which epoch a reading's timestamp falls in; null outside the run (backend/epochs/calendar.ts). */
