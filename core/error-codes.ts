@@ -124,6 +124,14 @@ export const ERROR_CODES = {
     meaning: 'The scenario file could not be read.',
     action: 'Check the path and the file\'s permissions.',
   },
+  SWEEP_CALIBRATION_INVALID: {
+    meaning: 'A sweep calibration cannot be made or read: its epochs or h3 resolution are out of range, or its cached file is damaged.',
+    action: 'Fix the setting the message names (epochs ≥ 1, resolution 0 to 15), or delete the cached file it names and calibrate again.',
+  },
+  SWEEP_SAMPLER_INVALID: {
+    meaning: 'The fast sampler was asked for something its calibration cannot give: no devices or epochs, a seed that is not an unsigned 32-bit integer, or a profile with no records.',
+    action: 'Fix the argument the message names; calibrate the scenario whose profiles the fleet uses.',
+  },
   CONFIG_INVALID: {
     meaning: 'A fleet, device, motion, area, seed or curve option has a value out of range or of the wrong type.',
     action: 'Set the option the message names to a value of the kind it asks for.',

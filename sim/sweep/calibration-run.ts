@@ -7,10 +7,10 @@ import type { AcceptedReading, Rejection, StoredReading } from '../../backend/st
 import { silentLogger } from '../../core/ports.ts';
 import { createVerifier } from '../../protocol/verify.ts';
 import { topicLayout } from '../../protocol/topics.ts';
-import type { Scenario } from '../../scenarios/index.ts';
+import type { FleetGroup, Scenario } from '../../scenarios/index.ts';
 import { DiscreteClock } from '../clock/discrete.ts';
 import { DEFAULT_ACCELERATED_START } from '../clock/sim-time.ts';
-import { planFleet, type PlannedDevice } from '../fleet/fleet-plan.ts';
+import { planFleet } from '../fleet/fleet-plan.ts';
 import { buildTrackers } from '../fleet/fleet-runtime.ts';
 import { powerOnFleet } from '../fleet/power-on.ts';
 import { deviceEpochRecord, type DeviceEpochRecord } from './device-epoch-record.ts';
@@ -62,8 +62,19 @@ export interface CalibrationRunOptions {
   scenarioDir: string;
 }
 
+/** A calibrated device as the pools need it: which profile it had. */
+export interface CalibratedDevice {
+  /** Plan index (0-based; its registry index is one more). */
+  index: number;
+  /** The report's label (fleet-plan.ts profileLabel). */
+  profile: string;
+  motion: string;
+  faults: string[];
+  adversary: string | undefined;
+}
+
 export interface CalibrationRunResult {
-  devices: readonly PlannedDevice[];
+  devices: readonly CalibratedDevice[];
   /** records[epoch][k]: device k of `devices` in that epoch. */
   records: DeviceEpochRecord[][];
 }
@@ -153,5 +164,12 @@ export async function runCalibrationFleet(scenario: Scenario, options: Calibrati
     await Promise.all(trackers.map((t) => t.stop()));
     await ingest.close();
   }
-  return { devices: plan.devices, records };
+  const devices = plan.devices.map((d) => ({
+    index: d.spec.index,
+    profile: d.profile,
+    motion: d.spec.motion,
+    faults: (scenario.fleet[d.group] as FleetGroup).faults.map((f) => f.name),
+    adversary: d.adversary,
+  }));
+  return { devices, records };
 }
