@@ -25,5 +25,5 @@ export function calibrationKey(scenario: Scenario, settings: { epochs: number; r
     time,
     settings,
   };
-  return createHash('sha256').update(JSON.stringify(shaping)).digest('hex');
+  return createHash('sha256').update(JSON.stringify(shaping, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).digest('hex');
 }

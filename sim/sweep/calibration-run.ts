@@ -60,6 +60,8 @@ export interface CalibrationRunOptions {
   resolution: number;
   /** Where route files are found. */
   scenarioDir: string;
+  /** Hears each device-epoch's readings beside the record made of them (a report's drill-down; tests check records against the rule). */
+  observe?: (epoch: number, input: { deviceIndex: number; readings: readonly StoredReading[] }, record: DeviceEpochRecord) => void;
 }
 
 /** A calibrated device as the pools need it: which profile it had. */
@@ -155,7 +157,9 @@ export async function runCalibrationFleet(scenario: Scenario, options: Calibrati
       const rejected = store.takeRejections();
       records.push(plan.devices.map(({ spec }, k) => {
         const { readings, packages } = store.take(metas[k]!.deviceIndex, epoch);
-        return deviceEpochRecord({ deviceIndex: metas[k]!.deviceIndex, readings, packages, rejected: rejected.get(spec.id) ?? {}, meta: metas[k]! }, ctx, options.resolution);
+        const record = deviceEpochRecord({ deviceIndex: metas[k]!.deviceIndex, readings, packages, rejected: rejected.get(spec.id) ?? {}, meta: metas[k]! }, ctx, options.resolution);
+        options.observe?.(epoch, { deviceIndex: metas[k]!.deviceIndex, readings }, record);
+        return record;
       }));
     }
   } finally {

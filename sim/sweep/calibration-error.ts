@@ -1,0 +1,93 @@
+import Database from 'better-sqlite3';
+import { PinbenchError } from '../../core/errors.ts';
+import type { Calibration } from './calibration.ts';
+
+/** One per-device-epoch mean, as the pool has it and as a full run's run.db has it. */
+export interface MeanError {
+  calibrated: number;
+  run: number;
+  /** calibrated − run. */
+  absolute: number;
+  /** (calibrated − run) / run; null when the run's mean is 0 (then read `absolute`). */
+  relative: number | null;
+}
+
+export interface ProfileError {
+  profile: string;
+  /** Device-epochs of the full run behind its means (devices × closed epochs). */
+  runDeviceEpochs: number;
+  /** Records in the pool. */
+  poolRecords: number;
+  /** Readings the ingest accepted per device-epoch. */
+  readings: MeanError;
+  /** Share of device-epochs the summary flagged. */
+  flagRate: MeanError;
+  /** Units by today's rule per device-epoch (run.db `rewards.units`; a device-epoch without a row earned 0). */
+  units: MeanError;
+}
+
+export interface CalibrationError {
+  runDb: string;
+  epochs: number;
+  profiles: ProfileError[];
+  /** Profiles of the run the calibration has no pool for, and the reverse. */
+  missingInCalibration: string[];
+  missingInRun: string[];
+  /** The largest |relative| over every profile and mean (null ones left out): the one figure a report quotes. */
+  worstRelative: number;
+}
+
+function meanError(calibrated: number, run: number): MeanError {
+  return { calibrated, run, absolute: calibrated - run, relative: run === 0 ? null : (calibrated - run) / run };
+}
+
+/**
+ * How far the pool's per-profile means are from a full run of the same scenario: readings per
+ * device-epoch, flagged device-epochs and units by the rule, from run.db (device_profiles,
+ * readings, flags, rewards; epochs are those with a close record).
+ */
+export function calibrationError(calibration: Calibration, runDb: string): CalibrationError {
+  let db: Database.Database;
+  try {
+    db = new Database(runDb, { readonly: true, fileMustExist: true });
+  } catch (cause) {
+    throw new PinbenchError('SWEEP_CALIBRATION_INVALID', `run database ${runDb} cannot be opened; give the run.db of a finished run`, { cause });
+  }
+  try {
+    const epochs = (db.prepare("SELECT count(*) AS n FROM meta WHERE key LIKE 'epoch_closed:%'").get() as { n: number }).n;
+    if (epochs === 0) throw new PinbenchError('SWEEP_CALIBRATION_INVALID', `run database ${runDb} has no closed epoch; compare against a run that closed at least one`);
+    const rows = db.prepare(`
+      SELECT p.profile AS profile, count(*) AS devices,
+        (SELECT count(*) FROM readings r JOIN device_profiles q ON q.device_index = r.device_index WHERE q.profile = p.profile) AS readings,
+        (SELECT count(*) FROM (SELECT DISTINCT f.epoch, f.device_index FROM flags f JOIN device_profiles q ON q.device_index = f.device_index WHERE q.profile = p.profile)) AS flagged,
+        (SELECT COALESCE(sum(CAST(w.units AS REAL)), 0) FROM rewards w JOIN device_profiles q ON q.device_index = w.device_index WHERE q.profile = p.profile) AS units
+      FROM device_profiles p GROUP BY p.profile ORDER BY min(p.device_index)`).all() as Array<{ profile: string; devices: number; readings: number; flagged: number; units: number }>;
+    const pools = new Map(calibration.profiles.map((p) => [p.name, p]));
+    const profiles: ProfileError[] = [];
+    for (const row of rows) {
+      const pool = pools.get(row.profile);
+      if (pool === undefined) continue;
+      const n = row.devices * epochs;
+      profiles.push({
+        profile: row.profile,
+        runDeviceEpochs: n,
+        poolRecords: pool.stats.records,
+        readings: meanError(pool.stats.accepted.mean, row.readings / n),
+        flagRate: meanError(pool.stats.flagRate, row.flagged / n),
+        units: meanError(pool.stats.units.mean, row.units / n),
+      });
+    }
+    const inRun = new Set(rows.map((r) => r.profile));
+    const relatives = profiles.flatMap((p) => [p.readings, p.flagRate, p.units]).map((m) => m.relative).filter((r): r is number => r !== null);
+    return {
+      runDb,
+      epochs,
+      profiles,
+      missingInCalibration: rows.map((r) => r.profile).filter((p) => !pools.has(p)),
+      missingInRun: calibration.profiles.map((p) => p.name).filter((p) => !inRun.has(p)),
+      worstRelative: relatives.reduce((m, r) => Math.max(m, Math.abs(r)), 0),
+    };
+  } finally {
+    db.close();
+  }
+}
