@@ -12,6 +12,8 @@ export interface CalibrateOptions {
   epochs: number;
   /** h3 resolution of the cells recorded (0–15; 8 ≈ 0.7 km², 9 ≈ 0.1 km²). */
   resolution: number;
+  /** Run at most this many devices of each profile (calibration-run.ts); default all. Part of the cache key. */
+  devicesPerProfile?: number;
   /** Where calibrations are cached; default sim/paths.ts defaultCacheDir(). */
   cacheDir?: string;
   /** Where the scenario's route files are found; default the working directory. */
@@ -28,6 +30,10 @@ export interface CalibrateResult {
 function checkSettings(options: CalibrateOptions): void {
   if (!Number.isSafeInteger(options.epochs) || options.epochs < 1) {
     throw new PinbenchError('SWEEP_CALIBRATION_INVALID', `calibration epochs: expected an integer ≥ 1, got ${String(options.epochs)}; 3 epochs give each profile 3 records per device`);
+  }
+  const per = options.devicesPerProfile;
+  if (per !== undefined && (!Number.isSafeInteger(per) || per < 1)) {
+    throw new PinbenchError('SWEEP_CALIBRATION_INVALID', `calibration devicesPerProfile: expected an integer ≥ 1, got ${String(per)}; leave it out to run every device`);
   }
   if (!Number.isInteger(options.resolution) || options.resolution < 0 || options.resolution > 15) {
     throw new PinbenchError('SWEEP_CALIBRATION_INVALID', `calibration resolution: expected an h3 resolution, an integer in [0, 15], got ${String(options.resolution)}; use e.g. 8`);
@@ -48,7 +54,7 @@ export async function calibrate(scenario: Scenario, options: CalibrateOptions): 
   if (scenario.fleet.some(isReplayEntry)) {
     throw new PinbenchError('SWEEP_CALIBRATION_INVALID', `scenario ${scenario.name}: a fleet entry replays a capture, which has no device model to calibrate; calibrate a scenario of modelled devices`);
   }
-  const settings = { epochs: options.epochs, resolution: options.resolution };
+  const settings = { epochs: options.epochs, resolution: options.resolution, ...(options.devicesPerProfile === undefined ? {} : { devicesPerProfile: options.devicesPerProfile }) };
   const key = calibrationKey(scenario, settings);
   const file = calibrationFile(options.cacheDir ?? defaultCacheDir(), key);
   const hit = readCalibrationFile(file, key);
@@ -120,7 +126,7 @@ export function poolCalibration(run: CalibrationRunResult, meta: Omit<Calibratio
       }
     }
     const first = run.devices[members[0]!]!;
-    profiles.push({ name, motion: first.motion, faults: first.faults, adversary: first.adversary, devices: members.length, start, end: r, stats: undefined as never });
+    profiles.push({ name, motion: first.motion, faults: first.faults, adversary: first.adversary, devices: first.scenarioDevices, calibratedDevices: members.length, start, end: r, stats: undefined as never });
   }
   const records: RecordColumns = { ...cols, cells: Uint32Array.from(cells) };
   for (const p of profiles) p.stats = poolStats(records, p.start, p.end, meta.rule.unitsPerSample);

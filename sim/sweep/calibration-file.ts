@@ -4,7 +4,7 @@ import { PinbenchError } from '../../core/errors.ts';
 import { COLUMN_TYPES, type Calibration, type RecordColumns } from './calibration.ts';
 
 /** Bumped whenever a record's meaning or the file's layout changes: older files then miss. */
-export const CALIBRATION_FORMAT = 1;
+export const CALIBRATION_FORMAT = 2;
 
 type ColumnName = keyof RecordColumns;
 

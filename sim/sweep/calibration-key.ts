@@ -8,7 +8,7 @@ import { CALIBRATION_FORMAT } from './calibration-file.ts';
  * the rule's K and step cap, simulated start and slice), with the calibration's own settings and
  * the file format. Thresholds, timeline, chain and report settings are left out: they change no record.
  */
-export function calibrationKey(scenario: Scenario, settings: { epochs: number; resolution: number }): string {
+export function calibrationKey(scenario: Scenario, settings: { epochs: number; resolution: number; devicesPerProfile?: number }): string {
   const time = scenario.time.mode === 'accelerated' ? { startAt: scenario.time.startAt ?? null, sliceMs: scenario.time.sliceMs } : { mode: 'realtime' };
   const shaping = {
     format: CALIBRATION_FORMAT,

@@ -7,7 +7,7 @@ export interface Calibration {
   /** sha256 over the scenario's fleet, epochs, seed and what else shapes a record, and the calibration settings (calibration-key.ts). */
   key: string;
   scenario: { name: string; seed: number | string };
-  settings: { epochs: number; resolution: number };
+  settings: { epochs: number; resolution: number; devicesPerProfile?: number };
   /** The rule the records were computed by: K, units per counted sample, the step cap. */
   rule: { readingsPerDevice: number; unitsPerSample: number; maxStepE7: number };
   epochLengthS: number;
@@ -50,8 +50,10 @@ export interface ProfilePool {
   motion: string;
   faults: string[];
   adversary: string | undefined;
-  /** Devices of the scenario with this profile (sybil clones included). */
+  /** Devices of the scenario with this profile (sybil clones included): the mix fleetProfiles scales. */
   devices: number;
+  /** Of those, the devices the calibration ran (CalibrateOptions.devicesPerProfile); their epochs are the pool. */
+  calibratedDevices: number;
   start: number;
   end: number;
   stats: PoolStats;

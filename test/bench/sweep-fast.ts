@@ -5,7 +5,7 @@
 // device-epochs in under 2 minutes on 2 cores, i.e. ≥ 250,000 device-epochs/s per core.
 // The calibration it draws from is adversaries.yaml's fleet scaled to --calibrate-devices trackers
 // (its time is reported; a second run reads it from the cache).
-// Usage: npx tsx test/bench/sweep-fast.ts [--jobs 40] [--workers 2] [--calibrate-devices 1000] [--calibrate-epochs 3]
+// Usage: npx tsx test/bench/sweep-fast.ts [--jobs 40] [--workers 2] [--calibrate-devices 1000] [--calibrate-epochs 3] [--devices-per-profile N]
 import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
 import { loadScenarioFile, parseScenario } from '../../scenarios/index.ts';
@@ -21,6 +21,8 @@ const JOBS = flag('--jobs', 40);
 const WORKERS = flag('--workers', 2);
 const CALIBRATE_DEVICES = flag('--calibrate-devices', 1000);
 const CALIBRATE_EPOCHS = flag('--calibrate-epochs', 3);
+/** 0: every device of the scaled fleet runs. */
+const PER_PROFILE = flag('--devices-per-profile', 0);
 const DEVICES = 1000;
 const EPOCHS = 30;
 const TARGET_PER_CORE = 250_000;
@@ -41,7 +43,7 @@ function scaledAdversaries(devices: number) {
 
 const scenario = scaledAdversaries(CALIBRATE_DEVICES);
 const t0 = performance.now();
-const { calibration, cached, file } = await calibrate(scenario, { epochs: CALIBRATE_EPOCHS, resolution: 8 });
+const { calibration, cached, file } = await calibrate(scenario, { epochs: CALIBRATE_EPOCHS, resolution: 8, ...(PER_PROFILE > 0 ? { devicesPerProfile: PER_PROFILE } : {}) });
 const calibrateS = (performance.now() - t0) / 1000;
 const profiles = fleetProfiles(calibration, DEVICES);
 
@@ -80,7 +82,7 @@ const out = {
   scenario: scenario.name,
   calibration: {
     devices: calibration.profiles.reduce((n, p) => n + p.devices, 0), epochs: CALIBRATE_EPOCHS, epochLengthS: calibration.epochLengthS,
-    profiles: calibration.profiles.length, records: calibration.records.countedSamples.length, cells: calibration.cellIds.length,
+    calibratedDevices: calibration.profiles.reduce((n, p) => n + p.calibratedDevices, 0), profiles: calibration.profiles.length, records: calibration.records.countedSamples.length, cells: calibration.cellIds.length,
     cached, wallS: Number(calibrateS.toFixed(2)), runMs: calibration.calibrationMs,
   },
   job: { devices: DEVICES, epochs: EPOCHS, jobs: JOBS },

@@ -23,6 +23,7 @@ describe('sweep calibration: device-epoch pools from the real device models', ()
   it('behavior: pools per profile in the scenario\'s order, with the flags the backend\'s rules raise', () => {
     const c = first.calibration;
     expect(first.cached).toBe(false);
+    expect(c.profiles.every((p) => p.calibratedDevices === p.devices)).toBe(true);
     expect(c.profiles.map((p) => [p.name, p.devices, p.end - p.start])).toEqual([
       ['car', 3, 6], ['walk', 2, 4], ['car + corrupted-packets', 1, 2], ['car · gps-spoofing', 1, 2], ['car · sybil', 2, 4], ['car · forged-signature', 1, 2],
     ]);
@@ -89,8 +90,21 @@ describe('sweep calibration: device-epoch pools from the real device models', ()
     expect(checked).toBe(7);
   });
 
+  it('devicesPerProfile: runs the first devices of each profile, keeps the scenario\'s mix and sybil key sharing', async () => {
+    const one = await calibrate(sweepTestScenario(), { epochs: 2, resolution: 9, cacheDir, devicesPerProfile: 1 });
+    expect(one.cached).toBe(false);
+    expect(one.calibration.profiles.map((p) => [p.name, p.devices, p.calibratedDevices, p.end - p.start])).toEqual([
+      ['car', 3, 1, 2], ['walk', 2, 1, 2], ['car + corrupted-packets', 1, 1, 2], ['car · gps-spoofing', 1, 1, 2], ['car · sybil', 2, 1, 2], ['car · forged-signature', 1, 1, 2],
+    ]);
+    // The sybil source runs without its clone, and is still flagged for the key they share.
+    expect(one.calibration.profiles[4]!.stats.flagRate).toBe(1);
+    // Each device's models depend on its seed only: the first car's records are those of the whole fleet's run.
+    expect(Array.from(one.calibration.records.stepUnits.subarray(0, 2))).toEqual(Array.from(first.calibration.records.stepUnits.subarray(0, 2)));
+  });
+
   it('bad input: epochs and resolution out of range are refused with what to use', async () => {
     await expect(calibrate(sweepTestScenario(), { epochs: 0, resolution: 9, cacheDir })).rejects.toThrow('calibration epochs: expected an integer ≥ 1, got 0; 3 epochs give each profile 3 records per device');
     await expect(calibrate(sweepTestScenario(), { epochs: 1, resolution: 16, cacheDir })).rejects.toThrow('calibration resolution: expected an h3 resolution, an integer in [0, 15], got 16; use e.g. 8');
+    await expect(calibrate(sweepTestScenario(), { epochs: 1, resolution: 8, cacheDir, devicesPerProfile: 0 })).rejects.toThrow('calibration devicesPerProfile: expected an integer ≥ 1, got 0; leave it out to run every device');
   });
 });
