@@ -88,7 +88,8 @@ export function policyProblems(policy: RewardPolicy, context: PolicyContext = {}
   if (policy.capUnits !== undefined) bigIn(['capUnits'], policy.capUnits, 1n, LANE_LIMIT, 'a positive whole number of units below 2^40 (a device\'s units travel in 40 bits)');
   if (policy.minSamples !== undefined) {
     const k = context.readingsPerDevice ?? 15;
-    intIn(['minSamples'], policy.minSamples, 1, k, `a whole number of readings in [1, ${k}] (at most ${k} readings per device-epoch count${context.readingsPerDevice === undefined ? '' : ': circuit.readingsPerDevice'})`);
+    const why = context.readingsPerDevice === undefined ? 'the circuit takes at most 15' : 'circuit.readingsPerDevice';
+    intIn(['minSamples'], policy.minSamples, 1, k, `a whole number of readings in [1, ${k}] (a device-epoch counts at most ${k} readings: ${why})`);
   }
   if (!FLAG_PENALTIES.includes(policy.flagPenalty)) add(['flagPenalty'], `expected one of: ${FLAG_PENALTIES.join(', ')}, got ${String(policy.flagPenalty)}`);
   if (policy.stake !== undefined) {
