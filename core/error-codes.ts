@@ -224,6 +224,18 @@ export const ERROR_CODES = {
     meaning: 'A batch witness gives a device other work units than the reward rule computes.',
     action: 'This is a pinbench bug: report it with the run folder.',
   },
+  POLICY_INVALID: {
+    meaning: 'A reward policy (the scenario\'s `policy:` or a sweep\'s parameter set) has a parameter out of range, an emission that is not whole gwei, or an emission schedule over the run\'s epochs above maxSupplyWei.',
+    action: 'Fix the parameter the message names; docs/scenarios.md describes each under `policy`.',
+  },
+  POLICY_FACTS_INVALID: {
+    meaning: 'The per device-epoch facts given to the reward policy are malformed: a device twice in one epoch, a negative count, a bad epoch index.',
+    action: 'A bug in the caller that builds the facts (epoch close or the sweep\'s model): report it with the message.',
+  },
+  POLICY_AXIS_INVALID: {
+    meaning: 'A sweep grid axis (`--grid name=values`) names no policy parameter, has no values, an invalid range, or a value out of the parameter\'s range.',
+    action: 'Use a name from the axis list the message suggests, with values in its range (token amounts in tokens).',
+  },
   RULE_INVALID_SHAPE: {
     meaning: 'The circuit shape (batchSize, readingsPerDevice) is outside what the reward rule supports.',
     action: 'Use a batchSize that is a multiple of 4 in [4, 1024] and readingsPerDevice within the range the message gives.',

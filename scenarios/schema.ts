@@ -6,12 +6,13 @@ import { isPinbenchError } from '../core/errors.ts';
 import { DEFAULT_TOPIC_TEMPLATES, TOPIC_KINDS, topicLayout } from '../protocol/topics.ts';
 import { IMEI_PATTERN } from '../protocol/client-ids.ts';
 import { DEFAULT_PAYLOAD_CODEC, PAYLOAD_CODECS } from '../protocol/codec/payload-codecs.ts';
+import { policyBlockSchema, policyIssues, resolvePolicy } from './policy-schema.ts';
 import { thresholdsSchema } from './thresholds-schema.ts';
 import { timelineIssues, timelineSchema } from './timeline-schema.ts';
 
 /**
  * The scenario file's schema. Sections are kept apart (README.md, "Scenario files"): what the fleet
- * is (`fleet`), how the run is cut in time (`epochs`), how work is paid (`reward`), how the
+ * is (`fleet`), how the run is cut in time (`epochs`), how work is paid (`reward`) and shared (`policy`), how the
  * ingest judges messages (`ingest`), how the fleet powers on (`ramp`), and the proof shape
  * (`circuit`). The same schema produces the JSON Schema for editors (`scenarioJsonSchema`).
  */
@@ -153,6 +154,7 @@ export const scenarioSchema = z.strictObject({
     })
     .prefault({})
     .meta(doc('How work is paid: the reward rule the circuit proves and the contract pays by.')),
+  policy: policyBlockSchema,
   ingest: z
     .strictObject({
       maxClockSkewS: positiveInt(86_400).default(300).meta(doc('How far a reading\'s timestamp may be from the backend\'s clock, either way, and a confirm\'s ahead of it, seconds, before it is refused.')),
@@ -256,6 +258,9 @@ export const scenarioSchema = z.strictObject({
     .meta(doc('The proof shape: B devices × K readings per Groth16 proof.')),
   timeline: timelineSchema,
 }).superRefine((scenario, ctx) => {
+  for (const issue of policyIssues(scenario.policy, scenario.reward, { epochs: scenario.epochs.count, readingsPerDevice: scenario.circuit.readingsPerDevice })) {
+    ctx.addIssue({ code: 'custom', path: issue.path, params: { namesInput: true }, message: issue.message });
+  }
   for (const issue of timelineIssues(scenario.timeline, { runS: scenario.epochs.lengthS * scenario.epochs.count, externalBroker: scenario.broker.url !== undefined })) {
     ctx.addIssue({ code: 'custom', path: issue.path, params: { namesInput: true }, message: issue.message });
   }
@@ -299,7 +304,8 @@ export const scenarioSchema = z.strictObject({
       message: `${devicesPerS} devices per second powers ${devices} devices on over ${Math.ceil(rampS)} s, not within the run's ${runS} s; raise devicesPerS or lengthen the epochs`,
     });
   }
-});
+  // `policy` comes out as the whole RewardPolicy (core/reward-policy/), `reward:`'s work parameters in it.
+}).transform((scenario) => ({ ...scenario, policy: resolvePolicy(scenario.policy, scenario.reward) }));
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;

@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { cellOccupancy, defaultPolicy, deviceUnits, epochRewards, fastEmissionWei, fastEpochRewards, fastPolicy, GWEI, type DeviceEpochFacts, type RewardPolicy } from '../../core/reward-policy/index.ts';
+import { FUZZ_SEED } from '../fuzz/fuzz-support.ts';
+
+const factsArb = fc.uniqueArray(
+  fc.record({
+    deviceIndex: fc.integer({ min: 1, max: 2000 }),
+    countedSamples: fc.integer({ min: 0, max: 15 }),
+    stepUnits: fc.bigInt({ min: 0n, max: 500_000n }),
+    flaggedReadings: fc.integer({ min: 0, max: 2 }),
+    cells: fc.array(fc.constantFrom('a', 'b', 'c'), { maxLength: 4 }),
+  }),
+  { minLength: 1, maxLength: 200, selector: (f) => f.deviceIndex },
+) as fc.Arbitrary<DeviceEpochFacts[]>;
+
+const policyArb: fc.Arbitrary<RewardPolicy> = fc.record({
+  perEpochWei: fc.bigInt({ min: 1n, max: 10n ** 12n }).map((g) => g * GWEI),
+  cap: fc.option(fc.bigInt({ min: 1n, max: 20_000n }), { nil: undefined }),
+  min: fc.option(fc.integer({ min: 1, max: 15 }), { nil: undefined }),
+  penalty: fc.constantFrom('reading' as const, 'epoch' as const),
+  rate: fc.boolean(),
+}).map(({ perEpochWei, cap, min, penalty, rate }) => ({
+  ...defaultPolicy({ unitsPerSample: 1000n, maxStepE7: 20_000n, rewardPerUnitWei: 10n ** 12n }),
+  ...(rate ? {} : { emission: { kind: 'constant' as const, perEpochWei } }),
+  coverage: { resolution: 8, unitsPerCell: 300n, densityTarget: 2 },
+  flagPenalty: penalty,
+  ...(cap === undefined ? {} : { capUnits: cap }),
+  ...(min === undefined ? {} : { minSamples: min }),
+}));
+
+describe('reward policy, fast twin', () => {
+  it('behavior: agrees with the exact rule on units exactly and on every reward within 1 gwei', () => {
+    fc.assert(fc.property(policyArb, factsArb, fc.integer({ min: 0, max: 30 }), (policy, facts, epoch) => {
+      const exact = epochRewards(policy, epoch, facts);
+      const sorted = [...facts].sort((a, b) => a.deviceIndex - b.deviceIndex);
+      const occupancy = cellOccupancy(sorted);
+      const n = sorted.length;
+      const units = new Float64Array(n);
+      const reward = new Float64Array(n);
+      const total = fastEpochRewards(
+        fastPolicy(policy), fastEmissionWei(policy, epoch), n,
+        Int32Array.from(sorted, (f) => f.countedSamples), Float64Array.from(sorted, (f) => Number(f.stepUnits)),
+        Int32Array.from(sorted, (f) => f.flaggedReadings), Float64Array.from(sorted, (f) => Number(deviceUnits(policy, f, occupancy).coverageUnits)),
+        units, reward,
+      );
+      expect(total).toBe(Number(exact.totalUnits));
+      exact.devices.forEach((d, i) => {
+        expect(units[i]).toBe(Number(d.units));
+        const tolerance = policy.emission.kind === 'rate' ? Number(d.rewardWei) * 1e-15 : 1e9;
+        expect(Math.abs(reward[i]! - Number(d.rewardWei))).toBeLessThanOrEqual(tolerance);
+      });
+    }), { seed: FUZZ_SEED, numRuns: 200 });
+  });
+});
