@@ -42,6 +42,7 @@ import { externalBrokerOf, refuseWithExternalBroker } from './stages/external-br
 import { probeBackendLogin } from './stages/probe-broker.ts';
 import { outcomeOf, writeReportJson, type RunOutcome } from './write-report.ts';
 import { EXIT } from '../exit-codes.ts';
+import { policyNotApplied } from './policy-not-applied.ts';
 import type { RunOutput } from '../../reports/output.ts';
 import { markdownOutput } from '../../reports/markdown-output.ts';
 import { htmlOutput } from '../../reports/html/html-output.ts';
@@ -172,6 +173,8 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     await failOutputs(error);
     throw error;
   }
+  const unapplied = policyNotApplied(scenario, source);
+  if (unapplied !== undefined) logger.warn(unapplied);
   const startedAt = new Date();
   const runDir = resolve(options.outDir ?? 'runs', runFolderName(startedAt, scenario.name));
   mkdirSync(runDir, { recursive: true });

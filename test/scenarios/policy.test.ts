@@ -1,3 +1,4 @@
+import { policyNotApplied } from '../../sim/run/policy-not-applied.ts';
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../core/reward-policy/index.ts';
 import { parseScenario, parseScenarioText } from '../../scenarios/load.ts';
@@ -36,5 +37,14 @@ describe('scenario policy block', () => {
     expect(() => parseScenario({ ...BASE, policy: { unitsPerSample: 7 } }, 'p')).toThrow('p: policy.unitsPerSample: 7 differs from reward.unitsPerSample 1000; set it once, under reward (the circuit proves it)');
     expect(() => parseScenario({ ...BASE, policy: { emission: { kind: 'rate', rewardPerUnitWei: '5' } } }, 'p')).toThrow('p: policy.emission.rewardPerUnitWei: 5 differs from reward.rewardPerUnitWei 1000000000000; set the rate once, under reward');
     expect(() => parseScenario({ ...BASE, policy: { emisson: {} } }, 'p')).toThrow('p: policy.emisson: unknown key emisson; did you mean emission?');
+  });
+
+  it('behavior: a run warns that a policy other than today\'s rule is not yet applied, and says nothing for today\'s', () => {
+    const base = { name: 'p', seed: 1, fleet: [{ count: 4 }], epochs: { lengthS: 12, count: 2 } };
+    expect(policyNotApplied(parseScenario(base, 's.yaml'), 's.yaml')).toBeUndefined();
+    const pooled = parseScenario({ ...base, policy: { emission: { kind: 'constant', perEpochWei: '1000000000000000000000' } } }, 's.yaml');
+    expect(policyNotApplied(pooled, 's.yaml')).toBe(
+      "s.yaml: policy: is checked but not yet applied by a run, which pays by reward: (units × rewardPerUnitWei) as before; the policy is for the economics lab, which is being built (issue 20)",
+    );
   });
 });
