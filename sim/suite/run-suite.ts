@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { basename, extname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Logger } from '../../core/ports.ts';
-import { isPinbenchError } from '../../core/errors.ts';
 import { loadScenarioFile } from '../../scenarios/index.ts';
 import { runScenario, type RunOptions, type RunResult } from '../run/run-scenario.ts';
 import { startAnvil } from '../chain/anvil.ts';
 import { runFolderName } from '../paths.ts';
-import { statusOfReport, statusWord, suiteVerdict, type ScenarioOutcome, type SuiteResult } from './suite-outcome.ts';
+import { statusWord, suiteVerdict, type ScenarioOutcome, type SuiteResult } from './suite-outcome.ts';
+import { erroredOutcome, finishedOutcome, nameOf } from './scenario-outcomes.ts';
 
 /** The one chain a suite's runs settle on, and how to stop it. */
 export interface SuiteChain {
@@ -48,14 +48,6 @@ async function startSuiteAnvil(statePath: string, logger: Logger): Promise<Suite
   return { rpcUrl: node.rpcUrl, operatorKey: node.accounts[0]!, stop: () => node.stop() };
 }
 
-/** The name a scenario goes by in the suite's tables: its `name:`, or its file's base name when it cannot be read. */
-function nameOf(file: string): string {
-  try {
-    return loadScenarioFile(file).name;
-  } catch {
-    return basename(file, extname(file));
-  }
-}
 
 /** Whether the scenario has a chain.restart (a file that cannot be read fails in its run, as any other). */
 function restartsChain(file: string): boolean {
@@ -91,20 +83,9 @@ async function runOne(file: string, runOptions: RunOptions, run: NonNullable<Sui
   const t0 = performance.now();
   try {
     const result = await run(file, runOptions);
-    const { report } = result;
-    const thresholds = report.thresholds ?? [];
-    return {
-      file, name: report.scenario.name, ...statusOfReport(report.checks, thresholds), startedAt, durationMs: performance.now() - t0,
-      checks: report.checks, thresholds, runDir: result.runDir, rpcUrl: report.chain.rpcUrl,
-    };
+    return finishedOutcome({ file, report: result.report, runDir: result.runDir, startedAt, durationMs: performance.now() - t0 });
   } catch (error) {
-    const code = isPinbenchError(error) ? error.code : 'UNEXPECTED';
-    const message = error instanceof Error ? error.message : String(error);
-    const runDir = isPinbenchError(error) && typeof error.details.runDir === 'string' ? error.details.runDir : undefined;
-    return {
-      file, name: nameOf(file), status: code === 'RUN_INTERRUPTED' ? 'interrupted' : 'errored', startedAt, durationMs: performance.now() - t0,
-      checks: [], thresholds: [], error: { message, code }, ...(runDir === undefined ? {} : { runDir }),
-    };
+    return erroredOutcome({ file, error, startedAt, durationMs: performance.now() - t0 });
   }
 }
 
