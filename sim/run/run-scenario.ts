@@ -48,7 +48,7 @@ import { markdownOutput } from '../../reports/markdown-output.ts';
 import { htmlOutput } from '../../reports/html/html-output.ts';
 import { readTracks } from './report-tracks.ts';
 import { progressLines } from '../../reports/progress-lines.ts';
-import { startRunStream, teeLogger, type RunStream } from './run-stream.ts';
+import { inTurn, startRunStream, teeLogger, type RunStream } from './run-stream.ts';
 import { runSampleSources } from './stages/sample-sources.ts';
 import { metricContextOf, planThresholds } from '../thresholds/threshold-plan.ts';
 import { judgeThresholds } from '../thresholds/evaluate.ts';
@@ -160,7 +160,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
   const failOutputs = async (error: unknown) => {
     // The live view gives the terminal back; a JUnit file still says what happened.
     if (stream !== undefined) await stream.fail(error as Error);
-    else for (const output of outputs) await Promise.resolve(output.fail?.(error as Error)).catch(() => undefined);
+    else await inTurn(outputs, (output) => output.fail?.(error as Error), baseLogger);
   };
   const wallNowMs = () => performance.timeOrigin + performance.now();
   let scenario: Scenario;

@@ -46,9 +46,7 @@ export function teeLogger(base: Logger): TeeLogger {
 export interface RunStream {
   /** Sets what the run is doing; the next sample says so. */
   phase(phase: RunSample['phase']): void;
-  /** Every sample taken so far (the report's `performance.timeline`). */
-  samples(): readonly RunSample[];
-  /** Takes a last sample and stops the timer: what it returns is the report's timeline. */
+  /** Takes a last sample and stops the timer (once): what it returns is the report's timeline. */
   close(): readonly RunSample[];
   /** Hands the outputs the finished report, in turn; an output that fails is logged and the rest still run. */
   report(end: RunEnd): Promise<void>;
@@ -81,12 +79,13 @@ export function startRunStream(input: {
   let previous: { tS: number; published: number; accepted: number } | undefined;
   let ended = false;
 
+  // Samples and lines are told without waiting: an output that fails says so and the run goes on.
   const tell = (each: (output: RunOutput) => void | Promise<void>) => {
     for (const output of outputs) {
       try {
-        void Promise.resolve(each(output)).catch((error: unknown) => input.logger.warn(`the ${output.name} output failed: ${(error as Error).message}`));
+        void Promise.resolve(each(output)).catch((error: unknown) => saidFailed(output, error, input.logger));
       } catch (error) {
-        input.logger.warn(`the ${output.name} output failed: ${(error as Error).message}`);
+        saidFailed(output, error, input.logger);
       }
     }
   };
@@ -159,7 +158,6 @@ export function startRunStream(input: {
     phase: (next) => {
       phase = next;
     },
-    samples: () => taken,
     close() {
       if (end()) {
         const last = sample();
@@ -172,25 +170,28 @@ export function startRunStream(input: {
       if (reported) return;
       reported = true;
       // File outputs write in turn: one that fails says so and the others still write theirs.
-      for (const output of outputs) {
-        try {
-          await output.stop(runEnd);
-        } catch (error) {
-          input.logger.warn(`the ${output.name} output failed: ${(error as Error).message}`);
-        }
-      }
+      await inTurn(outputs, (output) => output.stop(runEnd), input.logger);
     },
     async fail(error) {
       end();
       if (reported) return;
       reported = true;
-      for (const output of outputs) {
-        try {
-          await output.fail?.(error);
-        } catch (failure) {
-          input.logger.warn(`the ${output.name} output failed: ${(failure as Error).message}`);
-        }
-      }
+      await inTurn(outputs, (output) => output.fail?.(error), input.logger);
     },
   };
+}
+
+function saidFailed(output: RunOutput, error: unknown, logger: Logger): void {
+  logger.warn(`the ${output.name} output failed: ${(error as Error).message}`);
+}
+
+/** Tells each output in turn, waiting for each; one that fails is logged and the others are still told. */
+export async function inTurn(outputs: readonly RunOutput[], each: (output: RunOutput) => void | Promise<void>, logger: Logger): Promise<void> {
+  for (const output of outputs) {
+    try {
+      await each(output);
+    } catch (error) {
+      saidFailed(output, error, logger);
+    }
+  }
 }

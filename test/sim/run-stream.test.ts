@@ -70,7 +70,7 @@ describe('the run stream', () => {
       expect(heard).toEqual([['start', 'unit'], ['samples', [8]], ['samples', [10]]]);
       // Closed: no more samples arrive.
       vi.advanceTimersByTime(5000);
-      expect(stream.samples()).toHaveLength(2);
+      expect(stream.close()).toHaveLength(2);
     } finally {
       vi.useRealTimers();
     }
