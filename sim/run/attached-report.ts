@@ -25,6 +25,11 @@ export class AttachedTraffic {
   }
 }
 
+/** What an attached device is doing, as the broker and its traffic tell: the report's row and the run's samples say it alike. */
+export function attachedState(deviceId: string, broker: Pick<BackendBroker, 'isConnected'>, traffic: AttachedTraffic): AttachedDeviceReport['state'] {
+  return broker.isConnected(deviceId) === true ? 'online' : traffic.publishesOf(deviceId) === undefined ? 'never heard from' : 'offline';
+}
+
 /**
  * One report row per attached device: its state, what it sent and what became of it (from
  * run.db), the units the settlement contract accrued to it (read from the chain before the
@@ -53,7 +58,7 @@ export function attachedRows(input: {
       source: device.source,
       owner: device.owner,
       deviceIndex: index,
-      state: input.broker.isConnected(device.deviceId) === true ? 'online' : publishes === undefined ? 'never heard from' : 'offline',
+      state: attachedState(device.deviceId, input.broker, input.traffic),
       publishes: publishes ?? 0,
       accepted: index === null ? 0 : (accepted.get(index) as { n: number }).n,
       flaggedEpochs: index === null ? [] : (flagged.all(index) as Array<{ epoch: number }>).map((f) => f.epoch),

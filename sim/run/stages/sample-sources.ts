@@ -8,7 +8,7 @@ import type { RunSample } from '../../../reports/output.ts';
 import type { SimTime } from '../../clock/sim-time.ts';
 import type { PublishLatency } from '../../mqtt/publish-latency.ts';
 import type { FleetRuntime } from '../../fleet/fleet-runtime.ts';
-import type { AttachedTraffic } from '../attached-report.ts';
+import { attachedState, type AttachedTraffic } from '../attached-report.ts';
 import type { AttachedDevice } from '../../attach/attached-device.ts';
 import type { SampleSources } from '../run-stream.ts';
 
@@ -70,7 +70,7 @@ export function runSampleSources(input: {
     attached: () =>
       input.attached.map((device) => ({
         deviceId: device.deviceId,
-        state: broker.isConnected(device.deviceId) === true ? 'online' : input.attachedTraffic.publishesOf(device.deviceId) === undefined ? 'never heard from' : 'offline',
+        state: attachedState(device.deviceId, broker, input.attachedTraffic),
         publishes: input.attachedTraffic.publishesOf(device.deviceId) ?? 0,
       })),
   };
