@@ -128,6 +128,10 @@ export const ERROR_CODES = {
     meaning: 'A sweep calibration cannot be made or read: its epochs or h3 resolution are out of range, or its cached file is damaged.',
     action: 'Fix the setting the message names (epochs ≥ 1, resolution 0 to 15), or delete the cached file it names and calibrate again.',
   },
+  SWEEP_INVALID: {
+    meaning: 'A `pinbench sweep` option is out of range: `--seeds` or `--workers` below 1, `--devices` or `--epochs` below 1, a negative `--viability`, or an `--objective` that does not parse or names no metric.',
+    action: 'Fix the option the message names; `pinbench sweep --help` lists them with their defaults.',
+  },
   SWEEP_SAMPLER_INVALID: {
     meaning: 'The fast sampler was asked for something its calibration cannot give: no devices or epochs, a seed that is not an unsigned 32-bit integer, or a profile with no records.',
     action: 'Fix the argument the message names; calibrate the scenario whose profiles the fleet uses.',

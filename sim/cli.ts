@@ -14,6 +14,7 @@ import { parseSchemaArgs, runSchemaCommand } from './cli/schema-command.ts';
 import { parseInitArgs, runInitCommand } from './cli/init-command.ts';
 import { parseCompareArgs, runCompareCommand } from './cli/compare-command.ts';
 import { parseReportArgs, runReportCommand } from './cli/report-command.ts';
+import { parseSweepArgs, runSweepCommand } from './cli/sweep-command.ts';
 import { fleetOnlyResultLines, runResultLines } from './cli/run-result.ts';
 import { runFleetOnly } from './run/fleet-only/run-fleet-only.ts';
 import { parseProvisionArgs, provisionFleet, writeProvisionCertificates, writeProvisionFiles } from './cli/provision-command.ts';
@@ -24,9 +25,12 @@ import { EXIT } from './exit-codes.ts';
 const BAD_INPUT_CODES = new Set(['CLI_ARGS_INVALID', 'SCENARIO_INVALID', 'SCENARIO_UNREADABLE', 'THRESHOLD_INVALID', 'BROKER_URL_INVALID']);
 
 /** Commands with parsers of their own: `pinbench <name> …`. */
-const SUBCOMMANDS = ['device', 'claim', 'bridge', 'replay', 'provision', 'test', 'schema', 'init', 'compare', 'report'] as const;
+const SUBCOMMANDS = ['device', 'claim', 'bridge', 'replay', 'provision', 'test', 'schema', 'init', 'compare', 'report', 'sweep'] as const;
 
-/** Runs `device`, `claim`, `bridge`, `replay`, `provision`, `test`, `schema`, `init`, `compare` or `report`; PinbenchErrors become one line on stderr. */
+/** A sweep refused before calibration (bad grid, set, flag or scenario): exit 2, nothing ran. */
+const SWEEP_BAD_INPUT_CODES = new Set([...BAD_INPUT_CODES, 'POLICY_AXIS_INVALID', 'POLICY_INVALID', 'SWEEP_INVALID']);
+
+/** Runs `device`, `claim`, `bridge`, `replay`, `provision`, `test`, `schema`, `init`, `compare`, `report` or `sweep`; PinbenchErrors become one line on stderr. */
 async function runSubcommand(name: (typeof SUBCOMMANDS)[number], argv: string[]): Promise<number> {
   const stdout = (line: string) => void process.stdout.write(`${line}\n`);
   const controller = new AbortController();
@@ -73,6 +77,11 @@ async function runSubcommand(name: (typeof SUBCOMMANDS)[number], argv: string[])
       for (const written of runReportCommand(command.runDir)) stdout(`wrote ${written}`);
       return 0;
     }
+    if (name === 'sweep') {
+      const command = parseSweepArgs(argv);
+      if ('help' in command) return void process.stdout.write(command.help), 0;
+      return await runSweepCommand(command, { stdout, stderr: (line) => void process.stderr.write(`${line}\n`) });
+    }
     if (name === 'init') {
       const command = parseInitArgs(argv);
       if ('help' in command) return void process.stdout.write(command.help), 0;
@@ -94,6 +103,7 @@ async function runSubcommand(name: (typeof SUBCOMMANDS)[number], argv: string[])
   } catch (error) {
     if (!isPinbenchError(error)) throw error;
     process.stderr.write(`pinbench: ${error.message}\n`);
+    if (name === 'sweep' && SWEEP_BAD_INPUT_CODES.has(error.code)) return EXIT.badInput;
     return error.code === 'CLI_ARGS_INVALID' ? 2 : 1;
   } finally {
     process.off('SIGINT', onSignal);
