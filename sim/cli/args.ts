@@ -61,6 +61,7 @@ export const USAGE = `Usage: pinbench run <scenario.yaml> [options]
        pinbench schema > pinbench.schema.json
        pinbench compare <run A> <run B> [--md <out.md>] [--fail-on-regression 10%]
        pinbench report <run folder>
+       pinbench sweep <scenario.yaml> --grid <name=v1,v2,…>… --seeds N [options]
 
 run     Runs a scenario end to end: virtual trackers → embedded MQTT broker → ingest → Groth16
         proof → settlement and rewards on a local anvil chain, and writes runs/<time>-<scenario>/.
@@ -75,6 +76,8 @@ provision  Writes the fleet's broker logins for your own broker (Mosquitto passw
 replay  Plays a capture (\`run --record\`) back as devices, with the original signed payloads.
 init    Writes a commented starter scenario, <name>.yaml (default my-scenario.yaml), here.
 schema  Prints the scenario files' JSON Schema for editors (\`pinbench schema --help\`).
+sweep   Sweeps the reward policy over a grid of parameter sets and seeded fleets in fast mode
+        (\`pinbench sweep --help\`): sweep.json, sweep.csv, sweep.html.
 
 Options:
   --broker-port <port>   MQTT port on 127.0.0.1 (default: a free port)
@@ -196,7 +199,7 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
   if (values.help || positionals.length === 0) return { command: 'help', text: USAGE };
   const [command, scenarioFile, ...extra] = positionals;
   if (command !== 'run' && command !== 'resume') {
-    throw new PinbenchError('CLI_ARGS_INVALID', `unknown command "${command}"; the commands are run, resume, device, claim, bridge, replay, provision, test, init, schema, compare and report (\`pinbench --help\`)`);
+    throw new PinbenchError('CLI_ARGS_INVALID', `unknown command "${command}"; the commands are run, resume, device, claim, bridge, replay, provision, test, init, schema, compare, report and sweep (\`pinbench --help\`)`);
   }
   if (values['operator-key'] !== undefined && values.rpc === undefined) {
     throw new PinbenchError('CLI_ARGS_INVALID', 'option --operator-key only applies with --rpc; the embedded anvil uses its own dev account');

@@ -85,7 +85,7 @@ describe('CLI arguments', () => {
 
   it('error: an unknown command names the right one', () => {
     expect(() => parseCli(['go', 's.yaml'])).toThrow(
-      'unknown command "go"; the commands are run, resume, device, claim, bridge, replay, provision, test, init, schema, compare and report (`pinbench --help`)',
+      'unknown command "go"; the commands are run, resume, device, claim, bridge, replay, provision, test, init, schema, compare, report and sweep (`pinbench --help`)',
     );
   });
 
