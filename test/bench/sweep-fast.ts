@@ -6,9 +6,8 @@
 // The calibration it draws from is adversaries.yaml's fleet scaled to --calibrate-devices trackers
 // (its time is reported; a second run reads it from the cache).
 // Usage: npx tsx test/bench/sweep-fast.ts [--jobs 40] [--workers 2] [--calibrate-devices 1000] [--calibrate-epochs 3] [--devices-per-profile N]
-import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
-import { loadScenarioFile, parseScenario } from '../../scenarios/index.ts';
+import { scaledAdversaries } from './scaled-adversaries.ts';
 import { calibrate } from '../../sim/sweep/calibrate.ts';
 import { fleetProfiles, sampleFleet } from '../../sim/sweep/fast-sampler.ts';
 import { runSweepBenchJob, type SweepBenchJob } from './sweep-fast-worker.ts';
@@ -26,20 +25,6 @@ const PER_PROFILE = flag('--devices-per-profile', 0);
 const DEVICES = 1000;
 const EPOCHS = 30;
 const TARGET_PER_CORE = 250_000;
-
-/** adversaries.yaml with every group scaled so the fleet has about `devices` trackers. */
-function scaledAdversaries(devices: number) {
-  const base = loadScenarioFile(fileURLToPath(new URL('../../scenarios/adversaries.yaml', import.meta.url)));
-  const groups = base.fleet as Array<{ count: number; adversary?: { name: string; clones?: number } }>;
-  const size = groups.reduce((n, g) => n + g.count * (g.adversary?.name === 'sybil' ? 1 + (g.adversary.clones ?? 0) : 1), 0);
-  const factor = devices / size;
-  const raw = {
-    name: `adversaries-x${factor.toFixed(0)}`, seed: base.seed, area: 'berlin',
-    fleet: groups.map((g) => ({ ...g, count: Math.max(1, Math.round(g.count * factor)) })),
-    epochs: base.epochs, time: { mode: 'accelerated' }, circuit: base.circuit,
-  };
-  return parseScenario(raw, '(object)');
-}
 
 const scenario = scaledAdversaries(CALIBRATE_DEVICES);
 const t0 = performance.now();
