@@ -4,6 +4,7 @@ export {
   deployPinbench,
   registerDevices,
   SCALAR_FIELD,
+  settlementConfig,
 } from './deploy.ts';
 export type {
   DeployOptions,
