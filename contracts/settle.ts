@@ -99,3 +99,12 @@ export async function claimRewards(settlement: Contract, deviceIndexes: readonly
   const result = await send(settlement, data, `claim for ${plural(deviceIndexes.length, 'device')}`, options);
   return { ...result, ...claimedOf(settlement, result.receipt) };
 }
+
+/** openEpoch writes two cold slots of the epoch's book and an event (~70k); fixed, so it can be sent ahead of its receipt. */
+export const OPEN_EPOCH_GAS_LIMIT = 120_000n;
+
+/** Declares a pro-rata epoch's total units and batch count (operator only; Settlement.openEpoch). */
+export async function openEpoch(settlement: Contract, book: { epoch: number; totalUnits: bigint; batches: number }, options: TxOptions = {}): Promise<TxResult> {
+  const data = settlement.interface.encodeFunctionData('openEpoch', [book.epoch, book.totalUnits, book.batches]);
+  return send(settlement, data, `open epoch ${book.epoch}`, { gasLimit: OPEN_EPOCH_GAS_LIMIT, ...options });
+}

@@ -354,6 +354,9 @@ export interface DeviceEpochWork {
   deviceIndex: number;
   /** Accepted readings of the epoch that count (the first `readingsPerDevice` by time), each with its flag. */
   readings: WorkReading[];
+  /** Paid units: the rule's, then the reward policy's (core/reward-policy/), as the device's lane carries them. */
   units: bigint;
   rewardWei: bigint;
+  /** The policy's coverage units, committed in the leaf (absent: 0). */
+  coverageUnits?: bigint;
 }

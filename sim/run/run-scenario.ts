@@ -42,7 +42,8 @@ import { externalBrokerOf, refuseWithExternalBroker } from './stages/external-br
 import { probeBackendLogin } from './stages/probe-broker.ts';
 import { outcomeOf, writeReportJson, type RunOutcome } from './write-report.ts';
 import { EXIT } from '../exit-codes.ts';
-import { policyNotApplied } from './policy-not-applied.ts';
+import { policyNotApplied, runPolicyOf } from './run-policy.ts';
+import { circuitPolicyOf, isProRata } from '../../core/reward-policy/index.ts';
 import type { RunOutput } from '../../reports/output.ts';
 import { markdownOutput } from '../../reports/markdown-output.ts';
 import { htmlOutput } from '../../reports/html/html-output.ts';
@@ -252,8 +253,9 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     cleanups.push(() => time.stop());
     if (fleetSetup.placement === 'child') logger.info(`fleet of ${fleetSetup.plan.devices.length} runs in its own process (output in ${join(runDir, 'fleet-process.log')})`);
 
+    const policy = runPolicyOf(scenario);
     const { artifacts, chain, restartChain } = await prepareCircuitAndChain({
-      shape, params, runDir, cacheDir, ptauPath: options.ptauPath, rpcUrl: options.rpcUrl, operatorKey: options.operatorKey,
+      shape, params, ...(policy === undefined ? {} : { policy }), runDir, cacheDir, ptauPath: options.ptauPath, rpcUrl: options.rpcUrl, operatorKey: options.operatorKey,
       devices: fleetSetup.plan.devices.length, store, cleanups, timed, logger,
     });
 
@@ -322,7 +324,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     });
     cleanups.push(() => void memory.stop());
     const pipeline = new SettlementPipeline({
-      artifacts, shape, params, store, proofDir: join(runDir, 'proofs'), logger, wallNowMs,
+      artifacts, shape, params, ...(policy === undefined ? {} : { circuitPolicy: circuitPolicyOf(policy) }), store, proofDir: join(runDir, 'proofs'), logger, wallNowMs,
       prove: (input) => prover.prove(input),
       settle: (args) => chain.settle(args),
       isSettled: (epoch, batch) => chain.isSettled(epoch, batch),
@@ -331,7 +333,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     });
     cleanups.push(() => pipeline.cancel());
     const epochs = createEpochClosing({
-      store, ingest, pipeline, shape, params, epochLengthS: scenario.epochs.lengthS, devices: () => directory.deviceMeta(), wallNowMs, logger, events,
+      store, ingest, pipeline, shape, params, ...(policy === undefined ? {} : { policy, openEpoch: (book) => chain.openEpoch(book) }), epochLengthS: scenario.epochs.lengthS, devices: () => directory.deviceMeta(), wallNowMs, logger, events,
     });
     // A slice waits while a close is under way; each page it summarizes and each proof job it builds is progress.
     time.io.addPending('an epoch close under way', () => epochs.closeWork());
@@ -384,7 +386,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     stream.phase('claiming');
     const claims = await timed('claims', () => Promise.race([claimAllRewards({ chain, store, ownerKeys, ownersClaimingThemselves, logger }), interrupted]));
 
-    const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims, externalBroker: external?.target.url });
+    const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims, proRata: policy !== undefined && isProRata(policy), externalBroker: external?.target.url });
     const report = buildReport({
       scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store, latencyMs: publishLatency.summary(), ackLatencyMs: ackLatency.summary(), connectMs: connectLatency.summary(),
       authFailures: backend.authFailures(), refusedLogins: backend.authFailuresByReason(), takeovers: backend.takeovers, listeners: external === undefined ? broker.urls : [],

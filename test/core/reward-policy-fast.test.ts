@@ -52,4 +52,23 @@ describe('reward policy, fast twin', () => {
       });
     }), { seed: FUZZ_SEED, numRuns: 200 });
   });
+
+  it('behavior: a pro-rata reward is the exact rule\'s gwei to the last gwei while u · E_e/1e9 < 2^53', () => {
+    fc.assert(fc.property(policyArb, factsArb, fc.bigInt({ min: 1n, max: 10n ** 9n }), (policy, facts, gwei) => {
+      const p = { ...policy, emission: { kind: 'constant' as const, perEpochWei: gwei * GWEI } };
+      const exact = epochRewards(p, 0, facts);
+      const sorted = [...facts].sort((a, b) => a.deviceIndex - b.deviceIndex);
+      const occupancy = cellOccupancy(sorted);
+      const n = sorted.length;
+      const units = new Float64Array(n);
+      const reward = new Float64Array(n);
+      fastEpochRewards(
+        fastPolicy(p), fastEmissionWei(p, 0), n,
+        Int32Array.from(sorted, (f) => f.countedSamples), Float64Array.from(sorted, (f) => Number(f.stepUnits)),
+        Int32Array.from(sorted, (f) => f.flaggedReadings), Float64Array.from(sorted, (f) => Number(deviceUnits(p, f, occupancy).coverageUnits)),
+        units, reward,
+      );
+      exact.devices.forEach((d, i) => expect(BigInt(Math.round(reward[i]! / 1e9))).toBe(d.rewardWei / GWEI));
+    }), { seed: FUZZ_SEED, numRuns: 300 });
+  });
 });
