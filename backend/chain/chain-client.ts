@@ -147,7 +147,8 @@ async function operate(
   let registerGas = 0n;
   const { registry, token, settlement } = deployment;
   const provider = chain.operator.provider as JsonRpcProvider;
-  const settleGas = settleGasLimit(Number(await settlement.getFunction('batchSize')()));
+  const proRata = Number(await settlement.getFunction('emissionKind')()) !== 0;
+  const settleGas = settleGasLimit(Number(await settlement.getFunction('batchSize')()), proRata);
   // Claims share one fee quote, refreshed every few seconds: a quote per claim would double
   // the round trips, one for the whole phase could fall behind a rising base fee.
   const claimFees = createFeeQuote(provider, { maxAgeMs: FEE_QUOTE_MAX_AGE_MS });

@@ -1,4 +1,4 @@
-import { defaultPolicy, type RewardPolicy } from '../../core/reward-policy/index.ts';
+import { applyParamSet, defaultPolicy, validatePolicy, type RewardPolicy } from '../../core/reward-policy/index.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 
 const bigints = (_key: string, value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value);
@@ -21,4 +21,15 @@ export function runPolicyOf(scenario: Scenario): RewardPolicy | undefined {
 export function policyNotApplied(scenario: Scenario, source: string): string | undefined {
   if (scenario.policy.stake === undefined) return undefined;
   return `${source}: policy.stake is modelled by \`pinbench sweep\` only: a run's contracts hold no stakes and slash nothing; rewards follow the rest of the policy`;
+}
+
+/**
+ * The scenario with one parameter set of a sweep applied to its policy (`pinbench run --params`),
+ * checked as the scenario's own policy is (the supply over its epochs, minSamples against K), so a
+ * bad set stops the run before anything starts.
+ */
+export function withParamSet(scenario: Scenario, label: string): Scenario {
+  const epochsPerYear = Math.max(1, Math.round((365 * 86_400) / scenario.epochs.lengthS));
+  const policy = applyParamSet(scenario.policy, label, { epochsPerYear });
+  return { ...scenario, policy: validatePolicy(policy, { epochs: scenario.epochs.count, readingsPerDevice: scenario.circuit.readingsPerDevice }) };
 }

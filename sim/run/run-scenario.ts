@@ -42,7 +42,7 @@ import { externalBrokerOf, refuseWithExternalBroker } from './stages/external-br
 import { probeBackendLogin } from './stages/probe-broker.ts';
 import { outcomeOf, writeReportJson, type RunOutcome } from './write-report.ts';
 import { EXIT } from '../exit-codes.ts';
-import { policyNotApplied, runPolicyOf } from './run-policy.ts';
+import { policyNotApplied, runPolicyOf, withParamSet } from './run-policy.ts';
 import { circuitPolicyOf, isProRata } from '../../core/reward-policy/index.ts';
 import type { RunOutput } from '../../reports/output.ts';
 import { markdownOutput } from '../../reports/markdown-output.ts';
@@ -57,6 +57,8 @@ import { watchThresholds } from '../thresholds/watch-thresholds.ts';
 import { refuseTimeline, startTimeline } from '../timeline/run-timeline.ts';
 
 export interface RunOptions {
+  /** A sweep's parameter set (`cap=50,emission=1000`) applied to the scenario's policy before anything starts. */
+  params?: string;
   brokerPort?: number;
   rpcUrl?: string;
   operatorKey?: string;
@@ -168,6 +170,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
   let thresholds: ReturnType<typeof planThresholds>;
   try {
     scenario = typeof scenarioOrFile === 'string' ? loadScenarioFile(scenarioOrFile) : parseScenario(scenarioOrFile, 'scenario');
+    if (options.params !== undefined) scenario = withParamSet(scenario, options.params);
     // A threshold on a metric this run does not measure costs nothing: said before anything starts.
     thresholds = planThresholds({ entries: scenario.thresholds, context: metricContextOf(scenario), source, fleetOnly: false, logger });
   } catch (error) {
