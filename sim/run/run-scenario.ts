@@ -202,6 +202,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
   const store = new RunStore(join(runDir, 'run.db'));
   cleanups.push(() => store.close());
   store.setMeta('scenario', JSON.stringify(scenario, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  if (options.params !== undefined) store.setMeta('params', options.params);
   store.setMeta('started_at', startedAt.toISOString());
   logger.info(`run folder ${runDir}`);
 

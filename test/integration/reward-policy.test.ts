@@ -127,6 +127,10 @@ describe('integration: a run pays by the reward policy, to the last gwei, as the
     expect(devices.some((d) => d.coverageUnits > 0n)).toBe(true);
     // halving every epoch: 1000 then 500 tokens
     expect(exact.map((e) => e.emissionWei)).toEqual([10n ** 21n, 5n * 10n ** 20n]);
+    expect(result.report.rewards.policy).toEqual({
+      emission: 'halving',
+      epochs: exact.map((e) => ({ epoch: e.epoch, totalUnits: String(e.totalUnits), emissionWei: String(e.emissionWei), paidWei: String(e.paidWei), dustWei: String(e.dustWei) })),
+    });
   });
 
   it('behavior: what the chain accrued each device before any claim equals the exact rule and the fast model, gwei for gwei', async () => {
