@@ -194,7 +194,7 @@ function ownerAccrualCheck(store: RunStore, claims: ClaimSummary, claimedBefore:
     ok: mismatches.length === 0,
     detail:
       mismatches.length === 0
-        ? `${owners.size} owners' units, claimed before the resume plus accrued, read from the settlement contract, match the reward rule over run.db`
+        ? `${owners.size} owners' ${proRata ? 'gwei' : 'units'}, claimed before the resume plus accrued, read from the settlement contract, match the reward ${proRata ? 'policy' : 'rule'} over run.db`
         : mismatches.slice(0, 5).join('; '),
   };
 }
