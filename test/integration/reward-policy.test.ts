@@ -9,10 +9,8 @@ import { runScenario, type RunResult } from '../../sim/index.ts';
 import { startAnvil, type AnvilNode } from '../../sim/chain/anvil.ts';
 import { silentLogger } from '../../core/ports.ts';
 import { flagLargeJumps, type WorkReading } from '../../core/reward-rule.ts';
-import {
-  cellOccupancy, deviceUnits, epochRewards, factsFromReadings, fastEmissionWei, fastEpochRewards, fastPolicy, GWEI,
-  type DeviceEpochFacts, type EpochRewards, type RewardPolicy,
-} from '../../core/reward-policy/index.ts';
+import { epochRewards, factsFromReadings, GWEI, type DeviceEpochFacts, type EpochRewards, type RewardPolicy } from '../../core/reward-policy/index.ts';
+import { fastRewardsOf } from '../support/fast-rewards.ts';
 import { parseScenarioText } from '../../scenarios/load.ts';
 import { testCacheDir } from '../support/cache.ts';
 
@@ -76,17 +74,7 @@ function factsFromRunDb(runDb: string, policy: RewardPolicy): Map<number, Device
 
 /** The sweep's fast twin on the same facts: each device's reward in gwei. */
 function fastGwei(policy: RewardPolicy, epoch: number, facts: readonly DeviceEpochFacts[]): Map<number, bigint> {
-  const sorted = [...facts].sort((a, b) => a.deviceIndex - b.deviceIndex);
-  const occupancy = cellOccupancy(sorted);
-  const n = sorted.length;
-  const units = new Float64Array(n);
-  const reward = new Float64Array(n);
-  fastEpochRewards(
-    fastPolicy(policy), fastEmissionWei(policy, epoch), n,
-    Int32Array.from(sorted, (f) => f.countedSamples), Float64Array.from(sorted, (f) => Number(f.stepUnits)),
-    Int32Array.from(sorted, (f) => f.flaggedReadings), Float64Array.from(sorted, (f) => Number(deviceUnits(policy, f, occupancy).coverageUnits)),
-    units, reward,
-  );
+  const { sorted, reward } = fastRewardsOf(policy, epoch, facts);
   return new Map(sorted.map((f, i) => [f.deviceIndex, BigInt(Math.round(reward[i]! / 1e9))]));
 }
 
