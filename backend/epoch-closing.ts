@@ -8,6 +8,9 @@ import type { DeviceEpochWork } from '../core/reward-rule.ts';
 import type { SettlementPipeline } from './settlement/settlement-pipeline.ts';
 import type { BackendEvents } from './ports.ts';
 import { recordEpochClosed } from './epochs/close-records.ts';
+import { isProRata, type RewardPolicy } from '../core/reward-policy/index.ts';
+import { priceEpoch, pricesWholeEpoch } from './epochs/price-epoch.ts';
+import { recordEpochBook, type EpochBook } from './epochs/epoch-books.ts';
 
 export type { EpochStat } from './ports.ts';
 
@@ -28,6 +31,13 @@ export function createEpochClosing(input: {
   pipeline: SettlementPipeline;
   shape: CircuitShape;
   params: RuleParams;
+  /**
+   * The reward policy (core/reward-policy/); absent: today's rule, which the close's own
+   * summary already applies. A pro-rata policy needs `openEpoch`.
+   */
+  policy?: RewardPolicy;
+  /** Declares a pro-rata epoch's total units and batches on chain before its first settle (idempotent). */
+  openEpoch?: (book: EpochBook) => Promise<void>;
   epochLengthS: number;
   devices: () => ReadonlyMap<string, DeviceMeta>;
   /** Rejections up to this rejections.id were counted by earlier closes (resume). */
@@ -68,10 +78,14 @@ export function createEpochClosing(input: {
         submitted += 1;
         steps += 1;
       });
-    // A batch is proven as soon as the stream has passed its devices, while the close goes on.
-    const { work, readings, flagged } = await closer.close(epoch, {
+    const { policy } = input;
+    const whole = policy !== undefined && pricesWholeEpoch(policy);
+    // A batch is proven as soon as the stream has passed its devices, while the close goes on,
+    // unless the policy prices a device by its whole epoch: then every batch waits for the end.
+    const { work: summarized, readings, flagged } = await closer.close(epoch, {
       work: (w) => {
-        const done = assembler.add(w);
+        if (whole) return;
+        const done = assembler.add(policy === undefined ? w : priceEpoch(policy, epoch, [w], shape.readingsPerDevice).work[0]!);
         if (done !== undefined) ready.push(done);
       },
       page: async (progress) => {
@@ -83,8 +97,27 @@ export function createEpochClosing(input: {
         logger.info(`epoch ${epoch} closing: ${progress.readings.toLocaleString('en-US')} readings of ${progress.devices.toLocaleString('en-US')} devices summarized, ${submitted} proof jobs queued (${((nowMs - startedMs) / 1000).toFixed(0)} s)`);
       },
     });
-    const last = assembler.finish();
-    if (last !== undefined) ready.push(last);
+    let work = summarized;
+    if (whole) {
+      const priced = priceEpoch(policy, epoch, summarized, shape.readingsPerDevice);
+      work = priced.work;
+      for (const w of work) {
+        const done = assembler.add(w);
+        if (done !== undefined) ready.push(done);
+      }
+      const last = assembler.finish();
+      if (last !== undefined) ready.push(last);
+      const book: EpochBook = { epoch, totalUnits: priced.totalUnits, batches: ready.length, emissionWei: priced.emissionWei, dustWei: priced.dustWei };
+      recordEpochBook(input.store, book);
+      if (isProRata(policy) && ready.length > 0) {
+        if (input.openEpoch === undefined) throw new Error('a pro-rata policy needs openEpoch: this is a pinbench bug, please report it');
+        await input.openEpoch(book);
+        logger.info(`epoch ${epoch} opened on chain: ${book.totalUnits} units in ${book.batches} batches share ${book.emissionWei} wei`);
+      }
+    } else {
+      const last = assembler.finish();
+      if (last !== undefined) ready.push(last);
+    }
     input.events?.epochClosed?.({ epoch, devices: work.length, readings, flagged: flagged.length });
     logger.info(`epoch ${epoch} closed: ${readings} readings from ${work.length} devices, ${flagged.length} flagged → ${submitted + ready.length} proof batches`);
     await submitReady();

@@ -22,10 +22,14 @@ template SmallAbs(n) {
 //   present = (ts != 0); absent readings are (0, 0, 0) and unflagged; present ones fill from the front
 //   u_i = present_i ∧ ¬flag_i;  a step i counts iff u_i ∧ u_{i-1}, and then |Δlat|, |Δlon| < 2^20
 //   units_d = Σ u_i · unitsPerSample + Σ counted min(|Δlat| + |Δlon|, maxStepE7)
-//   leaf_d = PoseidonChain(deviceIndex_d, flagsPacked_d, lat_0, lon_0, ts_0, …)
 //   commitment = PoseidonChain(header, leaf_0 … leaf_{B-1})
 //   header = epoch + batch·2^32 + unitsPerSample·2^64 + maxStepE7·2^96 (parts range-checked < 2^32)
-//   lane_l = Σ_j units_{6l+j} · 2^(40j)
+//            + capUnits·2^128 (< 2^40) + minSamples·2^168 (< 2^4) + epochPenalty·2^172 (a bit)
+//   and the reward policy's per-device part (core/reward-policy/rewards.ts, steps 2–5; 0 = off):
+//   raw_d = units_d + coverage_d (coverage_d < 2^36, committed in the leaf beside the flags)
+//   paid_d = 0 if epochPenalty ∧ Σ flag_i > 0, or if Σ u_i < minSamples; else min(raw_d, capUnits) (capUnits 0: raw_d)
+//   leaf_d = PoseidonChain(deviceIndex_d, flagsPacked_d + coverage_d·2^16, lat_0, lon_0, ts_0, …)
+//   lane_l = Σ_j paid_{6l+j} · 2^(40j)
 // Public inputs are declared first and in the order the contract reads them.
 template BatchRewards(B, K, L) {
     signal input header;
@@ -36,6 +40,10 @@ template BatchRewards(B, K, L) {
     signal input batch;
     signal input unitsPerSample;
     signal input maxStepE7;
+    signal input capUnits;
+    signal input minSamples;
+    signal input epochPenalty;
+    signal input coverage[B];
     signal input lat[B][K];
     signal input lon[B][K];
     signal input ts[B][K];
@@ -50,7 +58,16 @@ template BatchRewards(B, K, L) {
     headerBits[2].in <== unitsPerSample;
     headerBits[3] = Num2Bits(32);
     headerBits[3].in <== maxStepE7;
-    header === epoch + batch * (1 << 32) + unitsPerSample * (1 << 64) + maxStepE7 * (1 << 96);
+    component capBits = Num2Bits(40);
+    capBits.in <== capUnits;
+    component minBits = Num2Bits(4);
+    minBits.in <== minSamples;
+    epochPenalty * (1 - epochPenalty) === 0;
+    header === epoch + batch * (1 << 32) + unitsPerSample * (1 << 64) + maxStepE7 * (1 << 96)
+        + capUnits * (1 << 128) + minSamples * (1 << 168) + epochPenalty * (1 << 172);
+    // capUnits = 0 means no cap.
+    component noCap = IsZero();
+    noCap.in <== capUnits;
 
     // A counted step's distance is below 2^21, so min(dist, cap) = min(dist, min(cap, 2^21)):
     // clamping the cap once lets each step compare 22-bit numbers instead of 33-bit ones.
@@ -67,6 +84,16 @@ template BatchRewards(B, K, L) {
     signal stepUnits[B][K];
     signal sampleUnits[B];
     signal units[B];
+    signal raw[B];
+    signal capHit[B];
+    signal capped[B];
+    signal penalized[B];
+    signal keep[B];
+    signal paid[B];
+    component coverageBits[B];
+    component anyFlag[B];
+    component enough[B];
+    component underCap[B];
     component absLat[B][K];
     component absLon[B][K];
     component under[B][K];
@@ -76,6 +103,7 @@ template BatchRewards(B, K, L) {
         var samples = 0;
         var travelled = 0;
         var flags = 0;
+        var flagCount = 0;
         for (var i = 0; i < K; i++) {
             // present = (ts != 0), binary; an absent reading is all zeros, so the commitment fixes
             // which readings exist.
@@ -92,6 +120,7 @@ template BatchRewards(B, K, L) {
             // u = present ∧ ¬flag, linear because flag ≤ present.
             samples += present[d][i] - flag[d][i];
             flags += flag[d][i] * (1 << i);
+            flagCount += flag[d][i];
 
             if (i > 0) {
                 counted[d][i] <== (present[d][i] - flag[d][i]) * (present[d][i - 1] - flag[d][i - 1]);
@@ -112,9 +141,29 @@ template BatchRewards(B, K, L) {
         sampleUnits[d] <== samples * unitsPerSample;
         units[d] <== sampleUnits[d] + travelled;
 
+        // The policy. raw < 2^36 + 2^36 = 2^37 and capUnits < 2^40: LessThan(41) is sound.
+        coverageBits[d] = Num2Bits(36);
+        coverageBits[d].in <== coverage[d];
+        raw[d] <== units[d] + coverage[d];
+        underCap[d] = LessThan(41);
+        underCap[d].in[0] <== raw[d];
+        underCap[d].in[1] <== capUnits;
+        capHit[d] <== (1 - noCap.out) * (1 - underCap[d].out);
+        capped[d] <== raw[d] + capHit[d] * (capUnits - raw[d]);
+        // Σ flag ≤ K and Σ u ≤ K ≤ 15, minSamples < 16: 5-bit comparisons are sound.
+        anyFlag[d] = IsZero();
+        anyFlag[d].in <== flagCount;
+        enough[d] = GreaterEqThan(5);
+        enough[d].in[0] <== samples;
+        enough[d].in[1] <== minSamples;
+        // keep = ¬(epochPenalty ∧ any flag) ∧ enough
+        penalized[d] <== epochPenalty * (1 - anyFlag[d].out);
+        keep[d] <== (1 - penalized[d]) * enough[d].out;
+        paid[d] <== keep[d] * capped[d];
+
         leaf[d] = PoseidonChain(2 + 3 * K);
         leaf[d].in[0] <== batch * B + d + 1;
-        leaf[d].in[1] <== flags;
+        leaf[d].in[1] <== flags + coverage[d] * (1 << 16);
         for (var i = 0; i < K; i++) {
             leaf[d].in[2 + 3 * i] <== lat[d][i];
             leaf[d].in[3 + 3 * i] <== lon[d][i];
@@ -122,12 +171,12 @@ template BatchRewards(B, K, L) {
         }
     }
 
-    // units < 2^36 (K <= 15, parts < 2^32, steps <= 2^21), so 40-bit lanes cannot overlap.
+    // paid ≤ raw < 2^37 (units < 2^36: K <= 15, parts < 2^32, steps <= 2^21), so 40-bit lanes cannot overlap.
     for (var l = 0; l < L; l++) {
         var packed = 0;
         for (var j = 0; j < 6; j++) {
             if (6 * l + j < B) {
-                packed += units[6 * l + j] * (1 << (40 * j));
+                packed += paid[6 * l + j] * (1 << (40 * j));
             }
         }
         lane[l] === packed;

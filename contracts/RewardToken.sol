@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 /// @title RewardToken
 /// @notice Minimal ERC-20 (EIP-20) paid out by the settlement contract. New tokens come only from
 /// the minter, which the deployer sets exactly once (to the settlement contract, whose address
-/// is known only after the token exists).
+/// is known only after the token exists), and never beyond `maxSupply` (the reward policy's
+/// maxSupplyWei, core/reward-policy/).
 contract RewardToken {
     string public constant name = "pinbench reward";
     string public constant symbol = "PINR";
@@ -12,6 +13,7 @@ contract RewardToken {
 
     address public immutable deployer;
     address public minter;
+    uint256 public immutable maxSupply;
     uint256 public totalSupply;
     mapping(address account => uint256) public balanceOf;
     mapping(address owner => mapping(address spender => uint256)) public allowance;
@@ -24,11 +26,15 @@ contract RewardToken {
     error NotMinter();
     error MinterAlreadySet(address minter);
     error ZeroAddress();
+    error ZeroMaxSupply();
+    error SupplyExceeded(uint256 totalSupply, uint256 amount, uint256 maxSupply);
     error InsufficientBalance(address from, uint256 balance, uint256 needed);
     error InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
 
-    constructor() {
+    constructor(uint256 maxSupply_) {
+        if (maxSupply_ == 0) revert ZeroMaxSupply();
         deployer = msg.sender;
+        maxSupply = maxSupply_;
     }
 
     function setMinter(address minter_) external {
@@ -42,6 +48,7 @@ contract RewardToken {
     function mint(address to, uint256 amount) external {
         if (msg.sender != minter) revert NotMinter();
         if (to == address(0)) revert ZeroAddress();
+        if (amount > maxSupply - totalSupply) revert SupplyExceeded(totalSupply, amount, maxSupply);
         totalSupply += amount;
         unchecked {
             // Cannot overflow: no balance exceeds totalSupply, which was just checked.

@@ -16,6 +16,7 @@ import {
   type TransactionRequest,
 } from 'ethers';
 import { PinbenchError } from '../core/errors.ts';
+import { DEFAULT_MAX_SUPPLY_WEI, type ChainPolicy } from '../core/reward-policy/index.ts';
 import type { CompiledContract } from './compile.ts';
 import { decodeContractError } from './errors.ts';
 import { estimateGasLimit } from './tx/estimate.ts';
@@ -33,6 +34,14 @@ export interface SettlementParams {
   unitsPerSample: BigNumberish;
   maxStepE7: BigNumberish;
   rewardPerUnitWei: BigNumberish;
+  /**
+   * The reward policy's on-chain part (core/reward-policy/chain-policy.ts chainPolicyOf); omitted:
+   * today's rule (a rate, no cap, no minimum, per-reading penalty) and a token capped at
+   * DEFAULT_MAX_SUPPLY_WEI.
+   */
+  policy?: ChainPolicy;
+  /** The token's cap; default the policy's maxSupplyWei, else DEFAULT_MAX_SUPPLY_WEI. */
+  maxSupplyWei?: BigNumberish;
 }
 
 export interface DeployOptions {
@@ -148,17 +157,8 @@ async function deployWith(sender: TxSender, options: DeployOptions, operator: st
   const creations: TransactionRequest[] = [
     ...(reuseVerifier ? [] : [await deployTx(compiled.verifier!, [])]),
     await deployTx(compiled.registry, [operator]),
-    await deployTx(compiled.token, []),
-    await deployTx(compiled.settlement, [
-      addresses.verifier,
-      addresses.registry,
-      addresses.token,
-      operator,
-      params.batchSize,
-      params.unitsPerSample,
-      params.maxStepE7,
-      params.rewardPerUnitWei,
-    ]),
+    await deployTx(compiled.token, [params.maxSupplyWei ?? params.policy?.maxSupplyWei ?? DEFAULT_MAX_SUPPLY_WEI]),
+    await deployTx(compiled.settlement, [addresses.verifier, addresses.registry, addresses.token, operator, settlementConfig(params)]),
   ];
   const token = new Contract(addresses.token, compiled.token.abi, signer);
   const setMinter = await token.getFunction('setMinter').populateTransaction(addresses.settlement);
@@ -326,6 +326,16 @@ function providerOf(signer: Signer): Provider {
     throw new PinbenchError('NO_PROVIDER', 'the signer is not connected to a provider: create it with new Wallet(key, provider)');
   }
   return signer.provider;
+}
+
+/** Settlement.sol's Config tuple. */
+export function settlementConfig(params: SettlementParams): unknown[] {
+  const policy = params.policy;
+  return [
+    params.batchSize, params.unitsPerSample, params.maxStepE7, params.rewardPerUnitWei,
+    policy?.circuit.capUnits ?? 0n, policy?.circuit.minSamples ?? 0, policy?.circuit.epochPenalty ?? false,
+    policy?.emissionKind ?? 0, policy?.emissionGwei ?? 0n, policy?.halvingEvery ?? 0, policy?.decayQE18 ?? 0n,
+  ];
 }
 
 function validateParams(p: SettlementParams): void {

@@ -13,7 +13,18 @@ const HINTS: Record<string, (a: Args) => string> = {
   InvalidProof: () =>
     'the verifier rejected the proof; check that the proof, the public signals and the verifier come from the same circuit build',
   WrongLaneCount: (a) => `the settlement has ${a.got} lanes but the contract expects ${a.expected}; use the verifier and contract built for the same batchSize`,
-  HeaderOutOfRange: () => 'the header has bits above 2^128; encode it with encodeHeader',
+  HeaderOutOfRange: () => 'the header has bits above 2^173; encode it with encodeHeader',
+  WrongPolicy: (a) =>
+    `the header carries capUnits ${a.capUnits}, minSamples ${a.minSamples} and epochPenalty ${a.epochPenalty}, not the contract's; prove with the reward policy the contract was deployed with`,
+  NotProRata: () => 'the contract pays a rate per unit and has no epochs to open; only a pro-rata policy (constant, halving, decay) opens epochs',
+  EpochAlreadyOpened: (a) => `epoch ${a.epoch} is already open with its declared total; an epoch is opened once (read epochBook to see what was declared)`,
+  EpochNotOpened: (a) => `epoch ${a.epoch} was not opened: a pro-rata policy needs openEpoch(epoch, totalUnits, batches) before its first settle`,
+  UnitsAboveDeclared: (a) =>
+    `epoch ${a.epoch}'s settled units would reach ${a.settledUnits}, above the ${a.totalUnits} declared at openEpoch; the declared total must be the epoch's whole sum of units`,
+  BatchesAboveDeclared: (a) => `epoch ${a.epoch} would have ${a.batches} settled batches, more than declared at openEpoch`,
+  SupplyExceeded: (a) =>
+    `minting ${a.amount} wei would take the token's supply from ${a.totalSupply} past its cap of ${a.maxSupply} wei (the policy's maxSupplyWei); lower the emission or raise maxSupplyWei`,
+  ZeroMaxSupply: () => 'the token was deployed with a maxSupply of 0; give the policy a positive maxSupplyWei',
   WrongParams: (a) => `the header carries unitsPerSample ${a.unitsPerSample} and maxStepE7 ${a.maxStepE7}, not the contract's; prove with the params the contract was deployed with`,
   AccrualOverflow: (a) => `device ${a.index}'s accrued units reached 2^62; its owner must claim before it can accrue more`,
   NotOwner: (a) => `${a.caller} does not own device ${a.index} in the registry; claim only devices registered to the sending account`,

@@ -4,6 +4,7 @@ export {
   deployPinbench,
   registerDevices,
   SCALAR_FIELD,
+  settlementConfig,
 } from './deploy.ts';
 export type {
   DeployOptions,
@@ -14,7 +15,7 @@ export type {
   RegisterResult,
   DeviceRegisteredEvent,
 } from './deploy.ts';
-export { settleBatch, claimRewards, claimGasLimit, encodeSettle, settleGasLimit } from './settle.ts';
+export { settleBatch, claimRewards, claimGasLimit, encodeSettle, settleGasLimit, openEpoch, OPEN_EPOCH_GAS_LIMIT } from './settle.ts';
 export type { SettleArgs, TxOptions, TxResult } from './settle.ts';
 export { decodeContractError } from './errors.ts';
 export type { ContractLike } from './errors.ts';

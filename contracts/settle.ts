@@ -43,8 +43,10 @@ export interface TxResult {
  * receipts (first settlement of an epoch and first accruals of its devices: 280k at B = 4, 477k
  * at B = 32; docs/proofs-and-settlement.md), so a pre-signed settlement never runs out of gas.
  */
-export function settleGasLimit(batchSize: number): bigint {
-  return BigInt(300_000 + 10_000 * Math.ceil(batchSize / 6) + 26_000 * (batchSize / 4));
+export function settleGasLimit(batchSize: number, proRata = false): bigint {
+  // Pro rata also updates the epoch's book (two warm slots) and shares each slot with a checked
+  // add: 297,752 against ~280k for the first settle at B = 4; 2k a device leaves room at B = 32.
+  return BigInt(300_000 + 10_000 * Math.ceil(batchSize / 6) + 26_000 * (batchSize / 4) + (proRata ? 20_000 + 2_000 * batchSize : 0));
 }
 
 /** The settle call's calldata, for senders that sign transactions themselves. */
@@ -98,4 +100,13 @@ export async function claimRewards(settlement: Contract, deviceIndexes: readonly
   const data = settlement.interface.encodeFunctionData('claim', [deviceIndexes]);
   const result = await send(settlement, data, `claim for ${plural(deviceIndexes.length, 'device')}`, options);
   return { ...result, ...claimedOf(settlement, result.receipt) };
+}
+
+/** openEpoch writes two cold slots of the epoch's book and an event (~70k); fixed, so it can be sent ahead of its receipt. */
+export const OPEN_EPOCH_GAS_LIMIT = 120_000n;
+
+/** Declares a pro-rata epoch's total units and batch count (operator only; Settlement.openEpoch). */
+export async function openEpoch(settlement: Contract, book: { epoch: number; totalUnits: bigint; batches: number }, options: TxOptions = {}): Promise<TxResult> {
+  const data = settlement.interface.encodeFunctionData('openEpoch', [book.epoch, book.totalUnits, book.batches]);
+  return send(settlement, data, `open epoch ${book.epoch}`, { gasLimit: OPEN_EPOCH_GAS_LIMIT, ...options });
 }

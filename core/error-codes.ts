@@ -100,6 +100,10 @@ export const ERROR_CODES = {
     meaning: '`pinbench replay --to` could not connect a device to the live broker: it refused the login or did not answer.',
     action: 'Check the broker URL and that `--credentials` holds the credentials files of the run that is listening now.',
   },
+  CHAIN_EPOCH_MISMATCH: {
+    meaning: 'A pro-rata epoch is already open on chain with another total of units or batch count than the run\'s close computed.',
+    action: 'The chain holds another run\'s contracts or the run folder was altered; start a new run folder.',
+  },
   CHAIN_LOST: {
     meaning: 'The chain the run settled on is gone: the embedded chain\'s saved state is missing, or the settlement contract is not at its address.',
     action: 'Resume with the run\'s chain/ state in place or against the same `--rpc` chain; otherwise nothing can be settled, run the scenario again.',

@@ -163,8 +163,65 @@ export function poseidonChain(inputs: readonly bigint[]): bigint {
   return h;
 }
 
-/** header = epoch + batch·2^32 + unitsPerSample·2^64 + maxStepE7·2^96, each part < 2^32. */
-export function encodeHeader(epoch: number, batch: number, params: Pick<RuleParams, 'unitsPerSample' | 'maxStepE7'>): bigint {
+/**
+ * The per-device part of a reward policy (core/reward-policy/rewards.ts, steps 2–5) that the
+ * circuit enforces: a device's paid units are 0 when `epochPenalty` and any of its readings is
+ * flagged, or when fewer than `minSamples` readings count; else min(units + coverage, capUnits).
+ * Every field's zero value switches it off, so today's rule (NO_CIRCUIT_POLICY) keeps today's
+ * header, leaves and lanes.
+ */
+export interface CircuitPolicy {
+  /** Cap on a device-epoch's units, < 2^40; 0 = no cap. */
+  readonly capUnits: bigint;
+  /** Counted readings a device-epoch needs to earn, 0..15; 0 = none. */
+  readonly minSamples: number;
+  /** Any flagged reading zeroes the device-epoch (else a flagged reading only earns nothing itself). */
+  readonly epochPenalty: boolean;
+}
+
+export const NO_CIRCUIT_POLICY: Readonly<CircuitPolicy> = Object.freeze({ capUnits: 0n, minSamples: 0, epochPenalty: false });
+/** A device-epoch's coverage units (committed beside its flags in the leaf) are below 2^36. */
+export const COVERAGE_LIMIT = 1n << 36n;
+const CAP_LIMIT = 1n << 40n;
+
+export function validateCircuitPolicy(policy: CircuitPolicy): void {
+  if (typeof policy.capUnits !== 'bigint' || policy.capUnits < 0n || policy.capUnits >= CAP_LIMIT) {
+    throw new PinbenchError('RULE_INVALID_PARAMS', `capUnits: expected a bigint in [0, 2^40) (0 = no cap; the circuit range-checks it to 40 bits), got ${String(policy.capUnits)}`);
+  }
+  if (!Number.isInteger(policy.minSamples) || policy.minSamples < 0 || policy.minSamples > MAX_K) {
+    throw new PinbenchError('RULE_INVALID_PARAMS', `minSamples: expected an integer in [0, ${MAX_K}] (0 = none), got ${String(policy.minSamples)}`);
+  }
+  if (typeof policy.epochPenalty !== 'boolean') {
+    throw new PinbenchError('RULE_INVALID_PARAMS', `epochPenalty: expected true or false, got ${String(policy.epochPenalty)}`);
+  }
+}
+
+function validateCoverage(coverageUnits: bigint): void {
+  if (typeof coverageUnits !== 'bigint' || coverageUnits < 0n || coverageUnits >= COVERAGE_LIMIT) {
+    throw new PinbenchError('RULE_INVALID_UNITS', `coverageUnits: expected a bigint in [0, 2^36) (the circuit range-checks it to 36 bits), got ${String(coverageUnits)}; lower coverage.unitsPerCell`);
+  }
+}
+
+/**
+ * What the circuit puts in a device's lane under a policy, from the device's selected readings
+ * (with flags), its units by workUnits, and its coverage units.
+ */
+export function policyUnits(selected: readonly WorkReading[], units: bigint, coverageUnits: bigint, policy: CircuitPolicy): bigint {
+  validateCircuitPolicy(policy);
+  validateCoverage(coverageUnits);
+  const flagged = selected.filter((r) => r.flagged).length;
+  const counted = selected.length - flagged;
+  if (policy.epochPenalty && flagged > 0) return 0n;
+  if (counted < policy.minSamples) return 0n;
+  const raw = units + coverageUnits;
+  return policy.capUnits !== 0n && raw > policy.capUnits ? policy.capUnits : raw;
+}
+
+/**
+ * header = epoch + batch·2^32 + unitsPerSample·2^64 + maxStepE7·2^96 (each part < 2^32)
+ *        + capUnits·2^128 (< 2^40) + minSamples·2^168 (< 2^4) + epochPenalty·2^172.
+ */
+export function encodeHeader(epoch: number, batch: number, params: Pick<RuleParams, 'unitsPerSample' | 'maxStepE7'>, policy: CircuitPolicy = NO_CIRCUIT_POLICY): bigint {
   for (const [name, v] of [['epoch', epoch], ['batch', batch]] as const) {
     if (!Number.isSafeInteger(v) || v < 0 || BigInt(v) >= UINT32_LIMIT) {
       throw new PinbenchError('RULE_INVALID_BATCH', `${name}: expected an integer in [0, 4294967295] (it is packed into 32 bits of the header), got ${String(v)}`);
@@ -176,16 +233,21 @@ export function encodeHeader(epoch: number, batch: number, params: Pick<RulePara
       throw new PinbenchError('RULE_INVALID_PARAMS', `${name}: expected a bigint in [0, 4294967295], got ${String(v)}; choose a smaller value`);
     }
   }
-  return BigInt(epoch) + (BigInt(batch) << 32n) + (params.unitsPerSample << 64n) + (params.maxStepE7 << 96n);
+  validateCircuitPolicy(policy);
+  return BigInt(epoch) + (BigInt(batch) << 32n) + (params.unitsPerSample << 64n) + (params.maxStepE7 << 96n)
+    + (policy.capUnits << 128n) + (BigInt(policy.minSamples) << 168n) + ((policy.epochPenalty ? 1n : 0n) << 172n);
 }
 
-export function decodeHeader(header: bigint): { epoch: number; batch: number; unitsPerSample: bigint; maxStepE7: bigint } {
+export function decodeHeader(header: bigint): { epoch: number; batch: number; unitsPerSample: bigint; maxStepE7: bigint } & CircuitPolicy {
   const mask = UINT32_LIMIT - 1n;
   return {
     epoch: Number(header & mask),
     batch: Number((header >> 32n) & mask),
     unitsPerSample: (header >> 64n) & mask,
     maxStepE7: (header >> 96n) & mask,
+    capUnits: (header >> 128n) & (CAP_LIMIT - 1n),
+    minSamples: Number((header >> 168n) & 15n),
+    epochPenalty: ((header >> 172n) & 1n) === 1n,
   };
 }
 
@@ -240,12 +302,14 @@ export function flagsPacked(selected: readonly WorkReading[]): bigint {
 }
 
 /**
- * leaf = poseidonChain(deviceIndex, flagsPacked, latU_0, lonU_0, ts_0, …, latU_{K-1}, lonU_{K-1}, ts_{K-1}),
- * absent readings as (0, 0, 0).
+ * leaf = poseidonChain(deviceIndex, flagsPacked + coverageUnits·2^16, latU_0, lonU_0, ts_0, …,
+ * latU_{K-1}, lonU_{K-1}, ts_{K-1}), absent readings as (0, 0, 0). flagsPacked < 2^15, so the
+ * second input names both; without coverage it is today's leaf.
  */
-export function deviceLeafHash(deviceIndex: number, readings: readonly WorkReading[], k: number): bigint {
+export function deviceLeafHash(deviceIndex: number, readings: readonly WorkReading[], k: number, coverageUnits = 0n): bigint {
+  validateCoverage(coverageUnits);
   const selected = selectEpochReadings(readings, k);
-  const values: bigint[] = [BigInt(deviceIndex), flagsPacked(selected)];
+  const values: bigint[] = [BigInt(deviceIndex), flagsPacked(selected) + (coverageUnits << 16n)];
   for (let i = 0; i < k; i++) {
     const r = selected[i];
     values.push(r ? circuitLat(r.latE7) : 0n, r ? circuitLon(r.lonE7) : 0n, r ? BigInt(r.timestampS) : 0n);
@@ -290,6 +354,9 @@ export interface DeviceEpochWork {
   deviceIndex: number;
   /** Accepted readings of the epoch that count (the first `readingsPerDevice` by time), each with its flag. */
   readings: WorkReading[];
+  /** Paid units: the rule's, then the reward policy's (core/reward-policy/), as the device's lane carries them. */
   units: bigint;
   rewardWei: bigint;
+  /** The policy's coverage units, committed in the leaf (absent: 0). */
+  coverageUnits?: bigint;
 }

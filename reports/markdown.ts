@@ -128,6 +128,15 @@ export function renderMarkdown(report: RunReport): string {
     }
   }
   lines.push('', '## Rewards', '', `Total claimed: ${fmtToken(report.rewards.totalWei)} PINR.`, '');
+  const policy = report.rewards.policy;
+  if (policy !== undefined) {
+    lines.push(`Paid by a ${policy.emission} reward policy${policy.params === undefined ? '' : ` with --params ${policy.params}`} (core/reward-policy/).`, '');
+    if (policy.epochs.length > 0) {
+      lines.push('| epoch | units (T_e) | emitted (PINR) | paid (PINR) | dust (wei) |', '| ---: | ---: | ---: | ---: | ---: |');
+      for (const e of policy.epochs) lines.push(`| ${e.epoch} | ${fmtInt(e.totalUnits)} | ${fmtToken(e.emissionWei)} | ${fmtToken(e.paidWei)} | ${e.dustWei} |`);
+      lines.push('');
+    }
+  }
   lines.push('| device | motion | samples | units | reward (PINR) |', '| --- | --- | ---: | ---: | ---: |');
   const top = [...report.rewards.perDevice].sort((a, b) => (BigInt(b.rewardWei) > BigInt(a.rewardWei) ? 1 : -1)).slice(0, 10);
   for (const d of top) lines.push(`| ${d.deviceId} | ${d.motion} | ${d.samples} | ${fmtInt(d.units)} | ${fmtToken(d.rewardWei)} |`);

@@ -83,8 +83,18 @@ export interface ResumeReport extends ReportHeader {
   };
   epochs: Array<{ epoch: number; devices: number; readings: number; flagged: number; closedBy: 'run' | 'resume'; batches: number; settled: number }>;
   chain: { rpcUrl: string; embedded: boolean; contracts: { registry: string; token: string; settlement: string; verifier: string }; transactions: { sent: number; confirmed: number; failed: number } };
-  rewards: { totalWei: string; perDevice: DeviceReward[] };
+  rewards: { totalWei: string; perDevice: DeviceReward[]; policy?: PolicyReport };
   claims: { claims: number; gasUsed: string; failures: string[] };
+}
+
+/** A run paid by a reward policy other than today's rule (core/reward-policy/): what each epoch emitted. */
+export interface PolicyReport {
+  /** `pinbench run --params` as given, if the run had one. */
+  params?: string;
+  /** rate, constant, halving or decay. */
+  emission: string;
+  /** Per closed epoch: T_e, E_e, what the devices were paid and the unminted dust, wei as decimal strings. */
+  epochs: Array<{ epoch: number; totalUnits: string; emissionWei: string; paidWei: string; dustWei: string }>;
 }
 
 /** What every run's report starts with, whatever ran. */
@@ -212,7 +222,7 @@ export interface RunReport extends ReportHeader {
     claims: number;
     claimTotal: string;
   };
-  rewards: { totalWei: string; perDevice: DeviceReward[] };
+  rewards: { totalWei: string; perDevice: DeviceReward[]; policy?: PolicyReport };
   performance: PerformanceReport;
   /** One row per device profile (motion, faults, adversary): the cost of cheating, and false positives. */
   profiles: ProfileReport[];

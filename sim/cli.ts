@@ -22,7 +22,7 @@ import { defaultHomeDir } from './paths.ts';
 import { EXIT } from './exit-codes.ts';
 
 /** Errors that mean nothing ran because the input was wrong: exit 2, as bad arguments. */
-const BAD_INPUT_CODES = new Set(['CLI_ARGS_INVALID', 'SCENARIO_INVALID', 'SCENARIO_UNREADABLE', 'THRESHOLD_INVALID', 'BROKER_URL_INVALID']);
+const BAD_INPUT_CODES = new Set(['CLI_ARGS_INVALID', 'SCENARIO_INVALID', 'SCENARIO_UNREADABLE', 'THRESHOLD_INVALID', 'BROKER_URL_INVALID', 'POLICY_INVALID', 'POLICY_AXIS_INVALID']);
 
 /** Commands with parsers of their own: `pinbench <name> …`. */
 const SUBCOMMANDS = ['device', 'claim', 'bridge', 'replay', 'provision', 'test', 'schema', 'init', 'compare', 'report', 'sweep'] as const;
@@ -182,6 +182,7 @@ export async function main(argv: string[]): Promise<number> {
     const result = await runScenario(command.scenarioFile, {
       outputs,
       finishEarly: finish.signal,
+      ...(command.params === undefined ? {} : { params: command.params }),
       brokerPort: command.brokerPort,
       rpcUrl: command.rpcUrl,
       operatorKey: command.operatorKey,

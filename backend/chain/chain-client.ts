@@ -2,8 +2,9 @@ import { Contract, Interface, keccak256, parseEther, toQuantity, Wallet, type In
 import { PinbenchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { CircuitShape, RuleParams } from '../../core/reward-rule.ts';
+import { chainPolicyOf, type RewardPolicy } from '../../core/reward-policy/index.ts';
 import {
-  claimGasLimit, claimRewards, compileContracts, createFeeQuote, deployPinbench, registerDevices, settleBatch, settleGasLimit, TxSender,
+  claimGasLimit, claimRewards, compileContracts, createFeeQuote, deployPinbench, openEpoch, registerDevices, settleBatch, settleGasLimit, TxSender,
   type CompiledPinbench, type TxSenderStats,
 } from '../../contracts/index.ts';
 import type { SettleArgs } from '../../contracts/index.ts';
@@ -40,6 +41,11 @@ export interface ChainSetup {
   register(devices: Array<{ deviceId: string; publicKey: Uint8Array; owner: string; confirm?: { timestamp: number; signature: Uint8Array } }>): Promise<RegisteredDevice[]>;
   settle(args: SettleArgs): Promise<{ txHash: string; gasUsed: bigint; calldataBytes: number }>;
   isSettled(epoch: number, batch: number): Promise<boolean>;
+  /**
+   * A pro-rata epoch's declaration (Settlement.openEpoch), sent once: an epoch the chain already
+   * opened with the same numbers (a resumed close) is left alone, one opened with others is refused.
+   */
+  openEpoch(book: { epoch: number; totalUnits: bigint; batches: number }): Promise<void>;
   /** What the operator's transaction sender did (sent, re-broadcast, retried, failed). */
   txStats(): TxSenderStats;
   /** Waits for the operator's transactions in flight and stops watching for receipts. */
@@ -49,8 +55,10 @@ export interface ChainSetup {
    * sent again with their signed bytes (same hashes), even when none is in flight. Resolves with how many.
    */
   recheckAfterRestart(): Promise<number>;
-  /** Units accrued on chain for a registry index and not yet claimed. */
+  /** Accrued on chain for a registry index and not yet claimed: units for a rate policy, gwei pro rata (× accrualWei = wei). */
   accruedUnits(index: number): Promise<bigint>;
+  /** Wei one accrued unit pays at claim (Settlement.accrualWei). */
+  accrualWei(): Promise<bigint>;
   /** The owner's claim for its devices, from the owner's own account (given gas money first if it has none). */
   claim(ownerPrivateKey: string, indexes: readonly number[]): Promise<{ txHash: string; gasUsed: bigint; amountWei: bigint }>;
   balanceOf(owner: string): Promise<bigint>;
@@ -84,7 +92,7 @@ function startOperatorSender(chain: ChainAccess, compiled: CompiledPinbench, log
 
 async function deploy(
   chain: ChainAccess,
-  options: { cacheDir: string; verifierSolPath: string; shape: CircuitShape; params: RuleParams; logger: Logger },
+  options: { cacheDir: string; verifierSolPath: string; shape: CircuitShape; params: RuleParams; policy?: RewardPolicy; logger: Logger },
 ): Promise<ChainSetup> {
   const compiled = await compileContracts({ cacheDir: options.cacheDir, verifierSolPath: options.verifierSolPath, logger: options.logger });
   const sender = await startOperatorSender(chain, compiled, options.logger);
@@ -97,6 +105,7 @@ async function deploy(
         unitsPerSample: options.params.unitsPerSample,
         maxStepE7: options.params.maxStepE7,
         rewardPerUnitWei: options.params.rewardPerUnitWei,
+        ...(options.policy === undefined ? {} : { policy: chainPolicyOf(options.policy) }),
       },
       operator: chain.operator.address,
       sender,
@@ -138,7 +147,8 @@ async function operate(
   let registerGas = 0n;
   const { registry, token, settlement } = deployment;
   const provider = chain.operator.provider as JsonRpcProvider;
-  const settleGas = settleGasLimit(Number(await settlement.getFunction('batchSize')()));
+  const proRata = Number(await settlement.getFunction('emissionKind')()) !== 0;
+  const settleGas = settleGasLimit(Number(await settlement.getFunction('batchSize')()), proRata);
   // Claims share one fee quote, refreshed every few seconds: a quote per claim would double
   // the round trips, one for the whole phase could fall behind a rising base fee.
   const claimFees = createFeeQuote(provider, { maxAgeMs: FEE_QUOTE_MAX_AGE_MS });
@@ -186,6 +196,15 @@ async function operate(
       sender.close();
     },
     isSettled: async (epoch, batch) => (await settlement.getFunction('isSettled')(epoch, batch)) as boolean,
+    openEpoch: async (book) => {
+      const onChain = (await settlement.getFunction('epochBook')(book.epoch)) as { opened: boolean; totalUnits: bigint; batches: bigint };
+      if (onChain.opened) {
+        if (onChain.totalUnits === book.totalUnits && Number(onChain.batches) === book.batches) return;
+        throw new PinbenchError('CHAIN_EPOCH_MISMATCH', `epoch ${book.epoch} is open on chain with ${onChain.totalUnits} units in ${onChain.batches} batches, but run.db's close says ${book.totalUnits} in ${book.batches}: the chain is another run's; start a new run folder`);
+      }
+      await openEpoch(settlement, book, { sender });
+    },
+    accrualWei: async () => (await settlement.getFunction('accrualWei')()) as bigint,
     accruedUnits: async (index) => (await settlement.getFunction('accruedUnits')(index)) as bigint,
     claim: async (ownerPrivateKey, indexes) => {
       const owner = new Wallet(ownerPrivateKey, provider);

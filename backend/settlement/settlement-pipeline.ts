@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../core/ports.ts';
-import type { RuleParams, CircuitShape } from '../../core/reward-rule.ts';
+import type { CircuitPolicy, RuleParams, CircuitShape } from '../../core/reward-rule.ts';
 import { buildBatchWitness, writeProofArtifacts, type BatchCircuitInput, type BatchProof, type CircuitArtifacts } from '../../circuits/index.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { DeviceEpochWork } from '../../core/reward-rule.ts';
@@ -16,6 +16,8 @@ export interface SettlementPipelineOptions {
   artifacts: CircuitArtifacts;
   shape: CircuitShape;
   params: RuleParams;
+  /** The reward policy's per-device part the circuit enforces (circuitPolicyOf); default none. */
+  circuitPolicy?: CircuitPolicy;
   store: RunStore;
   proofDir: string;
   logger: Logger;
@@ -69,9 +71,12 @@ export class SettlementPipeline {
 
   /** Queues one batch of a closed epoch: its witness is built (and checked against the rule) now. */
   submit(epoch: number, batch: number, work: readonly DeviceEpochWork[], closedAtMs: number): void {
-    const { shape, params } = this.options;
+    const { shape, params, circuitPolicy } = this.options;
     const witness = buildBatchWitness(
-      { epoch, batch, params, devices: work.map((w) => ({ deviceIndex: w.deviceIndex, readings: w.readings })) },
+      {
+        epoch, batch, params, ...(circuitPolicy === undefined ? {} : { policy: circuitPolicy }),
+        devices: work.map((w) => ({ deviceIndex: w.deviceIndex, readings: w.readings, ...(w.coverageUnits === undefined ? {} : { coverageUnits: w.coverageUnits }) })),
+      },
       shape,
     );
     for (const w of work) {

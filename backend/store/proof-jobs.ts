@@ -83,5 +83,8 @@ function bigintReplacer(_key: string, value: unknown): unknown {
 
 function reviveWork(raw: Record<string, unknown>): DeviceEpochWork {
   const big = (v: unknown): bigint => BigInt(String(v).replace(/n$/, ''));
-  return { ...(raw as unknown as DeviceEpochWork), units: big(raw.units), rewardWei: big(raw.rewardWei) };
+  return {
+    ...(raw as unknown as DeviceEpochWork), units: big(raw.units), rewardWei: big(raw.rewardWei),
+    ...(raw.coverageUnits === undefined ? {} : { coverageUnits: big(raw.coverageUnits) }),
+  };
 }

@@ -257,6 +257,10 @@ export class RunStore {
     this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
   }
 
+  getMeta(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
   addDevices(rows: DeviceRow[]): void {
     const insert = this.db.prepare(
       'INSERT INTO devices (device_index, device_id, name, motion, owner, public_key) VALUES (?, ?, ?, ?, ?, ?)',

@@ -3,9 +3,11 @@ import type { RewardPolicy } from './types.ts';
 
 /**
  * The rule of rewards.ts in float64, for the sweep (30 million device-epochs): no BigInt, no
- * allocation per device. Same steps in the same order; differs from the exact rule only by
- * float rounding (units stay exact below 2^53; a reward is within 1 gwei of the exact one,
- * test/core/reward-policy-fast.test.ts). Coverage units come in already computed per device
+ * allocation per device. Same steps in the same order. A pro-rata reward is exactly the exact
+ * rule's and the contract's gwei, read as Math.round(rewardWei / 1e9), while u · E_e/1e9 < 2^53
+ * (e.g. 10^4 units of an epoch emitting 900,000 tokens); beyond that float rounding keeps it
+ * within 1 gwei (test/core/reward-policy-fast.test.ts). A rate's reward is exact while
+ * u · rewardPerUnitWei < 2^53. Coverage units come in already computed per device
  * (the sweep's cell model applies cellUnits of rewards.ts); stake and slashes are left to the caller.
  */
 export interface FastPolicy {
@@ -55,7 +57,22 @@ export function fastEpochRewards(
   }
   const gwei = Math.floor(emissionWei / GWEI_NUMBER);
   for (let i = 0; i < n; i++) {
-    rewardWei[i] = p.rate ? units[i]! * p.rewardPerUnitWei : total === 0 ? 0 : Math.floor((units[i]! * gwei) / total) * GWEI_NUMBER;
+    rewardWei[i] = p.rate ? units[i]! * p.rewardPerUnitWei : total === 0 ? 0 : shareGwei(units[i]!, gwei, total) * GWEI_NUMBER;
   }
   return total;
+}
+
+/**
+ * floor(u · g / t) in gwei, exactly as the contract divides while u · g < 2^53 (a float
+ * division of exact integers can land on the next integer up, so the quotient is corrected);
+ * above that the product is rounded and the result is within a gwei of the exact share.
+ */
+function shareGwei(u: number, g: number, t: number): number {
+  const product = u * g;
+  let q = Math.floor(product / t);
+  if (product <= Number.MAX_SAFE_INTEGER) {
+    if (q * t > product) q -= 1;
+    else if ((q + 1) * t <= product) q += 1;
+  }
+  return q;
 }

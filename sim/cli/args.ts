@@ -32,6 +32,8 @@ export interface RunCommand {
   noLive: boolean;
   /** `--junit FILE`: the run's checks and thresholds as JUnit XML. */
   junit?: string;
+  /** `--params cap=50,emission=1000`: a sweep's parameter set applied to the scenario's policy. */
+  params?: string;
 }
 
 export interface ResumeCommand {
@@ -113,6 +115,8 @@ Your own broker (see \`pinbench provision\` for its credentials):
                          (repeatable) and report reading → response latency
   --ingest-workers <n>   ingest processes sharing one subscription on your broker (default 1)
   --junit <file>         write the run's checks and thresholds as JUnit XML here
+  --params <set>         run one parameter set of \`pinbench sweep\` through the whole pipeline:
+                         its label, e.g. cap=50,emission=1000, applied to the scenario's policy
   --no-live              plain progress lines instead of the live terminal view (the view
                          is used only when stdout is a terminal and CI is not set)
   --quiet                print only the result
@@ -193,6 +197,7 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
     quiet: { type: 'boolean', default: false },
     'no-live': { type: 'boolean', default: false },
     junit: { type: 'string' },
+    params: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   }, `run \`pinbench --help\` for the options`);
   const { values, positionals } = parsed;
@@ -207,7 +212,7 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
   if (command === 'resume') {
     if (scenarioFile === undefined) throw new PinbenchError('CLI_ARGS_INVALID', 'missing run folder; try `pinbench resume runs/<time>-<scenario>`');
     if (extra.length > 0) throw new PinbenchError('CLI_ARGS_INVALID', `unexpected argument "${extra[0]}"; give one run folder`);
-    for (const flag of ['broker-port', 'out', 'fleet-process', 'listen', 'attach', 'wait-for', 'wait-timeout', 'metrics', 'broker', 'broker-credentials', 'ca', 'client-certs', 'backend', 'observe', 'ingest-workers', 'junit'] as const) {
+    for (const flag of ['broker-port', 'out', 'fleet-process', 'listen', 'attach', 'wait-for', 'wait-timeout', 'metrics', 'broker', 'broker-credentials', 'ca', 'client-certs', 'backend', 'observe', 'ingest-workers', 'junit', 'params'] as const) {
       if (values[flag] !== undefined) throw new PinbenchError('CLI_ARGS_INVALID', `option --${flag} does not apply to resume, which runs no fleet`);
     }
     return {
@@ -234,6 +239,7 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
   const ingestWorkers = values['ingest-workers'] === undefined ? undefined : parseWorkers(values['ingest-workers']);
   if (ingestWorkers !== undefined && values.broker === undefined) throw new PinbenchError('CLI_ARGS_INVALID', 'option --ingest-workers splits the traffic of your broker (--broker) between ingest processes; the embedded broker hands it to one ingest');
   if (values.junit !== undefined && backend === 'none') throw new PinbenchError('CLI_ARGS_INVALID', 'option --junit writes the checks of pinbench\'s backend, which --backend none does not run; its report.json has what the fleet saw');
+  if (values.params !== undefined && backend === 'none') throw new PinbenchError('CLI_ARGS_INVALID', 'option --params sets the reward policy, which --backend none does not apply (no settlement runs); drop one of them');
   if (ingestWorkers !== undefined && backend === 'none') throw new PinbenchError('CLI_ARGS_INVALID', 'option --ingest-workers does not apply with --backend none, which runs no ingest');
   return {
     command: 'run',
@@ -261,6 +267,7 @@ export function parseCli(argv: string[]): RunCommand | ResumeCommand | HelpComma
     quiet: values.quiet,
     noLive: values['no-live'],
     ...(values.junit === undefined ? {} : { junit: values.junit }),
+    ...(values.params === undefined ? {} : { params: values.params }),
   };
 }
 

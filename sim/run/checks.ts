@@ -5,6 +5,7 @@ import type { ChainSetup } from '../../backend/chain/chain-client.ts';
 import type { FleetRuntime } from '../fleet/fleet-runtime.ts';
 import type { ClaimSummary } from './claims.ts';
 import { inParallel } from './in-parallel.ts';
+import { GWEI } from '../../core/reward-policy/index.ts';
 import { NON_MESSAGE_REASONS, rejectionKind } from '../../backend/ingest/reasons.ts';
 
 /** Balance reads in flight at once in the last check. */
@@ -20,11 +21,18 @@ export function expectedOwnerRewards(store: RunStore): Map<string, bigint> {
   return byOwner;
 }
 
-/** Units per device summed over epochs from run.db's rewards table (what the rule gave). */
-export function expectedDeviceUnits(store: RunStore): Map<number, bigint> {
-  const rows = store.db.prepare('SELECT device_index AS deviceIndex, units FROM rewards').all() as Array<{ deviceIndex: number; units: string }>;
+/**
+ * What the settlement contract should have accrued per device, summed over epochs from run.db's
+ * rewards table (what the policy gave): units under a rate, the reward in gwei pro rata (the
+ * contract accrues whole gwei; contracts/Settlement.sol).
+ */
+export function expectedDeviceUnits(store: RunStore, proRata = false): Map<number, bigint> {
+  const rows = store.db.prepare('SELECT device_index AS deviceIndex, units, reward_wei AS rewardWei FROM rewards').all() as Array<{ deviceIndex: number; units: string; rewardWei: string }>;
   const byDevice = new Map<number, bigint>();
-  for (const row of rows) byDevice.set(row.deviceIndex, (byDevice.get(row.deviceIndex) ?? 0n) + BigInt(row.units));
+  for (const row of rows) {
+    const accrued = proRata ? BigInt(row.rewardWei) / GWEI : BigInt(row.units);
+    byDevice.set(row.deviceIndex, (byDevice.get(row.deviceIndex) ?? 0n) + accrued);
+  }
   return byDevice;
 }
 
@@ -40,6 +48,8 @@ export async function runChecks(input: {
   settled: ReadonlyArray<unknown>;
   failures: readonly string[];
   claims: ClaimSummary;
+  /** The policy shares an emission pro rata: the contract accrues gwei, not units. */
+  proRata?: boolean;
   /**
    * The team's broker the backend was a client of, if any. A publish it acknowledged to a device
    * but never delivered (Mosquitto acknowledges and drops one its ACL refuses) is then counted
@@ -83,7 +93,7 @@ export async function runChecks(input: {
           : `${missing} acknowledged publishes neither accepted nor rejected (devices ${devices})`,
   });
 
-  checks.push(...(await chainChecks({ store, chain, settled: input.settled.length, failures, claims })));
+  checks.push(...(await chainChecks({ store, chain, settled: input.settled.length, failures, claims, ...(input.proRata === undefined ? {} : { proRata: input.proRata }) })));
   return checks;
 }
 
@@ -105,8 +115,11 @@ export async function chainChecks(input: {
    * owner, claimed and still accrued together, since a claim empties a device's accrual.
    */
   claimedBefore?: ReadonlyMap<string, bigint>;
+  /** The policy shares an emission pro rata: the contract accrues gwei, not units. */
+  proRata?: boolean;
 }): Promise<ReportCheck[]> {
   const { store, chain, failures, claims } = input;
+  const proRata = input.proRata ?? false;
   const checks: ReportCheck[] = [];
   checks.push({
     name: 'all batches settled',
@@ -114,7 +127,7 @@ export async function chainChecks(input: {
     detail: failures.length === 0 ? `${input.settled} batches proven and settled` : failures.join('; '),
   });
 
-  checks.push(input.claimedBefore === undefined ? accrualCheck(store, claims) : ownerAccrualCheck(store, claims, input.claimedBefore));
+  checks.push(input.claimedBefore === undefined ? accrualCheck(store, claims, proRata) : ownerAccrualCheck(store, claims, input.claimedBefore, proRata));
 
   checks.push({
     name: 'owners claimed',
@@ -146,8 +159,8 @@ export async function chainChecks(input: {
 }
 
 /** Each device's accrual read before the claims equals the rule's units over run.db. */
-function accrualCheck(store: RunStore, claims: ClaimSummary): ReportCheck {
-  const units = expectedDeviceUnits(store);
+function accrualCheck(store: RunStore, claims: ClaimSummary, proRata: boolean): ReportCheck {
+  const units = expectedDeviceUnits(store, proRata);
   const mismatches: string[] = [];
   for (const [deviceIndex, want] of units) {
     const got = claims.accruedBefore.get(deviceIndex);
@@ -156,12 +169,12 @@ function accrualCheck(store: RunStore, claims: ClaimSummary): ReportCheck {
   return {
     name: 'chain accruals equal the rule',
     ok: mismatches.length === 0,
-    detail: mismatches.length === 0 ? `${units.size} devices' accrued units read from the settlement contract match the reward rule over run.db` : mismatches.slice(0, 5).join('; '),
+    detail: mismatches.length === 0 ? `${units.size} devices' accrued ${proRata ? 'gwei' : 'units'} read from the settlement contract match the reward ${proRata ? 'policy' : 'rule'} over run.db` : mismatches.slice(0, 5).join('; '),
   };
 }
 
 /** Per owner: units claimed earlier plus units accrued before these claims equal the rule's units of the owner's devices. */
-function ownerAccrualCheck(store: RunStore, claims: ClaimSummary, claimedBefore: ReadonlyMap<string, bigint>): ReportCheck {
+function ownerAccrualCheck(store: RunStore, claims: ClaimSummary, claimedBefore: ReadonlyMap<string, bigint>, proRata: boolean): ReportCheck {
   const owners = new Map<string, number[]>();
   for (const row of store.db.prepare('SELECT device_index AS d, owner FROM devices').all() as Array<{ d: number; owner: string }>) {
     const owner = row.owner.toLowerCase();
@@ -169,7 +182,7 @@ function ownerAccrualCheck(store: RunStore, claims: ClaimSummary, claimedBefore:
     devices.push(row.d);
     owners.set(owner, devices);
   }
-  const units = expectedDeviceUnits(store);
+  const units = expectedDeviceUnits(store, proRata);
   const mismatches: string[] = [];
   for (const [owner, devices] of owners) {
     const want = devices.reduce((n, d) => n + (units.get(d) ?? 0n), 0n);
@@ -181,7 +194,7 @@ function ownerAccrualCheck(store: RunStore, claims: ClaimSummary, claimedBefore:
     ok: mismatches.length === 0,
     detail:
       mismatches.length === 0
-        ? `${owners.size} owners' units, claimed before the resume plus accrued, read from the settlement contract, match the reward rule over run.db`
+        ? `${owners.size} owners' ${proRata ? 'gwei' : 'units'}, claimed before the resume plus accrued, read from the settlement contract, match the reward ${proRata ? 'policy' : 'rule'} over run.db`
         : mismatches.slice(0, 5).join('; '),
   };
 }

@@ -1,4 +1,7 @@
 import type { Scenario } from '../../scenarios/index.ts';
+import { runPolicyOf } from './run-policy.ts';
+import { epochBooks } from '../../backend/epochs/epoch-books.ts';
+import type { PolicyReport } from '../../reports/types.ts';
 import type { ClaimSummary } from './claims.ts';
 import type { RegistrationCounters } from '../../backend/registration/registration-exchange.ts';
 import type { AttachedDeviceReport, RunReport, ReportCheck, DeviceReward, BatchReport, ProfileReport, PerformanceReport } from '../../reports/types.ts';
@@ -189,9 +192,27 @@ export function buildReport(input: ReportInput): RunReport {
     rewards: {
       totalWei: perDevice.reduce((a, d) => a + BigInt(d.rewardWei), 0n).toString(),
       perDevice,
+      ...policyPart(input),
     },
     profiles: profileRows(input.store, perDevice),
     attached: input.attached,
     performance: input.performance,
+  };
+}
+
+/** The policy's part of the report, from the epoch books the close recorded in run.db. */
+function policyPart(input: ReportInput): { policy?: PolicyReport } {
+  const policy = runPolicyOf(input.scenario);
+  if (policy === undefined) return {};
+  const params = input.store.getMeta('params');
+  return {
+    policy: {
+      ...(params === undefined ? {} : { params }),
+      emission: policy.emission.kind,
+      epochs: epochBooks(input.store).map((b) => ({
+        epoch: b.epoch, totalUnits: b.totalUnits.toString(), emissionWei: b.emissionWei.toString(),
+        paidWei: (b.emissionWei - b.dustWei).toString(), dustWei: b.dustWei.toString(),
+      })),
+    },
   };
 }

@@ -1,4 +1,6 @@
 import type { Logger } from '../../core/ports.ts';
+import type { RewardPolicy } from '../../core/reward-policy/index.ts';
+import type { EpochBook } from '../../backend/epochs/epoch-books.ts';
 import type { CircuitShape, RuleParams } from '../../core/reward-rule.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import type { RunStore } from '../../backend/store/run-store.ts';
@@ -26,6 +28,9 @@ export async function closeOpenEpochs(input: {
   scenario: Scenario;
   shape: CircuitShape;
   params: RuleParams;
+  /** The run's reward policy (sim/run/run-policy.ts); absent: today's rule. */
+  policy?: RewardPolicy;
+  openEpoch?: (book: EpochBook) => Promise<void>;
   pipeline: SettlementPipeline;
   logger: Logger;
 }): Promise<ResumedEpoch[]> {
@@ -38,7 +43,8 @@ export async function closeOpenEpochs(input: {
   const closed: ResumedEpoch[] = [];
   const devices = deviceMetaOf(store, scenario);
   const closing = createEpochClosing({
-    store, pipeline: input.pipeline, shape: input.shape, params: input.params, epochLengthS: scenario.epochs.lengthS,
+    store, pipeline: input.pipeline, shape: input.shape, params: input.params,
+    ...(input.policy === undefined ? {} : { policy: input.policy }), ...(input.openEpoch === undefined ? {} : { openEpoch: input.openEpoch }), epochLengthS: scenario.epochs.lengthS,
     devices: () => devices, rejectionCursor, wallNowMs: () => performance.timeOrigin + performance.now(), logger: input.logger,
     events: { epochClosed: (stat) => void closed.push(stat) },
   });

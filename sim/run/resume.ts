@@ -1,4 +1,7 @@
 import { existsSync, renameSync } from 'node:fs';
+import { runPolicyOf } from './run-policy.ts';
+import { circuitPolicyOf, isProRata } from '../../core/reward-policy/index.ts';
+import type { EpochBook } from '../../backend/epochs/epoch-books.ts';
 import { join } from 'node:path';
 import type { Logger } from '../../core/ports.ts';
 import { silentLogger } from '../../core/ports.ts';
@@ -65,6 +68,7 @@ export async function resumeRun(runDirInput: string, options: ResumeOptions = {}
   const cleanups: Cleanups = [];
   try {
     const { runDir, store, scenario, shape, params, artifacts, chain } = await reopenRun(runDirInput, { ...options, logger }, cleanups);
+    const policy = runPolicyOf(scenario);
 
     const jobs = new ProofJobs(store.db);
     let lost = 0;
@@ -79,7 +83,7 @@ export async function resumeRun(runDirInput: string, options: ResumeOptions = {}
     const prover = new ProverPool({ artifacts, logger });
     cleanups.push(() => prover.close());
     const pipeline = new SettlementPipeline({
-      artifacts, shape, params, store, proofDir: join(runDir, 'proofs'), logger,
+      artifacts, shape, params, ...(policy === undefined ? {} : { circuitPolicy: circuitPolicyOf(policy) }), store, proofDir: join(runDir, 'proofs'), logger,
       wallNowMs: () => performance.timeOrigin + performance.now(),
       prove: (input) => prover.prove(input),
       settle: (args) => chain.settle(args),
@@ -88,7 +92,9 @@ export async function resumeRun(runDirInput: string, options: ResumeOptions = {}
     });
     const owed = pipeline.resume();
     logger.info(`resuming ${runDir}: ${owed} proof jobs owed`);
-    const epochsClosed = await closeOpenEpochs({ store, scenario, shape, params, pipeline, logger });
+    const epochsClosed = await closeOpenEpochs({
+      store, scenario, shape, params, ...(policy === undefined ? {} : { policy, openEpoch: (book: EpochBook) => chain.openEpoch(book) }), pipeline, logger,
+    });
     const { settled, failures } = await pipeline.drain();
     store.flush();
     const ownerKeys = ownerKeysOf(store, scenario.seed);
@@ -102,7 +108,7 @@ export async function resumeRun(runDirInput: string, options: ResumeOptions = {}
     store.setMeta('resumed_at', resumedAt.toISOString());
     const result = { owed, epochsClosed: epochsClosed.map((e) => e.epoch), settled: settled.length, failures, claims };
     if (claims === undefined) return { ...result, outcome: undefined };
-    const checks = await chainChecks({ store, chain, settled: settled.length, failures, claims, claimedBefore });
+    const checks = await chainChecks({ store, chain, settled: settled.length, failures, claims, claimedBefore, proRata: policy !== undefined && isProRata(policy) });
     const report = buildResumeReport({
       scenario, runDir, store, chain, resumedAt, previousReport: keepPreviousReport(runDir), epochsClosed, jobsOwed: owed, lostOnChain: lost, claims, checks,
     });

@@ -42,7 +42,8 @@ import { externalBrokerOf, refuseWithExternalBroker } from './stages/external-br
 import { probeBackendLogin } from './stages/probe-broker.ts';
 import { outcomeOf, writeReportJson, type RunOutcome } from './write-report.ts';
 import { EXIT } from '../exit-codes.ts';
-import { policyNotApplied } from './policy-not-applied.ts';
+import { policyNotApplied, runPolicyOf, withParamSet } from './run-policy.ts';
+import { circuitPolicyOf, isProRata } from '../../core/reward-policy/index.ts';
 import type { RunOutput } from '../../reports/output.ts';
 import { markdownOutput } from '../../reports/markdown-output.ts';
 import { htmlOutput } from '../../reports/html/html-output.ts';
@@ -56,6 +57,8 @@ import { watchThresholds } from '../thresholds/watch-thresholds.ts';
 import { refuseTimeline, startTimeline } from '../timeline/run-timeline.ts';
 
 export interface RunOptions {
+  /** A sweep's parameter set (`cap=50,emission=1000`) applied to the scenario's policy before anything starts. */
+  params?: string;
   brokerPort?: number;
   rpcUrl?: string;
   operatorKey?: string;
@@ -167,6 +170,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
   let thresholds: ReturnType<typeof planThresholds>;
   try {
     scenario = typeof scenarioOrFile === 'string' ? loadScenarioFile(scenarioOrFile) : parseScenario(scenarioOrFile, 'scenario');
+    if (options.params !== undefined) scenario = withParamSet(scenario, options.params);
     // A threshold on a metric this run does not measure costs nothing: said before anything starts.
     thresholds = planThresholds({ entries: scenario.thresholds, context: metricContextOf(scenario), source, fleetOnly: false, logger });
   } catch (error) {
@@ -198,6 +202,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
   const store = new RunStore(join(runDir, 'run.db'));
   cleanups.push(() => store.close());
   store.setMeta('scenario', JSON.stringify(scenario, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  if (options.params !== undefined) store.setMeta('params', options.params);
   store.setMeta('started_at', startedAt.toISOString());
   logger.info(`run folder ${runDir}`);
 
@@ -252,8 +257,9 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     cleanups.push(() => time.stop());
     if (fleetSetup.placement === 'child') logger.info(`fleet of ${fleetSetup.plan.devices.length} runs in its own process (output in ${join(runDir, 'fleet-process.log')})`);
 
+    const policy = runPolicyOf(scenario);
     const { artifacts, chain, restartChain } = await prepareCircuitAndChain({
-      shape, params, runDir, cacheDir, ptauPath: options.ptauPath, rpcUrl: options.rpcUrl, operatorKey: options.operatorKey,
+      shape, params, ...(policy === undefined ? {} : { policy }), runDir, cacheDir, ptauPath: options.ptauPath, rpcUrl: options.rpcUrl, operatorKey: options.operatorKey,
       devices: fleetSetup.plan.devices.length, store, cleanups, timed, logger,
     });
 
@@ -322,7 +328,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     });
     cleanups.push(() => void memory.stop());
     const pipeline = new SettlementPipeline({
-      artifacts, shape, params, store, proofDir: join(runDir, 'proofs'), logger, wallNowMs,
+      artifacts, shape, params, ...(policy === undefined ? {} : { circuitPolicy: circuitPolicyOf(policy) }), store, proofDir: join(runDir, 'proofs'), logger, wallNowMs,
       prove: (input) => prover.prove(input),
       settle: (args) => chain.settle(args),
       isSettled: (epoch, batch) => chain.isSettled(epoch, batch),
@@ -331,7 +337,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     });
     cleanups.push(() => pipeline.cancel());
     const epochs = createEpochClosing({
-      store, ingest, pipeline, shape, params, epochLengthS: scenario.epochs.lengthS, devices: () => directory.deviceMeta(), wallNowMs, logger, events,
+      store, ingest, pipeline, shape, params, ...(policy === undefined ? {} : { policy, openEpoch: (book) => chain.openEpoch(book) }), epochLengthS: scenario.epochs.lengthS, devices: () => directory.deviceMeta(), wallNowMs, logger, events,
     });
     // A slice waits while a close is under way; each page it summarizes and each proof job it builds is progress.
     time.io.addPending('an epoch close under way', () => epochs.closeWork());
@@ -384,7 +390,7 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     stream.phase('claiming');
     const claims = await timed('claims', () => Promise.race([claimAllRewards({ chain, store, ownerKeys, ownersClaimingThemselves, logger }), interrupted]));
 
-    const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims, externalBroker: external?.target.url });
+    const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims, proRata: policy !== undefined && isProRata(policy), externalBroker: external?.target.url });
     const report = buildReport({
       scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store, latencyMs: publishLatency.summary(), ackLatencyMs: ackLatency.summary(), connectMs: connectLatency.summary(),
       authFailures: backend.authFailures(), refusedLogins: backend.authFailuresByReason(), takeovers: backend.takeovers, listeners: external === undefined ? broker.urls : [],

@@ -4,7 +4,8 @@ import { PinbenchError } from '../../core/errors.ts';
 import { COLUMN_TYPES, type Calibration, type RecordColumns } from './calibration.ts';
 
 /** Bumped whenever a record's meaning or the file's layout changes: older files then miss. */
-export const CALIBRATION_FORMAT = 2;
+// 3: cells are those of the counted readings, as a run's coverage pays them (were: every accepted reading).
+export const CALIBRATION_FORMAT = 3;
 
 type ColumnName = keyof RecordColumns;
 

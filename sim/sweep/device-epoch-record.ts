@@ -25,7 +25,10 @@ export interface DeviceEpochRecord {
   accepted: number;
   /** Messages refused in the epoch (any reason), as the close counted them. */
   rejected: number;
-  /** Distinct h3 cells of the accepted readings, at the calibration's resolution, sorted. */
+  /**
+   * Distinct h3 cells of the counted readings (the K selected, unflagged), at the calibration's
+   * resolution, sorted: the cells a run's policy pays coverage for (core/reward-policy/rewards.ts).
+   */
   cells: string[];
 }
 
@@ -48,7 +51,7 @@ export function deviceEpochRecord(
   let flagMask = 0;
   for (const f of findings) flagMask |= 1 << FLAG_BITS.indexOf(f.flag);
   const cells = new Set<string>();
-  for (const r of input.readings) cells.add(latLngToCell(r.latE7 / 1e7, r.lonE7 / 1e7, resolution));
+  for (const r of work?.readings ?? []) if (!r.flagged) cells.add(latLngToCell(r.latE7 / 1e7, r.lonE7 / 1e7, resolution));
   return {
     countedSamples: paid.samples,
     stepUnits: paid.steps,

@@ -3,10 +3,13 @@
 // settles batches 0 and 1 of epochs 0 and 1 (cold words first, then the steady state), claims,
 // and prints JSON. The default shape (32 × 4) needs a 2^15 ptau, made locally once (20+ minutes
 // on a fresh machine); `--batch-size 4 --readings 8` runs in minutes.
-// Usage: npx tsx test/bench/settle-gas.ts [--batch-size 32] [--readings 4] [--cache-dir DIR]
+// `--pro-rata` deploys a constant emission shared pro rata (issue 20): each epoch is opened first
+// and its openEpoch gas is printed too.
+// Usage: npx tsx test/bench/settle-gas.ts [--batch-size 32] [--readings 4] [--pro-rata] [--cache-dir DIR]
 import { Wallet } from 'ethers';
 import { buildBatchWitness, buildCircuit, proveBatch, shutdownProver } from '../../circuits/index.ts';
-import { claimRewards, compileContracts, deployPinbench, registerDevices, settleBatch, type SettleArgs, type TxResult } from '../../contracts/index.ts';
+import { claimRewards, compileContracts, deployPinbench, openEpoch, registerDevices, settleBatch, type SettleArgs, type TxResult } from '../../contracts/index.ts';
+import { chainPolicyOf, defaultPolicy } from '../../core/reward-policy/index.ts';
 import type { Logger } from '../../core/ports.ts';
 import { DEFAULT_SHAPE, batchDeviceIndexes, type RuleParams, type WorkReading } from '../../core/reward-rule.ts';
 import { defaultCacheDir } from '../../sim/paths.ts';
@@ -19,6 +22,7 @@ function flag(name: string, fallback: string): string {
 const b = Number(flag('--batch-size', String(DEFAULT_SHAPE.batchSize)));
 const k = Number(flag('--readings', String(DEFAULT_SHAPE.readingsPerDevice)));
 const cacheDir = flag('--cache-dir', defaultCacheDir());
+const proRata = process.argv.includes('--pro-rata');
 const logger: Logger = { debug() {}, info: (m) => process.stderr.write(`${m}\n`), warn: (m) => process.stderr.write(`${m}\n`) };
 const params: RuleParams = { unitsPerSample: 10n, maxStepE7: 50_000n, rewardPerUnitWei: 10n ** 12n };
 
@@ -31,13 +35,15 @@ const buildStarted = Date.now();
 const artifacts = await buildCircuit({ cacheDir, batchSize: b, readingsPerDevice: k, logger });
 const buildWallMs = Date.now() - buildStarted;
 
-const settlements: Array<{ epoch: number; batch: number; args: SettleArgs; proveMs: number }> = [];
+const settlements: Array<{ epoch: number; batch: number; args: SettleArgs; lanes: bigint[]; proveMs: number }> = [];
+/** Σ of a lane's six 40-bit units. */
+const unpack = (lane: bigint): bigint => Array.from({ length: 6 }, (_, j) => (lane >> BigInt(40 * j)) & ((1n << 40n) - 1n)).reduce((a, u) => a + u, 0n);
 for (const epoch of [0, 1]) {
   for (const batch of [0, 1]) {
     const devices = batchDeviceIndexes(batch, b).map((deviceIndex) => ({ deviceIndex, readings: readings(deviceIndex, epoch) }));
     const witness = buildBatchWitness({ epoch, batch, params, devices }, { batchSize: b, readingsPerDevice: k });
     const proved = await proveBatch(artifacts, witness.input);
-    settlements.push({ epoch, batch, proveMs: proved.proveMs, args: { proof: proved.proofWords, header: witness.header, commitment: witness.commitment, lanes: witness.lanes } });
+    settlements.push({ epoch, batch, proveMs: proved.proveMs, lanes: witness.lanes, args: { proof: proved.proofWords, header: witness.header, commitment: witness.commitment, lanes: witness.lanes } });
   }
 }
 await shutdownProver();
@@ -49,7 +55,10 @@ try {
   const compiled = await compileContracts({ cacheDir, verifierSolPath: artifacts.verifierSolPath, logger });
   const { settlement, registry } = await deployPinbench({
     signer: wallets[0]!, compiled, operator: wallets[0]!.address,
-    params: { batchSize: b, unitsPerSample: params.unitsPerSample, maxStepE7: params.maxStepE7, rewardPerUnitWei: params.rewardPerUnitWei },
+    params: {
+      batchSize: b, unitsPerSample: params.unitsPerSample, maxStepE7: params.maxStepE7, rewardPerUnitWei: params.rewardPerUnitWei,
+      ...(proRata ? { policy: chainPolicyOf({ ...defaultPolicy(params), emission: { kind: 'constant', perEpochWei: 1000n * 10n ** 18n } }) } : {}),
+    },
   });
   // Device i is owned by wallet 1 for the first batch, wallet 2 for the second.
   await registerDevices(registry, Array.from({ length: 2 * b }, (_, i) => ({
@@ -59,6 +68,13 @@ try {
   })));
   const results: Array<{ epoch: number; batch: number; words: string; gasUsed: number; perDeviceEpoch: number; calldataBytes: number; proveMs: number }> = [];
   const labels = ['cold bitmap, cold accruals (first batch ever)', 'warm bitmap, cold accruals', 'cold bitmap (new epoch), warm accruals', 'steady state: warm bitmap, warm accruals'];
+  const openEpochGas: number[] = [];
+  if (proRata) {
+    for (const epoch of [0, 1]) {
+      const total = settlements.filter((s) => s.epoch === epoch).reduce((sum, s) => sum + s.lanes.reduce((a, lane) => a + unpack(lane), 0n), 0n);
+      openEpochGas.push(Number((await openEpoch(settlement, { epoch, totalUnits: total, batches: 2 })).gasUsed));
+    }
+  }
   for (const [i, s] of settlements.entries()) {
     const r: TxResult = await settleBatch(settlement, s.args);
     results.push({ epoch: s.epoch, batch: s.batch, words: labels[i]!, gasUsed: Number(r.gasUsed), perDeviceEpoch: Math.round(Number(r.gasUsed) / b), calldataBytes: r.calldataBytes, proveMs: Math.round(s.proveMs) });
@@ -71,6 +87,8 @@ try {
     ptauPower: artifacts.ptauPower,
     circuitBuildMs: artifacts.buildMs,
     buildWallMs,
+    proRata,
+    ...(proRata ? { openEpochGas } : {}),
     settle: results,
     calldataBytesPerDeviceEpoch: results[0]!.calldataBytes / b,
     claim: { oneDeviceGas: Number(claimOne.gasUsed), [`${b}DevicesGas`]: Number(claimBatch.gasUsed) },

@@ -139,6 +139,37 @@ describe('batch circuit (small shape, B = 4, K = 8)', () => {
     expect(witness.input.flag[0]).toEqual(['0', '0', '1', '0', '0', '0', '0', '0']);
   });
 
+  it("behavior: under a policy the lanes carry the policy's units: capped, too thin, penalized, with coverage committed in the leaf", async () => {
+    const policy = { capUnits: 5_500n, minSamples: 3, epochPenalty: true };
+    const oneFlag = track(4, 1_000, 0, 0, 1_000, 0);
+    oneFlag[3]!.flagged = true;
+    const devices = [
+      { deviceIndex: 1, readings: track(5, 1_000, 0, 0, 1_000, 0), coverageUnits: 300n },
+      { deviceIndex: 2, readings: track(2, 1_000, 0, 0, 1_000, 0), coverageUnits: 300n },
+      { deviceIndex: 3, readings: oneFlag, coverageUnits: 300n },
+      { deviceIndex: 4, readings: track(3, 1_000, 0, 0, 100, 0), coverageUnits: 77n },
+    ];
+    const { witness } = await proveAndCheck({ epoch: 2, batch: 0, params, policy, devices });
+    // 1: 5,000 + 4,000 + 300 capped at 5,500; 2: two samples < 3; 3: a flag zeroes the epoch; 4: 3,000 + 200 + 77.
+    expect(witness.units).toEqual([5_500n, 0n, 0n, 3_277n]);
+    expect(witness.header).toBe(encodeHeader(2, 0, params, policy));
+    const leaf = deviceLeafHash(4, devices[3]!.readings, shape.readingsPerDevice, 77n);
+    expect(leaf).not.toBe(deviceLeafHash(4, devices[3]!.readings, shape.readingsPerDevice));
+  });
+
+  it('error: lanes with the units before the cap, or without the penalty, fail to prove', async () => {
+    const policy = { capUnits: 5_500n, minSamples: 0, epochPenalty: true };
+    const flagged = track(3, 1_000, 0, 0, 1_000, 0);
+    flagged[1]!.flagged = true;
+    const request = { epoch: 2, batch: 0, params, policy, devices: [{ deviceIndex: 1, readings: track(5, 1_000, 0, 0, 1_000, 0) }, { deviceIndex: 2, readings: flagged }] };
+    const uncapped = buildBatchWitness(request, shape);
+    uncapped.input.lane = packLanes([9_000n, 0n, 0n, 0n]).map(String);
+    await expect(proveBatch(artifacts, uncapped.input)).rejects.toThrow(REJECTED);
+    const unpenalized = buildBatchWitness(request, shape);
+    unpenalized.input.lane = packLanes([5_500n, 2_000n, 0n, 0n]).map(String);
+    await expect(proveBatch(artifacts, unpenalized.input)).rejects.toThrow(REJECTED);
+  });
+
   it('behavior: a jump flagged by flagLargeJumps proves', async () => {
     const readings: WorkReading[] = [
       { latE7: 0, lonE7: 0, timestampS: 10 },

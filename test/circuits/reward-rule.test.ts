@@ -2,7 +2,7 @@ import { poseidon16, poseidon2, poseidon4 } from 'poseidon-lite';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_SHAPE, LANE_BITS, MAX_STEP_DELTA_E7, SMALL_SHAPE, UNITS_PER_LANE,
-  batchCommitment, batchDeviceIndexes, batchOfDevice, decodeHeader, deviceLeafHash, encodeHeader, flagLargeJumps,
+  batchCommitment, batchDeviceIndexes, batchOfDevice, decodeHeader, deviceLeafHash, encodeHeader, flagLargeJumps, policyUnits,
   laneCount, packLanes, poseidonChain, rewardWei, selectEpochReadings, unpackLanes, validateReading, validateRuleParams,
   validateShape, workUnits,
   type RuleParams, type WorkReading,
@@ -180,8 +180,37 @@ describe('header', () => {
     expect(encodeHeader(0, 0, { unitsPerSample: 0n, maxStepE7: 0n })).toBe(0n);
     const max = encodeHeader(2 ** 32 - 1, 2 ** 32 - 1, { unitsPerSample: TWO_32 - 1n, maxStepE7: TWO_32 - 1n });
     expect(max).toBe((1n << 128n) - 1n);
-    expect(decodeHeader(max)).toEqual({ epoch: 2 ** 32 - 1, batch: 2 ** 32 - 1, unitsPerSample: TWO_32 - 1n, maxStepE7: TWO_32 - 1n });
-    expect(decodeHeader(encodeHeader(42, 3, params))).toEqual({ epoch: 42, batch: 3, unitsPerSample: 10n, maxStepE7: 1_000n });
+    const off = { capUnits: 0n, minSamples: 0, epochPenalty: false };
+    expect(decodeHeader(max)).toEqual({ epoch: 2 ** 32 - 1, batch: 2 ** 32 - 1, unitsPerSample: TWO_32 - 1n, maxStepE7: TWO_32 - 1n, ...off });
+    expect(decodeHeader(encodeHeader(42, 3, params))).toEqual({ epoch: 42, batch: 3, unitsPerSample: 10n, maxStepE7: 1_000n, ...off });
+  });
+
+  it('behavior: a policy adds capUnits << 128 | minSamples << 168 | epochPenalty << 172; the zero policy is today\'s header', () => {
+    const policy = { capUnits: (1n << 40n) - 1n, minSamples: 15, epochPenalty: true };
+    const header = encodeHeader(7, 2, params, policy);
+    expect(header).toBe(encodeHeader(7, 2, params) + (((1n << 40n) - 1n) << 128n) + (15n << 168n) + (1n << 172n));
+    expect(header < 1n << 173n).toBe(true);
+    expect(decodeHeader(header)).toEqual({ epoch: 7, batch: 2, unitsPerSample: 10n, maxStepE7: 1_000n, ...policy });
+    expect(encodeHeader(7, 2, params, { capUnits: 0n, minSamples: 0, epochPenalty: false })).toBe(encodeHeader(7, 2, params));
+    expect(() => encodeHeader(7, 2, params, { ...policy, capUnits: 1n << 40n })).toThrow(
+      'capUnits: expected a bigint in [0, 2^40) (0 = no cap; the circuit range-checks it to 40 bits), got 1099511627776',
+    );
+    expect(() => encodeHeader(7, 2, params, { ...policy, minSamples: 16 })).toThrow('minSamples: expected an integer in [0, 15] (0 = none), got 16');
+  });
+
+  it('behavior: policyUnits zeroes a penalized or too-thin device-epoch, adds coverage, then caps', () => {
+    const r = (ts: number, flagged = false) => ({ latE7: 0, lonE7: 0, timestampS: ts, flagged });
+    const clean = [r(1), r(2), r(3)];
+    const off = { capUnits: 0n, minSamples: 0, epochPenalty: false };
+    expect(policyUnits(clean, 30n, 5n, off)).toBe(35n);
+    expect(policyUnits(clean, 30n, 5n, { ...off, capUnits: 32n })).toBe(32n);
+    expect(policyUnits(clean, 30n, 5n, { ...off, minSamples: 3 })).toBe(35n);
+    expect(policyUnits(clean, 30n, 5n, { ...off, minSamples: 4 })).toBe(0n);
+    const oneFlag = [r(1), r(2, true), r(3)];
+    expect(policyUnits(oneFlag, 20n, 0n, off)).toBe(20n);
+    expect(policyUnits(oneFlag, 20n, 0n, { ...off, epochPenalty: true })).toBe(0n);
+    expect(policyUnits(oneFlag, 20n, 0n, { ...off, minSamples: 3 })).toBe(0n);
+    expect(() => policyUnits(clean, 30n, 1n << 36n, off)).toThrow('coverageUnits: expected a bigint in [0, 2^36) (the circuit range-checks it to 36 bits), got 68719476736; lower coverage.unitsPerCell');
   });
 
   it('error: epoch and batch outside 32 bits, params at or above 2^32', () => {

@@ -18,6 +18,8 @@ export const PARAMS: SettlementParams = {
   unitsPerSample: 10,
   maxStepE7: 5000,
   rewardPerUnitWei: 10n ** 15n,
+  // Above what the largest-units tests mint (3 · 2^40 units at 1e15 wei).
+  maxSupplyWei: 10n ** 30n,
 };
 
 export interface ChainFixture {

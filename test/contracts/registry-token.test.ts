@@ -179,7 +179,7 @@ describe('token', () => {
   it('behavior: transfer, approve and transferFrom move balances and emit events', async () => {
     const [deployer, minter, alice, bob] = fx.wallets;
     const factory = new ContractFactory(fx.compiled.token.abi, fx.compiled.token.bytecode, deployer);
-    const fresh = (await (await factory.deploy()).waitForDeployment()) as unknown as Contract;
+    const fresh = (await (await factory.deploy(10n ** 27n)).waitForDeployment()) as unknown as Contract;
     await (await fresh.getFunction('setMinter')(minter.address)).wait();
     const asMinter = fresh.connect(minter) as Contract;
     await (await asMinter.getFunction('mint')(alice.address, 100n)).wait();

@@ -2,7 +2,7 @@ import { ContractFactory, Interface, type Contract, type Wallet } from 'ethers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildBatchWitness, buildCircuit, proveBatch, shutdownProver, type BatchWitness, type CircuitArtifacts } from '../../circuits/index.ts';
 import {
-  SCALAR_FIELD, claimRewards, compileContracts, decodeContractError, deployPinbench, registerDevices, settleBatch, type SettleArgs,
+  SCALAR_FIELD, claimRewards, compileContracts, decodeContractError, deployPinbench, registerDevices, settleBatch, settlementConfig, type SettleArgs,
 } from '../../contracts/index.ts';
 import { silentLogger } from '../../core/ports.ts';
 import { SMALL_SHAPE, encodeHeader, packLanes, type RuleParams, type WorkReading } from '../../core/reward-rule.ts';
@@ -171,14 +171,18 @@ describe('Settlement with real proofs (B = 4, K = 8)', () => {
     expect(await settlement.getFunction('isSettled')(7, 0)).toBe(false);
   });
 
-  it('error: other params in the header revert WrongParams, high header bits HeaderOutOfRange', async () => {
+  it('error: other params in the header revert WrongParams, another policy WrongPolicy, high header bits HeaderOutOfRange', async () => {
     const { args } = get(7, 0);
     await expect(settleBatch(settlement, { ...args, header: encodeHeader(7, 0, { unitsPerSample: 11n, maxStepE7: 5_000n }) })).rejects.toThrow(
       "settlement reverted with WrongParams(unitsPerSample=11, maxStepE7=5000): the header carries unitsPerSample 11 and maxStepE7 5000, not the contract's; prove with the params the contract was deployed with",
     );
-    const high = BigInt(args.header) + (1n << 128n);
+    const capped = encodeHeader(7, 0, params, { capUnits: 50n, minSamples: 2, epochPenalty: true });
+    await expect(settleBatch(settlement, { ...args, header: capped })).rejects.toThrow(
+      "settlement reverted with WrongPolicy(capUnits=50, minSamples=2, epochPenalty=1): the header carries capUnits 50, minSamples 2 and epochPenalty 1, not the contract's; prove with the reward policy the contract was deployed with",
+    );
+    const high = BigInt(args.header) + (1n << 173n);
     await expect(settleBatch(settlement, { ...args, header: high })).rejects.toThrow(
-      `settlement reverted with HeaderOutOfRange(header=${high}): the header has bits above 2^128; encode it with encodeHeader`,
+      `settlement reverted with HeaderOutOfRange(header=${high}): the header has bits above 2^173; encode it with encodeHeader`,
     );
   });
 
@@ -299,7 +303,7 @@ describe('Settlement contract rules, with a fake verifier', () => {
     const factory = new ContractFactory(fx.compiled.settlement.abi, fx.compiled.settlement.bytecode, wallets[0]!);
     const { addresses } = fx.deployment;
     const error = await factory
-      .deploy(addresses.verifier, addresses.registry, addresses.token, wallets[0]!.address, 6, PARAMS.unitsPerSample, PARAMS.maxStepE7, PARAMS.rewardPerUnitWei)
+      .deploy(addresses.verifier, addresses.registry, addresses.token, wallets[0]!.address, settlementConfig({ ...PARAMS, batchSize: 6 }))
       .then(() => undefined, (e: unknown) => e);
     expect(decodeContractError(error, { settlement: new Interface(fx.compiled.settlement.abi) }).message).toBe(
       'settlement reverted with InvalidConfig(reason=batchSize must be a multiple of 4 in 4..1024): invalid deploy parameter: batchSize must be a multiple of 4 in 4..1024; fix the deploy parameters',
@@ -312,8 +316,7 @@ describe('Settlement contract rules, with a fake verifier', () => {
     const factory = new ContractFactory(fx.compiled.settlement.abi, fx.compiled.settlement.bytecode, wallets[0]!);
     const { addresses } = fx.deployment;
     const peer = (await (await factory.deploy(
-      addresses.verifier, addresses.registry, addresses.token, wallets[0]!.address,
-      PARAMS.batchSize, PARAMS.unitsPerSample, PARAMS.maxStepE7, PARAMS.rewardPerUnitWei,
+      addresses.verifier, addresses.registry, addresses.token, wallets[0]!.address, settlementConfig(PARAMS),
     )).waitForDeployment()) as unknown as Contract;
     await settleBatch(peer, args());
     await expect(claimRewards(as(peer, 1), [1], { decodeWith: { token: fx.deployment.token } })).rejects.toMatchObject({

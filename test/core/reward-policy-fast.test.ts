@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cellOccupancy, defaultPolicy, deviceUnits, epochRewards, fastEmissionWei, fastEpochRewards, fastPolicy, GWEI, type DeviceEpochFacts, type RewardPolicy } from '../../core/reward-policy/index.ts';
+import { defaultPolicy, epochRewards, GWEI, type DeviceEpochFacts, type RewardPolicy } from '../../core/reward-policy/index.ts';
+import { fastRewardsOf } from '../support/fast-rewards.ts';
 import { FUZZ_SEED } from '../fuzz/fuzz-support.ts';
 
 const factsArb = fc.uniqueArray(
@@ -33,17 +34,7 @@ describe('reward policy, fast twin', () => {
   it('behavior: agrees with the exact rule on units exactly and on every reward within 1 gwei', () => {
     fc.assert(fc.property(policyArb, factsArb, fc.integer({ min: 0, max: 30 }), (policy, facts, epoch) => {
       const exact = epochRewards(policy, epoch, facts);
-      const sorted = [...facts].sort((a, b) => a.deviceIndex - b.deviceIndex);
-      const occupancy = cellOccupancy(sorted);
-      const n = sorted.length;
-      const units = new Float64Array(n);
-      const reward = new Float64Array(n);
-      const total = fastEpochRewards(
-        fastPolicy(policy), fastEmissionWei(policy, epoch), n,
-        Int32Array.from(sorted, (f) => f.countedSamples), Float64Array.from(sorted, (f) => Number(f.stepUnits)),
-        Int32Array.from(sorted, (f) => f.flaggedReadings), Float64Array.from(sorted, (f) => Number(deviceUnits(policy, f, occupancy).coverageUnits)),
-        units, reward,
-      );
+      const { total, units, reward } = fastRewardsOf(policy, epoch, facts);
       expect(total).toBe(Number(exact.totalUnits));
       exact.devices.forEach((d, i) => {
         expect(units[i]).toBe(Number(d.units));
@@ -51,5 +42,14 @@ describe('reward policy, fast twin', () => {
         expect(Math.abs(reward[i]! - Number(d.rewardWei))).toBeLessThanOrEqual(tolerance);
       });
     }), { seed: FUZZ_SEED, numRuns: 200 });
+  });
+
+  it('behavior: a pro-rata reward is the exact rule\'s gwei to the last gwei while u · E_e/1e9 < 2^53', () => {
+    fc.assert(fc.property(policyArb, factsArb, fc.bigInt({ min: 1n, max: 10n ** 9n }), (policy, facts, gwei) => {
+      const p = { ...policy, emission: { kind: 'constant' as const, perEpochWei: gwei * GWEI } };
+      const exact = epochRewards(p, 0, facts);
+      const { reward } = fastRewardsOf(p, 0, facts);
+      exact.devices.forEach((d, i) => expect(BigInt(Math.round(reward[i]! / 1e9))).toBe(d.rewardWei / GWEI));
+    }), { seed: FUZZ_SEED, numRuns: 300 });
   });
 });

@@ -1,4 +1,4 @@
-import { policyNotApplied } from '../../sim/run/policy-not-applied.ts';
+import { policyNotApplied, runPolicyOf } from '../../sim/run/run-policy.ts';
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../core/reward-policy/index.ts';
 import { parseScenario, parseScenarioText } from '../../scenarios/load.ts';
@@ -39,12 +39,18 @@ describe('scenario policy block', () => {
     expect(() => parseScenario({ ...BASE, policy: { emisson: {} } }, 'p')).toThrow('p: policy.emisson: unknown key emisson; did you mean emission?');
   });
 
-  it('behavior: a run warns that a policy other than today\'s rule is not yet applied, and says nothing for today\'s', () => {
+  it('behavior: a run applies any policy but today\'s rule through the policy, and warns only that stakes stay off chain', () => {
     const base = { name: 'p', seed: 1, fleet: [{ count: 4 }], epochs: { lengthS: 12, count: 2 } };
-    expect(policyNotApplied(parseScenario(base, 's.yaml'), 's.yaml')).toBeUndefined();
+    const today = parseScenario(base, 's.yaml');
+    expect(runPolicyOf(today)).toBeUndefined();
+    expect(policyNotApplied(today, 's.yaml')).toBeUndefined();
     const pooled = parseScenario({ ...base, policy: { emission: { kind: 'constant', perEpochWei: '1000000000000000000000' } } }, 's.yaml');
-    expect(policyNotApplied(pooled, 's.yaml')).toBe(
-      "s.yaml: policy: is checked but not yet applied by a run, which pays by reward: (units × rewardPerUnitWei) as before; the policy is for the economics lab, which is being built (issue 20)",
+    expect(runPolicyOf(pooled)).toBe(pooled.policy);
+    expect(policyNotApplied(pooled, 's.yaml')).toBeUndefined();
+    const staked = parseScenario({ ...base, policy: { stake: { perDeviceWei: '1000', slashBps: 500 } } }, 's.yaml');
+    expect(runPolicyOf(staked)).toBe(staked.policy);
+    expect(policyNotApplied(staked, 's.yaml')).toBe(
+      "s.yaml: policy.stake is modelled by `pinbench sweep` only: a run's contracts hold no stakes and slash nothing; rewards follow the rest of the policy",
     );
   });
 });

@@ -1,5 +1,6 @@
 import type { Logger } from '../../../core/ports.ts';
 import type { CircuitShape, RuleParams } from '../../../core/reward-rule.ts';
+import type { RewardPolicy } from '../../../core/reward-policy/index.ts';
 import { buildCircuit, type CircuitArtifacts } from '../../../circuits/index.ts';
 import type { RunStore } from '../../../backend/store/run-store.ts';
 import { chainStatePath } from '../../paths.ts';
@@ -17,6 +18,8 @@ export type Timed = <T>(stage: string, work: () => Promise<T>) => Promise<T>;
 export async function prepareCircuitAndChain(input: {
   shape: CircuitShape;
   params: RuleParams;
+  /** The reward policy the contracts are deployed with (absent: today's rule). */
+  policy?: RewardPolicy;
   runDir: string;
   cacheDir: string;
   ptauPath?: string;
@@ -54,7 +57,7 @@ export async function prepareCircuitAndChain(input: {
   cleanups.push(() => chainStart.stop());
   logger.info(`circuit ready: ${artifacts.constraints.toLocaleString('en-US')} constraints, ${shape.batchSize} devices × ${shape.readingsPerDevice} readings per proof`);
   const chain = await timed('chain.deploy', () =>
-    setUpChain.deploy(chainStart, { cacheDir, verifierSolPath: artifacts.verifierSolPath, shape, params, logger }),
+    setUpChain.deploy(chainStart, { cacheDir, verifierSolPath: artifacts.verifierSolPath, shape, params, ...(input.policy === undefined ? {} : { policy: input.policy }), logger }),
   );
   cleanups.push(() => chain.close());
   input.store.setMeta('chain', JSON.stringify({ embedded: chain.embedded, rpcUrl: chain.rpcUrl, chainId: chain.chainId.toString(), addresses: chain.addresses }));

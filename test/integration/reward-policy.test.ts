@@ -1,0 +1,156 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Contract, JsonRpcProvider } from 'ethers';
+import { latLngToCell } from 'h3-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScenario, type RunResult } from '../../sim/index.ts';
+import { startAnvil, type AnvilNode } from '../../sim/chain/anvil.ts';
+import { silentLogger } from '../../core/ports.ts';
+import { flagLargeJumps, type WorkReading } from '../../core/reward-rule.ts';
+import { epochRewards, factsFromReadings, GWEI, type DeviceEpochFacts, type EpochRewards, type RewardPolicy } from '../../core/reward-policy/index.ts';
+import { fastRewardsOf } from '../support/fast-rewards.ts';
+import { parseScenarioText } from '../../scenarios/load.ts';
+import { testCacheDir } from '../support/cache.ts';
+
+/**
+ * Issue 20: one policy, three places. A real run (broker, ingest, proofs, anvil) pays by a policy
+ * with every per-device part (pro rata with halving, h3 coverage with density, cap, minimum,
+ * epoch penalty); the test recomputes every device-epoch from run.db's raw readings and flags
+ * with the exact rule and with the sweep's fast twin, and reads what the chain accrued each
+ * device (at the block of the last settlement, before any claim) and what each owner holds.
+ */
+const SCENARIO = `name: policy-mix
+seed: 11
+fleet:
+  - { count: 4, motion: car, uploadPeriodS: 2 }
+  - { count: 3, motion: walk, uploadPeriodS: 2 }
+  - { count: 2, motion: stationary, uploadPeriodS: 2 }
+  - { count: 1, motion: car, uploadPeriodS: 2, adversary: flooding }
+  - { count: 1, motion: car, uploadPeriodS: 9 }
+epochs: { lengthS: 30, count: 2 }
+time: { mode: accelerated }
+circuit: { batchSize: 4, readingsPerDevice: 8 }
+policy:
+  emission: { kind: halving, initialWei: "1000000000000000000000", everyEpochs: 1 }
+  coverage: { resolution: 10, unitsPerCell: 40, densityTarget: 1 }
+  capUnits: 20000
+  minSamples: 4
+  flagPenalty: epoch
+`;
+const K = 8;
+const SETTLEMENT_ABI = [
+  'function accruedUnits(uint256) view returns (uint256)',
+  'event BatchSettled(uint256 indexed epoch, uint256 indexed batch, uint256 commitment)',
+  'event EpochFinalized(uint256 indexed epoch, uint256 paidWei, uint256 dustWei)',
+];
+const ERC20_ABI = ['function balanceOf(address) view returns (uint256)', 'function totalSupply() view returns (uint256)'];
+
+/** Every device-epoch's facts from run.db's accepted readings and flags, as a user holding them would compute them. */
+function factsFromRunDb(runDb: string, policy: RewardPolicy): Map<number, DeviceEpochFacts[]> {
+  const db = new Database(runDb, { readonly: true });
+  const rows = db.prepare('SELECT epoch, device_index AS deviceIndex, timestamp_s AS timestampS, lat_e7 AS latE7, lon_e7 AS lonE7 FROM readings ORDER BY epoch, device_index, timestamp_s')
+    .all() as Array<{ epoch: number; deviceIndex: number } & WorkReading>;
+  const flagged = new Set((db.prepare('SELECT DISTINCT epoch, device_index AS d FROM flags').all() as Array<{ epoch: number; d: number }>).map((f) => `${f.epoch}:${f.d}`));
+  db.close();
+  const byKey = new Map<string, WorkReading[]>();
+  for (const r of rows) {
+    const key = `${r.epoch}:${r.deviceIndex}`;
+    const list = byKey.get(key) ?? [];
+    list.push({ latE7: r.latE7, lonE7: r.lonE7, timestampS: r.timestampS, ...(flagged.has(key) ? { flagged: true } : {}) });
+    byKey.set(key, list);
+  }
+  const cellOf = (r: WorkReading) => latLngToCell(r.latE7 / 1e7, r.lonE7 / 1e7, policy.coverage!.resolution);
+  const epochs = new Map<number, DeviceEpochFacts[]>();
+  for (const [key, readings] of byKey) {
+    const [epoch, deviceIndex] = key.split(':').map(Number) as [number, number];
+    const list = epochs.get(epoch) ?? [];
+    list.push(factsFromReadings(deviceIndex, flagLargeJumps(readings, K), policy, K, cellOf));
+    epochs.set(epoch, list);
+  }
+  return epochs;
+}
+
+/** The sweep's fast twin on the same facts: each device's reward in gwei. */
+function fastGwei(policy: RewardPolicy, epoch: number, facts: readonly DeviceEpochFacts[]): Map<number, bigint> {
+  const { sorted, reward } = fastRewardsOf(policy, epoch, facts);
+  return new Map(sorted.map((f, i) => [f.deviceIndex, BigInt(Math.round(reward[i]! / 1e9))]));
+}
+
+describe('integration: a run pays by the reward policy, to the last gwei, as the exact rule and the fast model compute it', () => {
+  let anvil: AnvilNode;
+  let provider: JsonRpcProvider;
+  let result: RunResult;
+  let policy: RewardPolicy;
+  let exact: EpochRewards[];
+  let fast: Array<Map<number, bigint>>;
+
+  beforeAll(async () => {
+    anvil = await startAnvil({ logger: silentLogger });
+    provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { cacheTimeout: -1 });
+    const dir = mkdtempSync(join(tmpdir(), 'pinbench-policy-'));
+    writeFileSync(join(dir, 'policy-mix.yaml'), SCENARIO);
+    policy = parseScenarioText(SCENARIO, 'policy-mix.yaml').policy;
+    result = await runScenario(join(dir, 'policy-mix.yaml'), { rpcUrl: anvil.rpcUrl, outDir: dir, cacheDir: testCacheDir });
+    const epochs = factsFromRunDb(join(result.runDir, 'run.db'), policy);
+    exact = [...epochs.keys()].sort().map((e) => epochRewards(policy, e, epochs.get(e)!));
+    fast = exact.map((e) => fastGwei(policy, e.epoch, epochs.get(e.epoch)!));
+  }, 300_000);
+
+  afterAll(async () => {
+    provider?.destroy();
+    await anvil?.stop();
+  });
+
+  it('behavior: the run passes its checks, and the policy\'s every part shows in the rewards', () => {
+    expect(result.failedChecks).toEqual([]);
+    expect(exact.map((e) => e.epoch)).toEqual([0, 1]);
+    const devices = exact.flatMap((e) => e.devices);
+    // capped cars, uncapped walkers and stationary devices, a flagged flooder and a too-thin device at 0
+    expect(devices.some((d) => d.units === 20000n)).toBe(true);
+    expect(devices.some((d) => d.units > 0n && d.units < 20000n)).toBe(true);
+    expect(devices.some((d) => d.flagged && d.units === 0n)).toBe(true);
+    expect(devices.some((d) => !d.flagged && d.units === 0n && d.baseUnits > 0n)).toBe(true);
+    expect(devices.some((d) => d.coverageUnits > 0n)).toBe(true);
+    // halving every epoch: 1000 then 500 tokens
+    expect(exact.map((e) => e.emissionWei)).toEqual([10n ** 21n, 5n * 10n ** 20n]);
+    expect(result.report.rewards.policy).toEqual({
+      emission: 'halving',
+      epochs: exact.map((e) => ({ epoch: e.epoch, totalUnits: String(e.totalUnits), emissionWei: String(e.emissionWei), paidWei: String(e.paidWei), dustWei: String(e.dustWei) })),
+    });
+  });
+
+  it('behavior: what the chain accrued each device before any claim equals the exact rule and the fast model, gwei for gwei', async () => {
+    const settlement = new Contract(result.report.chain.contracts.settlement, SETTLEMENT_ABI, provider);
+    const settledLogs = await settlement.queryFilter(settlement.filters.BatchSettled!(), 0, 'latest');
+    const lastSettle = Math.max(...settledLogs.map((l) => l.blockNumber));
+    const want = new Map<number, bigint>();
+    const wantFast = new Map<number, bigint>();
+    for (const [i, e] of exact.entries()) {
+      for (const d of e.devices) want.set(d.deviceIndex, (want.get(d.deviceIndex) ?? 0n) + d.rewardWei / GWEI);
+      for (const [index, gwei] of fast[i]!) wantFast.set(index, (wantFast.get(index) ?? 0n) + gwei);
+    }
+    const got = new Map<number, bigint>();
+    for (const index of want.keys()) got.set(index, (await settlement.getFunction('accruedUnits')(index, { blockTag: lastSettle })) as bigint);
+    expect(got).toEqual(want);
+    expect(wantFast).toEqual(want);
+  });
+
+  it('behavior: each epoch finalized on chain with the exact rule\'s paid and dust; owners hold what their devices earned', async () => {
+    const settlement = new Contract(result.report.chain.contracts.settlement, SETTLEMENT_ABI, provider);
+    const finalized = await settlement.queryFilter(settlement.filters.EpochFinalized!(), 0, 'latest');
+    expect(finalized.map((l) => ('args' in l ? [Number(l.args[0]), l.args[1], l.args[2]] : []))).toEqual(exact.map((e) => [e.epoch, e.paidWei, e.dustWei]));
+    const db = new Database(join(result.runDir, 'run.db'), { readonly: true });
+    const owners = db.prepare('SELECT device_index AS d, owner FROM devices').all() as Array<{ d: number; owner: string }>;
+    db.close();
+    const byOwner = new Map<string, bigint>();
+    for (const e of exact) for (const d of e.devices) {
+      const owner = owners.find((o) => o.d === d.deviceIndex)!.owner;
+      byOwner.set(owner, (byOwner.get(owner) ?? 0n) + d.rewardWei);
+    }
+    const token = new Contract(result.report.chain.contracts.token, ERC20_ABI, provider);
+    for (const [owner, wei] of byOwner) expect(await token.getFunction('balanceOf')(owner), owner).toBe(wei);
+    expect(await token.getFunction('totalSupply')()).toBe(exact.reduce((a, e) => a + e.paidWei, 0n));
+  });
+});
