@@ -18,7 +18,7 @@ export interface FleetRewards {
  * Draws the fleet for `seed` (fast-sampler.ts) and pays every epoch by the policy's float64 twin
  * (core/reward-policy/rewards-fast.ts). Coverage units follow rewards.ts step 2 over the drawn
  * fleet's cells: n_c = devices of the epoch whose record lists cell c (each record's cells are
- * distinct), each paid cellUnits(n_c). The calibration's cells are those of the accepted readings
+ * distinct), each paid cellUnits(n_c). The calibration's cells are those of the counted readings
  * at its resolution, which is the set's coverage resolution (run-sweep.ts calibrates per resolution).
  * Stake (rewards.ts): a flagged device-epoch slashes floor(left · slashBps / 10000) of the stake left.
  */

@@ -1,5 +1,6 @@
-import { applyAxes, parseGridAxis, validatePolicy, type AxisContext, type RewardPolicy } from '../../core/reward-policy/index.ts';
+import { applyAxes, formatParamSet, parseGridAxis, validatePolicy, type AxisContext, type RewardPolicy } from '../../core/reward-policy/index.ts';
 import { PinbenchError } from '../../core/errors.ts';
+import type { Scenario } from '../../scenarios/index.ts';
 
 /** One axis of the grid as given: `--grid cap=50,100,200` → { name: 'cap', values: ['50', '100', '200'] }. */
 export interface GridAxis {
@@ -11,7 +12,7 @@ export interface GridAxis {
 export interface ParamSet {
   readonly id: number;
   readonly params: Readonly<Record<string, string>>;
-  /** `cap=50,emission=1000`, axes in the order given. */
+  /** `cap=50,emission=1000`, axes in the order given (core/reward-policy/param-set.ts formatParamSet): what `run --params` takes. */
   readonly label: string;
 }
 
@@ -48,19 +49,24 @@ export function gridSets(axes: readonly GridAxis[]): ParamSet[] {
     }
     const params: Record<string, string> = {};
     axes.forEach((axis, a) => { params[axis.name] = picked[a]!; });
-    sets.push({ id, params, label: setLabel(axes.map((a) => a.name), params) });
+    sets.push({ id, params, label: formatParamSet(params) });
   }
   return sets;
-}
-
-export function setLabel(names: readonly string[], params: Readonly<Record<string, string>>): string {
-  return names.map((n) => `${n}=${params[n]}`).join(',');
 }
 
 /** What a set's policy is checked against: the scenario's epochs (supply) and K (minSamples). */
 export interface SetPolicyContext extends AxisContext {
   readonly epochs: number;
   readonly readingsPerDevice: number;
+}
+
+/**
+ * The context `pinbench run --params` checks a set's policy in (sim/run/run-policy.ts withParamSet),
+ * over the sweep's epochs: epochs per year of the scenario's epoch length (365 for daily epochs,
+ * for yearlyDecay on another emission), K for minSamples.
+ */
+export function sweepPolicyContext(scenario: Scenario, epochs: number): SetPolicyContext {
+  return { epochs, readingsPerDevice: scenario.circuit.readingsPerDevice, epochsPerYear: Math.max(1, Math.round((365 * 86_400) / scenario.epochs.lengthS)) };
 }
 
 /**

@@ -1,8 +1,7 @@
 import { PinbenchError } from '../../core/errors.ts';
 import type { RewardPolicy } from '../../core/reward-policy/index.ts';
 import { isReplayEntry, type Scenario } from '../../scenarios/index.ts';
-import { sweepPolicyContext } from './param-set.ts';
-import { gridPolicies, gridSets, parseGrid, type GridAxis, type ParamSet } from './sweep-grid.ts';
+import { gridPolicies, gridSets, parseGrid, sweepPolicyContext, type GridAxis, type ParamSet } from './sweep-grid.ts';
 import { profileGroups, sweepMetricInfos, DEFAULT_VIABILITY_TOKENS } from './sweep-metrics.ts';
 import { parseObjective, type Objective } from './sweep-objective.ts';
 

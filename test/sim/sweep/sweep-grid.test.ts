@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../../scenarios/index.ts';
-import { applyParamSet, paramSetPolicy, parseParamSet } from '../../../sim/sweep/param-set.ts';
+import { withParamSet } from '../../../sim/run/run-policy.ts';
 import { gridSets, parseGrid } from '../../../sim/sweep/sweep-grid.ts';
 import { planSweep } from '../../../sim/sweep/sweep-plan.ts';
 import { sweepTestScenario } from './sweep-scenario.ts';
@@ -18,14 +18,14 @@ describe('sweep grid and parameter sets', () => {
     expect(sets[4]!.params).toEqual({ cap: '100', emission: '2000' });
   });
 
-  it('param set: a label back into its values and onto the scenario\'s policy, as the sweep computed it', () => {
-    expect(parseParamSet('cap=100, emission=2000')).toEqual({ cap: '100', emission: '2000' });
+  it('param set: each set\'s policy is the one `pinbench run --params <label>` pays by', () => {
     const scenario = sweepTestScenario();
-    const policy = paramSetPolicy(scenario, 'cap=100,emission=2000');
-    expect(policy.capUnits).toBe(100n);
-    expect(policy.emission).toEqual({ kind: 'constant', perEpochWei: 2000n * TOKEN });
-    expect(applyParamSet(scenario, 'flagPenalty=epoch').policy.flagPenalty).toBe('epoch');
-    expect(applyParamSet(scenario, 'flagPenalty=epoch').fleet).toBe(scenario.fleet);
+    const plan = planSweep(scenario, { grid: ['cap=100,2000', 'emission=2000', 'yearlyDecay=0.2', 'flagPenalty=epoch'], seeds: 1 });
+    expect(plan.sets.map((s) => s.label)).toEqual(['cap=100,emission=2000,yearlyDecay=0.2,flagPenalty=epoch', 'cap=2000,emission=2000,yearlyDecay=0.2,flagPenalty=epoch']);
+    plan.sets.forEach((set, i) => expect(plan.policies[i]).toEqual(withParamSet(scenario, set.label).policy));
+    expect(plan.policies[0]!.capUnits).toBe(100n);
+    // 90-second epochs: 350,400 a year.
+    expect(plan.policies[0]!.emission).toEqual({ kind: 'decay', initialWei: 2000n * TOKEN, yearlyDecay: 0.2, epochsPerYear: 350_400 });
   });
 
   it('bad input: each refusal names the parameter and why', () => {
@@ -35,11 +35,8 @@ describe('sweep grid and parameter sets', () => {
     expect(() => parseGrid(['cap=200..50:50'])).toThrow('--grid cap=200..50:50: the range starts above its end (200 > 50); write it from..to with from ≤ to');
     expect(() => parseGrid(['cap=50..200:0'])).toThrow('--grid cap=50..200:0: the step must be a positive number, got 0');
     expect(() => parseGrid(['cap=50', 'cap=100'])).toThrow('--grid cap: the axis is given twice; give all its values in one --grid cap=v1,v2,…');
+    expect(() => parseGrid(['emision=5'])).toThrow('--grid emision: no policy parameter is named emision; did you mean emission?');
     expect(() => parseGrid(['cap=0'])).toThrow('--grid cap: expected a whole number in [1, 1099511627775], got 0');
-    expect(() => parseParamSet('')).toThrow('--params: no parameters given; expected name=value,… such as cap=50,emission=1000');
-    expect(() => parseParamSet('cap')).toThrow('--params cap: `cap` is not name=value; expected e.g. cap=50,emission=1000');
-    expect(() => parseParamSet('cap=1,cap=2')).toThrow('--params cap=1,cap=2: cap is given twice; give each parameter once');
-    expect(() => parseParamSet('emision=5')).toThrow('--grid emision: no policy parameter is named emision; did you mean emission?');
   });
 
   it('bad input: a set whose emission over the scenario\'s epochs overflows the supply is refused before any work, named', () => {
