@@ -9,6 +9,7 @@ import { runSweep } from '../sweep/run-sweep.ts';
 import { writeSweepOutputs } from '../sweep/sweep-outputs.ts';
 import { planSweep, type SweepRequest } from '../sweep/sweep-plan.ts';
 import { DEFAULT_VIABILITY_TOKENS } from '../sweep/sweep-metrics.ts';
+import { feasibleSets, parseObjective } from '../sweep/sweep-objective.ts';
 import { parseCommandLine } from './parse-command-line.ts';
 
 export const SWEEP_USAGE = `Usage: pinbench sweep <scenario.yaml> --grid NAME=V1,V2,… [--grid …] --seeds N
@@ -98,14 +99,15 @@ export function parseSweepArgs(argv: string[]): SweepCommand | { help: string } 
 
 const fmt = (v: number | undefined) => (v === undefined ? '—' : Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(3));
 
-/** The short table printed at the end: the objective's answer, then the best sets by it (or the first sets without one). */
+/** The short table printed at the end: the objective's answer, then its feasible sets best first (or the first sets without one). */
 export function sweepSummaryLines(result: SweepResult, written: readonly string[], limit = 5): string[] {
   const lines: string[] = [];
   const o = result.objective;
-  const ranked = [...result.sets];
+  let ranked = [...result.sets];
   if (o !== undefined) {
-    const [direction, metric] = o.text.split(/\s+/) as [string, string];
-    ranked.sort((a, b) => ((a.metrics[metric]?.mean ?? NaN) - (b.metrics[metric]?.mean ?? NaN)) * (direction.toLowerCase() === 'max' ? -1 : 1) || a.id - b.id);
+    const objective = parseObjective(o.text, result.metrics.map((m) => m.name));
+    const sign = objective.direction === 'max' ? -1 : 1;
+    ranked = feasibleSets(objective, result.sets).sort((a, b) => (a.metrics[objective.metric]!.mean - b.metrics[objective.metric]!.mean) * sign || a.id - b.id);
     const best = o.bestSetId === undefined ? undefined : result.sets[o.bestSetId];
     lines.push(best === undefined
       ? `objective ${o.text}: no set meets the constraints (0 of ${result.sets.length} feasible)`
@@ -114,7 +116,7 @@ export function sweepSummaryLines(result: SweepResult, written: readonly string[
   const shown = ['emission', 'gini', 'top10Share', 'honestShare', 'costPerKm', 'viabilityShare'];
   lines.push(`${'set'.padEnd(40)} ${shown.map((m) => m.padStart(14)).join(' ')}`);
   for (const s of ranked.slice(0, limit)) lines.push(`${`#${s.id} ${s.label}`.padEnd(40)} ${shown.map((m) => fmt(s.metrics[m]?.mean).padStart(14)).join(' ')}`);
-  if (ranked.length > limit) lines.push(`… ${ranked.length - limit} more sets in sweep.csv`);
+  if (ranked.length > limit) lines.push(`… ${ranked.length - limit} more ${o === undefined ? '' : 'feasible '}sets in sweep.csv`);
   const t = result.timing;
   lines.push(`${t.deviceEpochs.toLocaleString('en-US')} device-epochs in ${(t.wallMs / 1000).toFixed(1)} s (${t.deviceEpochsPerSecond.toLocaleString('en-US')}/s on ${t.workers} workers); calibration: ${result.calibration.worstRelativeError === undefined ? result.calibration.note : `worst relative difference ${(result.calibration.worstRelativeError * 100).toFixed(1)} % (${result.calibration.note})`}`);
   lines.push(`wrote ${written.join(', ')}`);

@@ -53,9 +53,14 @@ function holds(value: number | undefined, op: ObjectiveOp, bound: number): boole
   return op === '<' ? value < bound : op === '<=' ? value <= bound : op === '>' ? value > bound : value >= bound;
 }
 
+/** The sets that have the objective's metric and meet every constraint, on their means. */
+export function feasibleSets(objective: Objective, sets: readonly SweepSetResult[]): SweepSetResult[] {
+  return sets.filter((s) => s.metrics[objective.metric] !== undefined && objective.constraints.every((c) => holds(s.metrics[c.metric]?.mean, c.op, c.bound)));
+}
+
 /** The best feasible set on the metrics' means (ties: the lower id); none feasible ⇒ bestSetId undefined. */
 export function evaluateObjective(objective: Objective, sets: readonly SweepSetResult[]): SweepObjectiveResult {
-  const feasible = sets.filter((s) => s.metrics[objective.metric] !== undefined && objective.constraints.every((c) => holds(s.metrics[c.metric]?.mean, c.op, c.bound)));
+  const feasible = feasibleSets(objective, sets);
   let best: SweepSetResult | undefined;
   for (const s of feasible) {
     const v = s.metrics[objective.metric]!.mean;
