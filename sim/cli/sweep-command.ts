@@ -32,7 +32,7 @@ Options:
   --out DIR                where to write (default runs/<time>-<scenario>-sweep/)
   --objective TEXT         'max|min METRIC [s.t. METRIC <|<=|>|>= NUMBER [and …]]', on the
                            sets' means, e.g. 'max honestShare s.t. gini < 0.4'
-  --viability TOKENS       the viability line per device per epoch (default ${DEFAULT_VIABILITY_TOKENS})
+  --viability TOKENS       the viability line, tokens per device per epoch (default ${DEFAULT_VIABILITY_TOKENS})
   --devices N              fleet size per seed (default the scenario's, its profile mix kept)
   --epochs N               epochs per seed (default the scenario's)
   --calibration-epochs N   epochs the calibration runs the device models (default min(scenario's, 3))
