@@ -56,7 +56,8 @@ ${sweepCalibration(sweep)}
 function charts(data: ReturnType<typeof sweepPageData>, x: ReturnType<typeof sweepPageData>['x']): string {
   const head = '<section id="charts"><h2>Metrics across the grid</h2>';
   const notes = data.notes.map((n) => `<p class="note">${e(n)}</p>`).join('');
-  if (data.charts.length === 0) return `${head}${notes}<p class="missing">${data.series.length === 0 ? 'This sweep has no parameter sets on a grid: nothing to chart.' : 'not in this sweep: it has no metrics'}</p></section>`;
+  // No set on the grid: one line, not a dozen empty charts.
+  if (data.series.length === 0 || data.charts.length === 0) return `${head}${notes}<p class="missing">${data.series.length === 0 ? 'This sweep has no parameter sets on a grid: nothing to chart.' : 'not in this sweep: it has no metrics'}</p></section>`;
   const how = x === null ? '' : `x: ${x.name}${x.numeric ? (x.log ? ' on a log scale' : '') : ' (its values in grid order)'}; ${data.series.length > 1 ? 'one line per combination of the other axes (click one in the legend to hide it in every chart);' : 'one line;'} a dot at the mean over the seeds, a thin whisker from min to max and a thick one ±1 sd.${data.best === null ? '' : ' The ring marks the best set.'}`;
   const index = new Map(data.charts.map((c, i) => [c.id, i]));
   const groups = data.groups.map((g) => `<h3>${e(g.title)}</h3><div class="grid">${g.ids.map((id) => {

@@ -176,9 +176,11 @@
   }
 
   function plot(c, i) {
+    var el = frame(i);
+    // A sweep with no set on the grid has no frames: the page says so in one line instead.
+    if (!el) return;
     var record = { id: c.id, points: 0, missing: null };
     charts.push(record);
-    var el = frame(i);
     if (c.missing) {
       el.className += ' missing';
       el.textContent = 'not in this sweep: ' + c.missing;
