@@ -57,7 +57,10 @@ export function sweepObjective(sweep: LooseSweep, metrics: readonly SweepMetricI
   if (best === undefined) return `${head}${text}<div class="best none"><b>The best set, id ${e(o.bestSetId)}, is not in this sweep's sets.</b> ${e(feasible)}</div></section>`;
   const label = best.label ?? '';
   const command = `pinbench run ${shellWord(sweep.scenario?.path ?? '<scenario>')} --params ${shellWord(label)}`;
-  const figures = metrics.map((m) => `<li><span class="k">${e(m.label)}</span> ${e(formatMeanSd(best.metrics?.[m.name]?.mean, best.metrics?.[m.name]?.sd))}${m.unit === '' ? '' : ` <span class="unit">${e(m.unit)}</span>`}</li>`);
+  const figures = metrics.map((m) => {
+    const value = formatMeanSd(best.metrics?.[m.name]?.mean, best.metrics?.[m.name]?.sd);
+    return `<li><span class="k">${e(m.label)}</span> ${e(value)}${m.unit === '' || value === '–' ? '' : ` <span class="unit">${e(m.unit)}</span>`}</li>`;
+  });
   return `${head}${text}<div class="best"><div class="best-label">Best set: <code>${e(label)}</code> <span class="star">★</span></div>
 <p>${e(feasible)} Confirm it through the full pipeline (broker, proofs, chain):</p>
 <pre class="command"><code>${e(command)}</code></pre>

@@ -13,7 +13,7 @@ const OUTPUT = join(import.meta.dirname, '..', 'output');
 
 describe('sweep.html in headless Chromium (hand-made sweeps, fakes)', () => {
   mkdirSync(OUTPUT, { recursive: true });
-  const open = async (name: string, sweep: SweepResult | LooseSweep, act?: Parameters<typeof openInChromium>[1]['act']) => {
+  const open = async (name: string, sweep: SweepResult | LooseSweep, act?: NonNullable<Parameters<typeof openInChromium>[1]>['act']) => {
     requireChromium();
     const file = join(OUTPUT, `${name}.html`);
     writeFileSync(file, renderSweepHtml(sweep));

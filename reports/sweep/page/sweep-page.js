@@ -93,6 +93,9 @@
       var off = dodge(u, visible);
       var xs = data.x.x;
       var drawn = 0;
+      var ring = null;
+      // Many series' whiskers overlap: fainter, so the means stay readable.
+      var faint = visible.length > 4 ? 0.45 : 1;
       ctx.save();
       ctx.beginPath();
       ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
@@ -118,7 +121,7 @@
           if (v === null) return;
           var x = px(i);
           var lo = c.min[k][i], hi = c.max[k][i], sd = c.sd[k][i];
-          ctx.globalAlpha = 0.75;
+          ctx.globalAlpha = 0.75 * faint;
           if (lo !== null && hi !== null) {
             ctx.lineWidth = 1 * r;
             ctx.beginPath();
@@ -128,7 +131,7 @@
             ctx.stroke();
           }
           if (sd !== null && sd > 0) {
-            ctx.globalAlpha = 0.45;
+            ctx.globalAlpha = 0.45 * faint;
             ctx.fillRect(x - 2 * r, py(v + sd), 4 * r, py(v - sd) - py(v + sd));
           }
           ctx.globalAlpha = 1;
@@ -136,16 +139,17 @@
           ctx.arc(x, py(v), 3 * r, 0, 2 * Math.PI);
           ctx.fill();
           drawn++;
-          if (data.best && data.best.series === k && data.best.x === i) {
-            ctx.strokeStyle = '#111827';
-            ctx.lineWidth = 2 * r;
-            ctx.beginPath();
-            ctx.arc(x, py(v), 7 * r, 0, 2 * Math.PI);
-            ctx.stroke();
-            ctx.strokeStyle = color;
-          }
+          if (data.best && data.best.series === k && data.best.x === i) ring = [x, py(v)];
         });
       });
+      // The best set's ring last, so no later series draws over it.
+      if (ring) {
+        ctx.strokeStyle = '#111827';
+        ctx.lineWidth = 2 * r;
+        ctx.beginPath();
+        ctx.arc(ring[0], ring[1], 7 * r, 0, 2 * Math.PI);
+        ctx.stroke();
+      }
       ctx.restore();
       record.points = drawn;
     };
