@@ -46,7 +46,8 @@
     });
     if (!isFinite(lo)) return [0, 1];
     if (lo >= 0 && lo < 0.35 * hi) lo = 0;
-    if (hi === lo) { var pad = hi === 0 ? 1 : Math.abs(hi) * 0.1; return [lo - pad, hi + pad]; }
+    // All one value: 0 (a metric nobody earned) on [0, 1], else ±10 % around it.
+    if (hi === lo) return hi === 0 ? [0, 1] : [lo - Math.abs(hi) * 0.1, hi + Math.abs(hi) * 0.1];
     var span = hi - lo;
     return [lo === 0 ? 0 : lo - span * 0.08, hi + span * 0.08];
   }
@@ -59,10 +60,10 @@
     return [lo - pad, hi + pad];
   }
 
-  // A y axis as wide as its longest tick label.
-  function fitTicks(u, values, axisIndex, cycle) {
+  // A y axis as wide as its longest tick label, measured on every layout pass: the ticks of the
+  // first pass can be shorter than the last ("0.25" then "0.225"), which cut the label's first digit.
+  function fitTicks(u, values, axisIndex) {
     var axis = u.axes[axisIndex];
-    if (cycle > 1) return axis._size;
     var longest = (values || []).reduce(function (a, v) { return String(v).length > a.length ? String(v) : a; }, '');
     u.ctx.font = axis.font[0];
     return Math.ceil(axis.ticks.size + axis.gap + u.ctx.measureText(longest).width / (window.devicePixelRatio || 1) + 4);
@@ -96,10 +97,9 @@
       var ring = null;
       // Many series' whiskers overlap: fainter, so the means stay readable.
       var faint = visible.length > 4 ? 0.45 : 1;
+      // Not clipped to the plot: the y range holds every whisker (and the chart does not zoom),
+      // and a dot at 0 on the bottom edge shows whole.
       ctx.save();
-      ctx.beginPath();
-      ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
-      ctx.clip();
       visible.forEach(function (k) {
         var color = colorOf(k);
         var px = function (i) { return u.valToPos(xs[i], 'x', true) + off[k]; };
