@@ -33,9 +33,16 @@ describe('sweep.html in headless Chromium (hand-made sweeps, fakes)', () => {
       const ascending = await p.locator('#sets tbody tr td:first-child').allInnerTexts();
       await gini.click();
       const descending = await p.locator('#sets tbody tr td:first-child').allInnerTexts();
+      // The cursor in the middle of the Gini chart: the readout names the set nearest it.
+      const plot = p.locator('#chart-m1 .u-over');
+      await plot.scrollIntoViewIfNeeded();
+      const box = (await plot.boundingBox())!;
+      await p.mouse.move(box.x + 10, box.y + 10);
+      await p.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+      const readout = await p.locator('#chart-m1 .readout').innerText();
       await p.locator('#legend button', { hasText: 'emission=4000' }).click();
       const afterHide = await p.evaluate(() => (window as unknown as { __pinbench: { charts: Array<{ points: number }> } }).__pinbench.charts.map((c) => c.points));
-      return { ascending, descending, afterHide };
+      return { ascending, descending, afterHide, readout };
     });
     expect(page.charts.map((c) => c.id)).toEqual(FAKE_METRICS.map((m) => m.name));
     expect(page.charts.filter((c) => c.points !== 12 || c.missing !== null)).toEqual([]);
@@ -43,9 +50,10 @@ describe('sweep.html in headless Chromium (hand-made sweeps, fakes)', () => {
     expect(page.text).toContain('pinbench run scenarios/city-1k.yaml --params cap=100,emission=2000');
     const sweep = fakeSweep();
     const byGini = [...sweep.sets].sort((a, b) => a.metrics.gini!.mean - b.metrics.gini!.mean).map((s) => String(s.id));
-    const acted = page.acted as { ascending: string[]; descending: string[]; afterHide: number[] };
+    const acted = page.acted as { ascending: string[]; descending: string[]; afterHide: number[]; readout: string };
     expect(acted.ascending.map((t) => t.replace('★ ', ''))).toEqual(byGini);
     expect(acted.descending.map((t) => t.replace('★ ', ''))).toEqual([...byGini].reverse());
+    expect(acted.readout).toMatch(/^cap=(100|200),emission=\d+: 0\.\d{3} ± 0\.\d{3} \(min 0\.\d{3}, max 0\.\d{3}\)$/);
     // One series of three hidden: each chart draws the other 8 sets.
     expect(acted.afterHide).toEqual(FAKE_METRICS.map(() => 8));
   });
