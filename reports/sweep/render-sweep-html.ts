@@ -58,12 +58,16 @@ function charts(data: ReturnType<typeof sweepPageData>, x: ReturnType<typeof swe
   const notes = data.notes.map((n) => `<p class="note">${e(n)}</p>`).join('');
   // No set on the grid: one line, not a dozen empty charts.
   if (data.series.length === 0 || data.charts.length === 0) return `${head}${notes}<p class="missing">${data.series.length === 0 ? 'This sweep has no parameter sets on a grid: nothing to chart.' : 'not in this sweep: it has no metrics'}</p></section>`;
-  const how = x === null ? '' : `x: ${x.name}${x.numeric ? (x.log ? ' on a log scale' : '') : ' (its values in grid order)'}; ${data.series.length > 1 ? 'one line per combination of the other axes (click one in the legend to hide it in every chart);' : 'one line;'} a dot at the mean over the seeds, a thin whisker from min to max and a thick one ±1 sd.${data.best === null ? '' : ' The ring marks the best set.'}`;
+  const how = x === null ? '' : `x: ${x.name}${x.numeric ? (x.log ? ' on a log scale' : '') : ' (its values in grid order)'}; ${data.series.length > 1 ? 'one line per combination of the other axes (click one in the legend to hide it in every chart);' : 'one line;'} a dot at the mean over the seeds, a thin whisker from min to max and a thick one ±1 sd.${data.best === null ? '' : ' The ring marks the best set.'}${data.charts.some((c) => c.bounds.length > 0) ? ' A constraint of the objective is a dashed red line on its metric\'s chart, the side where sets fail it shaded.' : ''}`;
   const index = new Map(data.charts.map((c, i) => [c.id, i]));
   const groups = data.groups.map((g) => `<h3>${e(g.title)}</h3><div class="grid">${g.ids.map((id) => {
     const c = data.charts[index.get(id)!]!;
     const title = c.unit === '' ? c.label : `${c.label} (${c.unit})`;
-    return `<figure class="chart" id="chart-m${index.get(id)}"><figcaption title="${e(c.id)}">${e(title)}</figcaption><div class="plot"></div><div class="readout"></div>${c.description === '' ? '' : `<p class="note">${e(c.description)}</p>`}</figure>`;
+    const tags = [
+      ...(c.objective === null ? [] : [`<span class="tag objective">objective: ${c.objective}</span>`]),
+      ...c.bounds.map((b) => `<span class="tag bound">s.t. ${e(b.source)}</span>`),
+    ].join(' ');
+    return `<figure class="chart" id="chart-m${index.get(id)}"><figcaption title="${e(c.id)}">${e(title)}${tags === '' ? '' : ` ${tags}`}</figcaption><div class="plot"></div><div class="readout"></div>${c.description === '' ? '' : `<p class="note">${e(c.description)}</p>`}</figure>`;
   }).join('')}</div>`);
   return `${head}${notes}<p class="note">${e(how)}</p><div id="legend" class="legend series-legend"></div>${groups.join('')}</section>`;
 }

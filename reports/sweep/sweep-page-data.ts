@@ -1,4 +1,5 @@
 import type { LooseSweep } from './loose-sweep.ts';
+import { objectiveMarks, type MarkOp } from './objective-marks.ts';
 import { metricGroups, sweepMetrics } from './sweep-metrics-info.ts';
 import { sweepGrid, type GridX } from './sweep-grid.ts';
 
@@ -25,6 +26,10 @@ export interface ChartData {
   readonly max: Column[];
   /** Why the chart has nothing to draw: "not in this sweep: …" on the page. */
   readonly missing: string | null;
+  /** The objective maximises or minimises this metric. */
+  readonly objective: 'max' | 'min' | null;
+  /** The objective's constraints on this metric: a line at each bound, the side that fails shaded. */
+  readonly bounds: readonly { readonly op: MarkOp; readonly bound: number; readonly source: string }[];
 }
 
 export interface SweepPageData {
@@ -44,13 +49,16 @@ const finite = (v: unknown): number | null => (typeof v === 'number' && Number.i
 export function sweepPageData(sweep: LooseSweep): SweepPageData {
   const grid = sweepGrid(sweep);
   const { metrics, note: metricsNote } = sweepMetrics(sweep);
+  const marks = objectiveMarks(sweep.objective?.text);
   const byId = new Map((sweep.sets ?? []).filter((s) => typeof s.id === 'number').map((s) => [s.id!, s]));
   const charts = metrics.map((m): ChartData => {
     const column = (field: 'mean' | 'sd' | 'min' | 'max') => grid.series.map((s) => s.setIds.map((id) => (id === null ? null : finite(byId.get(id)?.metrics?.[m.name]?.[field]))));
     const mean = column('mean');
     const drawn = mean.some((row) => row.some((v) => v !== null));
     const missing = drawn ? null : grid.series.length === 0 ? 'no set on the grid' : `no set has ${m.name}`;
-    return { id: m.name, label: m.label, unit: m.unit, description: m.description, group: '', mean, sd: column('sd'), min: column('min'), max: column('max'), missing };
+    const objective = marks?.metric === m.name ? marks.direction : null;
+    const bounds = (marks?.constraints ?? []).filter((c) => c.metric === m.name).map(({ op, bound, source }) => ({ op, bound, source }));
+    return { id: m.name, label: m.label, unit: m.unit, description: m.description, group: '', mean, sd: column('sd'), min: column('min'), max: column('max'), missing, objective, bounds };
   });
   const groups = metricGroups(metrics).map((g) => ({ title: g.title, ids: g.metrics.map((m) => m.name) }));
   const bestId = sweep.objective?.bestSetId;

@@ -37,7 +37,8 @@ function fakeValue(metric: string, cap: number, emission: number, seed: number, 
     case 'emission': return emission * 30 * (0.995 + 0.004 * Math.sin(seed));
     case 'gini': return Math.min(0.9, (0.25 + 0.06 * capEffect) * wobble);
     case 'top10Share': return Math.min(0.95, (0.2 + 0.05 * capEffect) * wobble);
-    case 'honestShare': return Math.min(0.99, (0.92 - 0.03 * capEffect) * wobble);
+    // Highest at cap 100 and emission 2000, so the objective's answer sits inside the grid.
+    case 'honestShare': return Math.min(0.99, (0.9 - 0.04 * (capEffect - 2) ** 2 - 0.05 * Math.abs(Math.log2(emission / 2000))) * (1 + (wobble - 1) / 4));
     case 'costPerKm': return (emission * 30 / (4000 + 900 * capEffect)) * wobble;
     case 'viabilityShare': return Math.max(0, (0.5 - emission / 9000 - 0.02 * capEffect) * wobble);
     default: {
@@ -70,7 +71,10 @@ export function fakeSweep(options: FakeSweepOptions = {}): SweepResult {
       sets.push({ id: sets.length, params: { cap, emission }, label: `cap=${cap},emission=${emission}`, metrics });
     }
   }
-  const bestSetId = options.bestSetId === undefined ? 4 : options.bestSetId;
+  // The objective's answer worked out on the fake figures, as the sweep does: max honestShare among the sets with gini < 0.4.
+  const feasible = sets.filter((s) => s.metrics.gini!.mean < 0.4);
+  const answer = feasible.reduce<SweepSetResult | undefined>((best, s) => (best === undefined || s.metrics.honestShare!.mean > best.metrics.honestShare!.mean ? s : best), undefined);
+  const bestSetId = options.bestSetId === undefined ? answer?.id ?? null : options.bestSetId;
   const devices = 1000;
   const epochs = 30;
   const deviceEpochs = sets.length * seeds.length * devices * epochs;
@@ -83,7 +87,7 @@ export function fakeSweep(options: FakeSweepOptions = {}): SweepResult {
     seeds,
     metrics: FAKE_METRICS,
     sets,
-    objective: { text: 'max honestShare s.t. gini < 0.4', ...(bestSetId === null ? {} : { bestSetId }), feasibleSets: bestSetId === null ? 0 : 6 },
+    objective: { text: 'max honestShare s.t. gini < 0.4', ...(bestSetId === null ? {} : { bestSetId }), feasibleSets: bestSetId === null ? 0 : feasible.length },
     calibration: { key: 'calib-9f2c1d7a', devicesPerProfile: 200, worstRelativeError: 0.043, note: 'Pool means of a second calibration at seed 1001 against this one: counted samples, distance and flag rate per profile.' },
     timing: { deviceEpochs, wallMs: 4_200, deviceEpochsPerSecond: deviceEpochs / 4.2, workers: 2 },
   };

@@ -38,6 +38,8 @@ describe('renderSweepHtml: sweep.html from hand-made sweeps (fakes)', () => {
     expect(html.match(/<tr class="best">/g)).toHaveLength(1);
     expect(html).toMatch(/<tr class="best"><td class="num" data-v="4"><span class="star"[^>]*>★<\/span> 4<\/td><td><code>cap=100,emission=2000<\/code><\/td><td data-v="100">100<\/td><td data-v="2000">2000<\/td>/);
     expect(html).toContain('200 devices per profile; worst relative error 4.3 %.');
+    expect(html).toContain('<figcaption title="honestShare">Honest share (share) <span class="tag objective">objective: max</span></figcaption>');
+    expect(html).toContain('<figcaption title="gini">Gini (share) <span class="tag bound">s.t. gini &lt; 0.4</span></figcaption>');
   });
 
   it('behavior: no feasible set, no objective, no compared calibration: each said in words', () => {

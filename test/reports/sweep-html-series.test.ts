@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LooseSweep } from '../../reports/sweep/loose-sweep.ts';
 import { looksGeometric, sweepGrid } from '../../reports/sweep/sweep-grid.ts';
 import { metricGroups } from '../../reports/sweep/sweep-metrics-info.ts';
+import { objectiveMarks } from '../../reports/sweep/objective-marks.ts';
 import { sweepPageData } from '../../reports/sweep/sweep-page-data.ts';
 import type { SweepResult, SweepSetResult } from '../../reports/sweep/sweep-result.ts';
 import { FAKE_METRICS, fakeSweep } from './fake-sweep.ts';
@@ -134,5 +135,29 @@ describe('sweep page: the sets placed on the grid (hand-made sweeps, fakes)', ()
     const grid = sweepGrid({ ...sweep, sets });
     expect(grid.series).toEqual([{ label: '', setIds: [0, 1] }]);
     expect(grid.unplaced).toEqual(['again: id 0 twice', 'twin: the grid cell of set 1 again']);
+  });
+
+  it('behavior: the objective\'s text becomes marks: its metric\'s chart says max or min, each constraint a bound on its metric\'s chart', () => {
+    expect(objectiveMarks('max honestShare s.t. gini < 0.4 and top10Share <= 50%')).toEqual({
+      direction: 'max',
+      metric: 'honestShare',
+      constraints: [{ metric: 'gini', op: '<', bound: 0.4, source: 'gini < 0.4' }, { metric: 'top10Share', op: '<=', bound: 0.5, source: 'top10Share <= 50%' }],
+    });
+    expect(objectiveMarks('MIN costPerKm')).toEqual({ direction: 'min', metric: 'costPerKm', constraints: [] });
+    const data = sweepPageData(fakeSweep());
+    const chart = (id: string) => data.charts.find((c) => c.id === id)!;
+    expect([chart('honestShare').objective, chart('honestShare').bounds]).toEqual(['max', []]);
+    expect([chart('gini').objective, chart('gini').bounds]).toEqual([null, [{ op: '<', bound: 0.4, source: 'gini < 0.4' }]]);
+    expect([chart('emission').objective, chart('emission').bounds]).toEqual([null, []]);
+  });
+
+  it('error: an objective text the page cannot read (another grammar, a bad constraint) draws no marks', () => {
+    expect(objectiveMarks('maximise honestShare')).toBeNull();
+    expect(objectiveMarks('max honestShare s.t. gini == 0.4')).toBeNull();
+    expect(objectiveMarks('max honestShare s.t. gini < 4 ms')).toBeNull();
+    expect(objectiveMarks(undefined)).toBeNull();
+    const data = sweepPageData({ ...fakeSweep(), objective: { text: 'best of all', bestSetId: 4, feasibleSets: 12 } });
+    expect(data.charts.every((c) => c.objective === null && c.bounds.length === 0)).toBe(true);
+    expect(data.best).toEqual({ setId: 4, x: 1, series: 1 });
   });
 });

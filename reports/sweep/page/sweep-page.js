@@ -45,6 +45,11 @@
       });
     });
     if (!isFinite(lo)) return [0, 1];
+    // A constraint's bound near the data is brought into view, so its line shows where sets pass.
+    var near = Math.max(hi - lo, Math.abs(hi) * 0.1) * 0.5;
+    c.bounds.forEach(function (b) {
+      if (b.bound >= lo - near && b.bound <= hi + near) { lo = Math.min(lo, b.bound); hi = Math.max(hi, b.bound); }
+    });
     if (lo >= 0 && lo < 0.35 * hi) lo = 0;
     // All one value: 0 (a metric nobody earned) on [0, 1], else ±10 % around it.
     if (hi === lo) return hi === 0 ? [0, 1] : [lo - Math.abs(hi) * 0.1, hi + Math.abs(hi) * 0.1];
@@ -97,6 +102,7 @@
       var ring = null;
       // Many series' whiskers overlap: fainter, so the means stay readable.
       var faint = visible.length > 4 ? 0.45 : 1;
+      drawBounds(u, c);
       // Not clipped to the plot: the y range holds every whisker (and the chart does not zoom),
       // and a dot at 0 on the bottom edge shows whole.
       ctx.save();
@@ -153,6 +159,37 @@
       ctx.restore();
       record.points = drawn;
     };
+  }
+
+  // Each constraint on this metric: the side where a set fails it shaded, the bound a dashed line.
+  function drawBounds(u, c) {
+    var ctx = u.ctx;
+    var r = uPlot.pxRatio;
+    var top = u.bbox.top, bottom = u.bbox.top + u.bbox.height;
+    c.bounds.forEach(function (b) {
+      var y = Math.max(top, Math.min(bottom, u.valToPos(b.bound, 'y', true)));
+      var failsAbove = b.op === '<' || b.op === '<=';
+      ctx.save();
+      ctx.fillStyle = 'rgba(220, 38, 38, 0.07)';
+      if (failsAbove) ctx.fillRect(u.bbox.left, top, u.bbox.width, y - top);
+      else ctx.fillRect(u.bbox.left, y, u.bbox.width, bottom - y);
+      if (y > top && y < bottom) {
+        ctx.strokeStyle = '#b91c1c';
+        ctx.lineWidth = 1 * r;
+        ctx.setLineDash([5 * r, 4 * r]);
+        ctx.beginPath();
+        ctx.moveTo(u.bbox.left, y);
+        ctx.lineTo(u.bbox.left + u.bbox.width, y);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = '#b91c1c';
+        ctx.font = (11 * r) + 'px system-ui, sans-serif';
+        ctx.textAlign = 'right';
+        ctx.textBaseline = failsAbove ? 'bottom' : 'top';
+        ctx.fillText(b.source, u.bbox.left + u.bbox.width - 4 * r, y + (failsAbove ? -3 : 3) * r);
+      }
+      ctx.restore();
+    });
   }
 
   // Under the chart, the set nearest the cursor: its label, mean ± sd and min – max.
