@@ -7,4 +7,5 @@ import type { RunReport } from '../types.ts';
  */
 export type LooseReport = DeepPartial<RunReport>;
 
-type DeepPartial<T> = T extends ReadonlyArray<infer E> ? ReadonlyArray<DeepPartial<E>> : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+/** Every field optional, all the way down: what a renderer may assume of a file of another version. */
+export type DeepPartial<T> = T extends ReadonlyArray<infer E> ? ReadonlyArray<DeepPartial<E>> : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;

@@ -1,34 +1,19 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { TrackSet } from '../output.ts';
 import type { RunReport } from '../types.ts';
 import { escapeHtml as e, jsonForScript, scriptForInline, styleForInline } from './embed.ts';
 import type { LooseReport } from './loose-report.ts';
+import { OFFLINE_CONTENT_POLICY, pageAsset, uplotAssets } from './offline-page.ts';
 import { pageData } from './page-data.ts';
 import { attached, chartFrame, header, headline, profiles, rejections, verdicts } from './sections.ts';
 
-const require = createRequire(import.meta.url);
-
-/**
- * uPlot and the page's own script and style, read when a page is rendered. They are inlined,
- * not linked: report.html must open offline, from a CI artefact or a mail, with no CDN and no
- * files beside it. uPlot comes from node_modules (the version package-lock pins), never a CDN.
- */
+/** uPlot and the page's own script and style, inlined (reports/html/offline-page.ts says why). */
 function assets(): { uplotJs: string; uplotCss: string; pageJs: string; pageCss: string } {
-  const read = (path: string | URL) => readFileSync(path, 'utf8');
   return {
-    uplotJs: read(require.resolve('uplot/dist/uPlot.iife.min.js')),
-    uplotCss: read(require.resolve('uplot/dist/uPlot.min.css')),
-    pageJs: read(new URL('./page/report-page.js', import.meta.url)),
-    pageCss: read(new URL('./page/report-page.css', import.meta.url)),
+    ...uplotAssets(),
+    pageJs: pageAsset(new URL('./page/report-page.js', import.meta.url)),
+    pageCss: pageAsset(new URL('./page/report-page.css', import.meta.url)),
   };
 }
-
-/**
- * Nothing may leave the page: the policy refuses every fetch, so a stray URL shows as a
- * console error (which the HTML report test catches) instead of a request to the internet.
- */
-const CONTENT_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
 
 /**
  * The run's report as one self-contained HTML page: headline figures and verdicts, charts
@@ -47,7 +32,7 @@ export function renderHtml(input: { report: RunReport | LooseReport; tracks: Tra
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CONTENT_POLICY}">
+<meta http-equiv="Content-Security-Policy" content="${OFFLINE_CONTENT_POLICY}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${e(title)}</title>

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium: the HTML report tests open the page in it, as a user's browser would. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -21,6 +21,8 @@ export interface OpenedPage {
   drawMs: number;
   /** The page's text as a reader sees it. */
   text: string;
+  /** What `act` returned, when it was given. */
+  acted?: unknown;
 }
 
 export function requireChromium(path = CHROMIUM): void {
@@ -29,9 +31,9 @@ export function requireChromium(path = CHROMIUM): void {
 
 /**
  * Opens an HTML file in headless Chromium with a fresh profile, waits for the report page's
- * script to finish, and saves a full-page screenshot when asked.
+ * script to finish, and saves a full-page screenshot when asked; `act` then works the page (clicks) for a test.
  */
-export async function openInChromium(file: string, options: { screenshot?: string; width?: number } = {}): Promise<OpenedPage> {
+export async function openInChromium(file: string, options: { screenshot?: string; width?: number; act?: (page: Page) => Promise<unknown> } = {}): Promise<OpenedPage> {
   requireChromium();
   const profile = mkdtempSync(join(tmpdir(), 'pinbench-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -57,7 +59,9 @@ export async function openInChromium(file: string, options: { screenshot?: strin
     const charts = await page.evaluate(() => (window as unknown as { __pinbench: { charts: OpenedPage['charts'] } }).__pinbench.charts);
     const text = await page.evaluate(() => document.body.innerText);
     if (options.screenshot !== undefined) await page.screenshot({ path: options.screenshot, fullPage: true });
-    return { charts, consoleProblems, pageErrors, requests, drawMs, text };
+    // After the screenshot, so what a test clicks does not change the picture.
+    const acted = options.act === undefined ? undefined : await options.act(page);
+    return { charts, consoleProblems, pageErrors, requests, drawMs, text, acted };
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });

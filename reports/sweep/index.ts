@@ -1,0 +1,3 @@
+export { renderSweepHtml } from './render-sweep-html.ts';
+export type { LooseSweep } from './loose-sweep.ts';
+export type { MetricSummary, SweepMetricInfo, SweepObjectiveResult, SweepResult, SweepSetResult } from './sweep-result.ts';
