@@ -136,7 +136,7 @@ export async function runSweepCommand(command: SweepCommand, io: { stdout: (line
     progress: io.stderr,
   });
   const outDir = command.outDir ?? join('runs', runFolderName(new Date(), `${scenario.name}-sweep`));
-  const written = await writeSweepOutputs(outDir, result);
+  const written = writeSweepOutputs(outDir, result);
   for (const line of sweepSummaryLines(result, written)) io.stdout(line);
   return 0;
 }
