@@ -15,7 +15,7 @@ import { parseCommandLine } from './parse-command-line.ts';
 export const SWEEP_USAGE = `Usage: pinbench sweep <scenario.yaml> --grid NAME=V1,V2,… [--grid …] --seeds N
                       [--workers N] [--out DIR] [--objective '…'] [--viability TOKENS]
                       [--devices N] [--epochs N] [--calibration-epochs N] [--calibration-devices N]
-                      [--check-seed N] [--cache DIR]
+                      [--check-seed N | --check-run RUN_FOLDER] [--cache DIR]
 
 Sweeps the scenario's reward policy over a grid of parameter sets, each over seeded fleets, in
 fast mode: device-epochs drawn from a calibration of the scenario's own device and adversary
@@ -38,6 +38,8 @@ Options:
   --calibration-epochs N   epochs the calibration runs the device models (default min(scenario's, 3))
   --calibration-devices N  at most N devices per profile in the calibration (default all)
   --check-seed N           calibrate again at seed N and quote how far the pools move
+  --check-run FOLDER       quote the calibration's error against a full run of the scenario
+                           (a \`pinbench run\` folder: its run.db's readings, flags and units)
   --cache DIR              where calibrations are cached (default ~/.cache/pinbench)
   -h, --help               show this help
 
@@ -73,6 +75,7 @@ export function parseSweepArgs(argv: string[]): SweepCommand | { help: string } 
     'calibration-epochs': { type: 'string' },
     'calibration-devices': { type: 'string' },
     'check-seed': { type: 'string' },
+    'check-run': { type: 'string' },
     cache: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   }, 'see `pinbench sweep --help`');
@@ -93,6 +96,7 @@ export function parseSweepArgs(argv: string[]): SweepCommand | { help: string } 
     ...opt('calibrationEpochs', number('--calibration-epochs', values['calibration-epochs'])),
     ...opt('calibrationDevices', number('--calibration-devices', values['calibration-devices'])),
     ...opt('checkSeed', number('--check-seed', values['check-seed'])),
+    ...opt('checkRun', values['check-run']),
     ...opt('cacheDir', values.cache),
   };
 }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Calibration } from './calibration.ts';
+import { flagLargeJumps, workUnits, type WorkReading } from '../../core/reward-rule.ts';
 
 /** One per-device-epoch mean, as the pool has it and as a full run's run.db has it. */
 export interface MeanError {
@@ -22,7 +23,7 @@ export interface ProfileError {
   readings: MeanError;
   /** Share of device-epochs the summary flagged. */
   flagRate: MeanError;
-  /** Units by today's rule per device-epoch (run.db `rewards.units`; a device-epoch without a row earned 0). */
+  /** Units by today's rule per device-epoch, recomputed from run.db's readings and flags (a device-epoch without readings earned 0). */
   units: MeanError;
 }
 
@@ -37,6 +38,41 @@ export interface CalibrationError {
   worstRelative: number;
 }
 
+/**
+ * Units by today's rule per profile, recomputed from run.db's readings and flags as the epoch
+ * close summarizes them (a flagged device-epoch's readings all flagged, then flagLargeJumps):
+ * the pools hold units by the rule, while run.db's rewards hold what a run's policy paid (capped,
+ * with coverage), so the two are compared on the rule. One device-epoch in memory at a time.
+ */
+function ruleUnitsByProfile(db: Database.Database, rule: Calibration['rule']): Map<string, number> {
+  const params = { unitsPerSample: BigInt(rule.unitsPerSample), maxStepE7: BigInt(rule.maxStepE7), rewardPerUnitWei: 0n };
+  const k = rule.readingsPerDevice;
+  const flagged = new Set((db.prepare('SELECT DISTINCT epoch, device_index AS d FROM flags').all() as Array<{ epoch: number; d: number }>).map((f) => `${f.epoch}:${f.d}`));
+  const profileOf = new Map((db.prepare('SELECT device_index AS d, profile FROM device_profiles').all() as Array<{ d: number; profile: string }>).map((r) => [r.d, r.profile]));
+  const out = new Map<string, number>();
+  let key = '';
+  let device = 0;
+  let readings: WorkReading[] = [];
+  const flush = () => {
+    if (readings.length === 0) return;
+    const profile = profileOf.get(device);
+    if (profile !== undefined) out.set(profile, (out.get(profile) ?? 0) + Number(workUnits(flagLargeJumps(readings, k), params, k)));
+    readings = [];
+  };
+  const rows = db.prepare('SELECT epoch, device_index AS d, timestamp_s AS timestampS, lat_e7 AS latE7, lon_e7 AS lonE7 FROM readings ORDER BY epoch, device_index, timestamp_s');
+  for (const r of rows.iterate() as Iterable<{ epoch: number; d: number; timestampS: number; latE7: number; lonE7: number }>) {
+    const next = `${r.epoch}:${r.d}`;
+    if (next !== key) {
+      flush();
+      key = next;
+      device = r.d;
+    }
+    readings.push({ latE7: r.latE7, lonE7: r.lonE7, timestampS: r.timestampS, ...(flagged.has(next) ? { flagged: true } : {}) });
+  }
+  flush();
+  return out;
+}
+
 function meanError(calibrated: number, run: number): MeanError {
   return { calibrated, run, absolute: calibrated - run, relative: run === 0 ? null : (calibrated - run) / run };
 }
@@ -44,7 +80,7 @@ function meanError(calibrated: number, run: number): MeanError {
 /**
  * How far the pool's per-profile means are from a full run of the same scenario: readings per
  * device-epoch, flagged device-epochs and units by the rule, from run.db (device_profiles,
- * readings, flags, rewards; epochs are those with a close record).
+ * readings, flags; epochs are those with a close record).
  */
 export function calibrationError(calibration: Calibration, runDb: string): CalibrationError {
   let db: Database.Database;
@@ -60,8 +96,10 @@ export function calibrationError(calibration: Calibration, runDb: string): Calib
       SELECT p.profile AS profile, count(*) AS devices,
         (SELECT count(*) FROM readings r JOIN device_profiles q ON q.device_index = r.device_index WHERE q.profile = p.profile) AS readings,
         (SELECT count(*) FROM (SELECT DISTINCT f.epoch, f.device_index FROM flags f JOIN device_profiles q ON q.device_index = f.device_index WHERE q.profile = p.profile)) AS flagged,
-        (SELECT COALESCE(sum(CAST(w.units AS REAL)), 0) FROM rewards w JOIN device_profiles q ON q.device_index = w.device_index WHERE q.profile = p.profile) AS units
+        0 AS units
       FROM device_profiles p GROUP BY p.profile ORDER BY min(p.device_index)`).all() as Array<{ profile: string; devices: number; readings: number; flagged: number; units: number }>;
+    const units = ruleUnitsByProfile(db, calibration.rule);
+    for (const row of rows) row.units = units.get(row.profile) ?? 0;
     const pools = new Map(calibration.profiles.map((p) => [p.name, p]));
     const profiles: ProfileError[] = [];
     for (const row of rows) {

@@ -4,6 +4,8 @@ import type { SweepResult, SweepSetResult } from '../../reports/sweep/sweep-resu
 import { calibrate } from './calibrate.ts';
 import type { Calibration } from './calibration.ts';
 import { comparePools } from './sweep-calibration-check.ts';
+import { calibrationError } from './calibration-error.ts';
+import { join } from 'node:path';
 import { profileGroups, summarize, sweepMetricInfos } from './sweep-metrics.ts';
 import { evaluateObjective } from './sweep-objective.ts';
 import type { SweepPlan } from './sweep-plan.ts';
@@ -83,6 +85,13 @@ export async function runSweep(plan: SweepPlan, options: SweepRunOptions): Promi
     check = {
       worstRelativeError: worstRelative,
       note: `pool means (readings, flag rate, units per device-epoch) of the calibration at seed ${options.scenario.seed} against a second calibration at seed ${plan.checkSeed}, over ${profiles} profiles: the largest relative difference, i.e. how far the pools move with the seed. It is not a comparison with a full run through broker and chain (pinbench run --params confirms one set on chain).`,
+    };
+  }
+  if (plan.checkRun !== undefined) {
+    const error = calibrationError(calibrations[0]!, join(plan.checkRun, 'run.db'));
+    check = {
+      worstRelativeError: error.worstRelative,
+      note: `pool means (readings, flag rate, units per device-epoch) of the calibration against the full run ${plan.checkRun} (${error.epochs} closed epochs, ${error.profiles.length} profiles): the largest relative difference${error.missingInRun.length + error.missingInCalibration.length > 0 ? `; profiles in one but not the other: ${[...error.missingInRun, ...error.missingInCalibration].join(', ')}` : ''}`,
     };
   }
   const context = sweepContext(plan, calibrations.map(shareCalibration));

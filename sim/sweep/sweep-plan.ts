@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { PinbenchError } from '../../core/errors.ts';
 import type { RewardPolicy } from '../../core/reward-policy/index.ts';
 import { isReplayEntry, type Scenario } from '../../scenarios/index.ts';
@@ -23,6 +25,8 @@ export interface SweepRequest {
   readonly calibrationDevices?: number;
   /** Calibrate again at this seed and compare the pools (sweep-calibration-check.ts). */
   readonly checkSeed?: number;
+  /** A finished run folder of the scenario: the calibration's pool means against its run.db (calibration-error.ts). */
+  readonly checkRun?: string;
 }
 
 /** A sweep checked whole before any work: its sets, their policies, the resolutions to calibrate at. */
@@ -41,6 +45,7 @@ export interface SweepPlan {
   readonly viabilityTokens: number;
   readonly objective?: Objective;
   readonly checkSeed?: number;
+  readonly checkRun?: string;
 }
 
 /** Cells are recorded at this resolution when no set has coverage (≈ 0.7 km² hexagons). */
@@ -68,6 +73,10 @@ export function planSweep(scenario: Scenario, request: SweepRequest): SweepPlan 
   if (request.checkSeed !== undefined && request.checkSeed === scenario.seed) {
     throw new PinbenchError('SWEEP_INVALID', `--check-seed ${request.checkSeed}: that is the scenario's own seed; give another one, e.g. --check-seed ${Number(scenario.seed) + 1}`);
   }
+  if (request.checkRun !== undefined) {
+    if (request.checkSeed !== undefined) throw new PinbenchError('SWEEP_INVALID', '--check-run and --check-seed both quote the calibration\'s error; give one (--check-run compares with a full run, the stronger check)');
+    if (!existsSync(join(request.checkRun, 'run.db'))) throw new PinbenchError('SWEEP_INVALID', `--check-run ${request.checkRun}: no run.db there; give the folder of a finished \`pinbench run\` of this scenario`);
+  }
   const viability = request.viabilityTokens ?? DEFAULT_VIABILITY_TOKENS;
   if (!Number.isFinite(viability) || viability < 0) throw new PinbenchError('SWEEP_INVALID', `--viability: expected tokens per device per epoch ≥ 0, got ${String(request.viabilityTokens)}; e.g. --viability 0.5`);
   if (scenario.fleet.some(isReplayEntry)) throw new PinbenchError('SWEEP_INVALID', `scenario ${scenario.name}: a fleet entry replays a capture, which has no device model to sweep; sweep a scenario of modelled devices`);
@@ -94,5 +103,6 @@ export function planSweep(scenario: Scenario, request: SweepRequest): SweepPlan 
     viabilityTokens: viability,
     ...(objective === undefined ? {} : { objective }),
     ...(request.checkSeed === undefined ? {} : { checkSeed: request.checkSeed }),
+    ...(request.checkRun === undefined ? {} : { checkRun: request.checkRun }),
   };
 }

@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Contract, JsonRpcProvider } from 'ethers';
-import { latLngToCell } from 'h3-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario, type RunResult } from '../../sim/index.ts';
 import { startAnvil, type AnvilNode } from '../../sim/chain/anvil.ts';
 import { silentLogger } from '../../core/ports.ts';
-import { flagLargeJumps, type WorkReading } from '../../core/reward-rule.ts';
-import { epochRewards, factsFromReadings, GWEI, type DeviceEpochFacts, type EpochRewards, type RewardPolicy } from '../../core/reward-policy/index.ts';
+import { epochRewards, GWEI, type DeviceEpochFacts, type EpochRewards, type RewardPolicy } from '../../core/reward-policy/index.ts';
 import { fastRewardsOf } from '../support/fast-rewards.ts';
+import { factsFromRunDb } from '../support/run-db-facts.ts';
 import { parseScenarioText } from '../../scenarios/load.ts';
 import { testCacheDir } from '../support/cache.ts';
 
@@ -47,31 +46,6 @@ const SETTLEMENT_ABI = [
 ];
 const ERC20_ABI = ['function balanceOf(address) view returns (uint256)', 'function totalSupply() view returns (uint256)'];
 
-/** Every device-epoch's facts from run.db's accepted readings and flags, as a user holding them would compute them. */
-function factsFromRunDb(runDb: string, policy: RewardPolicy): Map<number, DeviceEpochFacts[]> {
-  const db = new Database(runDb, { readonly: true });
-  const rows = db.prepare('SELECT epoch, device_index AS deviceIndex, timestamp_s AS timestampS, lat_e7 AS latE7, lon_e7 AS lonE7 FROM readings ORDER BY epoch, device_index, timestamp_s')
-    .all() as Array<{ epoch: number; deviceIndex: number } & WorkReading>;
-  const flagged = new Set((db.prepare('SELECT DISTINCT epoch, device_index AS d FROM flags').all() as Array<{ epoch: number; d: number }>).map((f) => `${f.epoch}:${f.d}`));
-  db.close();
-  const byKey = new Map<string, WorkReading[]>();
-  for (const r of rows) {
-    const key = `${r.epoch}:${r.deviceIndex}`;
-    const list = byKey.get(key) ?? [];
-    list.push({ latE7: r.latE7, lonE7: r.lonE7, timestampS: r.timestampS, ...(flagged.has(key) ? { flagged: true } : {}) });
-    byKey.set(key, list);
-  }
-  const cellOf = (r: WorkReading) => latLngToCell(r.latE7 / 1e7, r.lonE7 / 1e7, policy.coverage!.resolution);
-  const epochs = new Map<number, DeviceEpochFacts[]>();
-  for (const [key, readings] of byKey) {
-    const [epoch, deviceIndex] = key.split(':').map(Number) as [number, number];
-    const list = epochs.get(epoch) ?? [];
-    list.push(factsFromReadings(deviceIndex, flagLargeJumps(readings, K), policy, K, cellOf));
-    epochs.set(epoch, list);
-  }
-  return epochs;
-}
-
 /** The sweep's fast twin on the same facts: each device's reward in gwei. */
 function fastGwei(policy: RewardPolicy, epoch: number, facts: readonly DeviceEpochFacts[]): Map<number, bigint> {
   const { sorted, reward } = fastRewardsOf(policy, epoch, facts);
@@ -93,7 +67,7 @@ describe('integration: a run pays by the reward policy, to the last gwei, as the
     writeFileSync(join(dir, 'policy-mix.yaml'), SCENARIO);
     policy = parseScenarioText(SCENARIO, 'policy-mix.yaml').policy;
     result = await runScenario(join(dir, 'policy-mix.yaml'), { rpcUrl: anvil.rpcUrl, outDir: dir, cacheDir: testCacheDir });
-    const epochs = factsFromRunDb(join(result.runDir, 'run.db'), policy);
+    const epochs = factsFromRunDb(join(result.runDir, 'run.db'), policy, K);
     exact = [...epochs.keys()].sort().map((e) => epochRewards(policy, e, epochs.get(e)!));
     fast = exact.map((e) => fastGwei(policy, e.epoch, epochs.get(e.epoch)!));
   }, 300_000);
