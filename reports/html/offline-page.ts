@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { escapeHtml, styleForInline } from './embed.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -29,4 +30,21 @@ export function uplotAssets(): { uplotJs: string; uplotCss: string } {
 /** A page's own script or style, beside the module that renders it (e.g. `new URL('./page/x.js', import.meta.url)`). */
 export function pageAsset(url: URL): string {
   return readFileSync(url, 'utf8');
+}
+
+/**
+ * A page's `<!doctype>` through `</head>`: the content policy, the title (escaped) and each style
+ * inlined in the order given (uPlot's first, then the page's own).
+ */
+export function offlineHead(title: string, styles: readonly string[]): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${OFFLINE_CONTENT_POLICY}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>${escapeHtml(title)}</title>
+${styles.map((css) => `<style>${styleForInline(css)}</style>`).join('\n')}
+</head>`;
 }

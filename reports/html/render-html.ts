@@ -1,8 +1,8 @@
 import type { TrackSet } from '../output.ts';
 import type { RunReport } from '../types.ts';
-import { escapeHtml as e, jsonForScript, scriptForInline, styleForInline } from './embed.ts';
+import { escapeHtml as e, jsonForScript, scriptForInline } from './embed.ts';
 import type { LooseReport } from './loose-report.ts';
-import { OFFLINE_CONTENT_POLICY, pageAsset, uplotAssets } from './offline-page.ts';
+import { offlineHead, pageAsset, uplotAssets } from './offline-page.ts';
 import { pageData } from './page-data.ts';
 import { attached, chartFrame, header, headline, profiles, rejections, verdicts } from './sections.ts';
 
@@ -28,17 +28,7 @@ export function renderHtml(input: { report: RunReport | LooseReport; tracks: Tra
   const connect = report.connectMs;
   const rewards = data.rewards;
   const title = `pinbench: ${report.scenario?.name ?? 'run'} — ${report.ok === true ? 'PASS' : 'FAIL'}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${OFFLINE_CONTENT_POLICY}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${e(title)}</title>
-<style>${styleForInline(a.uplotCss)}</style>
-<style>${styleForInline(a.pageCss)}</style>
-</head>
+  return `${offlineHead(title, [a.uplotCss, a.pageCss])}
 <body>
 ${header(report)}
 ${headline(report, rewards)}

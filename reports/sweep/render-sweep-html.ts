@@ -1,5 +1,5 @@
-import { escapeHtml as e, jsonForScript, scriptForInline, styleForInline } from '../html/embed.ts';
-import { OFFLINE_CONTENT_POLICY, pageAsset, uplotAssets } from '../html/offline-page.ts';
+import { escapeHtml as e, jsonForScript, scriptForInline } from '../html/embed.ts';
+import { offlineHead, pageAsset, uplotAssets } from '../html/offline-page.ts';
 import type { LooseSweep } from './loose-sweep.ts';
 import { sweepMetrics } from './sweep-metrics-info.ts';
 import { sweepAxes } from './sweep-grid.ts';
@@ -24,18 +24,7 @@ export function renderSweepHtml(result: SweepResult | LooseSweep): string {
   const sweepCss = pageAsset(new URL('./page/sweep-page.css', import.meta.url));
   const pageJs = pageAsset(new URL('./page/sweep-page.js', import.meta.url));
   const x = data.x;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${OFFLINE_CONTENT_POLICY}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${e(`pinbench sweep: ${sweep.scenario?.name ?? 'sweep'}`)}</title>
-<style>${styleForInline(uplotCss)}</style>
-<style>${styleForInline(baseCss)}</style>
-<style>${styleForInline(sweepCss)}</style>
-</head>
+  return `${offlineHead(`pinbench sweep: ${sweep.scenario?.name ?? 'sweep'}`, [uplotCss, baseCss, sweepCss])}
 <body>
 ${sweepHeader(sweep, axes)}
 ${sweepCards(sweep)}
