@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { PinbenchError } from '../../core/errors.ts';
 import type { Calibration } from './calibration.ts';
-import { flagLargeJumps, workUnits, type WorkReading } from '../../core/reward-rule.ts';
+import { summarizeDevice } from '../../backend/epochs/summarize.ts';
+import type { StoredReading } from '../../backend/store/run-store.ts';
 
 /** One per-device-epoch mean, as the pool has it and as a full run's run.db has it. */
 export interface MeanError {
@@ -39,8 +40,8 @@ export interface CalibrationError {
 }
 
 /**
- * Units by today's rule per profile, recomputed from run.db's readings and flags as the epoch
- * close summarizes them (a flagged device-epoch's readings all flagged, then flagLargeJumps):
+ * Units by today's rule per profile, recomputed from run.db's readings and flags by the epoch
+ * close's own summary (summarizeDevice: a flagged device-epoch's readings all flagged, then flagLargeJumps):
  * the pools hold units by the rule, while run.db's rewards hold what a run's policy paid (capped,
  * with coverage), so the two are compared on the rule. One device-epoch in memory at a time.
  */
@@ -52,11 +53,11 @@ function ruleUnitsByProfile(db: Database.Database, rule: Calibration['rule']): M
   const out = new Map<string, number>();
   let key = '';
   let device = 0;
-  let readings: WorkReading[] = [];
+  let readings: StoredReading[] = [];
   const flush = () => {
     if (readings.length === 0) return;
     const profile = profileOf.get(device);
-    if (profile !== undefined) out.set(profile, (out.get(profile) ?? 0) + Number(workUnits(flagLargeJumps(readings, k), params, k)));
+    if (profile !== undefined) out.set(profile, (out.get(profile) ?? 0) + Number(summarizeDevice(device, readings, params, k, flagged.has(key)).units));
     readings = [];
   };
   const rows = db.prepare('SELECT epoch, device_index AS d, timestamp_s AS timestampS, lat_e7 AS latE7, lon_e7 AS lonE7 FROM readings ORDER BY epoch, device_index, timestamp_s');
@@ -67,7 +68,7 @@ function ruleUnitsByProfile(db: Database.Database, rule: Calibration['rule']): M
       key = next;
       device = r.d;
     }
-    readings.push({ latE7: r.latE7, lonE7: r.lonE7, timestampS: r.timestampS, ...(flagged.has(next) ? { flagged: true } : {}) });
+    readings.push({ deviceIndex: r.d, latE7: r.latE7, lonE7: r.lonE7, timestampS: r.timestampS });
   }
   flush();
   return out;
