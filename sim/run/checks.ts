@@ -26,7 +26,7 @@ export function expectedOwnerRewards(store: RunStore): Map<string, bigint> {
  * rewards table (what the policy gave): units under a rate, the reward in gwei pro rata (the
  * contract accrues whole gwei; contracts/Settlement.sol).
  */
-export function expectedDeviceUnits(store: RunStore, proRata = false): Map<number, bigint> {
+export function expectedDeviceAccruals(store: RunStore, proRata = false): Map<number, bigint> {
   const rows = store.db.prepare('SELECT device_index AS deviceIndex, units, reward_wei AS rewardWei FROM rewards').all() as Array<{ deviceIndex: number; units: string; rewardWei: string }>;
   const byDevice = new Map<number, bigint>();
   for (const row of rows) {
@@ -160,7 +160,7 @@ export async function chainChecks(input: {
 
 /** Each device's accrual read before the claims equals the rule's units over run.db. */
 function accrualCheck(store: RunStore, claims: ClaimSummary, proRata: boolean): ReportCheck {
-  const units = expectedDeviceUnits(store, proRata);
+  const units = expectedDeviceAccruals(store, proRata);
   const mismatches: string[] = [];
   for (const [deviceIndex, want] of units) {
     const got = claims.accruedBefore.get(deviceIndex);
@@ -182,7 +182,7 @@ function ownerAccrualCheck(store: RunStore, claims: ClaimSummary, claimedBefore:
     devices.push(row.d);
     owners.set(owner, devices);
   }
-  const units = expectedDeviceUnits(store, proRata);
+  const units = expectedDeviceAccruals(store, proRata);
   const mismatches: string[] = [];
   for (const [owner, devices] of owners) {
     const want = devices.reduce((n, d) => n + (units.get(d) ?? 0n), 0n);
