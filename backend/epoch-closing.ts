@@ -97,26 +97,22 @@ export function createEpochClosing(input: {
         logger.info(`epoch ${epoch} closing: ${progress.readings.toLocaleString('en-US')} readings of ${progress.devices.toLocaleString('en-US')} devices summarized, ${submitted} proof jobs queued (${((nowMs - startedMs) / 1000).toFixed(0)} s)`);
       },
     });
-    let work = summarized;
-    if (whole) {
-      const priced = priceEpoch(policy, epoch, summarized, shape.readingsPerDevice);
-      work = priced.work;
-      for (const w of work) {
-        const done = assembler.add(w);
-        if (done !== undefined) ready.push(done);
-      }
-      const last = assembler.finish();
-      if (last !== undefined) ready.push(last);
+    const priced = whole ? priceEpoch(policy, epoch, summarized, shape.readingsPerDevice) : undefined;
+    const work = priced?.work ?? summarized;
+    for (const w of priced?.work ?? []) {
+      const done = assembler.add(w);
+      if (done !== undefined) ready.push(done);
+    }
+    const last = assembler.finish();
+    if (last !== undefined) ready.push(last);
+    if (priced !== undefined) {
       const book: EpochBook = { epoch, totalUnits: priced.totalUnits, batches: ready.length, emissionWei: priced.emissionWei, dustWei: priced.dustWei };
       recordEpochBook(input.store, book);
-      if (isProRata(policy) && ready.length > 0) {
+      if (isProRata(policy!) && ready.length > 0) {
         if (input.openEpoch === undefined) throw new Error('a pro-rata policy needs openEpoch: this is a pinbench bug, please report it');
         await input.openEpoch(book);
         logger.info(`epoch ${epoch} opened on chain: ${book.totalUnits} units in ${book.batches} batches share ${book.emissionWei} wei`);
       }
-    } else {
-      const last = assembler.finish();
-      if (last !== undefined) ready.push(last);
     }
     input.events?.epochClosed?.({ epoch, devices: work.length, readings, flagged: flagged.length });
     logger.info(`epoch ${epoch} closed: ${readings} readings from ${work.length} devices, ${flagged.length} flagged → ${submitted + ready.length} proof batches`);
