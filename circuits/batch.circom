@@ -29,7 +29,8 @@ template SmallAbs(n) {
 //   raw_d = units_d + coverage_d (coverage_d < 2^36, committed in the leaf beside the flags)
 //   paid_d = 0 if epochPenalty ∧ Σ flag_i > 0, or if Σ u_i < minSamples; else min(raw_d, capUnits) (capUnits 0: raw_d)
 //   leaf_d = PoseidonChain(deviceIndex_d, flagsPacked_d + coverage_d·2^16, lat_0, lon_0, ts_0, …)
-//   lane_l = Σ_j paid_{6l+j} · 2^(40j)
+//   flagged_d = (Σ flag_i > 0), what a stake policy slashes (core/reward-policy/rewards.ts)
+//   lane_l = Σ_j paid_{6l+j} · 2^(40j) + Σ_j flagged_{6l+j} · 2^(240+j)
 // Public inputs are declared first and in the order the contract reads them.
 template BatchRewards(B, K, L) {
     signal input header;
@@ -171,12 +172,14 @@ template BatchRewards(B, K, L) {
         }
     }
 
-    // paid ≤ raw < 2^37 (units < 2^36: K <= 15, parts < 2^32, steps <= 2^21), so 40-bit lanes cannot overlap.
+    // paid ≤ raw < 2^37 (units < 2^36: K <= 15, parts < 2^32, steps <= 2^21), so 40-bit lanes
+    // cannot overlap, and the six flag bits above bit 240 keep a lane below 2^246 < p.
     for (var l = 0; l < L; l++) {
         var packed = 0;
         for (var j = 0; j < 6; j++) {
             if (6 * l + j < B) {
                 packed += paid[6 * l + j] * (1 << (40 * j));
+                packed += (1 - anyFlag[6 * l + j].out) * (1 << (240 + j));
             }
         }
         lane[l] === packed;

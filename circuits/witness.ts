@@ -55,6 +55,8 @@ export interface BatchWitness {
   deviceIndexes: number[];
   /** Per slot: the units its lane carries (policyUnits of the rule's units and the coverage). */
   units: bigint[];
+  /** Per slot: a flagged reading among its K (the lane's flag bit, what a stake slashes). */
+  flagged: boolean[];
   lanes: bigint[];
   /** In circuit order: header, commitment, lane_0 … lane_{L-1}. */
   publicSignals: bigint[];
@@ -93,10 +95,12 @@ export function buildBatchWitness(request: BatchWitnessRequest, shape: CircuitSh
     lat: [], lon: [], ts: [], flag: [],
   };
   const units: bigint[] = [];
+  const flagged: boolean[] = [];
   const leaves: bigint[] = [];
   for (let d = 0; d < b; d++) {
     const selected = selectEpochReadings(bySlot[d] ?? [], k);
     units.push(policyUnits(selected, workUnits(selected, params, k), coverageBySlot[d]!, policy));
+    flagged.push(selected.some((r) => r.flagged));
     leaves.push(deviceLeafHash(deviceIndexes[d]!, selected, k, coverageBySlot[d]!));
     const at = <T>(f: (r: WorkReading) => T, empty: T): T[] => Array.from({ length: k }, (_, i) => (selected[i] ? f(selected[i]) : empty));
     input.lat.push(at((r) => circuitLat(r.latE7).toString(), '0'));
@@ -104,9 +108,9 @@ export function buildBatchWitness(request: BatchWitnessRequest, shape: CircuitSh
     input.ts.push(at((r) => String(r.timestampS), '0'));
     input.flag.push(at((r) => (r.flagged ? '1' : '0'), '0'));
   }
-  const lanes = packLanes(units);
+  const lanes = packLanes(units, flagged);
   const commitment = batchCommitment(header, leaves);
   input.commitment = commitment.toString();
   input.lane = lanes.map(String);
-  return { input, header, commitment, deviceIndexes, units, lanes, publicSignals: [header, commitment, ...lanes] };
+  return { input, header, commitment, deviceIndexes, units, flagged, lanes, publicSignals: [header, commitment, ...lanes] };
 }

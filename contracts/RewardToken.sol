@@ -5,7 +5,8 @@ pragma solidity ^0.8.24;
 /// @notice Minimal ERC-20 (EIP-20) paid out by the settlement contract. New tokens come only from
 /// the minter, which the deployer sets exactly once (to the settlement contract, whose address
 /// is known only after the token exists), and never beyond `maxSupply` (the reward policy's
-/// maxSupplyWei, core/reward-policy/).
+/// maxSupplyWei, core/reward-policy/). A policy with stakes starts with a genesis allocation
+/// (the stakes the onboarding account bonds devices with), which counts toward maxSupply.
 contract RewardToken {
     string public constant name = "pinbench reward";
     string public constant symbol = "PINR";
@@ -31,10 +32,17 @@ contract RewardToken {
     error InsufficientBalance(address from, uint256 balance, uint256 needed);
     error InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
 
-    constructor(uint256 maxSupply_) {
+    constructor(uint256 maxSupply_, address genesisHolder, uint256 genesisWei) {
         if (maxSupply_ == 0) revert ZeroMaxSupply();
         deployer = msg.sender;
         maxSupply = maxSupply_;
+        if (genesisWei != 0) {
+            if (genesisHolder == address(0)) revert ZeroAddress();
+            if (genesisWei > maxSupply_) revert SupplyExceeded(0, genesisWei, maxSupply_);
+            totalSupply = genesisWei;
+            balanceOf[genesisHolder] = genesisWei;
+            emit Transfer(address(0), genesisHolder, genesisWei);
+        }
     }
 
     function setMinter(address minter_) external {

@@ -11,8 +11,9 @@ import {RewardToken} from "./RewardToken.sol";
 ///   [header, commitment, lane_0 .. lane_{L-1}]
 /// header = epoch | batch << 32 | unitsPerSample << 64 | maxStepE7 << 96 (each < 2^32)
 ///          | capUnits << 128 (< 2^40) | minSamples << 168 (< 2^4) | epochPenalty << 172;
-/// lane l holds the paid units of slots 6l .. 6l+5, 40 bits each; slot d of batch b is registry
-/// index b·B + d + 1 (fixed assignment, proven by the circuit).
+/// lane l holds the paid units of slots 6l .. 6l+5, 40 bits each, and at bit 240 + j whether slot
+/// 6l+j had a flagged reading; slot d of batch b is registry index b·B + d + 1 (fixed assignment,
+/// proven by the circuit).
 ///
 /// The reward policy (core/reward-policy/) decides what a unit is worth:
 /// - `rate` (emissionKind 0): each unit accrues as a unit; a claim pays units · rewardPerUnitWei.
@@ -24,6 +25,11 @@ import {RewardToken} from "./RewardToken.sol";
 ///   and their units sum to T_e, EpochFinalized says so. What this guarantees: no device is paid
 ///   more than its share of proven units; an operator who inflates T_e only underpays, and its
 ///   epoch never finalizes. A claim pays accrued gwei · 1e9.
+/// - stake (stakeWei > 0): devices are bonded in registry order with stakeWei tokens each
+///   (depositStake, by whoever onboards them, e.g. the maker); each settled device-epoch whose
+///   flag bit is set slashes floor(left · slashBps / 10000) of the device's stake left. Slashed
+///   tokens stay locked here (totalSlashedWei): nobody can take them out. Stakes do not change
+///   rewards, and there is no withdrawal: a bench run has no unbonding period to model.
 /// @dev Accrual storage: word w holds devices 4w+1 .. 4w+4, 63 bits each, plus a TOUCHED bit
 /// that claims leave set, so an accrual after a claim rewrites a non-zero word (~5k gas)
 /// instead of filling a zero one (~22k gas).
@@ -39,6 +45,10 @@ contract Settlement {
     uint256 internal constant ACCRUAL_MASK = (1 << 63) - 1;
     uint256 internal constant TOUCHED = 1 << 255;
     uint256 internal constant FIELD_TOP_BITS = (1 << 62) | (1 << 125) | (1 << 188) | (1 << 251);
+    uint256 internal constant LANE_FLAG_BIT = 240;
+    uint256 internal constant BPS = 10_000;
+    /// Set in a stake word once the device was slashed: the word then holds its stake left.
+    uint256 internal constant SLASHED = 1 << 255;
 
     address public immutable verifier;
     DeviceRegistry public immutable registry;
@@ -60,6 +70,10 @@ contract Settlement {
     uint256 public immutable decayQE18;
     /// What one accrued unit pays at claim: rewardPerUnitWei for a rate, 1 gwei pro rata.
     uint256 public immutable accrualWei;
+    /// Each device's stake in token wei; 0: no stakes.
+    uint256 public immutable stakeWei;
+    /// What a flagged device-epoch slashes of the stake left, in basis points.
+    uint256 public immutable slashBps;
     /// Selector of `verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[2 + laneCount])`.
     bytes4 public immutable verifySelector;
 
@@ -80,6 +94,13 @@ contract Settlement {
 
     mapping(uint256 epoch => EpochBook) private _books;
 
+    /// Devices 1 .. stakedThrough are bonded with stakeWei each.
+    uint256 public stakedThrough;
+    /// Tokens slashed so far, locked in this contract.
+    uint256 public totalSlashedWei;
+    /// A slashed device's stake left | SLASHED; 0 for one never slashed (its stake is stakeWei).
+    mapping(uint256 index => uint256 word) private _slashedStakes;
+
     struct Config {
         uint256 batchSize;
         uint256 unitsPerSample;
@@ -92,6 +113,8 @@ contract Settlement {
         uint256 emissionGwei;
         uint256 halvingEvery;
         uint256 decayQE18;
+        uint256 stakeWei;
+        uint256 slashBps;
     }
 
     uint8 internal constant RATE = 0;
@@ -106,6 +129,8 @@ contract Settlement {
     event Claimed(address indexed owner, uint256 units, uint256 amountWei);
     event EpochOpened(uint256 indexed epoch, uint256 totalUnits, uint256 batches, uint256 emissionWei);
     event EpochFinalized(uint256 indexed epoch, uint256 paidWei, uint256 dustWei);
+    event StakeDeposited(address indexed from, uint256 firstIndex, uint256 count, uint256 amountWei);
+    event Slashed(uint256 indexed index, uint256 indexed epoch, uint256 slashedWei, uint256 stakeLeftWei);
 
     error NotOperator();
     error InvalidConfig(string reason);
@@ -124,6 +149,8 @@ contract Settlement {
     error InvalidProof();
     error AccrualOverflow(uint256 index);
     error NotOwner(uint256 index, address caller);
+    error NoStakes();
+    error StakeBeyondRegistered(uint256 throughIndex, uint256 registered);
 
     constructor(address verifier_, address registry_, address token_, address operator_, Config memory config) {
         uint256 batchSize_ = config.batchSize;
@@ -150,6 +177,10 @@ contract Settlement {
             if (config.emissionKind == HALVING && config.halvingEvery == 0) revert InvalidConfig("halvingEvery must be positive");
             if (config.emissionKind == DECAY && config.decayQE18 > ONE_E18) revert InvalidConfig("decayQE18 must be at most 1e18");
         }
+        if (config.stakeWei >= 1 << 128) revert InvalidConfig("stakeWei must be below 2^128");
+        if (config.slashBps > BPS) revert InvalidConfig("slashBps must be at most 10000");
+        stakeWei = config.stakeWei;
+        slashBps = config.slashBps;
         capUnits = config.capUnits;
         minSamples = config.minSamples;
         epochPenalty = config.epochPenalty;
@@ -204,7 +235,29 @@ contract Settlement {
         _settled[epoch][batch >> 8] = bits | bit;
         if (emissionKind == RATE) _accrue(batch, lanes);
         else _accrueProRata(epoch, batch, lanes);
+        if (stakeWei != 0 && slashBps != 0) _slash(epoch, batch, lanes);
         emit BatchSettled(epoch, batch, commitment);
+    }
+
+    /// @notice Bonds the next `count` registered devices (stakedThrough + 1 ..) with stakeWei
+    /// tokens each, taken from the caller (who approved this contract for them first).
+    function depositStake(uint256 count) external {
+        if (stakeWei == 0) revert NoStakes();
+        uint256 first = stakedThrough + 1;
+        uint256 through = stakedThrough + count;
+        uint256 registered = registry.deviceCount();
+        if (count == 0 || through > registered) revert StakeBeyondRegistered(through, registered);
+        stakedThrough = through;
+        uint256 amount = stakeWei * count;
+        token.transferFrom(msg.sender, address(this), amount);
+        emit StakeDeposited(msg.sender, first, count, amount);
+    }
+
+    /// @notice A device's stake left, in token wei (0 for one not bonded).
+    function stakeOf(uint256 index) public view returns (uint256) {
+        if (index == 0 || index > stakedThrough) return 0;
+        uint256 word = _slashedStakes[index];
+        return word & SLASHED != 0 ? word & ~SLASHED : stakeWei;
     }
 
     /// @notice Declares a pro-rata epoch's total units and batch count (operator only, once per
@@ -358,6 +411,27 @@ contract Settlement {
             paid += share;
         }
         if (paid != 0) _accrued[word] = packed | TOUCHED;
+    }
+
+    /// Slashes every bonded slot whose lane flag bit is set (core/reward-policy/rewards.ts: each
+    /// flagged device-epoch takes floor(left · slashBps / 10000); the same step whatever the
+    /// order, so epochs may settle in any order).
+    function _slash(uint256 epoch, uint256 batch, uint256[] calldata lanes) private {
+        uint256 first = batch * batchSize + 1;
+        uint256 through = stakedThrough;
+        uint256 total;
+        for (uint256 slot = 0; slot < batchSize; ++slot) {
+            if ((lanes[slot / UNITS_PER_LANE] >> (LANE_FLAG_BIT + (slot % UNITS_PER_LANE))) & 1 == 0) continue;
+            uint256 index = first + slot;
+            if (index > through) continue;
+            uint256 left = stakeOf(index);
+            uint256 cut = (left * slashBps) / BPS;
+            if (cut == 0) continue;
+            _slashedStakes[index] = (left - cut) | SLASHED;
+            total += cut;
+            emit Slashed(index, epoch, cut, left - cut);
+        }
+        if (total != 0) totalSlashedWei += total;
     }
 
     /// core/reward-policy/fixed-point.ts powDown, line by line.

@@ -27,6 +27,8 @@ import { signerOf, withSender } from './tx/with-sender.ts';
 export const SCALAR_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 /** setMinter is one cold SSTORE and an event (~47k); fixed because the token may not be mined yet. */
 const SET_MINTER_GAS_LIMIT = 100_000n;
+/** approve is one cold SSTORE and an event (~46k). */
+const APPROVE_GAS_LIMIT = 100_000n;
 
 export interface SettlementParams {
   /** Devices per batch proof (B), a multiple of 4; the verifier must have 2 + ceil(B/6) public signals. */
@@ -42,6 +44,11 @@ export interface SettlementParams {
   policy?: ChainPolicy;
   /** The token's cap; default the policy's maxSupplyWei, else DEFAULT_MAX_SUPPLY_WEI. */
   maxSupplyWei?: BigNumberish;
+  /**
+   * A policy with stakes: tokens minted to the deploying account at genesis (counted in the cap)
+   * and approved for the settlement, which it bonds devices with (depositStake). Default 0.
+   */
+  genesisStakeWei?: bigint;
 }
 
 export interface DeployOptions {
@@ -69,6 +76,8 @@ export interface DeployGas {
   token: bigint;
   settlement: bigint;
   setMinter: bigint;
+  /** 0 without stakes. */
+  approveStakes: bigint;
   total: bigint;
 }
 
@@ -157,11 +166,14 @@ async function deployWith(sender: TxSender, options: DeployOptions, operator: st
   const creations: TransactionRequest[] = [
     ...(reuseVerifier ? [] : [await deployTx(compiled.verifier!, [])]),
     await deployTx(compiled.registry, [operator]),
-    await deployTx(compiled.token, [params.maxSupplyWei ?? params.policy?.maxSupplyWei ?? DEFAULT_MAX_SUPPLY_WEI]),
+    await deployTx(compiled.token, [params.maxSupplyWei ?? params.policy?.maxSupplyWei ?? DEFAULT_MAX_SUPPLY_WEI, from, params.genesisStakeWei ?? 0n]),
     await deployTx(compiled.settlement, [addresses.verifier, addresses.registry, addresses.token, operator, settlementConfig(params)]),
   ];
   const token = new Contract(addresses.token, compiled.token.abi, signer);
   const setMinter = await token.getFunction('setMinter').populateTransaction(addresses.settlement);
+  const genesis = params.genesisStakeWei ?? 0n;
+  // The genesis stakes go to the settlement only through depositStake, so it may take all of them.
+  const approve = genesis === 0n ? undefined : await token.getFunction('approve').populateTransaction(addresses.settlement, genesis);
 
   const decodeWith = { settlement: new Interface(compiled.settlement.abi), token };
   const names = [...(reuseVerifier ? [] : ['verifier']), 'registry', 'token', 'settlement'];
@@ -173,6 +185,7 @@ async function deployWith(sender: TxSender, options: DeployOptions, operator: st
     const sent = [
       ...creations.map((tx, i) => sender.send({ to: null, data: String(tx.data), gasLimit: limits[i]!, label: `deploy ${names[i]}`, decodeWith })),
       sender.send({ to: addresses.token, data: setMinter.data, gasLimit: SET_MINTER_GAS_LIMIT, label: 'token setMinter', decodeWith }),
+      ...(approve === undefined ? [] : [sender.send({ to: addresses.token, data: approve.data, gasLimit: APPROVE_GAS_LIMIT, label: 'token approve stakes', decodeWith })]),
     ];
     receipts = await Promise.all(sent);
   } catch (error) {
@@ -195,7 +208,8 @@ async function deployWith(sender: TxSender, options: DeployOptions, operator: st
     registry: gas[first],
     token: gas[first + 1],
     settlement: gas[first + 2],
-    setMinter: receipts[receipts.length - 1].gasUsed,
+    setMinter: receipts[creations.length].gasUsed,
+    approveStakes: approve === undefined ? 0n : receipts[creations.length + 1].gasUsed,
     total: receipts.reduce((sum, r) => sum + r.gasUsed, 0n),
   };
   const verifierAbi = compiled.verifier?.abi ?? [
@@ -335,6 +349,7 @@ export function settlementConfig(params: SettlementParams): unknown[] {
     params.batchSize, params.unitsPerSample, params.maxStepE7, params.rewardPerUnitWei,
     policy?.circuit.capUnits ?? 0n, policy?.circuit.minSamples ?? 0, policy?.circuit.epochPenalty ?? false,
     policy?.emissionKind ?? 0, policy?.emissionGwei ?? 0n, policy?.halvingEvery ?? 0, policy?.decayQE18 ?? 0n,
+    policy?.stakeWei ?? 0n, policy?.slashBps ?? 0,
   ];
 }
 

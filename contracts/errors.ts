@@ -22,6 +22,9 @@ const HINTS: Record<string, (a: Args) => string> = {
   UnitsAboveDeclared: (a) =>
     `epoch ${a.epoch}'s settled units would reach ${a.settledUnits}, above the ${a.totalUnits} declared at openEpoch; the declared total must be the epoch's whole sum of units`,
   BatchesAboveDeclared: (a) => `epoch ${a.epoch} would have ${a.batches} settled batches, more than declared at openEpoch`,
+  NoStakes: () => 'the settlement was deployed without stakes (stakeWei 0); give the policy a stake to bond devices',
+  StakeBeyondRegistered: (a) =>
+    `bonding devices through index ${a.throughIndex} is past the ${a.registered} registered; register the devices first and bond at least one`,
   SupplyExceeded: (a) =>
     `minting ${a.amount} wei would take the token's supply from ${a.totalSupply} past its cap of ${a.maxSupply} wei (the policy's maxSupplyWei); lower the emission or raise maxSupplyWei`,
   ZeroMaxSupply: () => 'the token was deployed with a maxSupply of 0; give the policy a positive maxSupplyWei',

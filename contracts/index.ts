@@ -15,7 +15,7 @@ export type {
   RegisterResult,
   DeviceRegisteredEvent,
 } from './deploy.ts';
-export { settleBatch, claimRewards, claimGasLimit, encodeSettle, settleGasLimit, openEpoch, OPEN_EPOCH_GAS_LIMIT } from './settle.ts';
+export { settleBatch, claimRewards, claimGasLimit, encodeSettle, settleGasLimit, openEpoch, OPEN_EPOCH_GAS_LIMIT, depositStake, DEPOSIT_STAKE_GAS_LIMIT } from './settle.ts';
 export type { SettleArgs, TxOptions, TxResult } from './settle.ts';
 export { decodeContractError } from './errors.ts';
 export type { ContractLike } from './errors.ts';

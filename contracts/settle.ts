@@ -43,10 +43,11 @@ export interface TxResult {
  * receipts (first settlement of an epoch and first accruals of its devices: 280k at B = 4, 477k
  * at B = 32; docs/proofs-and-settlement.md), so a pre-signed settlement never runs out of gas.
  */
-export function settleGasLimit(batchSize: number, proRata = false): bigint {
+export function settleGasLimit(batchSize: number, proRata = false, stakes = false): bigint {
   // Pro rata also updates the epoch's book (two warm slots) and shares each slot with a checked
   // add: 297,752 against ~280k for the first settle at B = 4; 2k a device leaves room at B = 32.
-  return BigInt(300_000 + 10_000 * Math.ceil(batchSize / 6) + 26_000 * (batchSize / 4) + (proRata ? 20_000 + 2_000 * batchSize : 0));
+  // A slash is one cold slot filled and an event (~27k): room for every device flagged.
+  return BigInt(300_000 + 10_000 * Math.ceil(batchSize / 6) + 26_000 * (batchSize / 4) + (proRata ? 20_000 + 2_000 * batchSize : 0) + (stakes ? 32_000 * batchSize : 0));
 }
 
 /** The settle call's calldata, for senders that sign transactions themselves. */
@@ -109,4 +110,13 @@ export const OPEN_EPOCH_GAS_LIMIT = 120_000n;
 export async function openEpoch(settlement: Contract, book: { epoch: number; totalUnits: bigint; batches: number }, options: TxOptions = {}): Promise<TxResult> {
   const data = settlement.interface.encodeFunctionData('openEpoch', [book.epoch, book.totalUnits, book.batches]);
   return send(settlement, data, `open epoch ${book.epoch}`, { gasLimit: OPEN_EPOCH_GAS_LIMIT, ...options });
+}
+
+/** depositStake moves tokens (two warm balances, the allowance) and writes one slot (~60k); fixed, so it can be sent ahead. */
+export const DEPOSIT_STAKE_GAS_LIMIT = 150_000n;
+
+/** Bonds the next `count` registered devices with the policy's stake each, from the sender's tokens (Settlement.depositStake). */
+export async function depositStake(settlement: Contract, count: number, options: TxOptions = {}): Promise<TxResult> {
+  const data = settlement.interface.encodeFunctionData('depositStake', [count]);
+  return send(settlement, data, `stake ${count} devices`, { gasLimit: DEPOSIT_STAKE_GAS_LIMIT, ...options });
 }

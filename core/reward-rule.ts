@@ -322,15 +322,25 @@ export function batchCommitment(header: bigint, leaves: readonly bigint[]): bigi
   return poseidonChain([header, ...leaves]);
 }
 
-/** Packs per-device units (length B) into ceil(B/6) lanes of 6 × 40 bits. */
-export function packLanes(units: readonly bigint[]): bigint[] {
+/** Bit of slot j's flag in its lane: above the six 40-bit units (core/reward-policy stake slashes by it). */
+export const LANE_FLAG_BIT = UNITS_PER_LANE * LANE_BITS;
+
+/**
+ * Packs per-device units (length B) into ceil(B/6) lanes of 6 × 40 bits, and, above bit 240,
+ * one bit per slot: the device had a flagged reading among its K (what a stake slashes).
+ */
+export function packLanes(units: readonly bigint[], flagged: readonly boolean[] = []): bigint[] {
+  if (flagged.length > units.length) {
+    throw new PinbenchError('RULE_INVALID_UNITS', `flagged: ${flagged.length} flags for ${units.length} slots; give one flag per slot at most`);
+  }
   const lanes: bigint[] = [];
   units.forEach((u, j) => {
     if (u < 0n || u >= 1n << BigInt(LANE_BITS)) {
       throw new PinbenchError('RULE_INVALID_UNITS', `units[${j}]: expected a bigint in [0, 2^40), got ${u}`);
     }
     const l = Math.floor(j / UNITS_PER_LANE);
-    lanes[l] = (lanes[l] ?? 0n) + (u << BigInt(LANE_BITS * (j % UNITS_PER_LANE)));
+    const flag = flagged[j] === true ? 1n << BigInt(LANE_FLAG_BIT + (j % UNITS_PER_LANE)) : 0n;
+    lanes[l] = (lanes[l] ?? 0n) + (u << BigInt(LANE_BITS * (j % UNITS_PER_LANE))) + flag;
   });
   return lanes;
 }
@@ -339,6 +349,12 @@ export function unpackLanes(lanes: readonly bigint[], batchSize: number): bigint
   const mask = (1n << BigInt(LANE_BITS)) - 1n;
   return Array.from({ length: batchSize }, (_, j) =>
     ((lanes[Math.floor(j / UNITS_PER_LANE)] ?? 0n) >> BigInt(LANE_BITS * (j % UNITS_PER_LANE))) & mask);
+}
+
+/** Each slot's flag bit (packLanes' `flagged`). */
+export function unpackLaneFlags(lanes: readonly bigint[], batchSize: number): boolean[] {
+  return Array.from({ length: batchSize }, (_, j) =>
+    (((lanes[Math.floor(j / UNITS_PER_LANE)] ?? 0n) >> BigInt(LANE_FLAG_BIT + (j % UNITS_PER_LANE))) & 1n) === 1n);
 }
 
 export function rewardWei(units: bigint, params: RuleParams): bigint {

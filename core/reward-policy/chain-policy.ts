@@ -5,7 +5,8 @@ import type { RewardPolicy } from './types.ts';
 /**
  * The policy as the circuit and the contract take it (circuits/batch.circom, contracts/Settlement.sol).
  * The circuit enforces the per-device part (cap, minimum, epoch penalty; coverage units come in
- * as committed inputs); the contract holds the emission schedule and shares it pro rata.
+ * as committed inputs) and says which devices had a flagged reading; the contract holds the
+ * emission schedule, shares it pro rata, and slashes the stakes of flagged devices.
  */
 export interface ChainPolicy {
   readonly circuit: CircuitPolicy;
@@ -17,6 +18,9 @@ export interface ChainPolicy {
   /** The decay's per-epoch factor, computed once here (emission.ts) and a constant on chain. */
   readonly decayQE18: bigint;
   readonly maxSupplyWei: bigint;
+  /** Each device's stake in token wei (0: no stakes) and what a flagged device-epoch slashes of what is left. */
+  readonly stakeWei: bigint;
+  readonly slashBps: number;
 }
 
 export function circuitPolicyOf(policy: RewardPolicy): CircuitPolicy {
@@ -24,7 +28,10 @@ export function circuitPolicyOf(policy: RewardPolicy): CircuitPolicy {
 }
 
 export function chainPolicyOf(policy: RewardPolicy): ChainPolicy {
-  const base = { circuit: circuitPolicyOf(policy), halvingEvery: 0, decayQE18: 0n, maxSupplyWei: policy.maxSupplyWei };
+  const base = {
+    circuit: circuitPolicyOf(policy), halvingEvery: 0, decayQE18: 0n, maxSupplyWei: policy.maxSupplyWei,
+    stakeWei: policy.stake?.perDeviceWei ?? 0n, slashBps: policy.stake?.slashBps ?? 0,
+  };
   const { emission } = policy;
   switch (emission.kind) {
     case 'rate':

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ContractFactory, keccak256, type Contract, type Log } from 'ethers';
+import { ContractFactory, keccak256, ZeroAddress, type Contract, type Log } from 'ethers';
 import { decodeContractError } from '../../contracts/errors.ts';
 import { deployPinbench, registerDevices, SCALAR_FIELD } from '../../contracts/deploy.ts';
 import { PARAMS, fakePubKey, idHash, rollBackEachTest, startChainFixture, type ChainFixture } from './chain-fixture.ts';
@@ -31,6 +31,7 @@ describe('deploy', () => {
     for (const key of ['verifier', 'registry', 'token', 'settlement', 'setMinter'] as const) {
       expect(deployGas[key]).toBeGreaterThan(21_000n);
     }
+    expect(deployGas.approveStakes).toBe(0n);
     expect(deployGas.total).toBe(deployGas.verifier + deployGas.registry + deployGas.token + deployGas.settlement + deployGas.setMinter);
     expect(new Set(Object.values(addresses)).size).toBe(4);
   });
@@ -179,7 +180,7 @@ describe('token', () => {
   it('behavior: transfer, approve and transferFrom move balances and emit events', async () => {
     const [deployer, minter, alice, bob] = fx.wallets;
     const factory = new ContractFactory(fx.compiled.token.abi, fx.compiled.token.bytecode, deployer);
-    const fresh = (await (await factory.deploy(10n ** 27n)).waitForDeployment()) as unknown as Contract;
+    const fresh = (await (await factory.deploy(10n ** 27n, ZeroAddress, 0n)).waitForDeployment()) as unknown as Contract;
     await (await fresh.getFunction('setMinter')(minter.address)).wait();
     const asMinter = fresh.connect(minter) as Contract;
     await (await asMinter.getFunction('mint')(alice.address, 100n)).wait();
