@@ -43,13 +43,13 @@ const GWEI_NUMBER = Number(GWEI);
  */
 export function fastEpochRewards(
   p: FastPolicy, emissionWei: number, n: number,
-  counted: ArrayLike<number>, stepUnits: ArrayLike<number>, flagged: ArrayLike<number>, coverageUnits: ArrayLike<number> | undefined,
+  counted: ArrayLike<number>, stepUnits: ArrayLike<number>, flaggedReadings: ArrayLike<number>, coverageUnits: ArrayLike<number> | undefined,
   units: Float64Array, rewardWei: Float64Array,
 ): number {
   let total = 0;
   for (let i = 0; i < n; i++) {
     let u = p.unitsPerSample * counted[i]! + stepUnits[i]! + (coverageUnits === undefined ? 0 : coverageUnits[i]!);
-    if (p.epochPenalty && flagged[i]! > 0) u = 0;
+    if (p.epochPenalty && flaggedReadings[i]! > 0) u = 0;
     if (counted[i]! < p.minSamples) u = 0;
     if (u > p.capUnits) u = p.capUnits;
     units[i] = u;

@@ -88,6 +88,7 @@ export function poolCalibration(run: CalibrationRunResult, meta: Omit<Calibratio
     stepUnits: new Float64Array(n),
     flagged: new Uint8Array(n),
     flagMask: new Uint16Array(n),
+    flaggedReadings: new Uint8Array(n),
     unflaggedSamples: new Uint8Array(n),
     unflaggedStepUnits: new Float64Array(n),
     accepted: new Uint32Array(n),
@@ -108,6 +109,7 @@ export function poolCalibration(run: CalibrationRunResult, meta: Omit<Calibratio
         cols.stepUnits[r] = rec.stepUnits;
         cols.flagged[r] = rec.flagged;
         cols.flagMask[r] = rec.flagMask;
+        cols.flaggedReadings[r] = rec.flaggedReadings;
         cols.unflaggedSamples[r] = rec.unflaggedSamples;
         cols.unflaggedStepUnits[r] = rec.unflaggedStepUnits;
         cols.accepted[r] = rec.accepted;

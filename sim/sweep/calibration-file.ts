@@ -5,7 +5,9 @@ import { COLUMN_TYPES, type Calibration, type RecordColumns } from './calibratio
 
 /** Bumped whenever a record's meaning or the file's layout changes: older files then miss. */
 // 3: cells are those of the counted readings, as a run's coverage pays them (were: every accepted reading).
-export const CALIBRATION_FORMAT = 3;
+// 4: a flaggedReadings column (flagged among the K selected), so fast mode penalizes and slashes a
+//    single reading flagLargeJumps flagged; a format-3 file lacks it and is recomputed.
+export const CALIBRATION_FORMAT = 4;
 
 type ColumnName = keyof RecordColumns;
 

@@ -28,6 +28,8 @@ export interface RecordColumns {
   flagged: Uint8Array;
   /** Which flags (device-epoch-record.ts FLAG_BITS). */
   flagMask: Uint16Array;
+  /** Flagged readings among the K selected (≤ K ≤ 15): what an epoch penalty and a slash read, not `flagged`. */
+  flaggedReadings: Uint8Array;
   /** Counted samples and step units had the device not been flagged. */
   unflaggedSamples: Uint8Array;
   unflaggedStepUnits: Float64Array;
@@ -76,6 +78,7 @@ export const COLUMN_TYPES = {
   stepUnits: Float64Array,
   flagged: Uint8Array,
   flagMask: Uint16Array,
+  flaggedReadings: Uint8Array,
   unflaggedSamples: Uint8Array,
   unflaggedStepUnits: Float64Array,
   accepted: Uint32Array,

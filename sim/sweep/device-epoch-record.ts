@@ -2,6 +2,7 @@ import { latLngToCell } from 'h3-js';
 import { closeDeviceEpoch, type DeviceEpochContext, type DeviceMeta } from '../../backend/epochs/device-epoch.ts';
 import type { EpochFlag } from '../../backend/epochs/flags.ts';
 import { workUnits, type RuleParams } from '../../core/reward-rule.ts';
+import { factsFromReadings } from '../../core/reward-policy/index.ts';
 import type { StoredReading } from '../../backend/store/run-store.ts';
 import { summarizeDevice } from '../../backend/epochs/summarize.ts';
 
@@ -18,6 +19,12 @@ export interface DeviceEpochRecord {
   flagged: number;
   /** The summary's flags as bits (FLAG_BITS). */
   flagMask: number;
+  /**
+   * Flagged readings among the K selected: the policy's `flaggedReadings` (rewards.ts), which an
+   * epoch penalty and a stake slash read. Not `flagged`: flagLargeJumps flags a single reading
+   * of a device the summary did not flag.
+   */
+  flaggedReadings: number;
   /** The same two numbers had the summary not flagged the device: for policies that penalize otherwise than "flag ⇒ 0". */
   unflaggedSamples: number;
   unflaggedStepUnits: number;
@@ -48,6 +55,9 @@ export function deviceEpochRecord(
         const w = summarizeDevice(input.deviceIndex, input.readings, ctx.params, k, false);
         return { samples: w.readings.filter((r) => !r.flagged).length, steps: Number(workUnits(w.readings, stepParams, k)) };
       })();
+  // The facts the epoch close prices this work by (backend/epochs/price-epoch.ts); a device without a
+  // reading has no work and no facts, so nothing to penalize or slash.
+  const facts = work === undefined ? undefined : factsFromReadings(work.deviceIndex, work.readings, ctx.params, k);
   let flagMask = 0;
   for (const f of findings) flagMask |= 1 << FLAG_BITS.indexOf(f.flag);
   const cells = new Set<string>();
@@ -57,6 +67,7 @@ export function deviceEpochRecord(
     stepUnits: paid.steps,
     flagged: findings.length > 0 ? 1 : 0,
     flagMask,
+    flaggedReadings: facts?.flaggedReadings ?? 0,
     unflaggedSamples: unflagged.samples,
     unflaggedStepUnits: unflagged.steps,
     accepted: input.readings.length,

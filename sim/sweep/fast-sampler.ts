@@ -4,17 +4,19 @@ import { DeviceStreams } from './seeded-streams.ts';
 
 /**
  * What a reward function sees of one epoch, device by device (index d of each array):
- * counted samples and capped step units by today's rule, the summary's flag, the device's h3
- * cells (`cells[cellOffsets[d] .. cellOffsets[d+1])`, ids into `calibration.cellIds`), its
- * profile (index into `calibration.profiles`), and the record drawn (index into the
- * calibration's columns, for anything else a policy reads: flagMask, unflagged work, accepted).
+ * counted samples and capped step units by today's rule, flagged readings among the K selected
+ * (the policy's flaggedReadings: a summary-flagged device has all of them flagged, flagLargeJumps
+ * may flag one alone), the device's h3 cells (`cells[cellOffsets[d] .. cellOffsets[d+1])`, ids
+ * into `calibration.cellIds`), its profile (index into `calibration.profiles`), and the record
+ * drawn (index into the calibration's columns, for anything else a policy reads: the summary's
+ * flag and flagMask, unflagged work, accepted).
  * The arrays are reused from epoch to epoch: copy what must outlive the call.
  */
 export type EpochCallback = (
   epoch: number,
   countedSamples: Uint8Array,
   stepUnits: Float64Array,
-  flagged: Uint8Array,
+  flaggedReadings: Uint8Array,
   cellOffsets: Uint32Array,
   cells: Uint32Array,
   profileIndex: Uint16Array,
@@ -65,11 +67,11 @@ export function sampleFleet(calibration: Calibration, options: SampleOptions, on
   const streams = new DeviceStreams(seed, devices);
   const counted = new Uint8Array(devices);
   const steps = new Float64Array(devices);
-  const flagged = new Uint8Array(devices);
+  const flaggedReadings = new Uint8Array(devices);
   const drawn = new Uint32Array(devices);
   const cellOffsets = new Uint32Array(devices + 1);
   const cells = new Uint32Array(devices * maxCells);
-  const { countedSamples: poolCounted, stepUnits: poolSteps, flagged: poolFlagged, cellOffsets: poolOffsets, cells: poolCells } = rec;
+  const { countedSamples: poolCounted, stepUnits: poolSteps, flaggedReadings: poolFlaggedReadings, cellOffsets: poolOffsets, cells: poolCells } = rec;
   for (let epoch = 0; epoch < epochs; epoch++) {
     let c = 0;
     for (let d = 0; d < devices; d++) {
@@ -79,12 +81,12 @@ export function sampleFleet(calibration: Calibration, options: SampleOptions, on
       drawn[d] = r;
       counted[d] = poolCounted[r]!;
       steps[d] = poolSteps[r]!;
-      flagged[d] = poolFlagged[r]!;
+      flaggedReadings[d] = poolFlaggedReadings[r]!;
       const to = poolOffsets[r + 1]!;
       for (let k = poolOffsets[r]!; k < to; k++) cells[c++] = poolCells[k]!;
       cellOffsets[d + 1] = c;
     }
-    onEpoch(epoch, counted, steps, flagged, cellOffsets, cells.subarray(0, c), profileOfDevice, drawn);
+    onEpoch(epoch, counted, steps, flaggedReadings, cellOffsets, cells.subarray(0, c), profileOfDevice, drawn);
   }
 }
 

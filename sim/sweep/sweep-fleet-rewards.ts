@@ -20,7 +20,8 @@ export interface FleetRewards {
  * fleet's cells: n_c = devices of the epoch whose record lists cell c (each record's cells are
  * distinct), each paid cellUnits(n_c). The calibration's cells are those of the counted readings
  * at its resolution, which is the set's coverage resolution (run-sweep.ts calibrates per resolution).
- * Stake (rewards.ts): a flagged device-epoch slashes floor(left · slashBps / 10000) of the stake left.
+ * Stake (rewards.ts): a device-epoch with a flagged reading among its K slashes
+ * floor(left · slashBps / 10000) of the stake left; the epoch penalty reads the same count.
  */
 export function fleetRewards(calibration: Calibration, policy: RewardPolicy, profileOfDevice: Uint16Array, epochs: number, seed: number): FleetRewards {
   const devices = profileOfDevice.length;
@@ -39,7 +40,7 @@ export function fleetRewards(calibration: Calibration, policy: RewardPolicy, pro
   const stakeLeft = stake === undefined ? undefined : new Float64Array(devices).fill(Number(stake.perDeviceWei));
   let paidStepUnits = 0;
 
-  sampleFleet(calibration, { profileOfDevice, epochs, seed }, (epoch, counted, steps, flagged, offsets, cells) => {
+  sampleFleet(calibration, { profileOfDevice, epochs, seed }, (epoch, counted, steps, flaggedReadings, offsets, cells) => {
     if (coverageUnits !== undefined && occupancy !== undefined) {
       for (let k = 0; k < cells.length; k++) occupancy[cells[k]!]! += 1;
       for (let d = 0; d < devices; d++) {
@@ -52,11 +53,11 @@ export function fleetRewards(calibration: Calibration, policy: RewardPolicy, pro
       }
       for (let k = 0; k < cells.length; k++) occupancy[cells[k]!] = 0;
     }
-    fastEpochRewards(fast, emission[epoch]!, devices, counted, steps, flagged, coverageUnits, units, paid);
+    fastEpochRewards(fast, emission[epoch]!, devices, counted, steps, flaggedReadings, coverageUnits, units, paid);
     for (let d = 0; d < devices; d++) {
       rewardWei[d]! += paid[d]!;
       if (units[d]! > 0) paidStepUnits += steps[d]!;
-      if (stakeLeft !== undefined && flagged[d]! > 0) {
+      if (stakeLeft !== undefined && flaggedReadings[d]! > 0) {
         const slash = Math.floor((stakeLeft[d]! * stake!.slashBps) / BPS);
         stakeLeft[d]! -= slash;
         slashedWei[d]! += slash;

@@ -1,6 +1,6 @@
 // One worker of test/bench/sweep-fast.ts: whole (parameter set, seed) jobs over a calibration it
 // reads once from the cache file. The "reward" is the trivial one the bench names: today's rule
-// summed over the epoch's arrays, flagged device-epochs earning nothing.
+// summed over the epoch's arrays, device-epochs with a flagged reading earning nothing.
 import { readCalibrationFile } from '../../sim/sweep/calibration-file.ts';
 import type { Calibration } from '../../sim/sweep/calibration.ts';
 import { fleetProfiles, sampleFleet } from '../../sim/sweep/fast-sampler.ts';
@@ -25,8 +25,8 @@ export function runSweepBenchJob(job: SweepBenchJob): { deviceEpochs: number; to
   }
   let total = 0;
   let cellCount = 0;
-  sampleFleet(loaded.calibration, { profileOfDevice: loaded.profiles, epochs: job.epochs, seed: job.seed }, (_e, counted, steps, flagged, _offsets, cells) => {
-    for (let d = 0; d < counted.length; d++) if (flagged[d] === 0) total += job.unitsPerSample * counted[d]! + steps[d]!;
+  sampleFleet(loaded.calibration, { profileOfDevice: loaded.profiles, epochs: job.epochs, seed: job.seed }, (_e, counted, steps, flaggedReadings, _offsets, cells) => {
+    for (let d = 0; d < counted.length; d++) if (flaggedReadings[d] === 0) total += job.unitsPerSample * counted[d]! + steps[d]!;
     cellCount += cells.length;
   });
   return { deviceEpochs: job.devices * job.epochs, total, cells: cellCount };

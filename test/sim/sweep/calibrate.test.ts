@@ -71,7 +71,7 @@ describe('sweep calibration: device-epoch pools from the real device models', ()
     expect(readdirSync(join(cacheDir, 'sweep-calibrations')).sort()).toEqual([first.calibration.key, coarser.calibration.key, shorter.calibration.key].map((k) => `${k}.json`).sort());
   });
 
-  it('rule: each record\'s counted samples and step units are workUnits over the readings it came from', async () => {
+  it('rule: each record\'s counted samples, step units and flagged readings are workUnits\' over the readings it came from', async () => {
     const scenario = sweepTestScenario();
     const seen: Array<{ flagged: boolean; readings: readonly StoredReading[]; record: DeviceEpochRecord }> = [];
     await runCalibrationFleet(scenario, { epochs: 1, resolution: 9, scenarioDir: process.cwd(), observe: (_e, input, record) => seen.push({ flagged: record.flagged === 1, readings: input.readings, record }) });
@@ -84,6 +84,9 @@ describe('sweep calibration: device-epoch pools from the real device models', ()
       const units = workUnits(selected, params, k);
       expect(BigInt(record.countedSamples) * params.unitsPerSample + BigInt(record.stepUnits)).toBe(units);
       expect(record.countedSamples).toBe(selected.filter((r) => !r.flagged).length);
+      // What an epoch penalty and a slash read: every selected reading of a flagged device, else flagLargeJumps' alone.
+      expect(record.flaggedReadings).toBe(selected.filter((r) => r.flagged).length);
+      if (flagged && readings.length > 0) expect(record.flaggedReadings).toBe(selected.length);
       expect(record.accepted).toBe(readings.length);
       if (!flagged && readings.length > 0) checked += 1;
     }

@@ -10,9 +10,9 @@ import { sweepTestScenario } from './sweep-scenario.ts';
 
 /** Every epoch's draws, copied out of the reused arrays. */
 function drawAll(c: Calibration, profileOfDevice: Uint16Array, epochs: number, seed: number) {
-  const out: Array<{ records: number[]; counted: number[]; steps: number[]; flagged: number[]; offsets: number[]; cells: number[] }> = [];
-  sampleFleet(c, { profileOfDevice, epochs, seed }, (_e, counted, steps, flagged, offsets, cells, _p, records) => {
-    out.push({ records: Array.from(records), counted: Array.from(counted), steps: Array.from(steps), flagged: Array.from(flagged), offsets: Array.from(offsets), cells: Array.from(cells) });
+  const out: Array<{ records: number[]; counted: number[]; steps: number[]; flaggedReadings: number[]; offsets: number[]; cells: number[] }> = [];
+  sampleFleet(c, { profileOfDevice, epochs, seed }, (_e, counted, steps, flaggedReadings, offsets, cells, _p, records) => {
+    out.push({ records: Array.from(records), counted: Array.from(counted), steps: Array.from(steps), flaggedReadings: Array.from(flaggedReadings), offsets: Array.from(offsets), cells: Array.from(cells) });
   });
   return out;
 }
@@ -54,7 +54,7 @@ describe('sweep fast sampler: one pooled record per device-epoch, by seed', () =
         expect(rec).toBeLessThan(pool.end);
         expect(e.counted[d]).toBe(r.countedSamples[rec]);
         expect(e.steps[d]).toBe(r.stepUnits[rec]);
-        expect(e.flagged[d]).toBe(r.flagged[rec]);
+        expect(e.flaggedReadings[d]).toBe(r.flaggedReadings[rec]);
         expect(e.cells.slice(e.offsets[d], e.offsets[d + 1])).toEqual(Array.from(r.cells.subarray(r.cellOffsets[rec], r.cellOffsets[rec + 1])));
       });
     }

@@ -9,11 +9,12 @@ const TOKEN = 10n ** 18n;
 /**
  * A calibration made by hand: one record per profile, so every seed draws the same fleet.
  * r0 (car, honest): 4 counted readings, 1000 step units, cells 0 and 1.
- * r1 (car · gps-spoofing): flagged, so it earns no readings or distance (as calibrate records it), cell 1.
+ * r1 (car · gps-spoofing): flagged, so both its selected readings are flagged and earn no readings or
+ * distance (as calibrate records it), cell 1.
  */
 function handCalibration(): Calibration {
   const records: RecordColumns = {
-    countedSamples: Uint8Array.of(4, 0), stepUnits: Float64Array.of(1000, 0), flagged: Uint8Array.of(0, 1), flagMask: Uint16Array.of(0, 1),
+    countedSamples: Uint8Array.of(4, 0), stepUnits: Float64Array.of(1000, 0), flagged: Uint8Array.of(0, 1), flagMask: Uint16Array.of(0, 1), flaggedReadings: Uint8Array.of(0, 2),
     unflaggedSamples: Uint8Array.of(4, 2), unflaggedStepUnits: Float64Array.of(1000, 500), accepted: Uint32Array.of(4, 2), rejected: Uint32Array.of(0, 0),
     cellOffsets: Uint32Array.of(0, 2, 3), cells: Uint32Array.of(0, 1, 1),
   };
