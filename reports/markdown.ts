@@ -136,6 +136,10 @@ export function renderMarkdown(report: RunReport): string {
       for (const e of policy.epochs) lines.push(`| ${e.epoch} | ${fmtInt(e.totalUnits)} | ${fmtToken(e.emissionWei)} | ${fmtToken(e.paidWei)} | ${e.dustWei} |`);
       lines.push('');
     }
+    if (policy.stake !== undefined) {
+      const st = policy.stake;
+      lines.push(`Stakes: ${st.bondedDevices} devices bonded with ${fmtToken(st.perDeviceWei)} PINR each; ${st.flaggedDeviceEpochs} flagged device-epochs slashed ${fmtToken(st.slashedWei)} PINR (${st.slashBps} bps of the stake left each), locked in the settlement contract.`, '');
+    }
   }
   lines.push('| device | motion | samples | units | reward (PINR) |', '| --- | --- | ---: | ---: | ---: |');
   const top = [...report.rewards.perDevice].sort((a, b) => (BigInt(b.rewardWei) > BigInt(a.rewardWei) ? 1 : -1)).slice(0, 10);

@@ -95,6 +95,8 @@ export interface PolicyReport {
   emission: string;
   /** Per closed epoch: T_e, E_e, what the devices were paid and the unminted dust, wei as decimal strings. */
   epochs: Array<{ epoch: number; totalUnits: string; emissionWei: string; paidWei: string; dustWei: string }>;
+  /** A policy with stakes: each registered device bonded with perDeviceWei; what the flagged device-epochs slashed (by run.db; a check compares the chain). */
+  stake?: { perDeviceWei: string; slashBps: number; bondedDevices: number; flaggedDeviceEpochs: number; slashedWei: string };
 }
 
 /** What every run's report starts with, whatever ran. */

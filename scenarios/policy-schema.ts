@@ -107,7 +107,7 @@ export interface PolicyIssue {
 }
 
 /** What is wrong with the block given `reward:` and the run's epochs and readings per device. */
-export function policyIssues(block: PolicyBlock, reward: RewardSection, context: { epochs: number; readingsPerDevice: number }): PolicyIssue[] {
+export function policyIssues(block: PolicyBlock, reward: RewardSection, context: { epochs: number; readingsPerDevice: number; devices?: number }): PolicyIssue[] {
   const issues: PolicyIssue[] = [];
   const repeated = [
     ['unitsPerSample', block.unitsPerSample, BigInt(reward.unitsPerSample)],

@@ -258,7 +258,9 @@ export const scenarioSchema = z.strictObject({
     .meta(doc('The proof shape: B devices × K readings per Groth16 proof.')),
   timeline: timelineSchema,
 }).superRefine((scenario, ctx) => {
-  for (const issue of policyIssues(scenario.policy, scenario.reward, { epochs: scenario.epochs.count, readingsPerDevice: scenario.circuit.readingsPerDevice })) {
+  // A replay's devices are not known before its capture is opened: the run checks the stakes again with them.
+  const plannedDevices = scenario.fleet.reduce((n, group) => n + (isReplayEntry(group) ? 0 : group.count), 0);
+  for (const issue of policyIssues(scenario.policy, scenario.reward, { epochs: scenario.epochs.count, readingsPerDevice: scenario.circuit.readingsPerDevice, devices: plannedDevices })) {
     ctx.addIssue({ code: 'custom', path: issue.path, params: { namesInput: true }, message: issue.message });
   }
   for (const issue of timelineIssues(scenario.timeline, { runS: scenario.epochs.lengthS * scenario.epochs.count, externalBroker: scenario.broker.url !== undefined })) {

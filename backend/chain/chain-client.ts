@@ -4,7 +4,7 @@ import type { Logger } from '../../core/ports.ts';
 import type { CircuitShape, RuleParams } from '../../core/reward-rule.ts';
 import { chainPolicyOf, type RewardPolicy } from '../../core/reward-policy/index.ts';
 import {
-  claimGasLimit, claimRewards, compileContracts, createFeeQuote, deployPinbench, openEpoch, registerDevices, settleBatch, settleGasLimit, TxSender,
+  claimGasLimit, claimRewards, compileContracts, createFeeQuote, deployPinbench, depositStake, openEpoch, registerDevices, settleBatch, settleGasLimit, TxSender,
   type CompiledPinbench, type TxSenderStats,
 } from '../../contracts/index.ts';
 import type { SettleArgs } from '../../contracts/index.ts';
@@ -63,6 +63,10 @@ export interface ChainSetup {
   claim(ownerPrivateKey: string, indexes: readonly number[]): Promise<{ txHash: string; gasUsed: bigint; amountWei: bigint }>;
   balanceOf(owner: string): Promise<bigint>;
   ownerOf(index: number): Promise<string>;
+  /** A device's stake left in token wei (Settlement.stakeOf; 0 without stakes or not bonded). */
+  stakeOf(index: number): Promise<bigint>;
+  /** Tokens slashed so far (Settlement.totalSlashedWei). */
+  totalSlashedWei(): Promise<bigint>;
   contracts: { registry: Contract; token: Contract; settlement: Contract };
 }
 
@@ -92,7 +96,11 @@ function startOperatorSender(chain: ChainAccess, compiled: CompiledPinbench, log
 
 async function deploy(
   chain: ChainAccess,
-  options: { cacheDir: string; verifierSolPath: string; shape: CircuitShape; params: RuleParams; policy?: RewardPolicy; logger: Logger },
+  options: {
+    cacheDir: string; verifierSolPath: string; shape: CircuitShape; params: RuleParams; policy?: RewardPolicy; logger: Logger;
+    /** A policy with stakes: how many devices the run bonds (its fleet and attached devices); the genesis holds their stakes. */
+    stakedDevices?: number;
+  },
 ): Promise<ChainSetup> {
   const compiled = await compileContracts({ cacheDir: options.cacheDir, verifierSolPath: options.verifierSolPath, logger: options.logger });
   const sender = await startOperatorSender(chain, compiled, options.logger);
@@ -106,6 +114,7 @@ async function deploy(
         maxStepE7: options.params.maxStepE7,
         rewardPerUnitWei: options.params.rewardPerUnitWei,
         ...(options.policy === undefined ? {} : { policy: chainPolicyOf(options.policy) }),
+        genesisStakeWei: (options.policy?.stake?.perDeviceWei ?? 0n) * BigInt(options.stakedDevices ?? 0),
       },
       operator: chain.operator.address,
       sender,
@@ -148,7 +157,21 @@ async function operate(
   const { registry, token, settlement } = deployment;
   const provider = chain.operator.provider as JsonRpcProvider;
   const proRata = Number(await settlement.getFunction('emissionKind')()) !== 0;
-  const settleGas = settleGasLimit(Number(await settlement.getFunction('batchSize')()), proRata);
+  const stakes = ((await settlement.getFunction('stakeWei')()) as bigint) !== 0n;
+  const settleGas = settleGasLimit(Number(await settlement.getFunction('batchSize')()), proRata, stakes);
+  // With stakes, every registered device is bonded before any of its batches settles: the
+  // bonding follows each registration through the same sender, so its nonce comes first. It
+  // bonds what the registry has beyond stakedThrough, so a resumed run bonds what an
+  // interrupted one registered and did not bond. One at a time: each reads what the last bonded.
+  let bonding: Promise<void> = Promise.resolve();
+  const bondRegistered = (): Promise<void> => {
+    const next = bonding.then(async () => {
+      const [through, registered] = await Promise.all([settlement.getFunction('stakedThrough')() as Promise<bigint>, registry.getFunction('deviceCount')() as Promise<bigint>]);
+      if (registered > through) await depositStake(settlement, Number(registered - through), { sender, decodeWith: { token, registry } });
+    });
+    bonding = next.catch(() => undefined);
+    return next;
+  };
   // Claims share one fee quote, refreshed every few seconds: a quote per claim would double
   // the round trips, one for the whole phase could fall behind a rising base fee.
   const claimFees = createFeeQuote(provider, { maxAgeMs: FEE_QUOTE_MAX_AGE_MS });
@@ -182,6 +205,7 @@ async function operate(
         { sender, gasLimitFromEstimate: (estimate) => (estimate * 12n) / 10n },
       );
       registerGas += result.gasUsed;
+      if (stakes) await bondRegistered();
       // The event names the device by idHash; the request it answers gives the id back.
       return result.events.map((e, i) => ({ index: e.index, deviceId: devices[i]!.deviceId, publicKey: e.pubKey, owner: e.owner }));
     },
@@ -226,6 +250,8 @@ async function operate(
     },
     balanceOf: async (owner) => (await token.getFunction('balanceOf')(owner)) as bigint,
     ownerOf: async (index) => (await registry.getFunction('ownerOf')(index)) as string,
+    stakeOf: async (index) => (await settlement.getFunction('stakeOf')(index)) as bigint,
+    totalSlashedWei: async () => (await settlement.getFunction('totalSlashedWei')()) as bigint,
   };
 }
 

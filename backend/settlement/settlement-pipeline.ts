@@ -171,7 +171,8 @@ export class SettlementPipeline {
 
   private recordRewards({ epoch, batch, work }: ProofJob): void {
     this.options.store.addRewards(
-      work.map((w) => ({ epoch, batch, deviceIndex: w.deviceIndex, samples: w.readings.length, units: w.units, rewardWei: w.rewardWei })),
+      // w.readings are the K the proof takes: any flagged one sets the lane's flag bit.
+      work.map((w) => ({ epoch, batch, deviceIndex: w.deviceIndex, samples: w.readings.length, units: w.units, rewardWei: w.rewardWei, flagged: w.readings.some((r) => r.flagged === true) })),
     );
   }
 

@@ -4,6 +4,9 @@ import { PinbenchError } from '../../core/errors.ts';
 import { ACCOUNTING_INDEXES_SQL, SCHEMA_SQL } from './schema.ts';
 import { rejectedPayloadToStore, REJECTIONS_ADDED_COLUMNS } from './rejected-payload.ts';
 
+/** rewards.flagged came with stakes on chain: a run.db from before gets it, 0 in its older rows. */
+const REWARDS_ADDED_COLUMNS = [['flagged', 'INTEGER NOT NULL DEFAULT 0']] as const;
+
 /** A registered device as the backend knows it: from the registry's DeviceRegistered event. */
 export interface DeviceRow {
   deviceIndex: number;
@@ -214,7 +217,8 @@ export class RunStore {
     this.connection.pragma('wal_autocheckpoint = 2000');
     this.connection.pragma('cache_size = -65536');
     this.connection.exec(SCHEMA_SQL);
-    this.addMissingRejectionColumns();
+    this.addMissingColumns('rejections', REJECTIONS_ADDED_COLUMNS);
+    this.addMissingColumns('rewards', REWARDS_ADDED_COLUMNS);
     this.insertReading = this.connection.prepare(
       `INSERT INTO readings (device_index, epoch, timestamp_s, lat_e7, lon_e7, received_ms, package, digest)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -296,11 +300,11 @@ export class RunStore {
     this.scheduleFlush();
   }
 
-  /** A run.db from before `rejections` had its length and sha256 columns gets them (see REJECTIONS_ADDED_COLUMNS). */
-  private addMissingRejectionColumns(): void {
-    const have = new Set((this.connection.pragma('table_info(rejections)') as Array<{ name: string }>).map((c) => c.name));
-    for (const [name, type] of REJECTIONS_ADDED_COLUMNS) {
-      if (!have.has(name)) this.connection.exec(`ALTER TABLE rejections ADD COLUMN ${name} ${type}`);
+  /** A run.db from before a table had its newer columns gets them (REJECTIONS_ADDED_COLUMNS, REWARDS_ADDED_COLUMNS). */
+  private addMissingColumns(table: string, columns: ReadonlyArray<readonly [string, string]>): void {
+    const have = new Set((this.connection.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name));
+    for (const [name, type] of columns) {
+      if (!have.has(name)) this.connection.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
     }
   }
 
@@ -464,12 +468,12 @@ export class RunStore {
       .run(row);
   }
 
-  addRewards(rows: Array<{ epoch: number; batch: number; deviceIndex: number; samples: number; units: bigint; rewardWei: bigint }>): void {
+  addRewards(rows: Array<{ epoch: number; batch: number; deviceIndex: number; samples: number; units: bigint; rewardWei: bigint; flagged?: boolean }>): void {
     const insert = this.db.prepare(
-      'INSERT OR REPLACE INTO rewards (epoch, batch, device_index, samples, units, reward_wei) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO rewards (epoch, batch, device_index, samples, units, reward_wei, flagged) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
-      for (const r of rows) insert.run(r.epoch, r.batch, r.deviceIndex, r.samples, r.units.toString(), r.rewardWei.toString());
+      for (const r of rows) insert.run(r.epoch, r.batch, r.deviceIndex, r.samples, r.units.toString(), r.rewardWei.toString(), r.flagged === true ? 1 : 0);
     })();
   }
 

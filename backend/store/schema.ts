@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS rewards (
   samples INTEGER NOT NULL,
   units TEXT NOT NULL,
   reward_wei TEXT NOT NULL,
+  flagged INTEGER NOT NULL DEFAULT 0,   -- 1: a flagged reading among the K, the lane's flag bit (a stake policy slashes it)
   PRIMARY KEY (epoch, device_index)
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);

@@ -41,6 +41,8 @@ export interface PolicyContext {
   readonly epochs?: number;
   /** K: no more readings than this count per device-epoch, so minSamples above it pays nobody. */
   readonly readingsPerDevice?: number;
+  /** Devices a stake policy bonds: their stakes are minted at genesis and count toward maxSupplyWei. */
+  readonly devices?: number;
 }
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
@@ -98,17 +100,26 @@ export function policyProblems(policy: RewardPolicy, context: PolicyContext = {}
   }
   if (!isBig(policy.maxSupplyWei) || policy.maxSupplyWei <= 0n || policy.maxSupplyWei > ACCRUAL_LIMIT_WEI) {
     add(['maxSupplyWei'], `expected a positive whole number of wei of at most ${ACCRUAL_LIMIT_WEI} ((2^63 − 1) gwei, what one device's 63-bit accrual field holds), got ${String(policy.maxSupplyWei)}`);
-  } else if (problems.length === 0 && context.epochs !== undefined) {
-    const supply = supplyProblem(policy, context.epochs);
+  } else if (problems.length === 0 && (context.epochs !== undefined || context.devices !== undefined)) {
+    const supply = supplyProblem(policy, context.epochs ?? 0, context.devices ?? 0);
     if (supply !== undefined) problems.push(supply);
   }
   return problems;
 }
 
-function supplyProblem(policy: RewardPolicy, epochs: number): PolicyProblem | undefined {
-  const total = totalScheduledEmissionWei(policy.emission, epochs);
-  if (total === undefined || total <= policy.maxSupplyWei) return undefined;
+function supplyProblem(policy: RewardPolicy, epochs: number, devices: number): PolicyProblem | undefined {
+  const emitted = totalScheduledEmissionWei(policy.emission, epochs);
+  const staked = policy.stake === undefined ? 0n : policy.stake.perDeviceWei * BigInt(devices);
   const max = `maxSupplyWei ${describeWei(policy.maxSupplyWei)}`;
+  if (staked > 0n && staked + (emitted ?? 0n) > policy.maxSupplyWei) {
+    const schedule = emitted === undefined ? '' : `, plus ${describeWei(emitted)} scheduled over ${epochs} epochs`;
+    return {
+      path: ['stake', 'perDeviceWei'],
+      message: `${devices} devices × ${policy.stake!.perDeviceWei} wei bonded at genesis = ${describeWei(staked)}${schedule}, which exceeds ${max}; lower stake.perDeviceWei or the fleet, or raise maxSupplyWei`,
+    };
+  }
+  const total = emitted;
+  if (total === undefined || total <= policy.maxSupplyWei) return undefined;
   const { emission } = policy;
   if (emission.kind === 'constant') {
     return { path: ['emission'], message: `${epochs} epochs × ${emission.perEpochWei} wei = ${describeWei(total)} exceeds ${max}; lower emission.perEpochWei, the epochs, or raise maxSupplyWei` };

@@ -53,6 +53,11 @@ export interface EpochRewards {
   readonly devices: readonly DeviceReward[];
 }
 
+/** What one flagged device-epoch slashes of a stake left: floor(left · slashBps / 10000) (Settlement.sol's _slash). */
+export function slashOf(stakeLeftWei: bigint, slashBps: number): bigint {
+  return (stakeLeftWei * BigInt(slashBps)) / BigInt(BPS);
+}
+
 function factsError(where: string, message: string): PinbenchError {
   return new PinbenchError('POLICY_FACTS_INVALID', `${where}: ${message}`);
 }
@@ -133,7 +138,7 @@ export function epochRewards(
     const flagged = f.flaggedReadings > 0;
     if (policy.stake === undefined) return { deviceIndex: f.deviceIndex, baseUnits, coverageUnits, units, rewardWei, flagged, slashedWei: 0n };
     const before = stakeLeft.get(f.deviceIndex) ?? policy.stake.perDeviceWei;
-    const slash = flagged ? (before * BigInt(policy.stake.slashBps)) / BigInt(BPS) : 0n;
+    const slash = flagged ? slashOf(before, policy.stake.slashBps) : 0n;
     slashedWei += slash;
     return { deviceIndex: f.deviceIndex, baseUnits, coverageUnits, units, rewardWei, flagged, slashedWei: slash, stakeLeftWei: before - slash };
   });

@@ -5,7 +5,8 @@ import type { ChainSetup } from '../../backend/chain/chain-client.ts';
 import type { FleetRuntime } from '../fleet/fleet-runtime.ts';
 import type { ClaimSummary } from './claims.ts';
 import { inParallel } from './in-parallel.ts';
-import { GWEI } from '../../core/reward-policy/index.ts';
+import { GWEI, type StakePolicy } from '../../core/reward-policy/index.ts';
+import { stakeCheck } from './stake-check.ts';
 import { NON_MESSAGE_REASONS, rejectionKind } from '../../backend/ingest/reasons.ts';
 
 /** Balance reads in flight at once in the last check. */
@@ -50,6 +51,8 @@ export async function runChecks(input: {
   claims: ClaimSummary;
   /** The policy shares an emission pro rata: the contract accrues gwei, not units. */
   proRata?: boolean;
+  /** The policy's stakes, checked on chain against its slashes. */
+  stake?: StakePolicy;
   /**
    * The team's broker the backend was a client of, if any. A publish it acknowledged to a device
    * but never delivered (Mosquitto acknowledges and drops one its ACL refuses) is then counted
@@ -93,7 +96,10 @@ export async function runChecks(input: {
           : `${missing} acknowledged publishes neither accepted nor rejected (devices ${devices})`,
   });
 
-  checks.push(...(await chainChecks({ store, chain, settled: input.settled.length, failures, claims, ...(input.proRata === undefined ? {} : { proRata: input.proRata }) })));
+  checks.push(...(await chainChecks({
+    store, chain, settled: input.settled.length, failures, claims,
+    ...(input.proRata === undefined ? {} : { proRata: input.proRata }), ...(input.stake === undefined ? {} : { stake: input.stake }),
+  })));
   return checks;
 }
 
@@ -104,7 +110,7 @@ export async function runChecks(input: {
  */
 export async function chainChecks(input: {
   store: RunStore;
-  chain: Pick<ChainSetup, 'balanceOf'>;
+  chain: Pick<ChainSetup, 'balanceOf' | 'stakeOf' | 'totalSlashedWei'>;
   /** How many batches were settled (by this process). */
   settled: number;
   failures: readonly string[];
@@ -117,6 +123,8 @@ export async function chainChecks(input: {
   claimedBefore?: ReadonlyMap<string, bigint>;
   /** The policy shares an emission pro rata: the contract accrues gwei, not units. */
   proRata?: boolean;
+  /** The policy's stakes: the contract's stakes are checked against its slashes. */
+  stake?: StakePolicy;
 }): Promise<ReportCheck[]> {
   const { store, chain, failures, claims } = input;
   const proRata = input.proRata ?? false;
@@ -155,6 +163,7 @@ export async function chainChecks(input: {
           (unclaimed.size > 0 ? ` (${unclaimed.size} owners of attached devices claim for themselves: accrued, balance 0)` : '')
         : mismatches.slice(0, 5).join('; '),
   });
+  if (input.stake !== undefined) checks.push(await stakeCheck(store, chain, input.stake));
   return checks;
 }
 

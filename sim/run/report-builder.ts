@@ -1,7 +1,9 @@
 import type { Scenario } from '../../scenarios/index.ts';
 import { runPolicyOf } from './run-policy.ts';
 import { epochBooks } from '../../backend/epochs/epoch-books.ts';
+import { stakeBook } from '../../backend/epochs/stake-book.ts';
 import type { PolicyReport } from '../../reports/types.ts';
+import type { RewardPolicy } from '../../core/reward-policy/index.ts';
 import type { ClaimSummary } from './claims.ts';
 import type { RegistrationCounters } from '../../backend/registration/registration-exchange.ts';
 import type { AttachedDeviceReport, RunReport, ReportCheck, DeviceReward, BatchReport, ProfileReport, PerformanceReport } from '../../reports/types.ts';
@@ -192,7 +194,7 @@ export function buildReport(input: ReportInput): RunReport {
     rewards: {
       totalWei: perDevice.reduce((a, d) => a + BigInt(d.rewardWei), 0n).toString(),
       perDevice,
-      ...policyPart(input),
+      ...policyPart(input.scenario, input.store),
     },
     profiles: profileRows(input.store, perDevice),
     attached: input.attached,
@@ -200,19 +202,28 @@ export function buildReport(input: ReportInput): RunReport {
   };
 }
 
-/** The policy's part of the report, from the epoch books the close recorded in run.db. */
-function policyPart(input: ReportInput): { policy?: PolicyReport } {
-  const policy = runPolicyOf(input.scenario);
+/** The policy's part of a run's or a resumed run's report, from the epoch books the close recorded in run.db. */
+export function policyPart(scenario: Scenario, store: RunStore): { policy?: PolicyReport } {
+  const policy = runPolicyOf(scenario);
   if (policy === undefined) return {};
-  const params = input.store.getMeta('params');
+  const params = store.getMeta('params');
   return {
     policy: {
       ...(params === undefined ? {} : { params }),
       emission: policy.emission.kind,
-      epochs: epochBooks(input.store).map((b) => ({
+      epochs: epochBooks(store).map((b) => ({
         epoch: b.epoch, totalUnits: b.totalUnits.toString(), emissionWei: b.emissionWei.toString(),
         paidWei: (b.emissionWei - b.dustWei).toString(), dustWei: b.dustWei.toString(),
       })),
+      ...(policy.stake === undefined ? {} : { stake: stakeReport(store, policy.stake) }),
     },
+  };
+}
+
+function stakeReport(store: RunStore, stake: NonNullable<RewardPolicy['stake']>): NonNullable<PolicyReport['stake']> {
+  const book = stakeBook(store, stake);
+  return {
+    perDeviceWei: stake.perDeviceWei.toString(), slashBps: stake.slashBps, bondedDevices: book.devices,
+    flaggedDeviceEpochs: book.flaggedDeviceEpochs, slashedWei: book.slashedWei.toString(),
   };
 }

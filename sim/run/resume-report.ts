@@ -5,7 +5,7 @@ import { epochCloseRecords, openEpochs } from '../../backend/epochs/close-record
 import type { ReportCheck, ResumeReport } from '../../reports/types.ts';
 import { PINBENCH_VERSION } from '../version.ts';
 import type { ClaimSummary } from './claims.ts';
-import { perDeviceRewards } from './report-builder.ts';
+import { perDeviceRewards, policyPart } from './report-builder.ts';
 import type { ResumedEpoch } from './resume-epochs.ts';
 
 /** How long the run store buffers rows before a commit: what a kill can lose. */
@@ -77,7 +77,7 @@ export function buildResumeReport(input: ResumeReportInput): ResumeReport {
       rpcUrl: chain.rpcUrl, embedded: chain.embedded, contracts: chain.addresses,
       transactions: { sent: tx.sent, confirmed: tx.confirmed, failed: tx.failed },
     },
-    rewards: { totalWei: perDevice.reduce((a, d) => a + BigInt(d.rewardWei), 0n).toString(), perDevice },
+    rewards: { totalWei: perDevice.reduce((a, d) => a + BigInt(d.rewardWei), 0n).toString(), perDevice, ...policyPart(scenario, store) },
     claims: { claims: input.claims.claims, gasUsed: input.claims.gasUsed.toString(), failures: input.claims.failures },
   };
 }

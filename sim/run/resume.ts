@@ -108,7 +108,10 @@ export async function resumeRun(runDirInput: string, options: ResumeOptions = {}
     store.setMeta('resumed_at', resumedAt.toISOString());
     const result = { owed, epochsClosed: epochsClosed.map((e) => e.epoch), settled: settled.length, failures, claims };
     if (claims === undefined) return { ...result, outcome: undefined };
-    const checks = await chainChecks({ store, chain, settled: settled.length, failures, claims, claimedBefore, proRata: policy !== undefined && isProRata(policy) });
+    const checks = await chainChecks({
+      store, chain, settled: settled.length, failures, claims, claimedBefore, proRata: policy !== undefined && isProRata(policy),
+      ...(policy?.stake === undefined ? {} : { stake: policy.stake }),
+    });
     const report = buildResumeReport({
       scenario, runDir, store, chain, resumedAt, previousReport: keepPreviousReport(runDir), epochsClosed, jobsOwed: owed, lostOnChain: lost, claims, checks,
     });

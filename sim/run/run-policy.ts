@@ -15,12 +15,13 @@ export function runPolicyOf(scenario: Scenario): RewardPolicy | undefined {
 }
 
 /**
- * What of the policy a run does not apply, said before anything starts so nobody reads a payout
- * as the policy's: stake and slashing are modelled by the sweep only (the chain holds no stakes).
+ * The stakes of the devices the run bonds, with the emission, must fit the token's cap: checked
+ * again once the fleet is planned (a replay's devices and attached ones are known only then),
+ * before the chain or circuit start. Throws POLICY_INVALID naming policy.stake.perDeviceWei.
  */
-export function policyNotApplied(scenario: Scenario, source: string): string | undefined {
-  if (scenario.policy.stake === undefined) return undefined;
-  return `${source}: policy.stake is modelled by \`pinbench sweep\` only: a run's contracts hold no stakes and slash nothing; rewards follow the rest of the policy`;
+export function checkStakeSupply(policy: RewardPolicy | undefined, scenario: Scenario, devices: number): void {
+  if (policy?.stake === undefined) return;
+  validatePolicy(policy, { epochs: scenario.epochs.count, readingsPerDevice: scenario.circuit.readingsPerDevice, devices });
 }
 
 /**

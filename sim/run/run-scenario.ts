@@ -42,7 +42,7 @@ import { externalBrokerOf, refuseWithExternalBroker } from './stages/external-br
 import { probeBackendLogin } from './stages/probe-broker.ts';
 import { outcomeOf, writeReportJson, type RunOutcome } from './write-report.ts';
 import { EXIT } from '../exit-codes.ts';
-import { policyNotApplied, runPolicyOf, withParamSet } from './run-policy.ts';
+import { checkStakeSupply, runPolicyOf, withParamSet } from './run-policy.ts';
 import { circuitPolicyOf, isProRata } from '../../core/reward-policy/index.ts';
 import type { RunOutput } from '../../reports/output.ts';
 import { markdownOutput } from '../../reports/markdown-output.ts';
@@ -177,8 +177,6 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     await failOutputs(error);
     throw error;
   }
-  const unapplied = policyNotApplied(scenario, source);
-  if (unapplied !== undefined) logger.warn(unapplied);
   const startedAt = new Date();
   const runDir = resolve(options.outDir ?? 'runs', runFolderName(startedAt, scenario.name));
   mkdirSync(runDir, { recursive: true });
@@ -258,9 +256,11 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     if (fleetSetup.placement === 'child') logger.info(`fleet of ${fleetSetup.plan.devices.length} runs in its own process (output in ${join(runDir, 'fleet-process.log')})`);
 
     const policy = runPolicyOf(scenario);
+    const bonded = fleetSetup.plan.devices.length + attached.length;
+    checkStakeSupply(policy, scenario, bonded);
     const { artifacts, chain, restartChain } = await prepareCircuitAndChain({
       shape, params, ...(policy === undefined ? {} : { policy }), runDir, cacheDir, ptauPath: options.ptauPath, rpcUrl: options.rpcUrl, operatorKey: options.operatorKey,
-      devices: fleetSetup.plan.devices.length, store, cleanups, timed, logger,
+      devices: fleetSetup.plan.devices.length, stakedDevices: bonded, store, cleanups, timed, logger,
     });
 
     // The backend knows devices only through its directory: the fleet is provisioned into it
@@ -390,7 +390,10 @@ export async function runScenario(scenarioOrFile: ScenarioInput | Scenario | str
     stream.phase('claiming');
     const claims = await timed('claims', () => Promise.race([claimAllRewards({ chain, store, ownerKeys, ownersClaimingThemselves, logger }), interrupted]));
 
-    const checks = await runChecks({ store, chain, fleet, ingest, settled, failures, claims, proRata: policy !== undefined && isProRata(policy), externalBroker: external?.target.url });
+    const checks = await runChecks({
+      store, chain, fleet, ingest, settled, failures, claims, proRata: policy !== undefined && isProRata(policy),
+      ...(policy?.stake === undefined ? {} : { stake: policy.stake }), externalBroker: external?.target.url,
+    });
     const report = buildReport({
       scenario, source, runDir, startedAt, finishedAt: new Date(), checks, timingsMs, ingest, fleet, store, latencyMs: publishLatency.summary(), ackLatencyMs: ackLatency.summary(), connectMs: connectLatency.summary(),
       authFailures: backend.authFailures(), refusedLogins: backend.authFailuresByReason(), takeovers: backend.takeovers, listeners: external === undefined ? broker.urls : [],

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario, type RunResult } from '../../sim/index.ts';
 import { startAnvil, type AnvilNode } from '../../sim/chain/anvil.ts';
 import { silentLogger } from '../../core/ports.ts';
-import { epochRewards, GWEI, type DeviceEpochFacts, type EpochRewards, type RewardPolicy } from '../../core/reward-policy/index.ts';
+import { epochRewards, GWEI, runPolicy, type DeviceEpochFacts, type EpochRewards, type PolicyRun, type RewardPolicy } from '../../core/reward-policy/index.ts';
 import { fastRewardsOf } from '../support/fast-rewards.ts';
 import { factsFromRunDb } from '../support/run-db-facts.ts';
 import { parseScenarioText } from '../../scenarios/load.ts';
@@ -16,7 +16,7 @@ import { testCacheDir } from '../support/cache.ts';
 /**
  * Issue 20: one policy, three places. A real run (broker, ingest, proofs, anvil) pays by a policy
  * with every per-device part (pro rata with halving, h3 coverage with density, cap, minimum,
- * epoch penalty); the test recomputes every device-epoch from run.db's raw readings and flags
+ * epoch penalty, stakes slashed for flags); the test recomputes every device-epoch from run.db's raw readings and flags
  * with the exact rule and with the sweep's fast twin, and reads what the chain accrued each
  * device (at the block of the last settlement, before any claim) and what each owner holds.
  */
@@ -37,12 +37,16 @@ policy:
   capUnits: 20000
   minSamples: 4
   flagPenalty: epoch
+  stake: { perDeviceWei: "100000000000000000007", slashBps: 2500 }
 `;
 const K = 8;
 const SETTLEMENT_ABI = [
   'function accruedUnits(uint256) view returns (uint256)',
   'event BatchSettled(uint256 indexed epoch, uint256 indexed batch, uint256 commitment)',
   'event EpochFinalized(uint256 indexed epoch, uint256 paidWei, uint256 dustWei)',
+  'function stakeOf(uint256) view returns (uint256)',
+  'function stakedThrough() view returns (uint256)',
+  'function totalSlashedWei() view returns (uint256)',
 ];
 const ERC20_ABI = ['function balanceOf(address) view returns (uint256)', 'function totalSupply() view returns (uint256)'];
 
@@ -58,6 +62,7 @@ describe('integration: a run pays by the reward policy, to the last gwei, as the
   let result: RunResult;
   let policy: RewardPolicy;
   let exact: EpochRewards[];
+  let run: PolicyRun;
   let fast: Array<Map<number, bigint>>;
 
   beforeAll(async () => {
@@ -69,6 +74,7 @@ describe('integration: a run pays by the reward policy, to the last gwei, as the
     result = await runScenario(join(dir, 'policy-mix.yaml'), { rpcUrl: anvil.rpcUrl, outDir: dir, cacheDir: testCacheDir });
     const epochs = factsFromRunDb(join(result.runDir, 'run.db'), policy, K);
     exact = [...epochs.keys()].sort().map((e) => epochRewards(policy, e, epochs.get(e)!));
+    run = runPolicy(policy, [...epochs.keys()].sort().map((epoch) => ({ epoch, devices: epochs.get(epoch)! })));
     fast = exact.map((e) => fastGwei(policy, e.epoch, epochs.get(e.epoch)!));
   }, 300_000);
 
@@ -92,6 +98,7 @@ describe('integration: a run pays by the reward policy, to the last gwei, as the
     expect(result.report.rewards.policy).toEqual({
       emission: 'halving',
       epochs: exact.map((e) => ({ epoch: e.epoch, totalUnits: String(e.totalUnits), emissionWei: String(e.emissionWei), paidWei: String(e.paidWei), dustWei: String(e.dustWei) })),
+      stake: { perDeviceWei: '100000000000000000007', slashBps: 2500, bondedDevices: 11, flaggedDeviceEpochs: devices.filter((d) => d.flagged).length, slashedWei: String(run.slashedWei) },
     });
   });
 
@@ -125,6 +132,22 @@ describe('integration: a run pays by the reward policy, to the last gwei, as the
     }
     const token = new Contract(result.report.chain.contracts.token, ERC20_ABI, provider);
     for (const [owner, wei] of byOwner) expect(await token.getFunction('balanceOf')(owner), owner).toBe(wei);
-    expect(await token.getFunction('totalSupply')()).toBe(exact.reduce((a, e) => a + e.paidWei, 0n));
+    // The genesis: each of the 11 devices' stakes, bonded in the settlement contract.
+    expect(await token.getFunction('totalSupply')()).toBe(11n * 100000000000000000007n + exact.reduce((a, e) => a + e.paidWei, 0n));
+    expect(await token.getFunction('balanceOf')(result.report.chain.contracts.settlement)).toBe(11n * 100000000000000000007n);
+  });
+
+  it('behavior: every device\'s stake on chain, and the total slashed, equal the exact rule\'s slashes over run.db', async () => {
+    const settlement = new Contract(result.report.chain.contracts.settlement, SETTLEMENT_ABI, provider);
+    expect(await settlement.getFunction('stakedThrough')()).toBe(11n);
+    const flagged = [...run.devices].filter(([, d]) => d.slashedWei > 0n);
+    // the flooder, flagged in both epochs: 25 % then 25 % of what is left
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(flagged.some(([, d]) => d.stakeLeftWei === 100000000000000000007n - 25000000000000000001n - 18750000000000000001n)).toBe(true);
+    const got = new Map<number, bigint>();
+    for (const index of run.devices.keys()) got.set(index, (await settlement.getFunction('stakeOf')(index)) as bigint);
+    expect(got).toEqual(new Map([...run.devices].map(([index, d]) => [index, d.stakeLeftWei])));
+    expect(await settlement.getFunction('totalSlashedWei')()).toBe(run.slashedWei);
+    expect(result.report.checks.find((c) => c.name === 'chain stakes equal the policy')?.ok).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { policyNotApplied, runPolicyOf } from '../../sim/run/run-policy.ts';
+import { checkStakeSupply, runPolicyOf } from '../../sim/run/run-policy.ts';
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../core/reward-policy/index.ts';
 import { parseScenario, parseScenarioText } from '../../scenarios/load.ts';
@@ -39,18 +39,28 @@ describe('scenario policy block', () => {
     expect(() => parseScenario({ ...BASE, policy: { emisson: {} } }, 'p')).toThrow('p: policy.emisson: unknown key emisson; did you mean emission?');
   });
 
-  it('behavior: a run applies any policy but today\'s rule through the policy, and warns only that stakes stay off chain', () => {
+  it('behavior: a run applies any policy but today\'s rule through the policy, stakes included', () => {
     const base = { name: 'p', seed: 1, fleet: [{ count: 4 }], epochs: { lengthS: 12, count: 2 } };
     const today = parseScenario(base, 's.yaml');
     expect(runPolicyOf(today)).toBeUndefined();
-    expect(policyNotApplied(today, 's.yaml')).toBeUndefined();
     const pooled = parseScenario({ ...base, policy: { emission: { kind: 'constant', perEpochWei: '1000000000000000000000' } } }, 's.yaml');
     expect(runPolicyOf(pooled)).toBe(pooled.policy);
-    expect(policyNotApplied(pooled, 's.yaml')).toBeUndefined();
     const staked = parseScenario({ ...base, policy: { stake: { perDeviceWei: '1000', slashBps: 500 } } }, 's.yaml');
     expect(runPolicyOf(staked)).toBe(staked.policy);
-    expect(policyNotApplied(staked, 's.yaml')).toBe(
-      "s.yaml: policy.stake is modelled by `pinbench sweep` only: a run's contracts hold no stakes and slash nothing; rewards follow the rest of the policy",
+  });
+
+  it('args: stakes bonded at genesis count toward maxSupplyWei, at parse for the fleet and at run start with every device', () => {
+    const base = { name: 'p', seed: 1, fleet: [{ count: 4 }], epochs: { lengthS: 12, count: 2 } };
+    const stake = { perDeviceWei: '300000000000000000000', slashBps: 500 };
+    expect(() => parseScenario({ ...base, policy: { stake, maxSupplyWei: '1000000000000000000000' } }, 's.yaml')).toThrow(
+      's.yaml: policy.stake.perDeviceWei: 4 devices × 300000000000000000000 wei bonded at genesis = 1200000000000000000000 wei (1200 tokens), which exceeds maxSupplyWei 1000000000000000000000 wei (1000 tokens); lower stake.perDeviceWei or the fleet, or raise maxSupplyWei',
+    );
+    const pooled = { emission: { kind: 'constant', perEpochWei: '200000000000000000000' }, stake, maxSupplyWei: '1600000000000000000000' };
+    const scenario = parseScenario({ ...base, policy: pooled }, 's.yaml');
+    // 4 × 300 + 2 × 200 = 1600 tokens fit; a fifth device, attached at run start, does not.
+    expect(() => checkStakeSupply(scenario.policy, scenario, 4)).not.toThrow();
+    expect(() => checkStakeSupply(scenario.policy, scenario, 5)).toThrow(
+      'policy.stake.perDeviceWei: 5 devices × 300000000000000000000 wei bonded at genesis = 1500000000000000000000 wei (1500 tokens), plus 400000000000000000000 wei (400 tokens) scheduled over 2 epochs, which exceeds maxSupplyWei 1600000000000000000000 wei (1600 tokens); lower stake.perDeviceWei or the fleet, or raise maxSupplyWei',
     );
   });
 });

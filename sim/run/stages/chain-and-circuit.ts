@@ -27,6 +27,8 @@ export async function prepareCircuitAndChain(input: {
   operatorKey?: string;
   /** Fleet size: the chain's state is saved less often for larger fleets (see below). */
   devices: number;
+  /** Devices a stake policy bonds (the fleet and attached devices). */
+  stakedDevices?: number;
   store: RunStore;
   cleanups: Cleanups;
   timed: Timed;
@@ -57,7 +59,7 @@ export async function prepareCircuitAndChain(input: {
   cleanups.push(() => chainStart.stop());
   logger.info(`circuit ready: ${artifacts.constraints.toLocaleString('en-US')} constraints, ${shape.batchSize} devices × ${shape.readingsPerDevice} readings per proof`);
   const chain = await timed('chain.deploy', () =>
-    setUpChain.deploy(chainStart, { cacheDir, verifierSolPath: artifacts.verifierSolPath, shape, params, ...(input.policy === undefined ? {} : { policy: input.policy }), logger }),
+    setUpChain.deploy(chainStart, { cacheDir, verifierSolPath: artifacts.verifierSolPath, shape, params, ...(input.policy === undefined ? {} : { policy: input.policy }), stakedDevices: input.stakedDevices, logger }),
   );
   cleanups.push(() => chain.close());
   input.store.setMeta('chain', JSON.stringify({ embedded: chain.embedded, rpcUrl: chain.rpcUrl, chainId: chain.chainId.toString(), addresses: chain.addresses }));
