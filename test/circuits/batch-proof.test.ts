@@ -12,7 +12,7 @@ import {
 import { loadSnarkjs } from '../../circuits/snarkjs.ts';
 import { silentLogger } from '../../core/ports.ts';
 import {
-  SMALL_SHAPE, batchCommitment, deviceLeafHash, encodeHeader, flagLargeJumps, packLanes, poseidonChain, workUnits,
+  SMALL_SHAPE, batchCommitment, deviceLeafHash, encodeHeader, flagLargeJumps, packLanes, poseidonChain, unpackLaneFlags, workUnits,
   type RuleParams, type WorkReading,
 } from '../../core/reward-rule.ts';
 import { testCacheDir } from '../support/cache.ts';
@@ -163,11 +163,28 @@ describe('batch circuit (small shape, B = 4, K = 8)', () => {
     flagged[1]!.flagged = true;
     const request = { epoch: 2, batch: 0, params, policy, devices: [{ deviceIndex: 1, readings: track(5, 1_000, 0, 0, 1_000, 0) }, { deviceIndex: 2, readings: flagged }] };
     const uncapped = buildBatchWitness(request, shape);
-    uncapped.input.lane = packLanes([9_000n, 0n, 0n, 0n]).map(String);
+    // Device 2's flag bit stays as proven, so only the cap (or the penalty below) is wrong.
+    uncapped.input.lane = packLanes([9_000n, 0n, 0n, 0n], [false, true]).map(String);
     await expect(proveBatch(artifacts, uncapped.input)).rejects.toThrow(REJECTED);
     const unpenalized = buildBatchWitness(request, shape);
-    unpenalized.input.lane = packLanes([5_500n, 2_000n, 0n, 0n]).map(String);
+    unpenalized.input.lane = packLanes([5_500n, 2_000n, 0n, 0n], [false, true]).map(String);
     await expect(proveBatch(artifacts, unpenalized.input)).rejects.toThrow(REJECTED);
+  });
+
+  it('behavior: each lane carries a flag bit per device with a flagged reading, and a lane that hides or invents one fails to prove', async () => {
+    const flagged = track(3, 1_000, 0, 0, 1_000, 0);
+    flagged[2]!.flagged = true;
+    const request = { epoch: 3, batch: 0, params, devices: [{ deviceIndex: 1, readings: track(3, 1_000, 0, 0, 1_000, 0) }, { deviceIndex: 2, readings: flagged }] };
+    const { witness } = await proveAndCheck(request);
+    expect(witness.flagged).toEqual([false, true, false, false]);
+    expect(unpackLaneFlags(witness.lanes, 4)).toEqual([false, true, false, false]);
+    expect(witness.lanes[0]! >> 240n).toBe(2n);
+    const hidden = buildBatchWitness(request, shape);
+    hidden.input.lane = packLanes(hidden.units).map(String);
+    await expect(proveBatch(artifacts, hidden.input)).rejects.toThrow(REJECTED);
+    const invented = buildBatchWitness(request, shape);
+    invented.input.lane = packLanes(invented.units, [true, true]).map(String);
+    await expect(proveBatch(artifacts, invented.input)).rejects.toThrow(REJECTED);
   });
 
   it('behavior: a jump flagged by flagLargeJumps proves', async () => {

@@ -1,9 +1,10 @@
 import { poseidon16, poseidon2, poseidon4 } from 'poseidon-lite';
 import { describe, expect, it } from 'vitest';
+import { SCALAR_FIELD } from '../../contracts/deploy.ts';
 import {
   DEFAULT_SHAPE, LANE_BITS, MAX_STEP_DELTA_E7, SMALL_SHAPE, UNITS_PER_LANE,
   batchCommitment, batchDeviceIndexes, batchOfDevice, decodeHeader, deviceLeafHash, encodeHeader, flagLargeJumps, policyUnits,
-  laneCount, packLanes, poseidonChain, rewardWei, selectEpochReadings, unpackLanes, validateReading, validateRuleParams,
+  laneCount, packLanes, poseidonChain, rewardWei, selectEpochReadings, unpackLaneFlags, unpackLanes, validateReading, validateRuleParams,
   validateShape, workUnits,
   type RuleParams, type WorkReading,
 } from '../../core/reward-rule.ts';
@@ -242,6 +243,17 @@ describe('lanes', () => {
     expect(unpackLanes([3n], 8)).toEqual([3n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]);
     const full = packLanes(Array.from({ length: 6 }, () => TWO_40 - 1n));
     expect(full).toEqual([(1n << 240n) - 1n]);
+  });
+
+  it('behavior: a flag bit per slot sits above bit 240 of its lane, and a full lane stays below 2^246, inside the field', () => {
+    const lanes = packLanes([1n, 2n, 0n, 0n, 0n, 0n, 3n], [false, true, false, false, false, true, true]);
+    expect(lanes).toEqual([1n + (2n << 40n) + (1n << 241n) + (1n << 245n), 3n + (1n << 240n)]);
+    expect(unpackLanes(lanes, 7)).toEqual([1n, 2n, 0n, 0n, 0n, 0n, 3n]);
+    expect(unpackLaneFlags(lanes, 8)).toEqual([false, true, false, false, false, true, true, false]);
+    const full = packLanes(Array.from({ length: 6 }, () => TWO_40 - 1n), Array.from({ length: 6 }, () => true));
+    expect(full).toEqual([(1n << 246n) - 1n]);
+    expect(full[0]! < SCALAR_FIELD).toBe(true);
+    expect(() => packLanes([1n], [true, true])).toThrow('flagged: 2 flags for 1 slots; give one flag per slot at most');
   });
 
   it('error: units outside [0, 2^40)', () => {
