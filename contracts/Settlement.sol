@@ -417,6 +417,10 @@ contract Settlement {
     /// flagged device-epoch takes floor(left · slashBps / 10000); the same step whatever the
     /// order, so epochs may settle in any order).
     function _slash(uint256 epoch, uint256 batch, uint256[] calldata lanes) private {
+        // Most batches flag nobody: their lanes alone say so, without reading storage.
+        uint256 anyFlag;
+        for (uint256 l = 0; l < lanes.length; ++l) anyFlag |= lanes[l] >> LANE_FLAG_BIT;
+        if (anyFlag == 0) return;
         uint256 first = batch * batchSize + 1;
         uint256 through = stakedThrough;
         uint256 total;
