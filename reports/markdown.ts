@@ -1,4 +1,4 @@
-import type { RunReport, WholeRunMemory } from './types.ts';
+import type { PolicyReport, RunReport, WholeRunMemory } from './types.ts';
 import { renderThresholds } from './thresholds-markdown.ts';
 import { renderTimeline } from './timeline-markdown.ts';
 
@@ -128,19 +128,7 @@ export function renderMarkdown(report: RunReport): string {
     }
   }
   lines.push('', '## Rewards', '', `Total claimed: ${fmtToken(report.rewards.totalWei)} PINR.`, '');
-  const policy = report.rewards.policy;
-  if (policy !== undefined) {
-    lines.push(`Paid by a ${policy.emission} reward policy${policy.params === undefined ? '' : ` with --params ${policy.params}`} (core/reward-policy/).`, '');
-    if (policy.epochs.length > 0) {
-      lines.push('| epoch | units (T_e) | emitted (PINR) | paid (PINR) | dust (wei) |', '| ---: | ---: | ---: | ---: | ---: |');
-      for (const e of policy.epochs) lines.push(`| ${e.epoch} | ${fmtInt(e.totalUnits)} | ${fmtToken(e.emissionWei)} | ${fmtToken(e.paidWei)} | ${e.dustWei} |`);
-      lines.push('');
-    }
-    if (policy.stake !== undefined) {
-      const st = policy.stake;
-      lines.push(`Stakes: ${st.bondedDevices} devices bonded with ${fmtToken(st.perDeviceWei)} PINR each; ${st.flaggedDeviceEpochs} flagged device-epochs slashed ${fmtToken(st.slashedWei)} PINR (${st.slashBps} bps of the stake left each), locked in the settlement contract.`, '');
-    }
-  }
+  if (report.rewards.policy !== undefined) lines.push(...policyLines(report.rewards.policy));
   lines.push('| device | motion | samples | units | reward (PINR) |', '| --- | --- | ---: | ---: | ---: |');
   const top = [...report.rewards.perDevice].sort((a, b) => (BigInt(b.rewardWei) > BigInt(a.rewardWei) ? 1 : -1)).slice(0, 10);
   for (const d of top) lines.push(`| ${d.deviceId} | ${d.motion} | ${d.samples} | ${fmtInt(d.units)} | ${fmtToken(d.rewardWei)} |`);
@@ -235,4 +223,23 @@ function chainOutages(tx: RunReport['chain']['transactions']): string {
   if (tx.outages === 0 && tx.lostNoncesResent === 0) return '';
   const lost = tx.lostNoncesResent === 0 ? '' : `; ${tx.lostNoncesResent} it had lost (it came back from an older state) sent again with their signed bytes`;
   return ` The node stopped answering ${tx.outages} ${tx.outages === 1 ? 'time' : 'times'} and the transactions waited for it${lost}.`;
+}
+
+/** The reward policy's lines of a run's or a resumed run's Rewards section: per epoch T_e, emitted, paid and dust; stakes. */
+export function policyLines(policy: PolicyReport): string[] {
+  const lines = [`Paid by a ${policy.emission} reward policy${policy.params === undefined ? '' : ` with --params ${policy.params}`} (core/reward-policy/).`, ''];
+  if (policy.epochs.length > 0) {
+    lines.push('| epoch | units (T_e) | emitted (PINR) | paid (PINR) | dust (wei) |', '| ---: | ---: | ---: | ---: | ---: |');
+    for (const e of policy.epochs) lines.push(`| ${e.epoch} | ${fmtInt(e.totalUnits)} | ${fmtToken(e.emissionWei)} | ${fmtToken(e.paidWei)} | ${e.dustWei} |`);
+    lines.push('');
+  }
+  if (policy.stake !== undefined) {
+    const st = policy.stake;
+    lines.push(
+      `Stakes: ${st.bondedDevices} devices bonded with ${fmtToken(st.perDeviceWei)} PINR each; ${st.flaggedDeviceEpochs} flagged device-epochs slashed ${fmtToken(st.slashedWei)} PINR ` +
+        `(${st.slashBps} bps of the stake left each), locked in the settlement contract.`,
+      '',
+    );
+  }
+  return lines;
 }

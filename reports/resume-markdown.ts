@@ -1,5 +1,5 @@
 import type { ResumeReport } from './types.ts';
-import { fmtInt, fmtToken } from './markdown.ts';
+import { fmtInt, fmtToken, policyLines } from './markdown.ts';
 
 /** The report `pinbench resume` writes for a run that stopped before its own: what run.db and the chain hold, and what the stop cut short. */
 export function renderResumeMarkdown(report: ResumeReport): string {
@@ -46,5 +46,6 @@ export function renderResumeMarkdown(report: ResumeReport): string {
     `Total: ${fmtToken(report.rewards.totalWei)} PINR to ${report.rewards.perDevice.filter((d) => d.rewardWei !== '0').length} devices.`,
     '',
   );
+  if (report.rewards.policy !== undefined) lines.push(...policyLines(report.rewards.policy));
   return lines.join('\n') + '\n';
 }

@@ -71,6 +71,35 @@ describe('integration: a killed run resumes its proof jobs from run.db', () => {
     expect({ unsettled: audit.unsettled, settledEvents: audit.settledEvents, accrued: audit.accrued, balances: audit.balances, recorded: audit.recorded }).toEqual({ unsettled: [], settledEvents: [], accrued: [], balances: [], recorded: [] });
   }, 480_000);
 
+  it('a pro-rata run with stakes, killed after its first close, resumes: the report has the policy, and the chain\'s stakes equal its slashes', async () => {
+    const scenario = `
+name: resume-policy
+seed: 5
+fleet:
+  - { count: 4, motion: car, uploadPeriodS: 2 }
+  - { count: 1, motion: car, uploadPeriodS: 2, adversary: flooding }
+epochs: { lengthS: 10, count: 2 }
+circuit: { batchSize: 4, readingsPerDevice: 8 }
+policy:
+  emission: { kind: constant, perEpochWei: "1000000000000000000000" }
+  stake: { perDeviceWei: "10000000000000000000", slashBps: 1000 }
+`;
+    const outDir = mkdtempSync(join(tmpdir(), 'pinbench-resume-policy-'));
+    const runDir = await runAndKill({ outDir, name: 'resume-policy', scenario, killWhen: ({ db }) => countOf(db, "SELECT count(*) AS n FROM meta WHERE key = 'epoch_closed:0'") > 0 });
+    const result = await resumeRun(runDir, { cacheDir: testCacheDir });
+    expect(result.outcome?.exitCode).toBe(0);
+    const report = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as ResumeReport;
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks.map((c) => c.name)).toContain('chain stakes equal the policy');
+    const policy = report.rewards.policy!;
+    expect(policy.emission).toBe('constant');
+    expect(policy.epochs.map((e) => [e.epoch, e.emissionWei])).toEqual([[0, '1000000000000000000000'], [1, '1000000000000000000000']]);
+    expect(policy.stake).toMatchObject({ perDeviceWei: '10000000000000000000', slashBps: 1000, bondedDevices: 5 });
+    // The flooder is flagged in epoch 0; in epoch 1 it depends on how many readings the kill left.
+    expect(policy.stake!.flaggedDeviceEpochs).toBeGreaterThanOrEqual(1);
+    expect(readFileSync(join(runDir, 'report.md'), 'utf8')).toMatch(/\nStakes: 5 devices bonded with 10\.000000 PINR each; \d flagged device-epochs slashed \d\.\d{6} PINR \(1000 bps of the stake left each\), locked in the settlement contract\.\n/);
+  }, 480_000);
+
   it('error: a folder without run.db says what to give instead', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'pinbench-resume-empty-'));
     const error = await resumeRun(empty).catch((e: unknown) => e);
