@@ -112,6 +112,7 @@ export function renderMarkdown(report: RunReport): string {
     `${report.proofs.count} proofs: p50 ${fmtMs(report.proofs.proveMsP50)}, max ${fmtMs(report.proofs.proveMsMax)}; ` +
       `epoch close → settlement mined p50 ${fmtMs(report.proofs.closeToMinedMsP50)}, p95 ${fmtMs(report.proofs.closeToMinedMsP95)}. ` +
       `Gas from receipts: deploy ${fmtInt(report.gas.deploy)}, registration ${fmtInt(report.gas.register)}, ` +
+      (report.gas.stake === undefined ? '' : `bonding stakes ${fmtInt(report.gas.stake)}, `) +
       `settlement ${fmtInt(report.gas.settleTotal)} in all (≤ ${fmtInt(report.gas.settlePerBatchMax)} per batch, ${fmtInt(report.gas.perDeviceEpoch)} per device-epoch, ` +
       `${report.gas.calldataBytesPerDeviceEpoch} calldata bytes per device-epoch). ` +
       `Settlement accrues; owners then claimed in ${fmtInt(report.gas.claims)} transactions for ${fmtInt(report.gas.claimTotal)} gas, paid by them. ` +

@@ -214,6 +214,8 @@ export interface RunReport extends ReportHeader {
   gas: {
     deploy: string;
     register: string;
+    /** Bonding the devices' stakes (depositStake), with a stake policy. */
+    stake?: string;
     settleTotal: string;
     settlePerBatchMax: string;
     /** Settlement gas over the device-epochs in settled batches (devices with readings). */

@@ -33,6 +33,8 @@ export interface ChainSetup {
   addresses: { registry: string; token: string; settlement: string; verifier: string };
   deployGas: bigint;
   registerGas(): bigint;
+  /** Gas of bonding devices' stakes (depositStake) so far; 0 without stakes. */
+  stakeGas(): bigint;
   /**
    * Registers devices; `confirm` is the device's signed ConfirmPackage for `owner`, recorded by the
    * registry (see DeviceRegistry.sol). Resolves with each device's `DeviceRegistered` event, in
@@ -154,6 +156,7 @@ async function operate(
   logger: Logger,
 ): Promise<ChainSetup> {
   let registerGas = 0n;
+  let stakeGas = 0n;
   const { registry, token, settlement } = deployment;
   const provider = chain.operator.provider as JsonRpcProvider;
   const proRata = Number(await settlement.getFunction('emissionKind')()) !== 0;
@@ -167,7 +170,7 @@ async function operate(
   const bondRegistered = (): Promise<void> => {
     const next = bonding.then(async () => {
       const [through, registered] = await Promise.all([settlement.getFunction('stakedThrough')() as Promise<bigint>, registry.getFunction('deviceCount')() as Promise<bigint>]);
-      if (registered > through) await depositStake(settlement, Number(registered - through), { sender, decodeWith: { token, registry } });
+      if (registered > through) stakeGas += (await depositStake(settlement, Number(registered - through), { sender, decodeWith: { token, registry } })).gasUsed;
     });
     bonding = next.catch(() => undefined);
     return next;
@@ -196,6 +199,7 @@ async function operate(
     addresses: deployment.addresses,
     deployGas: deployment.deployGas.total,
     registerGas: () => registerGas,
+    stakeGas: () => stakeGas,
     contracts: { registry, token, settlement },
     register: async (devices) => {
       const result = await registerDevices(

@@ -184,6 +184,7 @@ export function buildReport(input: ReportInput): RunReport {
     gas: {
       deploy: chain.deployGas.toString(),
       register: chain.registerGas().toString(),
+      ...(chain.stakeGas() === 0n ? {} : { stake: chain.stakeGas().toString() }),
       settleTotal: settleTotal.toString(),
       settlePerBatchMax: gas.reduce((a, b) => (b > a ? b : a), 0n).toString(),
       perDeviceEpoch: deviceEpochs === 0 ? '0' : (settleTotal / BigInt(deviceEpochs)).toString(),

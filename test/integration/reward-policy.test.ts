@@ -149,5 +149,7 @@ describe('integration: a run pays by the reward policy, to the last gwei, as the
     expect(got).toEqual(new Map([...run.devices].map(([index, d]) => [index, d.stakeLeftWei])));
     expect(await settlement.getFunction('totalSlashedWei')()).toBe(run.slashedWei);
     expect(result.report.checks.find((c) => c.name === 'chain stakes equal the policy')?.ok).toBe(true);
+    // One bonding transaction per registration chunk, from receipts.
+    expect(Number(result.report.gas.stake)).toBeGreaterThan(50_000);
   });
 });
