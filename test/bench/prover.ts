@@ -3,7 +3,7 @@
 // (overhead ratio, target ≤ 1.1); device-epochs proven per second per core with the pool at its
 // default size; and whether a fleet of N devices with epochs of L seconds is kept up with.
 // Usage: npx tsx test/bench/prover.ts [--batch-size 32] [--readings 4] [--rounds 5]
-//        [--fleet 10000] [--epoch-s 3600] [--settle-ms 60]
+//        [--fleet 10000] [--epoch-s 3600] [--settle-ms 60] [--cache-dir DIR]
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import os from 'node:os';
@@ -12,19 +12,18 @@ import { fileURLToPath } from 'node:url';
 import { buildBatchWitness, buildCircuit, ProverPool, defaultProverThreads, type BatchCircuitInput } from '../../circuits/index.ts';
 import { DEFAULT_SHAPE, batchDeviceIndexes, type RuleParams, type WorkReading } from '../../core/reward-rule.ts';
 import type { Logger } from '../../core/ports.ts';
+import { benchArgs, integer, number, positive, text } from './bench-args.ts';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] ?? fallback : fallback;
-}
-const b = Number(flag('--batch-size', String(DEFAULT_SHAPE.batchSize)));
-const k = Number(flag('--readings', String(DEFAULT_SHAPE.readingsPerDevice)));
-const rounds = Number(flag('--rounds', '5'));
-const fleet = Number(flag('--fleet', '10000'));
-const epochS = Number(flag('--epoch-s', '3600'));
-/** Time to get one settlement mined, sent back to back (anvil: tens of ms; a public chain: its block time over the txs per block). */
-const settleMs = Number(flag('--settle-ms', '60'));
-const cacheDir = flag('--cache-dir', process.env.PINBENCH_CACHE ?? path.join(os.homedir(), '.cache', 'pinbench'));
+const { batchSize: b, readings: k, rounds, fleet, epochS, settleMs, cacheDir } = benchArgs({
+  batchSize: integer(DEFAULT_SHAPE.batchSize),
+  readings: integer(DEFAULT_SHAPE.readingsPerDevice),
+  rounds: integer(5),
+  fleet: integer(10000),
+  epochS: positive(3600),
+  /** Time to get one settlement mined, sent back to back (anvil: tens of ms; a public chain: its block time over the txs per block). */
+  settleMs: number(60),
+  cacheDir: text(process.env.PINBENCH_CACHE ?? path.join(os.homedir(), '.cache', 'pinbench')),
+});
 const logger: Logger = { debug() {}, info: (m) => process.stderr.write(`${m}\n`), warn: (m) => process.stderr.write(`${m}\n`) };
 const params: RuleParams = { unitsPerSample: 10n, maxStepE7: 50_000n, rewardPerUnitWei: 10n ** 12n };
 
