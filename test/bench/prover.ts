@@ -16,7 +16,7 @@ import { buildBatchWitness, buildCircuit, ProverPool, defaultProverThreads, type
 import { DEFAULT_SHAPE, batchDeviceIndexes, type RuleParams, type WorkReading } from '../../core/reward-rule.ts';
 import type { Logger } from '../../core/ports.ts';
 import { benchArgs, integer, number, positive, text } from './bench-args.ts';
-import { baselineSources, currentCommit, inputForBaseline } from './prover-baseline.ts';
+import { baselineSources, currentCommit, inputForBaseline, type BaselineSources } from './prover-baseline.ts';
 
 const { batchSize: b, readings: k, rounds, fleet, epochS, settleMs, cacheDir, baselineCommit } = benchArgs({
   batchSize: integer(DEFAULT_SHAPE.batchSize),
@@ -59,15 +59,19 @@ function bareFullProve(job: { input: BatchCircuitInput; wasmPath: string; zkeyPa
   });
 }
 
-/** The baseline commit's circuit of the same shape, in the same cache (its key differs: other sources). */
-async function buildBaseline(rev: string): Promise<{ commit: string; artifacts: CircuitArtifacts; inputs: Set<string> }> {
-  let sources: ReturnType<typeof baselineSources>;
+/** The baseline commit's sources, read before anything is built, so a bad rev fails at once. */
+function readBaseline(rev: string): BaselineSources {
   try {
-    sources = baselineSources(rev);
+    const sources = baselineSources(rev);
+    process.once('exit', sources.remove);
+    return sources;
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
+}
+/** Its circuit of the same shape, in the same cache (its key differs: other sources). */
+async function buildBaseline(sources: BaselineSources): Promise<{ commit: string; artifacts: CircuitArtifacts; inputs: Set<string> }> {
   try {
     return { commit: sources.commit, artifacts: await buildCircuit({ cacheDir, batchSize: b, readingsPerDevice: k, logger, sourceDir: sources.dir }), inputs: sources.inputs };
   } finally {
@@ -75,9 +79,10 @@ async function buildBaseline(rev: string): Promise<{ commit: string; artifacts: 
   }
 }
 
+const baselineSource = baselineCommit === undefined ? undefined : readBaseline(baselineCommit);
 const artifacts = await buildCircuit({ cacheDir, batchSize: b, readingsPerDevice: k, logger });
 // Built before anything is timed, so no build runs beside a timed proof.
-const baseline = baselineCommit === undefined ? undefined : await buildBaseline(baselineCommit);
+const baseline = baselineSource === undefined ? undefined : await buildBaseline(baselineSource);
 const inputs = Array.from({ length: rounds }, (_, epoch) => input(epoch));
 
 // 1. One proof at a time, pool and bare alternating, so both see the same machine load.
