@@ -27,6 +27,11 @@ export interface BuildCircuitOptions {
   ptauPath?: string;
   /** Stop after compiling (no ptau, no zkey): for constraint counts. */
   compileOnly?: boolean;
+  /**
+   * Folder of the `.circom` sources; default this folder. The prover bench builds an older
+   * commit's circuit from one (the key hashes the sources, so the builds do not collide).
+   */
+  sourceDir?: string;
   logger?: Logger;
   lockTimeoutMs?: number;
 }
@@ -152,8 +157,9 @@ export async function buildCircuit(options: BuildCircuitOptions): Promise<Circui
     snarkjs: await packageVersion(snarkjsDir!),
     circomlib: await packageVersion(circomlibDir!),
   };
-  const names = (await readdir(CIRCUITS_DIR)).filter((n) => n.endsWith('.circom')).sort();
-  const sources = await Promise.all(names.map(async (name) => ({ name, text: await readFile(path.join(CIRCUITS_DIR, name), 'utf8') })));
+  const sourceDir = options.sourceDir === undefined ? CIRCUITS_DIR : path.resolve(options.sourceDir);
+  const names = (await readdir(sourceDir)).filter((n) => n.endsWith('.circom')).sort();
+  const sources = await Promise.all(names.map(async (name) => ({ name, text: await readFile(path.join(sourceDir, name), 'utf8') })));
   let ptauId = 'local';
   if (ptauPath !== undefined) {
     const s = await stat(ptauPath).catch((err: unknown) => {

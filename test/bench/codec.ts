@@ -19,18 +19,19 @@ import * as today from '../../protocol/codec/bin-package.ts';
 import * as todayData from '../../protocol/codec/sensor-data.ts';
 import { ProtoWriter } from '../../protocol/codec/writer.ts';
 import type { SensorData } from '../../protocol/index.ts';
+import { benchArgs, integer, text } from './bench-args.ts';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] ?? fallback : fallback;
-}
-/**
- * Default: 3a501ad, the hand-written codec that is today's again. `--baseline f63e078` measures
- * against the field-table codec (protocol/codec/message.ts at that commit) that was tried and not
- * kept: its medians were better, but the ingest bench showed p99 tails it did not have (README).
- */
-const BASELINE_COMMIT = flag('--baseline', '3a501addc9bd61a90e506908e19d02ed2554e477');
-const rounds = Number(flag('--rounds', '101'));
+const args = benchArgs({
+  /**
+   * Default: 3a501ad, the hand-written codec that is today's again. `--baseline f63e078` measures
+   * against the field-table codec (protocol/codec/message.ts at that commit) that was tried and not
+   * kept: its medians were better, but the ingest bench showed p99 tails it did not have (README).
+   */
+  baseline: text('3a501addc9bd61a90e506908e19d02ed2554e477'),
+  rounds: integer(101),
+});
+const BASELINE_COMMIT = args.baseline;
+const rounds = args.rounds;
 const WARMUP_ROUNDS = 3;
 const DEVICES = 100;
 const READINGS_PER_DEVICE = 20;

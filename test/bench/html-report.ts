@@ -12,14 +12,9 @@ import { renderHtml } from '../../reports/html/render-html.ts';
 import { readTracks } from '../../sim/run/report-tracks.ts';
 import { openInChromium } from '../support/chromium-page.ts';
 import { fakeCity } from '../reports/fake-report.ts';
+import { benchArgs, integer, text } from './bench-args.ts';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] ?? fallback : fallback;
-}
-const devices = Number(flag('--devices', '10000'));
-const points = Number(flag('--points', '720'));
-const keep = flag('--keep', '');
+const { devices, points, keep } = benchArgs({ devices: integer(10000), points: integer(720), keep: text('') });
 const work = keep === '' ? mkdtempSync(join(tmpdir(), 'pinbench-html-bench-')) : keep;
 
 const db = new Database(join(work, 'run.db'));

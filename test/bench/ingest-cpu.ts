@@ -17,18 +17,16 @@ import { RunStore } from '../../backend/store/run-store.ts';
 import { createEpochCalendar } from '../../backend/epochs/calendar.ts';
 import { DEFAULT_TOPICS } from '../../protocol/topics.ts';
 import { BENCH_SEED, benchDeviceId, readPackages, writePackages } from './packages.ts';
+import { benchArgs, choices, integer } from './bench-args.ts';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: number) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const devicesN = flag('--devices', 1000);
-const messages = flag('--messages', 40_000);
-const turn = flag('--turn', 200);
-const window = flag('--window', 4000);
-const repeat = flag('--repeat', 3);
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined;
+const { devices: devicesN, messages, turn, window, repeat, only } = benchArgs({
+  devices: integer(1000),
+  messages: integer(40_000),
+  turn: integer(200),
+  window: integer(4000),
+  repeat: integer(3),
+  only: choices(['stub', 'inline', 'pool', 'verify'], undefined),
+});
 const perDevice = Math.ceil(messages / devicesN);
 
 const dir = mkdtempSync(join(tmpdir(), 'pinbench-ingest-cpu-'));

@@ -20,6 +20,7 @@ import { silentLogger } from '../../core/ports.ts';
 import { startMosquitto } from '../support/mosquitto.ts';
 import { BENCH_SEED, benchDeviceId, benchPassword, writePackages } from './packages.ts';
 import type { LoadCommand, LoadReply } from './protocol.ts';
+import { benchArgs, integer, integers, number, positive } from './bench-args.ts';
 
 interface Flags {
   connections: number;
@@ -30,21 +31,15 @@ interface Flags {
   workers: number[];
 }
 
-function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { connections: 200, durationS: 10, warmupS: 2, repeat: 3, window: 8, workers: [0, 1, 2] };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [name, value = ''] = [argv[i], argv[i + 1]];
-    const n = Number(value);
-    if (name === '--workers') flags.workers = value.split(',').map(Number);
-    else if (!Number.isFinite(n) || n < 0) throw new Error(`option ${name}: expected a number, got ${JSON.stringify(value)}`);
-    else if (name === '--connections') flags.connections = n;
-    else if (name === '--duration-s') flags.durationS = n;
-    else if (name === '--warmup-s') flags.warmupS = n;
-    else if (name === '--repeat') flags.repeat = n;
-    else if (name === '--window') flags.window = n;
-    else throw new Error(`unknown option ${name}; options: --connections, --duration-s, --warmup-s, --repeat, --window, --workers`);
-  }
-  return flags;
+function parseFlags(): Flags {
+  return benchArgs({
+    connections: integer(200),
+    durationS: positive(10),
+    warmupS: number(2),
+    repeat: integer(3),
+    window: integer(8),
+    workers: integers([0, 1, 2], 0),
+  });
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -114,7 +109,7 @@ async function oneRun(input: { flags: Flags; workers: number; url: string; backe
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2));
+  const flags = parseFlags();
   const dir = mkdtempSync(join(tmpdir(), 'pinbench-bench-own-broker-'));
   const backendPassword = 'bench-backend';
   const logins = [{ username: BACKEND_USERNAME, password: backendPassword }, ...Array.from({ length: flags.connections }, (_, d) => ({ username: benchDeviceId(d), password: benchPassword(d) }))];

@@ -20,6 +20,7 @@ import { readHostLimits } from '../../sim/perf/capacity.ts';
 import { writePackages } from './packages.ts';
 import { measureVerifyFloor, type VerifyFloor } from './verify-floor.ts';
 import type { LoadCommand, LoadReply, Mode, ServerCommand, ServerReply, ThreadCpu } from './protocol.ts';
+import { benchArgs, flag, integer, integers, positive, text } from './bench-args.ts';
 
 interface Flags {
   connections: number[];
@@ -42,41 +43,23 @@ interface Flags {
   cpuProfDir?: string;
 }
 
-function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { connections: [1000], durationS: 10, repeat: 1, pacedS: 10, warmupS: 2, concurrency: 500, opensslS: 3, brokerOnly: false, serverNodeFlags: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i];
-    const value = argv[i + 1] ?? '';
-    const num = () => {
-      const n = Number(value);
-      if (!Number.isFinite(n) || n <= 0) throw new Error(`option \`${name}\`: expected a positive number, got ${JSON.stringify(value)}`);
-      i++;
-      return n;
-    };
-    if (name === '--connections') {
-      flags.connections = value.split(',').map(Number);
-      if (flags.connections.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`option \`--connections\`: expected e.g. 1000,10000, got ${value}`);
-      i++;
-    } else if (name === '--duration-s') flags.durationS = num();
-    else if (name === '--repeat') flags.repeat = Math.floor(num());
-    else if (name === '--paced-s') flags.pacedS = num();
-    else if (name === '--warmup-s') flags.warmupS = num();
-    else if (name === '--window') flags.window = Math.floor(num());
-    else if (name === '--verify-workers') flags.verifyWorkers = Math.floor(num());
-    else if (name === '--connect-concurrency') flags.concurrency = Math.floor(num());
-    else if (name === '--openssl-s') flags.opensslS = Math.floor(num());
-    else if (name === '--broker-only') flags.brokerOnly = true;
-    else if (name === '--broker-rate') flags.brokerRate = num();
-    else if (name === '--server-node-flags') {
-      flags.serverNodeFlags = value.split(' ').filter((flag) => flag.length > 0);
-      i++;
-    } else if (name === '--cpu-prof-dir') {
-      flags.cpuProfDir = value;
-      i++;
-    }
-    else throw new Error(`unknown option ${name}; options: --connections, --duration-s, --repeat, --paced-s, --warmup-s, --window, --verify-workers, --connect-concurrency, --openssl-s, --broker-only, --broker-rate, --server-node-flags, --cpu-prof-dir`);
-  }
-  return flags;
+function parseFlags(): Flags {
+  const { connectConcurrency, serverNodeFlags, ...flags } = benchArgs({
+    connections: integers([1000]),
+    durationS: positive(10),
+    repeat: integer(1),
+    pacedS: positive(10),
+    warmupS: positive(2),
+    window: integer(undefined),
+    verifyWorkers: integer(undefined),
+    connectConcurrency: integer(500),
+    opensslS: integer(3),
+    brokerOnly: flag(),
+    brokerRate: positive(undefined),
+    serverNodeFlags: text(''),
+    cpuProfDir: text(undefined),
+  });
+  return { ...flags, concurrency: connectConcurrency, serverNodeFlags: serverNodeFlags.split(' ').filter((f) => f.length > 0) };
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -304,7 +287,7 @@ function cpuOfPair(floor: VerifyFloor, baseline: RunResult, pinbench: RunResult)
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2));
+  const flags = parseFlags();
   const git = gitState();
   const limits = readHostLimits();
   const host = { cpus: availableParallelism(), cpuModel: cpus()[0]?.model, memoryMiB: mib(totalmem()), node: process.version, limits };

@@ -14,15 +14,14 @@ import type { Logger } from '../../core/ports.ts';
 import { DEFAULT_SHAPE, batchDeviceIndexes, type RuleParams, type WorkReading } from '../../core/reward-rule.ts';
 import { defaultCacheDir } from '../../sim/paths.ts';
 import { connectRpc, startAnvil } from '../../sim/chain/anvil.ts';
+import { benchArgs, flag, integer, text } from './bench-args.ts';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] ?? fallback : fallback;
-}
-const b = Number(flag('--batch-size', String(DEFAULT_SHAPE.batchSize)));
-const k = Number(flag('--readings', String(DEFAULT_SHAPE.readingsPerDevice)));
-const cacheDir = flag('--cache-dir', defaultCacheDir());
-const proRata = process.argv.includes('--pro-rata');
+const { batchSize: b, readings: k, cacheDir, proRata } = benchArgs({
+  batchSize: integer(DEFAULT_SHAPE.batchSize),
+  readings: integer(DEFAULT_SHAPE.readingsPerDevice),
+  cacheDir: text(defaultCacheDir()),
+  proRata: flag(),
+});
 const logger: Logger = { debug() {}, info: (m) => process.stderr.write(`${m}\n`), warn: (m) => process.stderr.write(`${m}\n`) };
 const params: RuleParams = { unitsPerSample: 10n, maxStepE7: 50_000n, rewardPerUnitWei: 10n ** 12n };
 

@@ -8,15 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SHAPE } from '../../core/reward-rule.ts';
 import { runScenario } from '../../sim/index.ts';
+import { benchArgs, integer } from './bench-args.ts';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] ?? fallback : fallback;
-}
-const devices = Number(flag('--devices', '256'));
-const epochs = Number(flag('--epochs', '2'));
-const batchSize = Number(flag('--batch-size', String(DEFAULT_SHAPE.batchSize)));
-const readingsPerDevice = Number(flag('--readings', String(DEFAULT_SHAPE.readingsPerDevice)));
+const { devices, epochs, batchSize, readings: readingsPerDevice } = benchArgs({
+  devices: integer(256),
+  epochs: integer(2),
+  batchSize: integer(DEFAULT_SHAPE.batchSize),
+  readings: integer(DEFAULT_SHAPE.readingsPerDevice),
+});
 
 const logger = { debug() {}, info: (m: string) => process.stderr.write(`${m}\n`), warn: (m: string) => process.stderr.write(`${m}\n`), error: (m: string) => process.stderr.write(`${m}\n`) };
 const result = await runScenario(

@@ -9,16 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RunStore } from '../../backend/store/run-store.ts';
+import { benchArgs, integer, integers } from './bench-args.ts';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1]! : fallback;
-};
-const devices = Number(flag('--devices', '1000'));
-const rows = Number(flag('--rows', '400000'));
-const repeat = Number(flag('--repeat', '3'));
-const perCommit = flag('--per-commit', '500,1000,2000,5000,10000').split(',').map(Number);
+const { devices, rows, repeat, perCommit } = benchArgs({
+  devices: integer(1000),
+  rows: integer(400000),
+  repeat: integer(3),
+  perCommit: integers([500, 1000, 2000, 5000, 10000]),
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'pinbench-store-commit-'));
 const packages = Array.from({ length: 64 }, () => randomBytes(146));

@@ -10,15 +10,9 @@
 import { runSweep } from '../../sim/sweep/run-sweep.ts';
 import { planSweep } from '../../sim/sweep/sweep-plan.ts';
 import { scaledAdversaries } from './scaled-adversaries.ts';
+import { benchArgs, integer } from './bench-args.ts';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1] ?? fallback) : fallback;
-}
-const SETS = flag('--sets', 100);
-const SEEDS = flag('--seeds', 10);
-const WORKERS = flag('--workers', 2);
-const REPEAT = flag('--repeat', 1);
+const { sets: SETS, seeds: SEEDS, workers: WORKERS, repeat: REPEAT } = benchArgs({ sets: integer(100), seeds: integer(10), workers: integer(2), repeat: integer(1) });
 const DEVICES = 1000;
 const EPOCHS = 30;
 const TARGET_S = 120;

@@ -11,17 +11,17 @@ import { scaledAdversaries } from './scaled-adversaries.ts';
 import { calibrate } from '../../sim/sweep/calibrate.ts';
 import { fleetProfiles, sampleFleet } from '../../sim/sweep/fast-sampler.ts';
 import { runSweepBenchJob, type SweepBenchJob } from './sweep-fast-worker.ts';
+import { benchArgs, integer } from './bench-args.ts';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1] ?? fallback) : fallback;
-}
-const JOBS = flag('--jobs', 40);
-const WORKERS = flag('--workers', 2);
-const CALIBRATE_DEVICES = flag('--calibrate-devices', 1000);
-const CALIBRATE_EPOCHS = flag('--calibrate-epochs', 3);
-/** 0: every device of the scaled fleet runs. */
-const PER_PROFILE = flag('--devices-per-profile', 0);
+const args = benchArgs({
+  jobs: integer(40),
+  workers: integer(2),
+  calibrateDevices: integer(1000),
+  calibrateEpochs: integer(3),
+  /** 0: every device of the scaled fleet runs. */
+  devicesPerProfile: integer(0, 0),
+});
+const { jobs: JOBS, workers: WORKERS, calibrateDevices: CALIBRATE_DEVICES, calibrateEpochs: CALIBRATE_EPOCHS, devicesPerProfile: PER_PROFILE } = args;
 const DEVICES = 1000;
 const EPOCHS = 30;
 const TARGET_PER_CORE = 250_000;
