@@ -5,10 +5,13 @@
 // on a fresh machine); `--batch-size 4 --readings 8` runs in minutes.
 // `--pro-rata` deploys a constant emission shared pro rata (issue 20): each epoch is opened first
 // and its openEpoch gas is printed too.
-// Usage: npx tsx test/bench/settle-gas.ts [--batch-size 32] [--readings 4] [--pro-rata] [--cache-dir DIR]
+// `--stake` deploys with stakes (100 tokens a device, 25 % slashed a flag): the devices are
+// bonded in one depositStake (printed), and in epoch 1 the first device of each batch has a
+// flagged reading, so those two settlements each slash one device.
+// Usage: npx tsx test/bench/settle-gas.ts [--batch-size 32] [--readings 4] [--pro-rata] [--stake] [--cache-dir DIR]
 import { Wallet } from 'ethers';
 import { buildBatchWitness, buildCircuit, proveBatch, shutdownProver } from '../../circuits/index.ts';
-import { claimRewards, compileContracts, deployPinbench, openEpoch, registerDevices, settleBatch, type SettleArgs, type TxResult } from '../../contracts/index.ts';
+import { claimRewards, compileContracts, deployPinbench, depositStake, openEpoch, registerDevices, settleBatch, type SettleArgs, type TxResult } from '../../contracts/index.ts';
 import { chainPolicyOf, defaultPolicy } from '../../core/reward-policy/index.ts';
 import type { Logger } from '../../core/ports.ts';
 import { DEFAULT_SHAPE, batchDeviceIndexes, type RuleParams, type WorkReading } from '../../core/reward-rule.ts';
@@ -16,18 +19,24 @@ import { defaultCacheDir } from '../../sim/paths.ts';
 import { connectRpc, startAnvil } from '../../sim/chain/anvil.ts';
 import { benchArgs, flag, integer, text } from './bench-args.ts';
 
-const { batchSize: b, readings: k, cacheDir, proRata } = benchArgs({
+const { batchSize: b, readings: k, cacheDir, proRata, stake } = benchArgs({
   batchSize: integer(DEFAULT_SHAPE.batchSize),
   readings: integer(DEFAULT_SHAPE.readingsPerDevice),
   cacheDir: text(defaultCacheDir()),
   proRata: flag(),
+  stake: flag(),
 });
+const STAKE = { perDeviceWei: 100n * 10n ** 18n, slashBps: 2_500 };
 const logger: Logger = { debug() {}, info: (m) => process.stderr.write(`${m}\n`), warn: (m) => process.stderr.write(`${m}\n`) };
 const params: RuleParams = { unitsPerSample: 10n, maxStepE7: 50_000n, rewardPerUnitWei: 10n ** 12n };
 
 /** Every device moves, so every lane and accrual word is non-zero. */
 function readings(deviceIndex: number, epoch: number): WorkReading[] {
-  return Array.from({ length: k }, (_, i) => ({ latE7: 500_000_000 + i * 37 * deviceIndex, lonE7: 100_000_000 - i * 11 * deviceIndex, timestampS: 1_700_000_000 + epoch * 3_600 + 60 * i }));
+  const flagged = stake && epoch === 1 && (deviceIndex - 1) % b === 0;
+  return Array.from({ length: k }, (_, i) => ({
+    latE7: 500_000_000 + i * 37 * deviceIndex, lonE7: 100_000_000 - i * 11 * deviceIndex, timestampS: 1_700_000_000 + epoch * 3_600 + 60 * i,
+    ...(flagged && i === k - 1 ? { flagged: true } : {}),
+  }));
 }
 
 const buildStarted = Date.now();
@@ -56,7 +65,14 @@ try {
     signer: wallets[0]!, compiled, operator: wallets[0]!.address,
     params: {
       batchSize: b, unitsPerSample: params.unitsPerSample, maxStepE7: params.maxStepE7, rewardPerUnitWei: params.rewardPerUnitWei,
-      ...(proRata ? { policy: chainPolicyOf({ ...defaultPolicy(params), emission: { kind: 'constant', perEpochWei: 1000n * 10n ** 18n } }) } : {}),
+      ...(proRata || stake
+        ? {
+            policy: chainPolicyOf({
+              ...defaultPolicy(params), ...(proRata ? { emission: { kind: 'constant', perEpochWei: 1000n * 10n ** 18n } } : {}), ...(stake ? { stake: STAKE } : {}),
+            }),
+          }
+        : {}),
+      ...(stake ? { genesisStakeWei: STAKE.perDeviceWei * BigInt(2 * b) } : {}),
     },
   });
   // Device i is owned by wallet 1 for the first batch, wallet 2 for the second.
@@ -65,6 +81,7 @@ try {
     pubKey: `0x04${'11'.repeat(64)}`,
     owner: wallets[i < b ? 1 : 2]!.address,
   })));
+  const depositStakeGas = stake ? Number((await depositStake(settlement, 2 * b)).gasUsed) : undefined;
   const results: Array<{ epoch: number; batch: number; words: string; gasUsed: number; perDeviceEpoch: number; calldataBytes: number; proveMs: number }> = [];
   const labels = ['cold bitmap, cold accruals (first batch ever)', 'warm bitmap, cold accruals', 'cold bitmap (new epoch), warm accruals', 'steady state: warm bitmap, warm accruals'];
   const openEpochGas: number[] = [];
@@ -88,6 +105,8 @@ try {
     buildWallMs,
     proRata,
     ...(proRata ? { openEpochGas } : {}),
+    stake,
+    ...(stake ? { depositStakeGas, slashedPerBatchInEpoch1: 1 } : {}),
     settle: results,
     calldataBytesPerDeviceEpoch: results[0]!.calldataBytes / b,
     claim: { oneDeviceGas: Number(claimOne.gasUsed), [`${b}DevicesGas`]: Number(claimBatch.gasUsed) },
