@@ -4,7 +4,7 @@ import { escapeHtml as e, jsonForScript, scriptForInline } from './embed.ts';
 import type { LooseReport } from './loose-report.ts';
 import { offlineHead, pageAsset, uplotAssets } from './offline-page.ts';
 import { pageData } from './page-data.ts';
-import { attached, chartFrame, header, headline, profiles, rejections, verdicts } from './sections.ts';
+import { attached, chartFrame, header, headline, profiles, rejections, rewardPolicy, verdicts } from './sections.ts';
 
 /** uPlot and the page's own script and style, inlined (reports/html/offline-page.ts says why). */
 function assets(): { uplotJs: string; uplotCss: string; pageJs: string; pageCss: string } {
@@ -52,6 +52,7 @@ ${chartFrame('gas', 'Gas per settlement (one transaction per batch)')}
 ${chartFrame('reward-histogram', 'Rewards per device (PINR)', rewards === null ? '' : `${rewards.devices.toLocaleString('en-US')} devices; ${rewards.unpaid.toLocaleString('en-US')} earned nothing.`)}
 ${chartFrame('lorenz', `Lorenz curve of the rewards${rewards?.gini === null || rewards === null ? '' : ` — Gini ${rewards.gini.toFixed(3)}`}`, 'Devices from the poorest to the richest against their share of the rewards; the diagonal is an equal split.')}
 </div></section>
+${rewardPolicy(report)}
 ${profiles(report)}
 ${rejections(report)}
 ${attached(report)}

@@ -117,3 +117,21 @@ export function attached(report: LooseReport): string {
 export function chartFrame(id: string, title: string, caption = ''): string {
   return `<figure class="chart" id="chart-${e(id)}"><figcaption>${e(title)}</figcaption><div class="plot"></div>${caption === '' ? '' : `<p class="note">${e(caption)}</p>`}</figure>`;
 }
+
+/**
+ * A run paid by a reward policy (report.json rewards.policy): per epoch T_e, emitted, paid and
+ * the unminted dust, and what the stakes lost; nothing for today's rule.
+ */
+export function rewardPolicy(report: LooseReport): string {
+  const policy = report.rewards?.policy;
+  if (policy === undefined) return '';
+  const rows = (policy.epochs ?? []).map((x) =>
+    `<tr><td class="num">${int(x.epoch)}</td><td class="num">${gas(x.totalUnits)}</td><td class="num">${token(decimal(x.emissionWei))}</td><td class="num">${token(decimal(x.paidWei))}</td><td class="num">${gas(x.dustWei)}</td></tr>`);
+  const st = policy.stake;
+  const stake = st === undefined
+    ? ''
+    : `<p>Stakes: ${int(st.bondedDevices)} devices bonded with ${token(decimal(st.perDeviceWei))} PINR each; ${int(st.flaggedDeviceEpochs)} flagged device-epochs slashed ${token(decimal(st.slashedWei))} PINR (${int(st.slashBps)} bps of the stake left each), locked in the settlement contract.</p>`;
+  return `<section><h2>Reward policy</h2><p>Paid by a ${e(policy.emission ?? '–')} reward policy${policy.params === undefined ? '' : ` with <code>--params ${e(policy.params)}</code>`}.</p>${
+    rows.length === 0 ? '' : `<table class="policy"><thead><tr><th>epoch</th><th>units (T_e)</th><th>emitted (PINR)</th><th>paid (PINR)</th><th>dust (wei)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+  }${stake}</section>`;
+}

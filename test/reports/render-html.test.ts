@@ -51,6 +51,20 @@ describe('renderHtml: report.html from a hand-made report (fake)', () => {
     expect(html).toContain('-100.0 %');
   });
 
+  it('behavior: a run paid by a reward policy shows its epochs and stakes; today\'s rule shows no policy section', () => {
+    expect(renderHtml({ report: fakeReport(), tracks: fakeTracks() })).not.toContain('<h2>Reward policy</h2>');
+    const report = fakeReport();
+    report.rewards.policy = {
+      params: 'cap=50', emission: 'halving',
+      epochs: [{ epoch: 0, totalUnits: '12345', emissionWei: '1000000000000000000000', paidWei: '999999999999000000000', dustWei: '1000000000' }],
+      stake: { perDeviceWei: '100000000000000000000', slashBps: 2500, bondedDevices: 11, flaggedDeviceEpochs: 2, slashedWei: '43750000000000000000' },
+    };
+    const html = renderHtml({ report, tracks: fakeTracks() });
+    expect(html).toContain('<section><h2>Reward policy</h2><p>Paid by a halving reward policy with <code>--params cap=50</code>.</p>');
+    expect(html).toContain('<tr><td class="num">0</td><td class="num">12,345</td><td class="num">1,000.000000</td><td class="num">999.999999</td><td class="num">1,000,000,000</td></tr>');
+    expect(html).toContain('<p>Stakes: 11 devices bonded with 100.000000 PINR each; 2 flagged device-epochs slashed 43.750000 PINR (2,500 bps of the stake left each), locked in the settlement contract.</p>');
+  });
+
   it('behavior: names from the run cannot break out of the page', () => {
     const report = fakeReport();
     report.scenario.name = '</script><img src=x onerror=alert(1)>';
