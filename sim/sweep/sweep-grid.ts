@@ -54,10 +54,11 @@ export function gridSets(axes: readonly GridAxis[]): ParamSet[] {
   return sets;
 }
 
-/** What a set's policy is checked against: the scenario's epochs (supply) and K (minSamples). */
+/** What a set's policy is checked against: the scenario's epochs (supply), K (minSamples), and the devices a stake bonds (supply). */
 export interface SetPolicyContext extends AxisContext {
   readonly epochs: number;
   readonly readingsPerDevice: number;
+  readonly devices?: number;
 }
 
 /**
@@ -65,8 +66,11 @@ export interface SetPolicyContext extends AxisContext {
  * over the sweep's epochs: epochs per year of the scenario's epoch length (365 for daily epochs,
  * for yearlyDecay on another emission), K for minSamples.
  */
-export function sweepPolicyContext(scenario: Scenario, epochs: number): SetPolicyContext {
-  return { epochs, readingsPerDevice: scenario.circuit.readingsPerDevice, epochsPerYear: Math.max(1, Math.round((365 * 86_400) / scenario.epochs.lengthS)) };
+export function sweepPolicyContext(scenario: Scenario, epochs: number, devices?: number): SetPolicyContext {
+  return {
+    epochs, readingsPerDevice: scenario.circuit.readingsPerDevice, epochsPerYear: Math.max(1, Math.round((365 * 86_400) / scenario.epochs.lengthS)),
+    ...(devices === undefined ? {} : { devices }),
+  };
 }
 
 /**
@@ -75,7 +79,9 @@ export function sweepPolicyContext(scenario: Scenario, epochs: number): SetPolic
  */
 export function setPolicy(base: RewardPolicy, set: Pick<ParamSet, 'params' | 'label'>, context: SetPolicyContext): RewardPolicy {
   try {
-    return validatePolicy(applyAxes(base, set.params, context), { epochs: context.epochs, readingsPerDevice: context.readingsPerDevice });
+    return validatePolicy(applyAxes(base, set.params, context), {
+      epochs: context.epochs, readingsPerDevice: context.readingsPerDevice, ...(context.devices === undefined ? {} : { devices: context.devices }),
+    });
   } catch (error) {
     if (error instanceof PinbenchError && error.code === 'POLICY_INVALID') {
       throw new PinbenchError('POLICY_INVALID', `parameter set ${set.label}: ${error.message.split('\n').join('; ')}`);

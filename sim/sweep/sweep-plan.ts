@@ -84,7 +84,9 @@ export function planSweep(scenario: Scenario, request: SweepRequest): SweepPlan 
   const epochs = request.epochs ?? scenario.epochs.count;
   const axes = parseGrid(request.grid);
   const sets = gridSets(axes);
-  const policies = gridPolicies(scenario.policy, sets, sweepPolicyContext(scenario, epochs));
+  // A set whose stakes for this fleet and emission would not fit the token is refused here, as
+  // `pinbench run --params` would refuse it.
+  const policies = gridPolicies(scenario.policy, sets, sweepPolicyContext(scenario, epochs, devices));
   const resolutionOfPolicy = policies.map((p) => p.coverage?.resolution ?? scenario.policy.coverage?.resolution ?? DEFAULT_RESOLUTION);
   const resolutions = [...new Set(resolutionOfPolicy)];
   const groups = profileGroups(scenario.fleet.flatMap((g) => (isReplayEntry(g) ? [] : [{ motion: g.motion, adversary: g.adversary?.name }])));

@@ -49,6 +49,14 @@ describe('sweep grid and parameter sets', () => {
     expect(() => planSweep(sweepTestScenario(), { grid: ['slash=100'], seeds: 1 })).toThrow('--grid slash: the policy has no stake; add --grid stake=<tokens> or give policy.stake in the scenario');
   });
 
+  it('bad input: a set whose stakes for the fleet drawn, with the emission, overflow the supply is refused, named', () => {
+    // 1,000 devices × 2e6 tokens at genesis = 2e9 tokens: above the default 1e9 (the scenario pays a rate: nothing scheduled).
+    expect(() => planSweep(sweepTestScenario(), { grid: ['stake=1000,2000000'], seeds: 1, devices: 1000 })).toThrow(
+      'parameter set stake=2000000: policy.stake.perDeviceWei: 1000 devices × 2000000000000000000000000 wei bonded at genesis = 2000000000000000000000000000 wei (2000000000 tokens), which exceeds maxSupplyWei 1000000000000000000000000000 wei (1000000000 tokens); lower stake.perDeviceWei or the fleet, or raise maxSupplyWei',
+    );
+    expect(planSweep(sweepTestScenario(), { grid: ['stake=2000000'], seeds: 1, devices: 10 }).sets).toHaveLength(1);
+  });
+
   it('bad input: sweep flags out of range are SWEEP_INVALID, with what to give', () => {
     const s = sweepTestScenario();
     expect(() => planSweep(s, { grid: ['cap=5'], seeds: 0 })).toThrow('--seeds: expected a whole number ≥ 1, got 0; give how many seeded fleets each set runs, e.g. --seeds 10');
