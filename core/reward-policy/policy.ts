@@ -118,14 +118,13 @@ function supplyProblem(policy: RewardPolicy, epochs: number, devices: number): P
       message: `${devices} devices × ${policy.stake!.perDeviceWei} wei bonded at genesis = ${describeWei(staked)}${schedule}, which exceeds ${max}; lower stake.perDeviceWei or the fleet, or raise maxSupplyWei`,
     };
   }
-  const total = emitted;
-  if (total === undefined || total <= policy.maxSupplyWei) return undefined;
+  if (emitted === undefined || emitted <= policy.maxSupplyWei) return undefined;
   const { emission } = policy;
   if (emission.kind === 'constant') {
-    return { path: ['emission'], message: `${epochs} epochs × ${emission.perEpochWei} wei = ${describeWei(total)} exceeds ${max}; lower emission.perEpochWei, the epochs, or raise maxSupplyWei` };
+    return { path: ['emission'], message: `${epochs} epochs × ${emission.perEpochWei} wei = ${describeWei(emitted)} exceeds ${max}; lower emission.perEpochWei, the epochs, or raise maxSupplyWei` };
   }
   const initialWei = emission.kind === 'rate' ? 0n : emission.initialWei;
-  return { path: ['emission'], message: `the ${emission.kind} schedule from ${initialWei} wei over ${epochs} epochs totals ${describeWei(total)}, which exceeds ${max}; lower emission.initialWei, the epochs, or raise maxSupplyWei` };
+  return { path: ['emission'], message: `the ${emission.kind} schedule from ${initialWei} wei over ${epochs} epochs totals ${describeWei(emitted)}, which exceeds ${max}; lower emission.initialWei, the epochs, or raise maxSupplyWei` };
 }
 
 /** The problems as one line each: `emission.perEpochWei: expected …`. */

@@ -96,11 +96,9 @@ export function calibrationError(calibration: Calibration, runDb: string): Calib
     const rows = db.prepare(`
       SELECT p.profile AS profile, count(*) AS devices,
         (SELECT count(*) FROM readings r JOIN device_profiles q ON q.device_index = r.device_index WHERE q.profile = p.profile) AS readings,
-        (SELECT count(*) FROM (SELECT DISTINCT f.epoch, f.device_index FROM flags f JOIN device_profiles q ON q.device_index = f.device_index WHERE q.profile = p.profile)) AS flagged,
-        0 AS units
-      FROM device_profiles p GROUP BY p.profile ORDER BY min(p.device_index)`).all() as Array<{ profile: string; devices: number; readings: number; flagged: number; units: number }>;
+        (SELECT count(*) FROM (SELECT DISTINCT f.epoch, f.device_index FROM flags f JOIN device_profiles q ON q.device_index = f.device_index WHERE q.profile = p.profile)) AS flagged
+      FROM device_profiles p GROUP BY p.profile ORDER BY min(p.device_index)`).all() as Array<{ profile: string; devices: number; readings: number; flagged: number }>;
     const units = ruleUnitsByProfile(db, calibration.rule);
-    for (const row of rows) row.units = units.get(row.profile) ?? 0;
     const pools = new Map(calibration.profiles.map((p) => [p.name, p]));
     const profiles: ProfileError[] = [];
     for (const row of rows) {
@@ -113,7 +111,7 @@ export function calibrationError(calibration: Calibration, runDb: string): Calib
         poolRecords: pool.stats.records,
         readings: meanError(pool.stats.accepted.mean, row.readings / n),
         flagRate: meanError(pool.stats.flagRate, row.flagged / n),
-        units: meanError(pool.stats.units.mean, row.units / n),
+        units: meanError(pool.stats.units.mean, (units.get(row.profile) ?? 0) / n),
       });
     }
     const inRun = new Set(rows.map((r) => r.profile));
